@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import { ALL_JOBS } from '../../jobs/index.js';
+import { loadConfig, type Config } from '../config/load-config.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { ensureMigrations } from '../db/migrations.js';
+import { runHistoryMigrations } from '../db/run-history.js';
+import type { AnyJob } from '../job/job-contract.js';
+import { createLogger, type LoggerOptions } from '../log/logger.js';
+
+export interface App {
+  config: Config;
+  log: Logger;
+  db: Database;
+  jobs: readonly AnyJob[];
+}
+
+export function secretsOf(config: Config): (string | null)[] {
+  return [config.db.password, config.report.smtp.password, config.report.smtp.url ? new URL(config.report.smtp.url).password || null : null];
+}
+
+export function loggerFor(config: Config, opts: Pick<LoggerOptions, 'stream' | 'pretty' | 'sink'>): Logger {
+  return createLogger({ level: config.log.level, secrets: secretsOf(config), ...opts });
+}
+
+/** Every migration dbkeeper needs: the run history, then each job's own tables. */
+export function allMigrations(jobs: readonly AnyJob[]) {
+  return [...runHistoryMigrations, ...jobs.flatMap((j) => j.migrations ?? [])];
+}
+
+/** Connect and make sure dbkeeper's own tables exist. */
+export async function connectApp(config: Config, log: Logger, opts: { retries?: number; signal?: AbortSignal; jobs?: readonly AnyJob[] } = {}): Promise<App> {
+  const jobs = opts.jobs ?? ALL_JOBS;
+  const db = await openDatabase(config.db, { log, schema: config.schema, retries: opts.retries, signal: opts.signal });
+  try {
+    // One connection: the migration lock must be released by the session that took it.
+    const conn = await db.pool.getConnection();
+    try {
+      const applied = await ensureMigrations(conn, db.schema, allMigrations(jobs));
+      if (applied.length > 0) log.info({ schema: db.schema, applied }, 'created dbkeeper tables');
+    } finally {
+      conn.release();
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return { config, log, db, jobs };
+}
+
+export { loadConfig, ALL_JOBS };

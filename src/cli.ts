@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { cliMain } from './cli/cli-main.js';
+
+cliMain(process.argv.slice(2), {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+  isTty: Boolean(process.stdout.isTTY && process.stderr.isTTY),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`dbkeeper: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,147 @@
+import type { Logger } from 'pino';
+import { ALL_JOBS, findJob } from '../../jobs/index.js';
+import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig, type Config } from '../config/load-config.js';
+import { DbConnectError } from '../db/db-connect-error.js';
+import { latestRuns } from '../db/run-history.js';
+import { runJob } from '../runner/run-job.js';
+import type { RunOutcome } from '../runner/run-outcome.js';
+import { nextSlot } from '../scheduler/cron-slots.js';
+import { exitCodeFor, EXIT } from './exit-codes.js';
+import { formatOutcome } from './format-outcome.js';
+import { parseArgs, USAGE, UsageError, type CliCommand } from './parse-args.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  isTty: boolean;
+}
+
+function jobSchedule(config: Config, name: string): { schedule: string; timezone: string; enabled: boolean } {
+  const c = (config.jobs as Record<string, { schedule: string; timezone?: string; enabled: boolean }>)[name]!;
+  return { schedule: c.schedule, timezone: c.timezone ?? config.timezone, enabled: c.enabled };
+}
+
+function listJobs(config: Config, now: Date) {
+  return ALL_JOBS.map((job) => {
+    const s = jobSchedule(config, job.name);
+    return {
+      job: job.name,
+      period: job.period,
+      enabled: s.enabled,
+      schedule: s.schedule,
+      timezone: s.timezone,
+      nextRun: s.enabled ? (nextSlot(s.schedule, s.timezone, now)?.toISOString() ?? null) : null,
+      description: job.description,
+    };
+  });
+}
+
+function table(rows: Record<string, unknown>[], columns: string[]): string {
+  const cell = (v: unknown) => (v === null || v === undefined ? '-' : v instanceof Date ? v.toISOString() : String(v));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
+}
+
+async function status(app: App, now: Date) {
+  const last = new Map((await latestRuns(app.db.pool, app.db.schema)).map((r) => [r.job, r]));
+  return listJobs(app.config, now).map((j) => {
+    const r = last.get(j.job);
+    return {
+      job: j.job,
+      lastStatus: r?.status ?? null,
+      lastStarted: r?.startedAt ?? null,
+      lastTrigger: r?.trigger ?? null,
+      lastHost: r ? `${r.host}:${r.pid}` : null,
+      lastSummary: (r?.summary as { summary?: string } | null)?.summary ?? r?.error ?? null,
+      nextRun: j.nextRun,
+    };
+  });
+}
+
+/** JobResult alone on stdout, with the run's own facts under `run`. */
+export function outcomeJson(o: RunOutcome): Record<string, unknown> {
+  const { result, ...run } = o;
+  return { status: o.status, summary: result?.summary ?? o.skippedReason ?? o.error?.message ?? null, warnings: result?.warnings ?? [], skipped: result?.skipped ?? [], details: result?.details ?? {}, run };
+}
+
+async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, io: CliIo): Promise<number> {
+  const job = findJob(cmd.job)!;
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted by the operator (SIGINT/SIGTERM)'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const outcome = await runJob({ db: app.db, config: app.config, log: app.log }, job, {
+      trigger: 'manual',
+      dryRun: cmd.dryRun,
+      ...(cmd.at ? { at: cmd.at } : {}),
+      signal: controller.signal,
+      options: cmd.options,
+      progress: io.isTty && !cmd.json ? (line) => io.stderr(`\r${line}\x1b[K`) : () => {},
+    });
+    io.stdout(cmd.json ? `${JSON.stringify(outcomeJson(outcome), null, 2)}\n` : `${formatOutcome(outcome)}\n`);
+    return exitCodeFor(outcome);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function cliMain(argv: readonly string[], io: CliIo): Promise<number> {
+  let cmd: CliCommand;
+  try {
+    cmd = parseArgs(argv, (name) => findJob(name)?.options ?? (findJob(name) ? [] : undefined));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`dbkeeper: ${err.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  if (cmd.kind === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  let config: Config;
+  try {
+    config = loadConfig({ jobs: ALL_JOBS, env: io.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`dbkeeper: ${err.message}\n`);
+      return EXIT.config;
+    }
+    throw err;
+  }
+  const now = new Date();
+  if (cmd.kind === 'list') {
+    const rows = listJobs(config, now);
+    io.stdout(cmd.json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, ['job', 'period', 'enabled', 'schedule', 'timezone', 'nextRun', 'description'])}\n`);
+    return EXIT.ok;
+  }
+  const log: Logger = loggerFor(config, { stream: 'stderr', pretty: io.isTty });
+  let app: App;
+  try {
+    app = await connectApp(config, log, { retries: Math.min(config.db.connectRetries, 2) });
+  } catch (err) {
+    if (err instanceof DbConnectError) {
+      io.stderr(`dbkeeper: ${err.message}\n`);
+      return EXIT.failed;
+    }
+    throw err;
+  }
+  try {
+    if (cmd.kind === 'status') {
+      const rows = await status(app, now);
+      io.stdout(cmd.json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, ['job', 'lastStatus', 'lastStarted', 'lastTrigger', 'lastHost', 'nextRun', 'lastSummary'])}\n`);
+      return EXIT.ok;
+    }
+    return await runCommand(cmd, app, io);
+  } finally {
+    await app.db.close();
+    log.flush?.();
+  }
+}

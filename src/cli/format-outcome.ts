@@ -1,0 +1,14 @@
+import type { RunOutcome } from '../runner/run-outcome.js';
+
+/** A run's outcome as a person reads it at a terminal. */
+export function formatOutcome(o: RunOutcome): string {
+  const lines = [`${o.job}: ${o.status.toUpperCase()}${o.dryRun ? ' (dry run)' : ''} in ${(o.durationMs / 1000).toFixed(1)} s`];
+  if (o.skippedReason) lines.push(`  skipped: ${o.skippedReason}`);
+  if (o.result) {
+    lines.push(`  ${o.result.summary}`);
+    for (const w of o.result.warnings ?? []) lines.push(`  warning: ${w}`);
+    for (const s of o.result.skipped ?? []) lines.push(`  skipped ${s.target}: ${s.reason}`);
+  }
+  if (o.error) lines.push(`  error: ${o.error.class}: ${o.error.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,60 @@
+/** The CLI's grammar, pure: argv → a command, or a usage error naming what is wrong. */
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'list'; json: boolean }
+  | { kind: 'status'; json: boolean }
+  | { kind: 'run'; job: string; dryRun: boolean; json: boolean; email: boolean; at?: Date; options: Record<string, string | boolean> };
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `usage: npm run job -- <command>
+
+  list                      jobs, schedules and next run times
+  status                    last run of each job, next scheduled time, host that ran it
+  <job> [--dry-run] [--json] [--at <ISO time>] [--email] [job flags]
+                            run one job now through the same safety path as a scheduled run
+                            --dry-run  plan only, change nothing
+                            --json     print the result as JSON on stdout (logs go to stderr)
+                            --at       evaluate as if at that time (with --dry-run only)
+                            --email    also email the report of this manual run
+
+exit codes: 0 ok, 1 job failed, 2 usage error, 75 locked by another worker, 78 bad configuration`;
+
+export function parseArgs(argv: readonly string[], jobOptions: (job: string) => readonly string[] | undefined): CliCommand {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') return { kind: 'help' };
+  if (command === 'list' || command === 'status') {
+    const json = rest.includes('--json');
+    const unknown = rest.filter((a) => a !== '--json');
+    if (unknown.length > 0) throw new UsageError(`${command}: unknown argument ${unknown[0]}`);
+    return { kind: command, json };
+  }
+  const allowed = jobOptions(command);
+  if (!allowed) throw new UsageError(`unknown job or command: ${command} (see: npm run job -- list)`);
+  let dryRun = false;
+  let json = false;
+  let email = false;
+  let at: Date | undefined;
+  const options: Record<string, string | boolean> = {};
+  for (let i = 0; i < rest.length; i += 1) {
+    const arg = rest[i]!;
+    if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--json') json = true;
+    else if (arg === '--email') email = true;
+    else if (arg === '--at' || arg.startsWith('--at=')) {
+      const value = arg === '--at' ? rest[++i] : arg.slice('--at='.length);
+      if (!value) throw new UsageError('--at needs an ISO time, e.g. --at 2027-03-01T04:30:00Z');
+      const parsed = new Date(value);
+      if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(parsed.getTime())) throw new UsageError(`--at: not an ISO time: ${value}`);
+      at = parsed;
+    } else if (arg.startsWith('--')) {
+      const [flag, value] = arg.slice(2).split('=', 2) as [string, string | undefined];
+      if (!allowed.includes(flag)) throw new UsageError(`${command}: unknown flag --${flag}${allowed.length ? ` (job flags: ${allowed.map((f) => `--${f}`).join(', ')})` : ''}`);
+      options[flag] = value ?? true;
+    } else throw new UsageError(`${command}: unexpected argument ${arg}`);
+  }
+  if (at && !dryRun) throw new UsageError('--at is allowed with --dry-run only');
+  return { kind: 'run', job: command, dryRun, json, email, ...(at ? { at } : {}), options };
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { AnyJob } from '../job/job-contract.js';
+import { reportSchema } from '../report/report-config.js';
+import { cronSchema, timeZoneSchema } from './cron-expression.js';
+import { identifierSchema } from './identifier.js';
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+export const dbSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  database: identifierSchema,
+  user: z.string().min(1),
+  password: z.string(),
+  poolMax: positiveInt,
+  /** Seconds to wait for a free pool connection (DB_POOL_TIMEOUT). */
+  poolTimeoutSeconds: positiveInt,
+  connectTimeoutMs: positiveInt,
+  /** Attempts at start-up before giving up; backoff doubles from connectBackoffMs. */
+  connectRetries: nonNegativeInt,
+  connectBackoffMs: positiveInt,
+});
+
+export const guardsSchema = z.strictObject({
+  /** DDL/metadata lock wait: fail fast instead of queueing in front of the application. */
+  lockWaitTimeoutSeconds: positiveInt,
+  innodbLockWaitTimeoutSeconds: positiveInt,
+  /** Per-statement time limit (MariaDB max_statement_time; MySQL max_execution_time, SELECT only). 0 = off. */
+  statementTimeoutSeconds: nonNegativeInt,
+});
+
+/** Settings every job has, beside its own. */
+export const jobBaseShape = {
+  enabled: z.boolean(),
+  schedule: cronSchema,
+  timezone: timeZoneSchema.optional(),
+  catchUp: z.boolean(),
+};
+
+export function buildConfigSchema(jobs: readonly AnyJob[]) {
+  const jobShapes: Record<string, z.ZodType> = {};
+  for (const job of jobs) {
+    jobShapes[job.name] = job.configSchema.extend(jobBaseShape).strict();
+  }
+  return z.strictObject({
+    environment: z.string().min(1).max(40),
+    timezone: timeZoneSchema,
+    /** Where dbkeeper keeps its own tables; null = the connected database. */
+    schema: identifierSchema.nullable(),
+    db: dbSchema,
+    guards: guardsSchema,
+    /** DB_SLOW_QUERY_TIME: what the platform calls a slow query, in seconds. */
+    slowQueryTimeSeconds: z.number().positive(),
+    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+    shutdown: z.strictObject({ drainSeconds: positiveInt }),
+    report: reportSchema,
+    jobs: z.strictObject(jobShapes),
+  });
+}
+
+export type DbConfig = z.infer<typeof dbSchema>;
+export type GuardsConfig = z.infer<typeof guardsSchema>;
+export interface JobBaseConfig {
+  enabled: boolean;
+  schedule: string;
+  timezone?: string;
+  catchUp: boolean;
+}

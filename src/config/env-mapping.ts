@@ -1,0 +1,54 @@
+/** Environment variables operators already have in their .env, and where each lands in the config. */
+export interface EnvBinding {
+  env: string;
+  path: string[];
+  kind: 'string' | 'int' | 'number' | 'bool' | 'list' | 'nullable-string';
+}
+
+export const ENV_BINDINGS: readonly EnvBinding[] = [
+  { env: 'DBKEEPER_ENV', path: ['environment'], kind: 'string' },
+  { env: 'DBKEEPER_TIMEZONE', path: ['timezone'], kind: 'string' },
+  { env: 'DBKEEPER_SCHEMA', path: ['schema'], kind: 'nullable-string' },
+  { env: 'DB_HOST', path: ['db', 'host'], kind: 'string' },
+  { env: 'DB_PORT', path: ['db', 'port'], kind: 'int' },
+  { env: 'DB_DATABASE', path: ['db', 'database'], kind: 'string' },
+  { env: 'DB_USERNAME', path: ['db', 'user'], kind: 'string' },
+  { env: 'DB_PASSWORD', path: ['db', 'password'], kind: 'string' },
+  { env: 'DB_POOL_MAX', path: ['db', 'poolMax'], kind: 'int' },
+  { env: 'DB_POOL_TIMEOUT', path: ['db', 'poolTimeoutSeconds'], kind: 'int' },
+  { env: 'DB_SLOW_QUERY_TIME', path: ['slowQueryTimeSeconds'], kind: 'number' },
+  { env: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { env: 'SMTP_URL', path: ['report', 'smtp', 'url'], kind: 'nullable-string' },
+  { env: 'SMTP_HOST', path: ['report', 'smtp', 'host'], kind: 'nullable-string' },
+  { env: 'SMTP_PORT', path: ['report', 'smtp', 'port'], kind: 'int' },
+  { env: 'SMTP_USER', path: ['report', 'smtp', 'user'], kind: 'nullable-string' },
+  { env: 'SMTP_PASSWORD', path: ['report', 'smtp', 'password'], kind: 'nullable-string' },
+  { env: 'SMTP_SECURE', path: ['report', 'smtp', 'secure'], kind: 'bool' },
+  { env: 'REPORT_FROM', path: ['report', 'from'], kind: 'string' },
+  { env: 'REPORT_TO', path: ['report', 'to'], kind: 'list' },
+  { env: 'REPORT_OUTBOX', path: ['report', 'outboxDir'], kind: 'string' },
+];
+
+/** Convert an env string to the kind the schema expects; leave it as text when it does not parse, so the
+ * schema reports the problem under the field's name. */
+export function parseEnvValue(kind: EnvBinding['kind'], raw: string): unknown {
+  const text = raw.trim();
+  switch (kind) {
+    case 'int':
+    case 'number': {
+      if (text === '') return raw;
+      const n = Number(text);
+      return Number.isFinite(n) ? n : raw;
+    }
+    case 'bool':
+      if (/^(1|true|yes|on)$/i.test(text)) return true;
+      if (/^(0|false|no|off)$/i.test(text)) return false;
+      return raw;
+    case 'list':
+      return text === '' ? [] : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    case 'nullable-string':
+      return text === '' ? null : raw;
+    case 'string':
+      return raw;
+  }
+}

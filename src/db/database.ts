@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import mysql, { type Connection, type Pool, type RowDataPacket } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import type { DbConfig } from '../config/config-schema.js';
+import { describeConnectError, DbConnectError } from './db-connect-error.js';
+import { detectDialect, type Dialect } from './dialect.js';
+
+/** The worker's handle on the server: one pool for jobs, fresh connections for named locks. */
+export interface Database {
+  pool: Pool;
+  dialect: Dialect;
+  /** The connected database (DB_DATABASE). */
+  database: string;
+  /** Where dbkeeper's own tables live (DBKEEPER_SCHEMA, default: the connected database). */
+  schema: string;
+  /** A connection outside the pool, e.g. for a named lock that must live exactly as long as a run. */
+  newConnection(): Promise<Connection>;
+  close(): Promise<void>;
+}
+
+function connectionOptions(cfg: DbConfig) {
+  return {
+    host: cfg.host,
+    port: cfg.port,
+    user: cfg.user,
+    password: cfg.password,
+    database: cfg.database,
+    connectTimeout: cfg.connectTimeoutMs,
+    // Dates cross the wire as UTC; dbkeeper computes every boundary in UTC.
+    timezone: 'Z',
+    multipleStatements: false,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    decimalNumbers: true,
+  } as const;
+}
+
+export interface OpenOptions {
+  log: Logger;
+  schema: string | null;
+  signal?: AbortSignal;
+  /** Overrides cfg.connectRetries (the worker retries forever; the CLI gives up). */
+  retries?: number;
+}
+
+/** Connect with retry and backoff. Wrong credentials or an unknown database fail at once with a clear error. */
+export async function openDatabase(cfg: DbConfig, opts: OpenOptions): Promise<Database> {
+  const target = { host: cfg.host, port: cfg.port, user: cfg.user, database: cfg.database };
+  const retries = opts.retries ?? cfg.connectRetries;
+  let attempt = 0;
+  let lastLogged: string | undefined;
+  for (;;) {
+    let probe: Connection | undefined;
+    try {
+      probe = await mysql.createConnection(connectionOptions(cfg));
+      const [rows] = await probe.query<RowDataPacket[]>('SELECT VERSION() AS v');
+      await probe.end();
+      const dialect = detectDialect(String(rows[0]!.v));
+      const pool = mysql.createPool({
+        ...connectionOptions(cfg),
+        connectionLimit: cfg.poolMax,
+        waitForConnections: true,
+        queueLimit: 0,
+        maxIdle: 1,
+        idleTimeout: 60_000,
+        enableKeepAlive: true,
+        // Session guards set for one job must not leak into the next borrower.
+        resetOnRelease: true,
+      });
+      if (lastLogged) opts.log.info({ host: cfg.host, port: cfg.port }, 'database reachable again');
+      return {
+        pool,
+        dialect,
+        database: cfg.database,
+        schema: opts.schema ?? cfg.database,
+        newConnection: () => mysql.createConnection(connectionOptions(cfg)),
+        close: () => pool.end(),
+      };
+    } catch (err) {
+      probe?.destroy();
+      const clear = err instanceof DbConnectError ? err : describeConnectError(err, target);
+      if (clear.permanent || attempt >= retries || opts.signal?.aborted) throw clear;
+      if (lastLogged !== clear.message) {
+        opts.log.warn({ attempt: attempt + 1, code: clear.code }, clear.message);
+        lastLogged = clear.message;
+      }
+      const delay = Math.min(cfg.connectBackoffMs * 2 ** attempt, 60_000);
+      attempt += 1;
+      try {
+        await sleep(delay, undefined, { signal: opts.signal });
+      } catch {
+        throw clear;
+      }
+    }
+  }
+}

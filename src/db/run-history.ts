@@ -1,0 +1,169 @@
+import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Trigger } from '../job/job-contract.js';
+import type { Migration } from './migrations.js';
+import { quoteId } from './sql-identifier.js';
+
+export type RunStatus = 'running' | 'ok' | 'failed' | 'skipped' | 'interrupted';
+
+export const runHistoryMigrations: Migration[] = [
+  {
+    id: 'core-001-runs',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.dbkeeper_runs (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        job VARCHAR(64) NOT NULL,
+        scheduled_for DATETIME(3) NOT NULL,
+        \`trigger\` VARCHAR(16) NOT NULL,
+        dry_run TINYINT(1) NOT NULL DEFAULT 0,
+        evaluated_at DATETIME(3) NOT NULL,
+        host VARCHAR(255) NOT NULL,
+        pid INT UNSIGNED NOT NULL,
+        connection_id BIGINT UNSIGNED NULL,
+        started_at DATETIME(3) NOT NULL,
+        finished_at DATETIME(3) NULL,
+        status ENUM('running','ok','failed','skipped','interrupted') NOT NULL,
+        summary LONGTEXT NULL,
+        error TEXT NULL,
+        UNIQUE KEY uq_job_slot (job, scheduled_for),
+        KEY ix_status (status, job)
+      ) ENGINE=InnoDB`,
+    ],
+  },
+];
+
+type Q = Pick<Connection, 'query'>;
+
+export interface NewRun {
+  job: string;
+  scheduledFor: Date;
+  trigger: Trigger;
+  dryRun: boolean;
+  evaluatedAt: Date;
+  host: string;
+  pid: number;
+  connectionId: number;
+  startedAt: Date;
+}
+
+/** Inserts the run's row; 'duplicate' when this (job, scheduled_for) slot already has one. */
+export async function insertRun(conn: Q, schema: string, run: NewRun): Promise<number | 'duplicate'> {
+  try {
+    const [res] = await conn.query<ResultSetHeader>(
+      `INSERT INTO ${quoteId(schema)}.dbkeeper_runs
+        (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, connection_id, started_at, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')`,
+      [run.job, run.scheduledFor, run.trigger, run.dryRun ? 1 : 0, run.evaluatedAt, run.host, run.pid, run.connectionId, run.startedAt],
+    );
+    return res.insertId;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ER_DUP_ENTRY') return 'duplicate';
+    throw err;
+  }
+}
+
+export async function finishRun(
+  conn: Q,
+  schema: string,
+  id: number,
+  outcome: { status: Exclude<RunStatus, 'running'>; finishedAt: Date; summary: unknown; error: string | null },
+): Promise<void> {
+  await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = ?, finished_at = ?, summary = ?, error = ? WHERE id = ?`, [
+    outcome.status,
+    outcome.finishedAt,
+    outcome.summary === undefined ? null : JSON.stringify(outcome.summary),
+    outcome.error,
+    id,
+  ]);
+}
+
+/** Rows left `running` by a worker that died. Call only while holding the job's named lock: then no live run exists. */
+export async function interruptOrphans(conn: Q, schema: string, job: string, at: Date): Promise<number> {
+  const [res] = await conn.query<ResultSetHeader>(
+    `UPDATE ${quoteId(schema)}.dbkeeper_runs
+        SET status = 'interrupted', finished_at = ?, error = COALESCE(error, 'worker stopped before the run finished (found running with its lock free)')
+      WHERE job = ? AND status = 'running'`,
+    [at, job],
+  );
+  return res.affectedRows;
+}
+
+export interface RunRow {
+  id: number;
+  job: string;
+  scheduledFor: Date;
+  trigger: Trigger;
+  dryRun: boolean;
+  evaluatedAt: Date;
+  host: string;
+  pid: number;
+  connectionId: number | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: RunStatus;
+  summary: unknown;
+  error: string | null;
+}
+
+function toRunRow(r: RowDataPacket): RunRow {
+  let summary: unknown = null;
+  if (typeof r.summary === 'string') {
+    try {
+      summary = JSON.parse(r.summary);
+    } catch {
+      summary = r.summary;
+    }
+  }
+  return {
+    id: Number(r.id),
+    job: String(r.job),
+    scheduledFor: r.scheduled_for as Date,
+    trigger: r.trigger as Trigger,
+    dryRun: Number(r.dry_run) === 1,
+    evaluatedAt: r.evaluated_at as Date,
+    host: String(r.host),
+    pid: Number(r.pid),
+    connectionId: r.connection_id === null ? null : Number(r.connection_id),
+    startedAt: r.started_at as Date,
+    finishedAt: (r.finished_at as Date | null) ?? null,
+    status: r.status as RunStatus,
+    summary,
+    error: (r.error as string | null) ?? null,
+  };
+}
+
+/** The latest run of each job (real runs and dry runs alike). */
+export async function latestRuns(conn: Q, schema: string): Promise<RunRow[]> {
+  const s = quoteId(schema);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT r.* FROM ${s}.dbkeeper_runs r
+       JOIN (SELECT job, MAX(id) AS id FROM ${s}.dbkeeper_runs GROUP BY job) last ON last.id = r.id
+      ORDER BY r.job`,
+  );
+  return rows.map(toRunRow);
+}
+
+/** Recent runs of one job, newest first. */
+export async function recentRuns(conn: Q, schema: string, job: string, opts: { limit?: number; realOnly?: boolean; status?: RunStatus } = {}): Promise<RunRow[]> {
+  const where = ['job = ?'];
+  const values: unknown[] = [job];
+  if (opts.realOnly) where.push('dry_run = 0');
+  if (opts.status) {
+    where.push('status = ?');
+    values.push(opts.status);
+  }
+  values.push(opts.limit ?? 10);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT * FROM ${quoteId(schema)}.dbkeeper_runs WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+    values,
+  );
+  return rows.map(toRunRow);
+}
+
+/** Host and pid of the run in progress for a job, if any (to say who holds the lock). */
+export async function runningRun(conn: Q, schema: string, job: string): Promise<RunRow | null> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT * FROM ${quoteId(schema)}.dbkeeper_runs WHERE job = ? AND status = 'running' ORDER BY id DESC LIMIT 1`,
+    [job],
+  );
+  return rows[0] ? toRunRow(rows[0]) : null;
+}

@@ -1,0 +1,55 @@
+import mysql from 'mysql2/promise';
+import { ALL_JOBS } from '../../jobs/index.js';
+import { connectApp, loggerFor } from '../app/bootstrap.js';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load-config.js';
+import { formatOutcome } from '../cli/format-outcome.js';
+import { runJob } from '../runner/run-job.js';
+import type { RunOutcome } from '../runner/run-outcome.js';
+import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
+
+/** `npm run demo`: build the demo schema, run every job once through the runner, write the report. */
+async function main(): Promise<number> {
+  let base;
+  try {
+    base = loadConfig({ jobs: ALL_JOBS });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`dbkeeper demo: ${err.message}\n`);
+      return 78;
+    }
+    throw err;
+  }
+  const now = new Date();
+  const admin = await mysql.createConnection({ host: base.db.host, port: base.db.port, user: base.db.user, password: base.db.password });
+  try {
+    await createDemoSchema(admin, now);
+  } finally {
+    await admin.end();
+  }
+  const config = loadConfig({ jobs: ALL_JOBS, overrides: { db: { database: DEMO_SCHEMA }, schema: null } });
+  const log = loggerFor(config, { stream: 'stderr', pretty: Boolean(process.stderr.isTTY) });
+  const app = await connectApp(config, log);
+  const outcomes: RunOutcome[] = [];
+  try {
+    for (const job of ALL_JOBS) {
+      const outcome = await runJob({ db: app.db, config, log }, job, { trigger: 'manual', dryRun: false });
+      outcomes.push(outcome);
+      process.stdout.write(`${formatOutcome(outcome)}\n`);
+    }
+  } finally {
+    await app.db.close();
+  }
+  process.stdout.write(`\ndemo schema: ${DEMO_SCHEMA} on ${config.db.host}:${config.db.port}\n`);
+  return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`dbkeeper demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { JobDb } from '../db/job-db.js';
+import type { Migration } from '../db/migrations.js';
+
+export type Period = 'daily' | 'weekly' | 'monthly';
+export type Trigger = 'schedule' | 'catch-up' | 'manual';
+
+/** What a job reports back. `details` is job-specific JSON that the report renders. */
+export interface JobResult {
+  /** ok: did its work; warning: did its work but something needs a human; skipped: chose not to act. */
+  status: 'ok' | 'warning' | 'skipped';
+  /** One line a person reads first. */
+  summary: string;
+  warnings?: string[];
+  /** Things the job deliberately did not do, and why. */
+  skipped?: { target: string; reason: string }[];
+  details?: Record<string, unknown>;
+}
+
+export interface JobContext<C = Record<string, unknown>> {
+  db: JobDb;
+  log: Logger;
+  /** This job's validated config section. */
+  config: C;
+  /** The evaluation time: real time, or `--at` for a dry run. Jobs never read the clock themselves. */
+  now: Date;
+  dryRun: boolean;
+  signal: AbortSignal;
+  trigger: Trigger;
+  /** Job-specific CLI flags (validated against `job.options`). */
+  options: Record<string, string | boolean>;
+  /** Print progress for a person at a terminal (manual runs on a TTY), else a no-op. */
+  progress: (line: string) => void;
+}
+
+export interface Job<S extends z.ZodObject = z.ZodObject> {
+  name: string;
+  description: string;
+  period: Period;
+  /** Default cron expression; config can override. */
+  schedule: string;
+  /** The job's own settings (beside enabled/schedule/timezone/catchUp), validated at start-up. */
+  configSchema: S;
+  /** Extra CLI flags this job accepts, e.g. `print-migration`. */
+  options?: readonly string[];
+  /** Whether the job writes anything (jobs that only read may run without --dry-run effects). */
+  writes: boolean;
+  /** dbkeeper tables this job keeps (snapshots, history), created at start-up with the core tables. */
+  migrations?: readonly Migration[];
+  run(ctx: JobContext<z.infer<S>>): Promise<JobResult>;
+}
+
+/** Erase the config type so jobs of different shapes sit in one list. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyJob = Job<any>;
+
+export function defineJob<S extends z.ZodObject>(job: Job<S>): Job<S> {
+  return job;
+}

@@ -1,0 +1,54 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { makeScrubber } from './secret-scrubber.js';
+
+/** Field names that never reach a log line, wherever they sit. */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  '*.*.password',
+  '*.*.*.password',
+  'config.db.password',
+  'config.report.smtp.password',
+  'config.report.smtp.url',
+  'smtp.url',
+  'databaseUrl',
+  'DATABASE_URL',
+  'DB_PASSWORD',
+  'SMTP_PASSWORD',
+];
+
+export interface LoggerOptions {
+  level: string;
+  /** Values that must never be printed (DB and SMTP passwords); scrubbed from every line as a second net. */
+  secrets: readonly (string | null | undefined)[];
+  /** 'stdout' for the worker (NDJSON for pm2), 'stderr' for the CLI (stdout carries results). */
+  stream: 'stdout' | 'stderr';
+  /** Human-readable lines instead of NDJSON (CLI on a TTY). */
+  pretty: boolean;
+  /** For tests: where lines go instead of the process stream. */
+  sink?: (line: string) => void;
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const scrub = makeScrubber(opts.secrets);
+  const target = opts.stream === 'stdout' ? process.stdout : process.stderr;
+  const write = opts.sink ?? ((line: string) => target.write(line));
+  const scrubbed = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      write(scrub(chunk.toString('utf8')));
+      done();
+    },
+  });
+  const destination = opts.pretty ? pretty({ destination: scrubbed, colorize: !opts.sink, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : scrubbed;
+  return pino(
+    {
+      level: opts.level,
+      base: { app: 'dbkeeper' },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}

@@ -1,0 +1,137 @@
+import { hostname } from 'node:os';
+import type { PoolConnection } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import type { Config } from '../config/load-config.js';
+import type { Database } from '../db/database.js';
+import { makeJobDb } from '../db/job-db.js';
+import { lockName, tryLock } from '../db/named-lock.js';
+import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-history.js';
+import { applySessionGuards } from '../db/session-guards.js';
+import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
+import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
+
+export interface RunnerDeps {
+  db: Database;
+  config: Config;
+  log: Logger;
+  host?: string;
+  pid?: number;
+  /** The clock; tests fix it. */
+  clock?: () => Date;
+}
+
+export interface RunRequest {
+  trigger: Trigger;
+  /** The cron slot this run is for; manual runs use their start time. */
+  scheduledFor?: Date;
+  dryRun: boolean;
+  /** Evaluate as if at this time: dry runs only. */
+  at?: Date;
+  /** Shutdown: the job stops between statements/chunks when it fires. */
+  signal?: AbortSignal;
+  options?: Record<string, string | boolean>;
+  progress?: (line: string) => void;
+  /** Told the run's row id as soon as it exists (the scheduler tracks runs in flight). */
+  onRunRow?: (runId: number) => void;
+}
+
+export class RunRequestError extends Error {
+  override name = 'RunRequestError';
+}
+
+/** The single path by which any job runs, from cron or the CLI: lock → row → guards → job → row → unlock. */
+export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Promise<RunOutcome> {
+  const clock = deps.clock ?? (() => new Date());
+  const host = deps.host ?? hostname();
+  const pid = deps.pid ?? process.pid;
+  if (req.at && !req.dryRun) throw new RunRequestError('--at evaluates a job at another time and is allowed with --dry-run only');
+  const startedAt = clock();
+  const scheduledFor = req.scheduledFor ?? startedAt;
+  const evaluatedAt = req.at ?? startedAt;
+  const { db } = deps;
+  const log = deps.log.child({ job: job.name, trigger: req.trigger, scheduledFor: scheduledFor.toISOString(), dryRun: req.dryRun });
+  const base = { job: job.name, trigger: req.trigger, scheduledFor, dryRun: req.dryRun, evaluatedAt, startedAt, host, pid };
+  const done = (status: OutcomeStatus, rest: Partial<RunOutcome>): RunOutcome => {
+    const finishedAt = clock();
+    return { ...base, runId: null, result: null, ...rest, status, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() };
+  };
+
+  const name = lockName(db.schema, job.name);
+  const lock = await tryLock(await db.newConnection(), name);
+  if (!lock) {
+    const holder = await runningRun(db.pool, db.schema, job.name).catch(() => null);
+    const reason = `locked by ${holder ? `${holder.host}:${holder.pid}` : 'another session'}`;
+    log.info({ lock: name }, `skipped: ${reason}`);
+    return done('skipped', { skippedReason: reason });
+  }
+
+  let runId: number | null = null;
+  let jobConn: PoolConnection | undefined;
+  let status: OutcomeStatus = 'failed';
+  let result: JobResult | null = null;
+  let error: RunOutcome['error'];
+  try {
+    const orphans = await interruptOrphans(db.pool, db.schema, job.name, startedAt);
+    if (orphans > 0) log.warn({ orphans }, 'marked runs left running by a dead worker as interrupted');
+    const inserted = await insertRun(db.pool, db.schema, {
+      job: job.name,
+      scheduledFor,
+      trigger: req.trigger,
+      dryRun: req.dryRun,
+      evaluatedAt,
+      host,
+      pid,
+      connectionId: lock.connectionId,
+      startedAt,
+    });
+    if (inserted === 'duplicate') {
+      log.info('skipped: this slot already ran');
+      return done('skipped', { skippedReason: 'slot already ran' });
+    }
+    runId = inserted;
+    req.onRunRow?.(runId);
+
+    const signals = [lock.lost, ...(req.signal ? [req.signal] : [])];
+    const signal = AbortSignal.any(signals);
+    try {
+      jobConn = await db.pool.getConnection();
+      await applySessionGuards(jobConn, db.dialect, deps.config.guards);
+      const jobConfig = (deps.config.jobs as Record<string, unknown>)[job.name] ?? {};
+      log.info('run started');
+      result = await job.run({
+        db: makeJobDb(jobConn, db.dialect, db.database, db.schema),
+        log,
+        config: jobConfig,
+        now: evaluatedAt,
+        dryRun: req.dryRun,
+        signal,
+        trigger: req.trigger,
+        options: req.options ?? {},
+        progress: req.progress ?? (() => {}),
+      });
+      status = signal.aborted ? 'interrupted' : result.status;
+    } catch (err) {
+      status = signal.aborted ? 'interrupted' : 'failed';
+      const e = err as Error;
+      error = { class: e?.name ?? 'Error', message: String(e?.message ?? err) };
+      if (signal.aborted) error.message = `${error.message} (aborted: ${String((signal.reason as Error)?.message ?? signal.reason)})`;
+      log.error({ err: e }, `run ${status}`);
+    }
+    const rowStatus = status === 'warning' ? 'ok' : status;
+    await finishRun(db.pool, db.schema, runId, {
+      status: rowStatus,
+      finishedAt: clock(),
+      summary: result,
+      error: error ? `${error.class}: ${error.message}` : null,
+    }).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
+    log.info({ status, summary: result?.summary }, 'run finished');
+    return done(status, { runId, result, ...(error ? { error } : {}) });
+  } finally {
+    if (jobConn) {
+      if (status === 'failed' || status === 'interrupted') jobConn.destroy();
+      else jobConn.release();
+    }
+    const released = await lock.release().catch(() => false);
+    if (!released) log.warn({ lock: name }, 'RELEASE_LOCK did not confirm; the lock ends with its connection');
+  }
+}

@@ -1,0 +1,25 @@
+import type { JobResult, Trigger } from '../job/job-contract.js';
+
+export type OutcomeStatus = 'ok' | 'warning' | 'failed' | 'skipped' | 'interrupted';
+
+/** What the runner hands to the CLI, the scheduler and the report: one per run attempt. */
+export interface RunOutcome {
+  job: string;
+  /** The dbkeeper_runs row, or null when no row was written (locked, slot already ran). */
+  runId: number | null;
+  trigger: Trigger;
+  scheduledFor: Date;
+  dryRun: boolean;
+  /** The time the job was evaluated at (`--at` or the start time). */
+  evaluatedAt: Date;
+  status: OutcomeStatus;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+  result: JobResult | null;
+  error?: { class: string; message: string };
+  /** Why the runner did not run the job (locked by host:pid, slot already ran). */
+  skippedReason?: string;
+  host: string;
+  pid: number;
+}
