@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
+import type { ReportSection } from './report-sections.js';
 
 export type Period = 'daily' | 'weekly' | 'monthly';
 export type Trigger = 'schedule' | 'catch-up' | 'manual';
@@ -15,7 +16,10 @@ export interface JobResult {
   warnings?: string[];
   /** Things the job deliberately did not do, and why. */
   skipped?: { target: string; reason: string }[];
+  /** Job-specific facts as JSON (the --json output and the report's attachment). */
   details?: Record<string, unknown>;
+  /** What the report shows for this job: figures with thresholds, tables, bars, SQL. */
+  sections?: ReportSection[];
 }
 
 export interface JobContext<C = Record<string, unknown>> {

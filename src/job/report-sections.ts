@@ -1,0 +1,25 @@
+/** How a job tells the report what to show, without the renderer knowing each job.
+ * A job puts these in `JobResult.sections`; the renderer draws them in HTML and text alike. */
+
+export type FigureStatus = 'ok' | 'warn' | 'fail' | 'n/a';
+
+export interface Figure {
+  /** Stable label: the report compares it with the same label of the previous run (trend). */
+  label: string;
+  /** null = not available on this server (say why in `note`), never 0. */
+  value: number | string | null;
+  unit?: string;
+  /** The target, as a person reads it, e.g. "< 80 %". */
+  threshold?: string;
+  status?: FigureStatus;
+  note?: string;
+}
+
+export type ReportSection =
+  | { kind: 'figures'; title: string; figures: Figure[] }
+  | { kind: 'table'; title: string; columns: string[]; rows: (string | number | null)[][] }
+  /** Horizontal bars drawn with CSS widths: sizes, coverage. `max` defaults to the largest value. */
+  | { kind: 'bars'; title: string; unit: string; bars: { label: string; value: number; max?: number; note?: string }[] }
+  | { kind: 'text'; title: string; lines: string[] }
+  /** Statements a person may run (recommendations, rollbacks); dbkeeper did not run them. */
+  | { kind: 'sql'; title: string; statements: string[] };
