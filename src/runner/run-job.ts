@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import { makeJobDb } from '../db/job-db.js';
-import { lockName, tryLock } from '../db/named-lock.js';
+import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
 import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-history.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
@@ -35,6 +36,17 @@ export interface RunRequest {
   onRunRow?: (runId: number) => void;
 }
 
+/** host:pid of the run holding the lock. The holder writes its row just after taking the lock: wait a moment for it. */
+async function describeHolder(db: Database, job: string, name: string): Promise<string> {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const holder = await runningRun(db.pool, db.schema, job).catch(() => null);
+    if (holder) return `${holder.host}:${holder.pid}`;
+    await sleep(50);
+  }
+  const connection = await lockHolder(db.pool, name).catch(() => null);
+  return connection === null ? 'another session' : `another session (connection ${connection})`;
+}
+
 export class RunRequestError extends Error {
   override name = 'RunRequestError';
 }
@@ -59,8 +71,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   const name = lockName(db.schema, job.name);
   const lock = await tryLock(await db.newConnection(), name);
   if (!lock) {
-    const holder = await runningRun(db.pool, db.schema, job.name).catch(() => null);
-    const reason = `locked by ${holder ? `${holder.host}:${holder.pid}` : 'another session'}`;
+    const reason = `locked by ${await describeHolder(db, job.name, name)}`;
     log.info({ lock: name }, `skipped: ${reason}`);
     return done('skipped', { skippedReason: reason });
   }
