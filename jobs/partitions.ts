@@ -1,0 +1,57 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { defineJob } from '../src/job/job-contract.js';
+import { quoteId, quoteTable } from '../src/db/sql-identifier.js';
+import { applyPartitionPlan, countRetiringRows, type ActionOutcome } from '../src/partitions/apply-partition-plan.js';
+import { collectPartitionFacts } from '../src/partitions/collect-partition-facts.js';
+import { partitionsConfigSchema } from '../src/partitions/partition-config.js';
+import { migrationResult, rotationResult } from '../src/partitions/partition-report.js';
+import { planMigration } from '../src/partitions/plan-migration.js';
+import { planPartitions } from '../src/partitions/plan-partitions.js';
+
+/** Monthly partitions of append-only logs: months made ahead, months past retention dropped or archived. */
+export const partitionsJob = defineJob({
+  name: 'partitions',
+  description: 'Monthly RANGE partitions on UNIX_TIMESTAMP: makes the coming months, drops or archives months past retention',
+  period: 'monthly',
+  schedule: '30 4 1 * *',
+  configSchema: partitionsConfigSchema,
+  options: ['print-migration'],
+  writes: true,
+  async run(ctx) {
+    const c = ctx.config;
+    const facts = await collectPartitionFacts(ctx.db, c.tables, c.pmaxRowThreshold);
+
+    if (ctx.options['print-migration']) {
+      const plans = [];
+      for (const t of facts.tables) {
+        let oldest: number | null = null;
+        if (t.exists && !t.partitionMethod && t.columns.some((col) => col.name.toLowerCase() === c.column.toLowerCase())) {
+          const [row] = await ctx.db.query<RowDataPacket[]>(
+            `SELECT UNIX_TIMESTAMP(MIN(${quoteId(c.column, 'column')})) AS oldest FROM ${quoteTable(ctx.db.database, t.table)}`,
+          );
+          oldest = row?.oldest == null ? null : Math.floor(Number(row.oldest));
+        }
+        plans.push(planMigration(t, oldest, ctx.db.database, c, ctx.now));
+      }
+      return migrationResult(plans);
+    }
+
+    const plans = planPartitions(facts, c, ctx.now);
+    const counted = await countRetiringRows(ctx.db, plans);
+    let outcomes: ActionOutcome[];
+    if (ctx.dryRun) {
+      outcomes = plans.flatMap((p) =>
+        p.actions.map((action) => ({ action, outcome: 'planned' as const, rows: action.kind === 'create' ? action.tailRowsMoved : (counted.get(action) ?? null) })),
+      );
+    } else {
+      outcomes = await applyPartitionPlan(ctx.db, plans, {
+        lockWaitTimeoutSeconds: c.lockWaitTimeoutSeconds,
+        signal: ctx.signal,
+        counted,
+        progress: ctx.progress,
+      });
+    }
+    for (const o of outcomes) if (o.outcome !== 'done' && o.outcome !== 'planned') ctx.log.warn({ table: o.action.table, kind: o.action.kind, outcome: o.outcome }, o.note ?? o.outcome);
+    return rotationResult(plans, outcomes, ctx.dryRun, c);
+  },
+});

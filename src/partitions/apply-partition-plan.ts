@@ -1,0 +1,145 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import type { JobDb } from '../db/job-db.js';
+import { quoteTable } from '../db/sql-identifier.js';
+import { countPartitionRows, readPartitions } from './collect-partition-facts.js';
+import type { PartitionRow } from './partition-facts.js';
+import type { PartitionAction, TablePlan } from './plan-partitions.js';
+
+export type ActionOutcomeKind = 'done' | 'planned' | 'contended' | 'changed' | 'aborted';
+
+export interface ActionOutcome {
+  action: PartitionAction;
+  outcome: ActionOutcomeKind;
+  /** Retire: rows counted in the partition before it went. Create: rows counted in each new month after. */
+  rows: number | null;
+  newMonthRows?: Record<string, number>;
+  /** Archive: rows counted in the archive table afterwards. */
+  archivedRows?: number;
+  note?: string;
+  durationMs?: number;
+}
+
+export class PartitionVerifyError extends Error {
+  override name = 'PartitionVerifyError';
+}
+
+const LOCK_WAIT_TIMEOUT = 1205;
+
+/** Rows of every partition the plan retires, counted before anything changes (dry runs too). */
+export async function countRetiringRows(db: JobDb, plans: readonly TablePlan[]): Promise<Map<PartitionAction, number>> {
+  const counts = new Map<PartitionAction, number>();
+  for (const plan of plans) {
+    for (const a of plan.actions) if (a.kind !== 'create') counts.set(a, await countPartitionRows(db, a.table, a.partition));
+  }
+  return counts;
+}
+
+/** The layout the server must show after `action` succeeded on `before`. */
+export function expectedAfter(before: readonly PartitionRow[], action: PartitionAction): PartitionRow[] {
+  if (action.kind === 'create') {
+    const kept = before.filter((p) => p.name !== action.tail);
+    return [...kept, ...action.months.map((m) => ({ name: m.name, description: String(m.upperBound) })), { name: action.tail, description: 'MAXVALUE' }];
+  }
+  return before.filter((p) => p.name !== action.partition);
+}
+
+/** Does the table still look the way the plan assumed? null = yes, else why not. */
+export function precondition(before: readonly PartitionRow[], action: PartitionAction): string | null {
+  if (action.kind === 'create') {
+    const last = before[before.length - 1];
+    if (!last || last.name !== action.tail || last.description.toUpperCase() !== 'MAXVALUE') return `${action.tail} is no longer the MAXVALUE tail`;
+    const prev = before[before.length - 2];
+    const firstLower = action.months[0]!.lowerBound;
+    if ((prev ? Number(prev.description) : null) !== firstLower) return 'the last month partition changed since planning';
+    return null;
+  }
+  const p = before.find((x) => x.name === action.partition);
+  if (!p) return `${action.partition} no longer exists`;
+  if (p.description !== String(action.upperBound)) return `${action.partition} now ends at ${p.description}, not ${action.upperBound}`;
+  if (before[before.length - 1]?.name === action.partition) return `${action.partition} is the last partition`;
+  return null;
+}
+
+function sameLayout(a: readonly PartitionRow[], b: readonly PartitionRow[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.description.toUpperCase() === b[i]!.description.toUpperCase());
+}
+
+function describe(rows: readonly PartitionRow[]): string {
+  return rows.map((p) => `${p.name}<${p.description}`).join(', ');
+}
+
+function isLockWaitTimeout(err: unknown): boolean {
+  return (err as { errno?: number }).errno === LOCK_WAIT_TIMEOUT;
+}
+
+export interface ApplyOptions {
+  lockWaitTimeoutSeconds: number;
+  signal: AbortSignal;
+  counted: Map<PartitionAction, number>;
+  progress: (line: string) => void;
+}
+
+/** Run the plan one statement at a time; read the partitions back after each action and verify them. */
+export async function applyPartitionPlan(db: JobDb, plans: readonly TablePlan[], opts: ApplyOptions): Promise<ActionOutcome[]> {
+  const [saved] = await db.query<RowDataPacket[]>('SELECT @@session.lock_wait_timeout AS v');
+  await db.query('SET SESSION lock_wait_timeout = ?', [opts.lockWaitTimeoutSeconds]);
+  const outcomes: ActionOutcome[] = [];
+  try {
+    for (const plan of plans) {
+      for (const action of plan.actions) {
+        const counted = action.kind === 'create' ? action.tailRowsMoved : (opts.counted.get(action) ?? null);
+        if (opts.signal.aborted) {
+          outcomes.push({ action, outcome: 'aborted', rows: counted, note: 'not run: the job was asked to stop' });
+          continue;
+        }
+        outcomes.push(await applyAction(db, action, counted, opts));
+      }
+    }
+  } finally {
+    await db.query('SET SESSION lock_wait_timeout = ?', [Number(saved!.v)]);
+  }
+  return outcomes;
+}
+
+async function applyAction(db: JobDb, action: PartitionAction, counted: number | null, opts: ApplyOptions): Promise<ActionOutcome> {
+  const before = await readPartitions(db, action.table);
+  const changed = precondition(before, action);
+  if (changed) return { action, outcome: 'changed', rows: counted, note: `not run: ${changed}` };
+  const label = action.kind === 'create' ? `${action.table}: create ${action.months.map((m) => m.name).join(', ')}` : `${action.table}: ${action.kind} ${action.partition}`;
+  opts.progress(label);
+  const started = Date.now();
+  let ran = 0;
+  try {
+    for (const sql of action.statements) {
+      await db.query(sql);
+      ran += 1;
+    }
+  } catch (err) {
+    if (!isLockWaitTimeout(err)) throw err;
+    const note = `lock_wait_timeout (${opts.lockWaitTimeoutSeconds} s) while waiting for the table's metadata lock: the application holds it; retried next run`;
+    if (action.kind === 'archive' && action.archiveMethod === 'exchange' && ran > 0 && ran < 3) {
+      // The empty archive table we just made would block the next run; it holds nothing yet.
+      await db.query(`DROP TABLE ${quoteTable(db.database, action.archiveTable!)}`);
+    }
+    if (ran === 0 || action.kind !== 'archive') return { action, outcome: 'contended', rows: counted, note };
+    return { action, outcome: 'contended', rows: counted, note: `${note}; after ${ran} of ${action.statements.length} statements` };
+  }
+  const durationMs = Date.now() - started;
+  const after = await readPartitions(db, action.table);
+  const expected = expectedAfter(before, action);
+  if (!sameLayout(after, expected)) {
+    throw new PartitionVerifyError(`${label}: partitions after the change are [${describe(after)}], expected [${describe(expected)}]; stopped`);
+  }
+  if (action.kind === 'create') {
+    const newMonthRows: Record<string, number> = {};
+    for (const m of action.months) newMonthRows[m.name] = await countPartitionRows(db, action.table, m.name);
+    return { action, outcome: 'done', rows: counted, newMonthRows, durationMs };
+  }
+  if (action.kind === 'archive') {
+    const [row] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteTable(db.database, action.archiveTable!)}`);
+    const archivedRows = Number(row!.n);
+    const note = counted !== null && archivedRows < counted ? `archive holds ${archivedRows} rows, ${counted} were counted before` : undefined;
+    return { action, outcome: 'done', rows: counted, archivedRows, durationMs, ...(note ? { note } : {}) };
+  }
+  return { action, outcome: 'done', rows: counted, durationMs };
+}

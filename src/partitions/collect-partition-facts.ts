@@ -1,0 +1,103 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { supportsConvertPartition } from '../db/dialect.js';
+import type { JobDb } from '../db/job-db.js';
+import { quoteId, quoteTable } from '../db/sql-identifier.js';
+import type { PartitionFacts, PartitionRow, ServerFacts, TableFacts } from './partition-facts.js';
+
+/** Read the server's read_only flag, the database's table names, and every configured table's shape. */
+export async function collectPartitionFacts(db: JobDb, tables: readonly string[], tailRowLimit: number): Promise<PartitionFacts> {
+  const server = await collectServerFacts(db);
+  const out: TableFacts[] = [];
+  for (const table of tables) out.push(await collectTableFacts(db, table, tailRowLimit));
+  return { database: db.database, server, tables: out };
+}
+
+export async function collectServerFacts(db: JobDb): Promise<ServerFacts> {
+  const [ro] = await db.query<RowDataPacket[]>('SELECT @@global.read_only AS read_only');
+  const names = await db.query<RowDataPacket[]>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [db.database]);
+  return {
+    readOnly: Number(ro!.read_only) === 1,
+    archiveMethod: supportsConvertPartition(db.dialect) ? 'convert' : 'exchange',
+    tableNames: names.map((r) => String(r.name)),
+  };
+}
+
+/** Partitions of one table in ordinal order: name and real upper bound. */
+export async function readPartitions(db: JobDb, table: string): Promise<PartitionRow[]> {
+  const rows = await db.query<RowDataPacket[]>(
+    `SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS description FROM information_schema.PARTITIONS
+     WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL ORDER BY PARTITION_ORDINAL_POSITION`,
+    [db.database, table],
+  );
+  return rows.map((r) => ({ name: String(r.name), description: String(r.description) }));
+}
+
+/** Rows in one partition, counted (TABLE_ROWS is an estimate). `limit` stops the count early. */
+export async function countPartitionRows(db: JobDb, table: string, partition: string, limit?: number): Promise<number> {
+  const from = `${quoteTable(db.database, table)} PARTITION (${quoteId(partition, 'partition')})`;
+  const sql = limit === undefined ? `SELECT COUNT(*) AS n FROM ${from}` : `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${from} LIMIT ?) AS capped`;
+  const [row] = await db.query<RowDataPacket[]>(sql, limit === undefined ? [] : [limit]);
+  return Number(row!.n);
+}
+
+async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number): Promise<TableFacts> {
+  const [info] = await db.query<RowDataPacket[]>(
+    'SELECT TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [db.database, table],
+  );
+  const empty: TableFacts = {
+    table,
+    exists: false,
+    partitionMethod: null,
+    subpartitionMethod: null,
+    expression: null,
+    columns: [],
+    uniqueKeys: [],
+    foreignKeys: [],
+    partitions: [],
+    tailRows: null,
+  };
+  if (!info || String(info.type) !== 'BASE TABLE') return empty;
+  const [method] = await db.query<RowDataPacket[]>(
+    `SELECT PARTITION_METHOD AS method, SUBPARTITION_METHOD AS sub, PARTITION_EXPRESSION AS expr FROM information_schema.PARTITIONS
+     WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1`,
+    [db.database, table],
+  );
+  const columns = await db.query<RowDataPacket[]>(
+    'SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    [db.database, table],
+  );
+  const keyCols = await db.query<RowDataPacket[]>(
+    `SELECT INDEX_NAME AS name, COLUMN_NAME AS col FROM information_schema.STATISTICS
+     WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
+    [db.database, table],
+  );
+  const uniqueKeys = new Map<string, string[]>();
+  for (const r of keyCols) uniqueKeys.set(String(r.name), [...(uniqueKeys.get(String(r.name)) ?? []), String(r.col)]);
+  const fks = await db.query<RowDataPacket[]>(
+    `SELECT DISTINCT CONSTRAINT_NAME AS name, TABLE_NAME AS from_table, REFERENCED_TABLE_NAME AS to_table FROM information_schema.KEY_COLUMN_USAGE
+     WHERE REFERENCED_TABLE_NAME IS NOT NULL
+       AND ((TABLE_SCHEMA = ? AND TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))`,
+    [db.database, table, db.database, table],
+  );
+  const partitioned = method?.method != null;
+  const partitions = partitioned ? await readPartitions(db, table) : [];
+  const last = partitions[partitions.length - 1];
+  let tailRows: TableFacts['tailRows'] = null;
+  if (last && last.description.toUpperCase() === 'MAXVALUE') {
+    const counted = await countPartitionRows(db, table, last.name, tailRowLimit + 1);
+    tailRows = { counted, capped: counted > tailRowLimit };
+  }
+  return {
+    table,
+    exists: true,
+    partitionMethod: partitioned ? String(method!.method) : null,
+    subpartitionMethod: method?.sub != null ? String(method.sub) : null,
+    expression: method?.expr != null ? String(method.expr) : null,
+    columns: columns.map((c) => ({ name: String(c.name), dataType: String(c.type) })),
+    uniqueKeys: [...uniqueKeys].map(([name, cols]) => ({ name, columns: cols })),
+    foreignKeys: fks.map((f) => ({ name: String(f.name), from: String(f.from_table), to: String(f.to_table) })),
+    partitions,
+    tailRows,
+  };
+}
