@@ -1,0 +1,63 @@
+import { performance } from 'node:perf_hooks';
+import { defineJob } from '../src/job/job-contract.js';
+import { purgeTarget, realSleep, type RunBudget, type TargetOutcome } from '../src/purge/purge-apply.js';
+import { collectPurgeFacts } from '../src/purge/purge-collect.js';
+import { purgeConfigSchema } from '../src/purge/purge-config.js';
+import { inspectTarget } from '../src/purge/purge-dry-run.js';
+import { planPurge } from '../src/purge/purge-plan.js';
+import { dryRunResult, PurgeRefusedError, purgeResult } from '../src/purge/purge-report.js';
+
+/** Deletes expired appointment locks in short index-driven chunks instead of one long DELETE. */
+export const purgeLocksJob = defineJob({
+  name: 'purge-locks',
+  description: 'Deletes expired rows (appointment locks) in short, throttled, index-driven chunks',
+  period: 'daily',
+  schedule: '15 3 * * *',
+  configSchema: purgeConfigSchema,
+  writes: true,
+  async run(ctx) {
+    const facts = await collectPurgeFacts(ctx.db, ctx.config, ctx.now);
+    const plan = planPurge(facts, ctx.config, ctx.now);
+    if (!plan.ok) throw new PurgeRefusedError(plan.refusals);
+
+    if (ctx.dryRun) {
+      const inspected = [];
+      for (const t of plan.targets) inspected.push(await inspectTarget(ctx.db, t, ctx.config.chunk.startRows));
+      return dryRunResult(inspected, plan, facts);
+    }
+
+    const budget: RunBudget = { startedAt: performance.now(), rowsDeleted: 0 };
+    const deps = { db: ctx.db, clock: () => performance.now(), sleep: realSleep, progress: ctx.progress, replica: facts.replica };
+    const outcomes: TargetOutcome[] = [];
+    for (const target of plan.targets) {
+      const previous = outcomes.at(-1);
+      if (previous && previous.stopReason !== 'done') {
+        outcomes.push(notStarted(target));
+        continue;
+      }
+      const outcome = await purgeTarget(target, ctx.config, deps, budget, ctx.signal);
+      ctx.log.info({ table: outcome.table, rowsDeleted: outcome.rowsDeleted, chunks: outcome.chunks, stopReason: outcome.stopReason }, 'purge target finished');
+      outcomes.push(outcome);
+    }
+    return purgeResult(outcomes, plan, facts);
+  },
+});
+
+function notStarted(t: { table: string; expiryColumn: string; index: string; cutoff: string; cutoffBasis: string }): TargetOutcome {
+  return {
+    ...t,
+    rowsDeleted: 0,
+    rowsKept: 0,
+    chunks: 0,
+    durationMs: 0,
+    rowsPerSecond: null,
+    slowestChunkMs: null,
+    chunkRows: { first: 0, last: 0, min: null, max: null },
+    pausedMs: 0,
+    pauseReasons: [],
+    retries: 0,
+    backlogLeft: null,
+    backlogEstimateAtStart: null,
+    stopReason: 'not-started',
+  };
+}

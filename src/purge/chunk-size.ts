@@ -1,0 +1,15 @@
+export interface ChunkBounds {
+  minRows: number;
+  maxRows: number;
+  targetMs: number;
+}
+
+/** Next chunk size from the last one: aim at targetMs, grow at most 2× when fast, shrink at once when slow. */
+export function nextChunkSize(lastRows: number, lastMs: number, bounds: ChunkBounds): number {
+  const clamp = (n: number) => Math.max(bounds.minRows, Math.min(bounds.maxRows, Math.round(n)));
+  if (lastRows <= 0) return clamp(lastRows);
+  const perRowMs = Math.max(lastMs, 0.001) / lastRows;
+  const ideal = bounds.targetMs / perRowMs;
+  // Growing is capped so one lucky chunk cannot make the next one huge; shrinking follows the measurement.
+  return clamp(Math.min(ideal, lastRows * 2));
+}
