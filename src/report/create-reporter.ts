@@ -1,59 +1,176 @@
-import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { findJob } from '../../jobs/index.js';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
-import type { Period } from '../job/job-contract.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
-import type { Reporter } from './reporter.js';
+import { composeMessage, messageIdOf, reportId } from './compose-message.js';
+import { Outbox } from './outbox.js';
+import { withPrevious } from './previous-results.js';
+import { renderReport } from './render-report.js';
+import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js';
+import type { Delivery, Reporter } from './reporter.js';
+import { createSmtpSender, envelopeOf, isPermanentFailure, type RawSender } from './smtp-transport.js';
 
 export interface ReporterDeps {
   config: Config;
   log: Logger;
   db?: Database;
+  /** Tests: the clock and the SMTP side. */
+  clock?: () => Date;
+  sender?: RawSender | null;
 }
 
-/** First cut: renders a plain summary and writes it to the outbox as .eml. */
+/** Values that never appear in a report, an .eml or a log line. */
+export function reportSecrets(config: Config): string[] {
+  const out = [config.db.password, config.report.smtp.password];
+  if (config.report.smtp.url) {
+    try {
+      out.push(decodeURIComponent(new URL(config.report.smtp.url).password));
+    } catch {
+      /* validated at start-up */
+    }
+  }
+  return out.filter((s): s is string => typeof s === 'string' && s !== '');
+}
+
+function errorFacts(err: unknown) {
+  const e = err as { code?: string; responseCode?: number; message?: string };
+  return { code: e.code, responseCode: e.responseCode, message: e.message };
+}
+
 export function createReporter(deps: ReporterDeps): Reporter {
   const { config, log } = deps;
-  const outbox = resolve(config.report.outboxDir);
+  const clock = deps.clock ?? (() => new Date());
+  const outbox = new Outbox(resolve(config.report.outboxDir));
+  const sender = deps.sender !== undefined ? deps.sender : createSmtpSender(config.report);
+  const secrets = reportSecrets(config);
+  let flushing: Promise<Map<string, Delivery['state']>> | null = null;
 
-  async function write(kind: string, subject: string, text: string, outcomes: readonly RunOutcome[]): Promise<string> {
-    const id = createHash('sha256').update(JSON.stringify([kind, outcomes.map((o) => [o.job, o.runId, o.startedAt])])).digest('hex').slice(0, 16);
-    const raw = await new MailComposer({
-      from: config.report.from,
-      to: config.report.to.length > 0 ? config.report.to : config.report.from,
-      subject,
-      text,
-      messageId: `<${id}@dbkeeper>`,
-      attachments: [{ filename: 'results.json', content: JSON.stringify(outcomes, null, 2), contentType: 'application/json' }],
-    })
-      .compile()
-      .build();
-    await mkdir(outbox, { recursive: true });
-    const path = join(outbox, `${kind}-${id}.eml`);
-    await writeFile(`${path}.tmp`, raw);
-    await rename(`${path}.tmp`, path);
-    log.info({ path }, 'report written to outbox');
-    return path;
+  async function render(kind: ReportKind, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<RenderedReport> {
+    const jobs = await withPrevious(deps.db, outcomes).catch((err: unknown) => {
+      log.warn({ err: errorFacts(err) }, 'report: could not read the previous runs; the report goes out without trends');
+      return outcomes.map((outcome) => ({ outcome, previous: null }));
+    });
+    return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs }, secrets);
   }
 
-  const line = (o: RunOutcome) => `${o.job}: ${o.status}${o.result ? ` - ${o.result.summary}` : ''}${o.error ? ` - ${o.error.message}` : ''}`;
+  async function compose(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[]) {
+    const report = await render(kind, period, outcomes);
+    const id = reportId(kind, config.environment, period, outcomes);
+    const now = clock();
+    const raw = await composeMessage({ id, from: config.report.from, to: config.report.to, date: now, report, attachmentName: `dbkeeper-${kind}-${period}.json` });
+    return { report, id, raw, name: Outbox.fileName(now, kind, id) };
+  }
+
+  /** Send everything in outbox/pending, oldest first; stop at the first connection failure. One round at a time. */
+  async function flushPending(): Promise<Map<string, Delivery['state']>> {
+    if (!sender) return new Map();
+    while (flushing) await flushing.catch(() => undefined);
+    flushing = (async () => {
+      const states = new Map<string, Delivery['state']>();
+      for (const name of await outbox.listPending()) {
+        const claimed = await outbox.claim(name);
+        if (!claimed) continue;
+        const id = Outbox.idOf(name);
+        if (await outbox.wasDelivered(id)) {
+          await outbox.discard(claimed.path);
+          states.set(name, 'duplicate');
+          continue;
+        }
+        const envelope = envelopeOf(claimed.raw);
+        if (envelope.to.length === 0) {
+          const path = await outbox.moveToFailed(claimed.path);
+          log.error({ path }, 'report has no recipients; moved to outbox/failed');
+          states.set(name, 'failed');
+          continue;
+        }
+        try {
+          await sender.send(envelope, claimed.raw);
+        } catch (err) {
+          if (isPermanentFailure(err)) {
+            const path = await outbox.moveToFailed(claimed.path);
+            log.error({ path, err: errorFacts(err) }, 'SMTP refused the report; moved to outbox/failed');
+            states.set(name, 'failed');
+            continue;
+          }
+          const path = await outbox.release(claimed.path);
+          log.warn({ path, err: errorFacts(err) }, 'SMTP unavailable; report kept in outbox/pending and retried on the next send and at start-up');
+          states.set(name, 'pending');
+          break;
+        }
+        await outbox.markDelivered(claimed.path, envelope.to, clock());
+        log.info({ messageId: messageIdOf(id), recipients: envelope.to.length }, 'report delivered');
+        states.set(name, 'delivered');
+      }
+      return states;
+    })();
+    try {
+      return await flushing;
+    } finally {
+      flushing = null;
+    }
+  }
+
+  async function send(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<Delivery> {
+    const { report, raw, name } = await compose(kind, period, outcomes);
+    if (!sender) {
+      const path = await outbox.writeLetter(name, raw);
+      log.info({ path, subject: report.subject }, 'report written to the outbox (no SMTP configured)');
+      return { state: 'written', path, subject: report.subject };
+    }
+    const queued = await outbox.enqueue(name, raw);
+    if (!queued) {
+      log.info({ subject: report.subject }, 'report already queued or delivered; not sent again');
+      await flushPending();
+      return { state: 'duplicate', path: null, subject: report.subject };
+    }
+    const states = await flushPending();
+    const state = states.get(name) ?? 'pending';
+    return { state, path: state === 'delivered' ? null : queued, subject: report.subject };
+  }
+
+  async function safely(what: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      // Reporting must never take the worker down; the runs themselves are recorded in dbkeeper_runs.
+      log.error({ err: errorFacts(err) }, `report: ${what} failed`);
+    }
+  }
 
   return {
-    async sendSummary(period: Period | 'manual', outcomes: readonly RunOutcome[]) {
-      const failed = outcomes.filter((o) => o.status === 'failed' || o.status === 'interrupted').length;
-      const warnings = outcomes.filter((o) => o.status === 'warning').length;
-      const worst = failed > 0 ? 'FAILED' : warnings > 0 ? `${warnings} WARNING${warnings === 1 ? '' : 'S'}` : 'OK';
-      await write('summary', `[dbkeeper ${config.environment}] ${period}: ${worst}`, outcomes.map(line).join('\n'), outcomes);
+    send,
+    render,
+    async writeToOutbox(kind, period, outcomes) {
+      const { report, raw, name } = await compose(kind, period, outcomes);
+      const path = await outbox.writeLetter(name, raw);
+      log.info({ path, subject: report.subject }, 'report written to the outbox');
+      return path;
     },
-    async sendAlert(outcome: RunOutcome) {
-      await write('alert', `[dbkeeper ${config.environment}] ALERT ${outcome.job}: FAILED`, line(outcome), [outcome]);
+    async sendSummary(period, outcomes) {
+      if (!config.report.summary && period !== 'manual') return;
+      await safely('summary', () => send('summary', period, outcomes));
+    },
+    async sendAlert(outcome) {
+      if (!config.report.alertOnFailure) return;
+      const period = outcome.trigger === 'manual' ? 'manual' : (findJob(outcome.job)?.period ?? 'manual');
+      await safely('alert', () => send('alert', period, [outcome]));
     },
     async retryPending() {
-      /* no SMTP delivery yet */
+      await safely('retry of pending reports', async () => {
+        const { removed, unconfirmed } = await outbox.recoverInterrupted();
+        for (const path of unconfirmed) {
+          log.warn({ path }, 'a report was being sent when dbkeeper stopped; it may have been delivered, so it is not resent. To resend, move it to outbox/pending/');
+        }
+        if (removed.length > 0) log.info({ count: removed.length }, 'removed leftover files of delivered reports');
+        if (!sender) {
+          const left = await outbox.listPending();
+          if (left.length > 0) log.warn({ count: left.length, dir: outbox.pendingDir }, 'reports are pending but no SMTP is configured');
+          return;
+        }
+        await flushPending();
+      });
     },
   };
 }

@@ -1,5 +1,15 @@
 import type { Period } from '../job/job-contract.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js';
+
+/** Where a report ended up. */
+export interface Delivery {
+  /** written: kept as .eml in the outbox (no SMTP); delivered: SMTP took it; pending: SMTP failed, retried later;
+   * failed: SMTP refused it for good (outbox/failed); duplicate: this report was already queued or delivered; off: disabled in config. */
+  state: 'written' | 'delivered' | 'pending' | 'failed' | 'duplicate' | 'off';
+  path: string | null;
+  subject: string | null;
+}
 
 /** What the scheduler and the CLI call after runs; the report issue implements it (render + mail/outbox). */
 export interface Reporter {
@@ -9,4 +19,10 @@ export interface Reporter {
   sendAlert(outcome: RunOutcome): Promise<void>;
   /** Retry reports left in outbox/pending by an earlier SMTP failure. */
   retryPending(): Promise<void>;
+  /** Like sendSummary, and says where the report went (CLI --email). Ignores `report.summary` (the caller asked). */
+  send(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<Delivery>;
+  /** Render with the trend from dbkeeper_runs, without sending. */
+  render(kind: ReportKind, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<RenderedReport>;
+  /** Always a .eml file in the outbox, never SMTP (the demo). Returns its path. */
+  writeToOutbox(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<string>;
 }

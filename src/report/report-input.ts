@@ -1,0 +1,66 @@
+import type { JobResult, Period } from '../job/job-contract.js';
+import type { RunOutcome } from '../runner/run-outcome.js';
+
+export type ReportPeriod = Period | 'manual';
+export type ReportKind = 'summary' | 'alert' | 'preview';
+
+/** One job in a report: its outcome and, for the trend, its previous real run. */
+export interface JobReport {
+  outcome: RunOutcome;
+  previous: { result: JobResult; startedAt: Date; durationMs: number | null } | null;
+}
+
+/** Everything the pure renderer needs; no clock, no IO. */
+export interface ReportInput {
+  environment: string;
+  period: ReportPeriod;
+  kind: ReportKind;
+  /** When the report was made (shown in the header). */
+  generatedAt: Date;
+  /** Time zone for the times a person reads. */
+  timezone: string;
+  jobs: JobReport[];
+}
+
+export interface RenderedReport {
+  subject: string;
+  text: string;
+  html: string;
+  /** All results as JSON, the attachment. */
+  json: string;
+}
+
+const failedStatuses = new Set(['failed', 'interrupted']);
+
+export function isFailed(o: RunOutcome): boolean {
+  return failedStatuses.has(o.status);
+}
+
+/** Warnings a job raised: its listed warnings, or 1 when it says `warning` without listing any. */
+export function warningCount(o: RunOutcome): number {
+  const listed = o.result?.warnings?.length ?? 0;
+  if (listed > 0) return listed;
+  return o.status === 'warning' || o.result?.status === 'warning' ? 1 : 0;
+}
+
+/** Sort key: failed first, then warnings, ok, skipped. */
+export function severity(o: RunOutcome): number {
+  if (isFailed(o)) return 0;
+  if (warningCount(o) > 0) return 1;
+  if (o.status === 'skipped') return 3;
+  return 2;
+}
+
+export function worstLabel(jobs: readonly JobReport[]): string {
+  if (jobs.some((j) => isFailed(j.outcome))) return 'FAILED';
+  const warnings = jobs.reduce((n, j) => n + warningCount(j.outcome), 0);
+  if (warnings > 0) return `${warnings} WARNING${warnings === 1 ? '' : 'S'}`;
+  return 'OK';
+}
+
+export function subjectOf(input: Pick<ReportInput, 'environment' | 'period' | 'kind' | 'jobs'>): string {
+  const base = `[dbkeeper ${input.environment}] ${input.period}: ${worstLabel(input.jobs)}`;
+  if (input.kind === 'alert') return `${base} (alert: ${input.jobs.map((j) => j.outcome.job).join(', ')})`;
+  if (input.jobs.length === 0) return `${base} (no runs)`;
+  return base;
+}
