@@ -1,10 +1,11 @@
 import type { AnyJob } from '../src/job/job-contract.js';
+import { healthJob } from './health.js';
 import { partitionsJob } from './partitions.js';
 import { pingJob } from './ping.js';
 import { purgeLocksJob } from './purge-locks.js';
 
 /** Every job dbkeeper knows, in the order a report lists them. */
-export const ALL_JOBS: readonly AnyJob[] = [pingJob, partitionsJob, purgeLocksJob];
+export const ALL_JOBS: readonly AnyJob[] = [pingJob, healthJob, partitionsJob, purgeLocksJob];
 
 export function findJob(name: string): AnyJob | undefined {
   return ALL_JOBS.find((j) => j.name === name);
