@@ -37,7 +37,7 @@ export const partitionsJob = defineJob({
     }
 
     const plans = planPartitions(facts, c, ctx.now);
-    const counted = await countRetiringRows(ctx.db, plans);
+    const counted = ctx.dryRun ? await countRetiringRows(ctx.db, plans, c.column) : new Map();
     let outcomes: ActionOutcome[];
     if (ctx.dryRun) {
       outcomes = plans.flatMap((p) =>

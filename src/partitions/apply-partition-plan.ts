@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import type { JobDb } from '../db/job-db.js';
-import { quoteTable } from '../db/sql-identifier.js';
+import { quoteId, quoteTable } from '../db/sql-identifier.js';
 import { countPartitionRows, readPartitions } from './collect-partition-facts.js';
 import type { PartitionRow } from './partition-facts.js';
 import type { PartitionAction, TablePlan } from './plan-partitions.js';
@@ -25,11 +25,24 @@ export class PartitionVerifyError extends Error {
 
 const LOCK_WAIT_TIMEOUT = 1205;
 
-/** Rows of every partition the plan retires, counted before anything changes (dry runs too). */
-export async function countRetiringRows(db: JobDb, plans: readonly TablePlan[]): Promise<Map<PartitionAction, number>> {
+/** Rows of every partition the plan retires, counted before anything changes (for dry runs and the report).
+ * A month this run creates is counted in the tail, by its range. */
+export async function countRetiringRows(db: JobDb, plans: readonly TablePlan[], column: string): Promise<Map<PartitionAction, number>> {
   const counts = new Map<PartitionAction, number>();
   for (const plan of plans) {
-    for (const a of plan.actions) if (a.kind !== 'create') counts.set(a, await countPartitionRows(db, a.table, a.partition));
+    for (const a of plan.actions) {
+      if (a.kind === 'create') continue;
+      if (plan.months.some((m) => m.name === a.partition)) {
+        counts.set(a, await countPartitionRows(db, a.table, a.partition));
+      } else if (plan.tail) {
+        const [row] = await db.query<RowDataPacket[]>(
+          `SELECT COUNT(*) AS n FROM ${quoteTable(db.database, a.table)} PARTITION (${quoteId(plan.tail, 'partition')})
+           WHERE ${quoteId(column, 'column')} < FROM_UNIXTIME(?)${a.lowerBound === null ? '' : ` AND ${quoteId(column, 'column')} >= FROM_UNIXTIME(?)`}`,
+          a.lowerBound === null ? [a.upperBound] : [a.upperBound, a.lowerBound],
+        );
+        counts.set(a, Number(row!.n));
+      }
+    }
   }
   return counts;
 }
@@ -101,10 +114,12 @@ export async function applyPartitionPlan(db: JobDb, plans: readonly TablePlan[],
   return outcomes;
 }
 
-async function applyAction(db: JobDb, action: PartitionAction, counted: number | null, opts: ApplyOptions): Promise<ActionOutcome> {
+async function applyAction(db: JobDb, action: PartitionAction, plannedCount: number | null, opts: ApplyOptions): Promise<ActionOutcome> {
+  let counted = plannedCount;
   const before = await readPartitions(db, action.table);
   const changed = precondition(before, action);
   if (changed) return { action, outcome: 'changed', rows: counted, note: `not run: ${changed}` };
+  if (action.kind !== 'create') counted = await countPartitionRows(db, action.table, action.partition);
   const label = action.kind === 'create' ? `${action.table}: create ${action.months.map((m) => m.name).join(', ')}` : `${action.table}: ${action.kind} ${action.partition}`;
   opts.progress(label);
   const started = Date.now();

@@ -52,6 +52,7 @@ export function rotationResult(plans: readonly TablePlan[], outcomes: readonly A
       if (dryRun || o.outcome === 'done') statements.push(...a.statements);
     }
     for (const o of notDone) {
+      warnings.push(`${plan.table}: ${o.action.kind} ${o.action.kind === 'create' ? o.action.months.map((m) => m.name).join(', ') : o.action.partition} not done (${o.outcome})`);
       skipped.push({ target: `${plan.table} ${o.action.kind} ${o.action.kind === 'create' ? o.action.months.map((m) => m.name).join(',') : o.action.partition}`, reason: `${o.outcome}: ${o.note ?? ''}` });
     }
     skipped.push(...plan.skipped);

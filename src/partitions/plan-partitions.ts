@@ -145,12 +145,15 @@ function planTable(t: TableFacts, facts: PartitionFacts, policy: PartitionPolicy
       coveredAfter = newMonths[newMonths.length - 1]!.upperBound;
     }
   }
-  if (rowsInTail(t) > 0) {
-    plan.warnings.push(`${t.table}: ${t.tailRows!.capped ? 'more than ' : ''}${rowsInTail(t)} rows in ${tailName} (months were missing when they were written)`);
+  if (t.tailRows && t.tailRows.counted > 0) {
+    const n = t.tailRows.capped ? `more than ${t.tailRows.counted - 1}` : String(t.tailRows.counted);
+    plan.warnings.push(`${t.table}: ${n} rows in ${tailName} (written while their month had no partition, or dated past the last month)`);
   }
 
   // Retire: months whose real upper bound is at or before the retention start, oldest first, up to the cap.
-  const due = months.filter((m) => m.upperBound <= retentionStart).sort((a, b) => a.upperBound - b.upperBound);
+  // Months this run creates count too: catching up after a long outage can make months already past retention.
+  const createdNow = plan.actions.flatMap((a) => (a.kind === 'create' ? a.months : []));
+  const due = [...months, ...createdNow].filter((m) => m.upperBound <= retentionStart).sort((a, b) => a.upperBound - b.upperBound);
   due.forEach((m, i) => {
     const target = `${t.table}.${m.name} (${rangeText(m)})`;
     if (m.upperBound > currentMonthStart) throw new Error(`planner invariant: ${target} is not in the past`);
@@ -187,10 +190,6 @@ function planTable(t: TableFacts, facts: PartitionFacts, policy: PartitionPolicy
   });
   plan.monthsAheadAfter = monthsAhead(coveredAfter, currentMonthStart);
   return plan;
-}
-
-function rowsInTail(t: TableFacts): number {
-  return t.tailRows?.counted ?? 0;
 }
 
 export function rangeText(m: { lowerBound: number | null; upperBound: number }): string {

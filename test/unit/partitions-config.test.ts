@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_JOBS } from '../../jobs/index.js';
+import { ConfigError } from '../../src/config/config-error.js';
+import { loadConfig } from '../../src/config/load-config.js';
+
+function load(partitions: Record<string, unknown>) {
+  return loadConfig({ jobs: ALL_JOBS, env: {}, overrides: { jobs: { partitions } } });
+}
+
+function problems(partitions: Record<string, unknown>): string {
+  try {
+    load(partitions);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  return '';
+}
+
+describe('partitions config', () => {
+  it('defaults: api_call_logs, 3 months ahead, 6 kept, 2 drops per run, drop, monthly on the 1st at 04:30 with catch-up', () => {
+    const c = load({}).jobs.partitions as Record<string, unknown>;
+    expect(c).toMatchObject({
+      tables: ['api_call_logs'],
+      premakeMonths: 3,
+      retentionMonths: 6,
+      maxDropsPerRun: 2,
+      pastRetention: 'drop',
+      schedule: '30 4 1 * *',
+      catchUp: true,
+    });
+  });
+
+  it.each([
+    [{ retentionMonths: 2, premakeMonths: 3 }, /jobs\.partitions\.retentionMonths: retentionMonths \(2\) must be at least premakeMonths \(3\)/],
+    [{ pastRetention: 'truncate' }, /jobs\.partitions\.pastRetention/],
+    [{ tables: ['api_call_logs; DROP TABLE x'] }, /jobs\.partitions\.tables\.0: must be a plain identifier/],
+    [{ tables: ['a', 'a'] }, /jobs\.partitions\.tables\.1: table a is listed twice/],
+    [{ tables: [] }, /jobs\.partitions\.tables/],
+    [{ maxDropsPerRun: -1 }, /jobs\.partitions\.maxDropsPerRun/],
+    [{ lockWaitTimeoutSeconds: 0 }, /jobs\.partitions\.lockWaitTimeoutSeconds/],
+    [{ premakeMonths: 1.5 }, /jobs\.partitions\.premakeMonths/],
+  ])('%j is a config error naming the field', (partitions, message) => {
+    expect(problems(partitions)).toMatch(message);
+  });
+});
