@@ -1,10 +1,14 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { ALL_JOBS, findJob } from '../../jobs/index.js';
 import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
-import { latestRuns } from '../db/run-history.js';
+import { latestRuns, recentRuns } from '../db/run-history.js';
+import { createReporter } from '../report/create-reporter.js';
+import { outcomeOfRow } from '../report/run-row-outcome.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { nextSlot } from '../scheduler/cron-slots.js';
@@ -84,11 +88,47 @@ async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, i
       progress: io.isTty && !cmd.json ? (line) => io.stderr(`\r${line}\x1b[K`) : () => {},
     });
     io.stdout(cmd.json ? `${JSON.stringify(outcomeJson(outcome), null, 2)}\n` : `${formatOutcome(outcome)}\n`);
+    if (cmd.email) await emailReport(app, outcome, io);
     return exitCodeFor(outcome);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** --email: the report of this manual run; where it went goes to stderr (stdout carries the result). Never changes the exit code. */
+async function emailReport(app: App, outcome: RunOutcome, io: CliIo): Promise<void> {
+  try {
+    const d = await createReporter({ config: app.config, log: app.log, db: app.db }).send('summary', 'manual', [outcome]);
+    const where = {
+      delivered: 'report emailed',
+      written: `report written to ${d.path} (no SMTP configured)`,
+      pending: `SMTP unavailable: report kept in ${d.path}, retried on the next send and at start-up`,
+      failed: `SMTP refused the report: kept in ${d.path}`,
+      duplicate: 'report already sent',
+      off: 'reports are off',
+    }[d.state];
+    io.stderr(`${where}\n`);
+  } catch (err) {
+    io.stderr(`dbkeeper: could not write the report: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+}
+
+/** The last finished run of each job, rendered as the report shows it, written to an .html file. */
+async function previewReport(app: App, cmd: Extract<CliCommand, { kind: 'report' }>, now: Date, io: CliIo): Promise<number> {
+  const outcomes: RunOutcome[] = [];
+  for (const job of app.jobs) {
+    const rows = await recentRuns(app.db.pool, app.db.schema, job.name, { limit: 5 });
+    const last = rows.find((r) => r.status !== 'running');
+    if (last) outcomes.push(outcomeOfRow(last));
+  }
+  const report = await createReporter({ config: app.config, log: app.log, db: app.db, clock: () => now }).render('preview', 'manual', outcomes);
+  const path = resolve(cmd.out ?? join(app.config.report.outboxDir, `preview-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.html`));
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, report.html);
+  io.stderr(`${report.subject} (${outcomes.length} job${outcomes.length === 1 ? '' : 's'} with a finished run)\n`);
+  io.stdout(`${path}\n`);
+  return EXIT.ok;
 }
 
 export async function cliMain(argv: readonly string[], io: CliIo): Promise<number> {
@@ -139,6 +179,7 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
       io.stdout(cmd.json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, ['job', 'lastStatus', 'lastStarted', 'lastTrigger', 'lastHost', 'nextRun', 'lastSummary'])}\n`);
       return EXIT.ok;
     }
+    if (cmd.kind === 'report') return await previewReport(app, cmd, now, io);
     return await runCommand(cmd, app, io);
   } finally {
     await app.db.close();

@@ -3,6 +3,7 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'list'; json: boolean }
   | { kind: 'status'; json: boolean }
+  | { kind: 'report'; preview: true; out?: string }
   | { kind: 'run'; job: string; dryRun: boolean; json: boolean; email: boolean; at?: Date; options: Record<string, string | boolean> };
 
 export class UsageError extends Error {
@@ -13,6 +14,9 @@ export const USAGE = `usage: npm run job -- <command>
 
   list                      jobs, schedules and next run times
   status                    last run of each job, next scheduled time, host that ran it
+  report --preview [--out <file.html>]
+                            render the last run of each job as the email report would show it,
+                            write it to an .html file (default: in the outbox folder) and print its path
   <job> [--dry-run] [--json] [--at <ISO time>] [--email] [job flags]
                             run one job now through the same safety path as a scheduled run
                             --dry-run  plan only, change nothing
@@ -31,6 +35,7 @@ export function parseArgs(argv: readonly string[], jobOptions: (job: string) => 
     if (unknown.length > 0) throw new UsageError(`${command}: unknown argument ${unknown[0]}`);
     return { kind: command, json };
   }
+  if (command === 'report') return parseReport(rest);
   const allowed = jobOptions(command);
   if (!allowed) throw new UsageError(`unknown job or command: ${command} (see: npm run job -- list)`);
   let dryRun = false;
@@ -57,4 +62,20 @@ export function parseArgs(argv: readonly string[], jobOptions: (job: string) => 
   }
   if (at && !dryRun) throw new UsageError('--at is allowed with --dry-run only');
   return { kind: 'run', job: command, dryRun, json, email, ...(at ? { at } : {}), options };
+}
+
+function parseReport(rest: readonly string[]): CliCommand {
+  let preview = false;
+  let out: string | undefined;
+  for (let i = 0; i < rest.length; i += 1) {
+    const arg = rest[i]!;
+    if (arg === '--preview') preview = true;
+    else if (arg === '--out' || arg.startsWith('--out=')) {
+      const value = arg === '--out' ? rest[++i] : arg.slice('--out='.length);
+      if (!value) throw new UsageError('--out needs a file path, e.g. --out /tmp/report.html');
+      out = value;
+    } else throw new UsageError(`report: unknown argument ${arg}`);
+  }
+  if (!preview) throw new UsageError('report: say what to do: --preview');
+  return { kind: 'report', preview: true, ...(out ? { out } : {}) };
 }

@@ -59,7 +59,7 @@ export function worstLabel(jobs: readonly JobReport[]): string {
 }
 
 export function subjectOf(input: Pick<ReportInput, 'environment' | 'period' | 'kind' | 'jobs'>): string {
-  const base = `[dbkeeper ${input.environment}] ${input.period}: ${worstLabel(input.jobs)}`;
+  const base = `[dbkeeper ${input.environment}] ${input.kind === 'preview' ? 'preview' : input.period}: ${worstLabel(input.jobs)}`;
   if (input.kind === 'alert') return `${base} (alert: ${input.jobs.map((j) => j.outcome.job).join(', ')})`;
   if (input.jobs.length === 0) return `${base} (no runs)`;
   return base;
