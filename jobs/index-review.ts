@@ -119,7 +119,7 @@ export const indexReviewJob = defineJob({
         usage: {
           source: live.source,
           enabled: live.enabled,
-          daysObserved: daysObserved === null ? null : Math.round(daysObserved * 10) / 10,
+          daysObserved,
           windowDays: config.evidenceWindowDays,
           minEvidenceDays: config.minEvidenceDays,
           snapshotStored: stored,

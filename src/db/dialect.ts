@@ -106,7 +106,7 @@ export interface IndexUsageCounters {
   source: 'performance_schema' | 'userstat';
   /** One row `enabled` (1 when the counters are collecting now). */
   enabledSql: string;
-  /** Rows (schema_name, table_name, index_name, reads) for `IN (?)` schemas. */
+  /** Rows (schema_name, table_name, index_name, read_count) for `IN (?)` schemas. */
   readsSql: string;
   /** MariaDB lists only indexes that were read: a missing index had 0 reads. MySQL lists every instrumented index. */
   missingMeansZero: boolean;
@@ -119,7 +119,7 @@ export function indexUsageCounters(d: Dialect): IndexUsageCounters {
       source: 'userstat',
       enabledSql: 'SELECT @@global.userstat AS enabled',
       readsSql:
-        'SELECT TABLE_SCHEMA AS schema_name, TABLE_NAME AS table_name, INDEX_NAME AS index_name, ROWS_READ AS reads FROM information_schema.INDEX_STATISTICS WHERE TABLE_SCHEMA IN (?)',
+        'SELECT TABLE_SCHEMA AS schema_name, TABLE_NAME AS table_name, INDEX_NAME AS index_name, ROWS_READ AS read_count FROM information_schema.INDEX_STATISTICS WHERE TABLE_SCHEMA IN (?)',
       missingMeansZero: true,
       enableHint: 'SET GLOBAL userstat = 1 (and userstat = 1 under [mariadb] in the server config so it survives a restart)',
     };
@@ -129,7 +129,7 @@ export function indexUsageCounters(d: Dialect): IndexUsageCounters {
     enabledSql:
       "SELECT (@@global.performance_schema = 1 AND EXISTS (SELECT 1 FROM performance_schema.setup_instruments WHERE NAME = 'wait/io/table/sql/handler' AND ENABLED = 'YES')) AS enabled",
     readsSql:
-      'SELECT OBJECT_SCHEMA AS schema_name, OBJECT_NAME AS table_name, INDEX_NAME AS index_name, COUNT_READ AS reads FROM performance_schema.table_io_waits_summary_by_index_usage WHERE OBJECT_SCHEMA IN (?) AND INDEX_NAME IS NOT NULL',
+      'SELECT OBJECT_SCHEMA AS schema_name, OBJECT_NAME AS table_name, INDEX_NAME AS index_name, COUNT_READ AS read_count FROM performance_schema.table_io_waits_summary_by_index_usage WHERE OBJECT_SCHEMA IN (?) AND INDEX_NAME IS NOT NULL',
     missingMeansZero: false,
     enableHint: "performance_schema = ON in the server config (restart) with the instrument 'wait/io/table/sql/handler' enabled",
   };

@@ -58,7 +58,7 @@ export async function readLiveUsage(db: JobDb, indexes: readonly IndexName[], ta
   const reads = new Map<string, number>();
   for (const r of rows) {
     const key = indexKey(String(r.schema_name), String(r.table_name), String(r.index_name));
-    reads.set(key, (reads.get(key) ?? 0) + Number(r.reads));
+    reads.set(key, (reads.get(key) ?? 0) + Number(r.read_count));
   }
   const samples: UsageSample[] = [];
   for (const ix of indexes) {
