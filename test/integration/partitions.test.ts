@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionsJob } from '../../jobs/partitions.js';
 import type { App } from '../../src/app/bootstrap.js';
 import { runJob, type RunRequest } from '../../src/runner/run-job.js';
-import { createTestSchema, testApp, type TestSchema } from '../helpers/test-db.js';
+import { adminConnection, createTestSchema, testApp, type TestSchema } from '../helpers/test-db.js';
 
 // A fixed "now": the 1st of the month at 04:30 UTC, as the schedule fires.
 const NOW = new Date('2026-11-01T04:30:00Z');
@@ -49,11 +49,13 @@ async function layout(s: TestSchema, table: string): Promise<{ name: string; des
 describe('partitions job on MariaDB', () => {
   let s: TestSchema;
   let app: App;
+  let slot = 0;
   const run = (req: Partial<RunRequest> & { config?: Record<string, unknown> }, tables = ['api_call_logs']) =>
     runJob(
       { db: app.db, config: { ...app.config, jobs: { ...app.config.jobs, partitions: { ...(app.config.jobs as Record<string, object>).partitions, tables, ...(req.config ?? {}) } } }, log: app.log, clock: () => NOW },
       partitionsJob,
-      { trigger: 'manual', dryRun: false, ...req },
+      // Each run its own slot (runs are unique per job and scheduled time).
+      { trigger: 'manual', dryRun: false, scheduledFor: new Date(NOW.getTime() + 1000 * ++slot), ...req },
     );
 
   beforeAll(async () => {
@@ -86,9 +88,154 @@ describe('partitions job on MariaDB', () => {
     expect(details.tables[0]!.created.map((c) => c.partition)).toEqual(['p202612', 'p202701', 'p202702']);
     expect(details.tables[0]!.monthsAhead).toBe(3);
 
-    const second = await run({ scheduledFor: new Date(NOW.getTime() + 1000) });
+    const second = await run({});
     expect(second.status).toBe('ok');
     expect(second.result!.summary).toContain('nothing to do');
     expect(await layout(s, 'api_call_logs')).toEqual(after);
+  });
+
+  it('inserts into the current month during the run all succeed', async () => {
+    await createLogTable(s, 'busy_logs', 8, 30);
+    const before = await layout(s, 'busy_logs');
+    const writer = await adminConnection(s.name);
+    let stop = false;
+    let inserted = 0;
+    const errors: string[] = [];
+    const loop = (async () => {
+      while (!stop) {
+        try {
+          await writer.query('INSERT INTO busy_logs (company_id, created_at) VALUES (?, ?)', [1, new Date(NOW.getTime() + 60_000 + inserted * 1000)]);
+          inserted += 1;
+        } catch (err) {
+          errors.push((err as Error).message);
+        }
+      }
+    })();
+    while (inserted < 20) await new Promise((r) => setTimeout(r, 5));
+    const outcome = await run({}, ['busy_logs']);
+    const insertedDuringRun = inserted;
+    stop = true;
+    await loop;
+    await writer.end();
+    expect(outcome.status).toBe('ok');
+    expect(errors).toEqual([]);
+    const after = await layout(s, 'busy_logs');
+    expect(after.map((p) => p.name)).toContain('p202702');
+    const current = (l: typeof before) => l.find((p) => p.name === 'p202611')!.rows;
+    expect(current(after)).toBe(current(before) + inserted);
+    expect(insertedDuringRun).toBeGreaterThan(20);
+  });
+
+  it('--at 2027-03-01T04:30:00Z --dry-run shows that day\'s plan and changes nothing', async () => {
+    await createLogTable(s, 'future_logs', 8, 5);
+    const before = await layout(s, 'future_logs');
+    const outcome = await run({ dryRun: true, at: new Date('2027-03-01T04:30:00Z') }, ['future_logs']);
+    expect(outcome.result!.summary).toBe(
+      '[dry run] future_logs: would create p202612, p202701, p202702, p202703, p202704, p202705, p202706; would retire p202603 (drop), p202604 (drop): ' +
+        `${before[0]!.rows + before[1]!.rows} rows; 3 months ahead`,
+    );
+    const sql = outcome.result!.sections!.find((x) => x.kind === 'sql') as { statements: string[] };
+    expect(sql.statements[0]).toMatch(/REORGANIZE PARTITION `pmax` INTO \(PARTITION `p202612` VALUES LESS THAN \(1798761600\)/);
+    expect(await layout(s, 'future_logs')).toEqual(before);
+  });
+
+  it('splits a few rows found in pmax into their months; refuses many and changes nothing', async () => {
+    await createLogTable(s, 'late_logs', 2, 5);
+    // The worker missed December: rows of December sit in pmax.
+    await s.admin.query('INSERT INTO late_logs (company_id, created_at) VALUES (1, ?), (1, ?), (1, ?)', [
+      new Date('2026-12-03T00:00:00Z'),
+      new Date('2026-12-20T00:00:00Z'),
+      new Date('2027-01-02T00:00:00Z'),
+    ]);
+    const few = await run({ config: { pmaxRowThreshold: 3 } }, ['late_logs']);
+    expect(few.status).toBe('warning'); // rows were in pmax: the report says so
+    const after = await layout(s, 'late_logs');
+    expect(after.filter((p) => ['p202612', 'p202701', 'pmax'].includes(p.name)).map((p) => [p.name, p.rows])).toEqual([
+      ['p202612', 2],
+      ['p202701', 1],
+      ['pmax', 0],
+    ]);
+
+    await createLogTable(s, 'flooded_logs', 2, 5);
+    await s.admin.query('INSERT INTO flooded_logs (company_id, created_at) VALUES (1, ?), (1, ?)', [new Date('2026-12-03T00:00:00Z'), new Date('2026-12-04T00:00:00Z')]);
+    const beforeFlood = await layout(s, 'flooded_logs');
+    const many = await run({ config: { pmaxRowThreshold: 1 } }, ['flooded_logs']);
+    expect(many.status).toBe('warning');
+    expect(many.result!.skipped!.map((x) => x.reason).join('\n')).toMatch(/pmax holds more than 1 rows \(threshold 1\)/);
+    expect(await layout(s, 'flooded_logs')).toEqual(beforeFlood);
+  });
+
+  it('refuses each unsupported shape, with the reason, and changes nothing; the other tables still run', async () => {
+    await s.admin.query(`CREATE TABLE plain_logs (${COLUMNS}, PRIMARY KEY (id)) ENGINE=InnoDB`);
+    await s.admin.query(`CREATE TABLE by_id_logs (${COLUMNS}, PRIMARY KEY (id)) ENGINE=InnoDB PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (1000), PARTITION pmax VALUES LESS THAN MAXVALUE)`);
+    await s.admin.query(`CREATE TABLE capped_logs (${COLUMNS}, PRIMARY KEY (id, created_at)) ENGINE=InnoDB PARTITION BY RANGE (UNIX_TIMESTAMP(created_at)) (PARTITION p202610 VALUES LESS THAN (${monthStart(0)}), PARTITION p202611 VALUES LESS THAN (${monthStart(1)}))`);
+    // Month starts at Berlin midnight (23:00 UTC the day before): not UTC month starts.
+    await s.admin.query(`CREATE TABLE local_logs (${COLUMNS}, PRIMARY KEY (id, created_at)) ENGINE=InnoDB PARTITION BY RANGE (UNIX_TIMESTAMP(created_at)) (PARTITION p202610 VALUES LESS THAN (${monthStart(0) - 3600}), PARTITION pmax VALUES LESS THAN MAXVALUE)`);
+    await s.admin.query(`CREATE TABLE days_logs (id BIGINT NOT NULL, created_at DATETIME NOT NULL, PRIMARY KEY (id, created_at)) ENGINE=InnoDB PARTITION BY RANGE (TO_DAYS(created_at)) (PARTITION p0 VALUES LESS THAN (740000), PARTITION pmax VALUES LESS THAN MAXVALUE)`);
+    await createLogTable(s, 'good_logs', 1, 3);
+    const shapes = ['plain_logs', 'by_id_logs', 'capped_logs', 'local_logs', 'days_logs'];
+    const ddl = async () => Promise.all(shapes.map(async (t) => ((await s.admin.query(`SHOW CREATE TABLE \`${t}\``)) as unknown as [RowDataPacket[]])[0][0]!['Create Table'] as string));
+    const before = await ddl();
+    const outcome = await run({}, [...shapes, 'missing_logs', 'good_logs']);
+    expect(outcome.status).toBe('warning');
+    const reasons = Object.fromEntries(outcome.result!.skipped!.filter((x) => !x.target.includes(' ')).map((x) => [x.target, x.reason]));
+    expect(reasons).toEqual({
+      plain_logs: expect.stringMatching(/^refused: not partitioned; `npm run job -- partitions --print-migration`/),
+      by_id_logs: 'refused: partition expression is "`id`", not UNIX_TIMESTAMP(created_at)',
+      capped_logs: 'refused: last partition p202611 is not VALUES LESS THAN MAXVALUE (new months are split from a MAXVALUE tail)',
+      local_logs: 'refused: partition p202610 ends at 2026-10-31T23:00:00.000Z, not an exact UTC month start',
+      days_logs: 'refused: partition expression is "to_days(`created_at`)", not UNIX_TIMESTAMP(created_at)',
+      missing_logs: 'refused: table not found in the database',
+    });
+    expect(await ddl()).toEqual(before);
+    expect((await layout(s, 'good_logs')).map((p) => p.name)).toEqual(['p202610', 'p202611', 'p202612', 'p202701', 'p202702', 'pmax']);
+  });
+
+  it('--print-migration prints the ALTER for an unpartitioned table and never runs it; a foreign key gets a reason instead', async () => {
+    await s.admin.query(`CREATE TABLE flat_logs (${COLUMNS}, PRIMARY KEY (id, created_at)) ENGINE=InnoDB`);
+    await s.admin.query('INSERT INTO flat_logs (company_id, created_at) VALUES (1, ?)', [new Date('2026-09-12T00:00:00Z')]);
+    await s.admin.query('CREATE TABLE companies (id INT UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB');
+    await s.admin.query(`CREATE TABLE linked_logs (${COLUMNS}, PRIMARY KEY (id, created_at), CONSTRAINT fk_linked_company FOREIGN KEY (company_id) REFERENCES companies (id)) ENGINE=InnoDB`);
+    const outcome = await run({ options: { 'print-migration': true } }, ['flat_logs', 'linked_logs']);
+    expect(outcome.status).toBe('ok');
+    expect(outcome.result!.summary).toContain(
+      `ALTER TABLE \`${s.name}\`.\`flat_logs\` PARTITION BY RANGE (UNIX_TIMESTAMP(\`created_at\`)) (PARTITION \`p202609\` VALUES LESS THAN (1790812800), PARTITION \`p202610\``,
+    );
+    expect(outcome.result!.summary).toMatch(/linked_logs: no migration: foreign keys fk_linked_company \(linked_logs → companies\)/);
+    const [parts] = await s.admin.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ('flat_logs', 'linked_logs') AND PARTITION_NAME IS NOT NULL",
+      [s.name],
+    );
+    expect(Number(parts[0]!.n)).toBe(0);
+  });
+
+  it('a metadata lock held by the application makes the ALTER a clean skipped: contended, not a failed run', async () => {
+    await createLogTable(s, 'held_logs', 1, 3);
+    const before = await layout(s, 'held_logs');
+    const app2 = await adminConnection(s.name);
+    await app2.query('START TRANSACTION');
+    await app2.query('SELECT COUNT(*) FROM held_logs'); // holds a shared metadata lock until COMMIT
+    try {
+      const outcome = await run({ config: { lockWaitTimeoutSeconds: 1 } }, ['held_logs']);
+      expect(outcome.status).toBe('warning');
+      expect(outcome.result!.skipped).toEqual([
+        { target: 'held_logs create p202612,p202701,p202702', reason: expect.stringMatching(/^contended: lock_wait_timeout \(1 s\)/) },
+      ]);
+    } finally {
+      await app2.query('COMMIT');
+      await app2.end();
+    }
+    expect(await layout(s, 'held_logs')).toEqual(before);
+  });
+
+  it('archive: the month past retention becomes its own table with all its rows', async () => {
+    await createLogTable(s, 'kept_logs', 7, 10);
+    const before = await layout(s, 'kept_logs');
+    const outcome = await run({ config: { pastRetention: 'archive' } }, ['kept_logs']);
+    expect(outcome.status).toBe('ok');
+    const after = await layout(s, 'kept_logs');
+    expect(after.map((p) => p.name)).not.toContain('p202604');
+    const [[archived]] = (await s.admin.query('SELECT COUNT(*) AS n FROM kept_logs_p202604')) as unknown as [RowDataPacket[]];
+    expect(Number(archived!.n)).toBe(before.find((p) => p.name === 'p202604')!.rows);
   });
 });
