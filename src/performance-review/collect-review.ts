@@ -1,0 +1,218 @@
+import { access, constants } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { RowDataPacket } from 'mysql2/promise';
+import { digestQuantile95Column } from '../db/dialect.js';
+import type { JobDb } from '../db/job-db.js';
+import { snapshotsBetween } from '../health/snapshot-store.js';
+import type { HealthFacts } from '../health/health-facts.js';
+import type { ConnectionSample, ReviewFacts, ReviewPeriod, SourceAttempt } from './review-facts.js';
+import { readSlowLogFile } from './slow-log-file.js';
+import { StatementAggregator, type StatementStat } from './statement-stats.js';
+
+type Db = Pick<JobDb, 'query' | 'dialect' | 'schema' | 'conn'>;
+
+export interface CollectReviewOptions {
+  maxSlowLogEntries: number;
+  /** The worker's host name (tests pass another to see the "not on this host" path). */
+  workerHost?: string;
+  signal: AbortSignal;
+}
+
+interface ServerVars {
+  performanceSchema: boolean;
+  slowQueryLog: boolean;
+  logOutput: string;
+  longQueryTime: number;
+  slowLogFile: string;
+  datadir: string;
+  hostname: string;
+  serverKey: string;
+  version: string;
+  sample: ConnectionSample;
+}
+
+async function serverVars(db: Db): Promise<ServerVars> {
+  const [v] = await db.query<RowDataPacket[]>(
+    `SELECT @@performance_schema AS ps, @@slow_query_log AS sql_on, @@log_output AS log_output, @@long_query_time AS lqt,
+            @@slow_query_log_file AS slow_file, @@datadir AS datadir, @@hostname AS host, @@port AS port, @@server_id AS server_id,
+            @@max_connections AS max_conn, VERSION() AS version, UNIX_TIMESTAMP(NOW(3)) * 1000 AS epoch_ms`,
+  );
+  const status = await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS WHERE UPPER(Variable_name) IN ('UPTIME', 'THREADS_CONNECTED', 'MAX_USED_CONNECTIONS')");
+  const s = new Map(status.map((r) => [String(r.Variable_name).toUpperCase(), Number(r.Value)]));
+  const epochMs = Math.round(Number(v!.epoch_ms));
+  return {
+    performanceSchema: Number(v!.ps) === 1,
+    slowQueryLog: Number(v!.sql_on) === 1,
+    logOutput: String(v!.log_output),
+    longQueryTime: Number(v!.lqt),
+    slowLogFile: String(v!.slow_file ?? ''),
+    datadir: String(v!.datadir ?? ''),
+    hostname: String(v!.host),
+    serverKey: `${String(v!.host)}:${String(v!.port)}/${String(v!.server_id)}`,
+    version: String(v!.version),
+    sample: {
+      takenAt: new Date(epochMs),
+      maxUsedConnections: s.get('MAX_USED_CONNECTIONS') ?? 0,
+      threadsConnected: s.get('THREADS_CONNECTED') ?? 0,
+      maxConnections: Number(v!.max_conn),
+      serverStartMs: epochMs - (s.get('UPTIME') ?? 0) * 1000,
+    },
+  };
+}
+
+function sampleOf(takenAt: Date, f: HealthFacts): ConnectionSample {
+  return {
+    takenAt,
+    maxUsedConnections: f.maxUsedConnections,
+    threadsConnected: f.threadsConnected,
+    maxConnections: f.maxConnections,
+    serverStartMs: f.serverEpochMs - f.uptimeSeconds * 1000,
+  };
+}
+
+/** Rows of a SELECT one at a time (the slow log table has no index and may be large). */
+async function* streamRows(db: Db, sql: string, values: unknown[]): AsyncGenerator<RowDataPacket> {
+  const core = (db.conn as unknown as { connection: { query(sql: string, values: unknown[]): { stream(): Readable } } }).connection;
+  const stream = core.query(sql, values).stream();
+  try {
+    for await (const row of stream) yield row as RowDataPacket;
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function fromDigests(db: Db, period: ReviewPeriod): Promise<{ stats: StatementStat[]; since: Date | null } | string> {
+  const q95 = digestQuantile95Column(db.dialect);
+  const rows = await db.query<RowDataPacket[]>(
+    `SELECT SCHEMA_NAME AS s, DIGEST_TEXT AS text, COUNT_STAR AS n, SUM_TIMER_WAIT DIV 1000000 AS sum_us, MAX_TIMER_WAIT DIV 1000000 AS max_us,
+            ${q95 ? `${q95} DIV 1000000` : 'NULL'} AS p95_us, SUM_ROWS_EXAMINED AS rows_examined, FIRST_SEEN AS first_seen
+       FROM performance_schema.events_statements_summary_by_digest
+      WHERE DIGEST_TEXT IS NOT NULL AND LAST_SEEN >= ? AND COUNT_STAR > 0
+      ORDER BY SUM_TIMER_WAIT DESC LIMIT 1000`,
+    [period.from],
+  );
+  if (rows.length === 0) return 'performance_schema is ON but has no statement digests for the month (consumer statements_digest off, or the table was truncated)';
+  let since: Date | null = null;
+  const stats = rows.map((r): StatementStat => {
+    const first = r.first_seen instanceof Date ? r.first_seen : null;
+    if (first && (!since || first < since)) since = first;
+    return {
+      fingerprint: String(r.text),
+      sample: String(r.text).slice(0, 300),
+      schema: r.s === null ? null : String(r.s),
+      count: Number(r.n),
+      totalSeconds: Number(r.sum_us) / 1e6,
+      maxSeconds: Number(r.max_us) / 1e6,
+      p95Seconds: r.p95_us === null || r.p95_us === undefined ? null : Number(r.p95_us) / 1e6,
+      rowsExamined: r.rows_examined === null ? null : Number(r.rows_examined),
+    };
+  });
+  return { stats, since: since && (since as Date) > period.from ? null : since };
+}
+
+/** Which source to use, in the issue's order, and its statements for the period. Reads only. */
+export async function collectReview(db: Db, period: ReviewPeriod, opts: CollectReviewOptions): Promise<ReviewFacts> {
+  const v = await serverVars(db);
+  const outputs = v.logOutput.toUpperCase().split(',');
+  const attempts: SourceAttempt[] = [];
+  const base = {
+    flavor: db.dialect.flavor,
+    version: v.version,
+    slowQueryLog: v.slowQueryLog,
+    logOutput: v.logOutput,
+    longQueryTimeSeconds: v.longQueryTime,
+    performanceSchema: v.performanceSchema,
+    now: v.sample,
+    samples: (await snapshotsBetween(db, v.serverKey, period.from, period.to)).map((s) => sampleOf(s.takenAt, s.facts)),
+  };
+  const done = (source: ReviewFacts['source'], extra: Partial<ReviewFacts> = {}): ReviewFacts => ({
+    ...base,
+    attempts,
+    source,
+    statements: [],
+    entriesRead: 0,
+    truncated: false,
+    digestsSince: null,
+    ...extra,
+  });
+
+  // 1. performance_schema digests.
+  if (!v.performanceSchema) attempts.push({ source: 'performance_schema', used: false, note: 'performance_schema is OFF (turning it on needs the server config and a restart)' });
+  else {
+    const got = await fromDigests(db, period);
+    if (typeof got === 'string') attempts.push({ source: 'performance_schema', used: false, note: got });
+    else {
+      attempts.push({ source: 'performance_schema', used: true, note: '' });
+      return done('performance_schema', { statements: got.stats, entriesRead: got.stats.length, digestsSince: got.since });
+    }
+  }
+
+  const slowOff = 'slow_query_log is OFF';
+  // 2. mysql.slow_log.
+  if (!v.slowQueryLog) attempts.push({ source: 'slow_log_table', used: false, note: slowOff });
+  else if (!outputs.includes('TABLE')) attempts.push({ source: 'slow_log_table', used: false, note: `log_output is ${v.logOutput}, without TABLE` });
+  else {
+    const agg = new StatementAggregator();
+    let truncated = false;
+    try {
+      for await (const r of streamRows(
+        db,
+        `SELECT TIME_TO_SEC(query_time) AS secs, db, rows_examined, CONVERT(sql_text USING utf8mb4) AS sql_text
+           FROM mysql.slow_log WHERE start_time >= ? AND start_time < ?`,
+        [period.from, period.to],
+      )) {
+        if (agg.entries >= opts.maxSlowLogEntries || opts.signal.aborted) {
+          truncated = agg.entries >= opts.maxSlowLogEntries;
+          break;
+        }
+        agg.add(String(r.sql_text), Number(r.secs), r.db ? String(r.db) : null, r.rows_examined === null ? null : Number(r.rows_examined));
+      }
+      attempts.push({ source: 'slow_log_table', used: true, note: '' });
+      return done('slow_log_table', { statements: agg.stats(), entriesRead: agg.entries, truncated });
+    } catch (err) {
+      if (opts.signal.aborted) throw err;
+      attempts.push({ source: 'slow_log_table', used: false, note: `mysql.slow_log not readable: ${(err as Error).message}` });
+    }
+  }
+
+  // 3. The slow-log file, when the worker runs on the database host.
+  const path = isAbsolute(v.slowLogFile) ? v.slowLogFile : join(v.datadir, v.slowLogFile);
+  const workerHost = opts.workerHost ?? hostname();
+  let fileNote: string | null = null;
+  if (!v.slowQueryLog) fileNote = slowOff;
+  else if (!outputs.includes('FILE')) fileNote = `log_output is ${v.logOutput}, without FILE`;
+  else if (v.hostname !== workerHost) fileNote = `the file ${path} is on the database host ${v.hostname}, not on the worker's host ${workerHost}`;
+  else {
+    try {
+      await access(path, constants.R_OK);
+    } catch (err) {
+      fileNote = `${path} is not readable from the worker (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    }
+  }
+  if (fileNote) {
+    attempts.push({ source: 'slow_log_file', used: false, note: fileNote });
+    return done(null);
+  }
+  const agg = new StatementAggregator();
+  const fromS = period.from.getTime() / 1000;
+  const toS = period.to.getTime() / 1000;
+  let truncated = false;
+  const stop = new AbortController();
+  await readSlowLogFile(
+    path,
+    (e) => {
+      if (e.epochSeconds === null || e.epochSeconds < fromS || e.epochSeconds >= toS) return;
+      if (agg.entries >= opts.maxSlowLogEntries) {
+        truncated = true;
+        stop.abort();
+        return;
+      }
+      agg.add(e.sql, e.seconds, e.schema, e.rowsExamined);
+    },
+    AbortSignal.any([opts.signal, stop.signal]),
+  );
+  attempts.push({ source: 'slow_log_file', used: true, note: `read ${path}` });
+  return done('slow_log_file', { statements: agg.stats(), entriesRead: agg.entries, truncated });
+}

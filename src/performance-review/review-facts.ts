@@ -1,0 +1,48 @@
+import type { Flavor } from '../db/dialect.js';
+import type { StatementStat } from './statement-stats.js';
+
+export type ReviewSourceName = 'performance_schema' | 'slow_log_table' | 'slow_log_file';
+
+export interface SourceAttempt {
+  source: ReviewSourceName;
+  used: boolean;
+  /** Why it was not used, or a caveat when it was. */
+  note: string;
+}
+
+/** Connection figures of one health snapshot in the month. */
+export interface ConnectionSample {
+  takenAt: Date;
+  maxUsedConnections: number;
+  threadsConnected: number;
+  maxConnections: number;
+  /** Server start (server clock, ms): a change means a restart, which resets Max_used_connections. */
+  serverStartMs: number;
+}
+
+export interface ReviewPeriod {
+  from: Date;
+  to: Date;
+  /** e.g. "2026-10"; `partial` when the month is not over yet. */
+  label: string;
+  partial: boolean;
+}
+
+export interface ReviewFacts {
+  flavor: Flavor;
+  version: string;
+  attempts: SourceAttempt[];
+  source: ReviewSourceName | null;
+  statements: StatementStat[];
+  /** Executions read (slow log) or digests read (performance_schema). */
+  entriesRead: number;
+  truncated: boolean;
+  /** performance_schema digests: totals are since this time, not since the month start. */
+  digestsSince: Date | null;
+  slowQueryLog: boolean;
+  logOutput: string;
+  longQueryTimeSeconds: number;
+  performanceSchema: boolean;
+  now: ConnectionSample;
+  samples: ConnectionSample[];
+}

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import type { RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { performanceReviewJob } from '../../jobs/performance-review.js';
+import type { App } from '../../src/app/bootstrap.js';
+import type { RankedStatement } from '../../src/performance-review/plan-review.js';
+import { runJob } from '../../src/runner/run-job.js';
+import { adminConnection, createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
+
+let ts: TestSchema;
+let app: App;
+let saved: { slow_query_log: number; log_output: string; long_query_time: number } | null = null;
+const probe = `probe_${randomBytes(4).toString('hex')}`;
+
+/** Server-wide settings other engineers' tests share: read first, restore after each window. */
+async function restoreGlobals(): Promise<void> {
+  if (!saved) return;
+  await ts.admin.query('SET GLOBAL slow_query_log = ?', [saved.slow_query_log]);
+  await ts.admin.query('SET GLOBAL long_query_time = ?', [saved.long_query_time]);
+  await ts.admin.query('SET GLOBAL log_output = ?', [saved.log_output]);
+}
+
+beforeAll(async () => {
+  ts = await createTestSchema();
+  app = await testApp(ts.name);
+  const [rows] = await ts.admin.query<RowDataPacket[]>('SELECT @@global.slow_query_log AS sql_on, @@global.log_output AS lo, @@global.long_query_time AS lqt, @@performance_schema AS ps');
+  saved = { slow_query_log: Number(rows[0]!.sql_on), log_output: String(rows[0]!.lo), long_query_time: Number(rows[0]!.lqt) };
+  // performance_schema is OFF on this MariaDB and needs a restart to change: the slow-log paths are what runs here.
+  expect(Number(rows[0]!.ps)).toBe(0);
+  await ts.admin.query(`CREATE TABLE ${probe} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+  await ts.admin.query(`INSERT INTO ${probe} VALUES (1), (2), (3)`);
+});
+
+afterAll(async () => {
+  if (ts) await restoreGlobals();
+  await app?.db.close();
+  await ts?.drop();
+});
+
+const thisMonth = () => new Date().toISOString().slice(0, 7);
+
+async function review() {
+  const config = { ...app.config, jobs: { ...app.config.jobs, 'performance-review': { ...(app.config.jobs['performance-review'] as Record<string, unknown>), topStatements: 100 } } };
+  const outcome = await runJob({ db: app.db, config, log: silentLogger() }, performanceReviewJob, { trigger: 'manual', dryRun: false, options: { month: thisMonth() } });
+  expect(outcome.error).toBeUndefined();
+  return outcome.result!;
+}
+
+/** Slow statements on a fresh session (long_query_time is read at connect). */
+async function runSlowStatements(): Promise<void> {
+  const c = await adminConnection(ts.name);
+  try {
+    for (const id of [1, 2, 3]) await c.query(`SELECT SLEEP(0.12) AS s FROM ${probe} WHERE id = ${id}`);
+    await c.query(`SELECT SLEEP(0.3) AS s FROM ${probe} WHERE id IN (1)`);
+  } finally {
+    await c.end();
+  }
+}
+
+const mine = (list: RankedStatement[]) => list.filter((s) => s.fingerprint.includes(probe));
+
+describe('performance-review on the real MariaDB', () => {
+  it('with every source off: says not available, why, and how to turn the slow log on', async () => {
+    await ts.admin.query('SET GLOBAL slow_query_log = OFF');
+    try {
+      const result = await review();
+      expect(result.details?.source).toBeNull();
+      expect(result.status).toBe('warning');
+      const text = result.sections!.find((s) => s.kind === 'text' && s.title === 'Statement review: not available');
+      expect(text).toBeDefined();
+      if (text?.kind === 'text') {
+        expect(text.lines.join('\n')).toContain('performance_schema is OFF');
+        expect(text.lines.join('\n')).toContain('slow_query_log is OFF');
+        expect(text.lines.join('\n')).toContain('long_query_time = 1 s (DB_SLOW_QUERY_TIME)');
+      }
+      const sql = result.sections!.find((s) => s.kind === 'sql');
+      expect(sql).toMatchObject({ statements: expect.arrayContaining(['SET GLOBAL long_query_time = 1', 'SET GLOBAL slow_query_log = ON']) });
+      // Pool advice does not depend on a statement source.
+      expect(result.sections!.some((s) => s.title === 'Connection pool')).toBe(true);
+    } finally {
+      await restoreGlobals();
+    }
+  });
+
+  it('slow log to TABLE with a tiny long_query_time: slow statements grouped by fingerprint', async () => {
+    let result;
+    try {
+      await ts.admin.query("SET GLOBAL log_output = 'TABLE'");
+      await ts.admin.query('SET GLOBAL long_query_time = 0.1');
+      await ts.admin.query('SET GLOBAL slow_query_log = ON');
+      await runSlowStatements();
+      result = await review();
+    } finally {
+      await restoreGlobals();
+    }
+    expect(result.details?.source).toBe('slow_log_table');
+    const byTotal = mine(result.details!.byTotal as RankedStatement[]);
+    expect(byTotal.map((s) => [s.fingerprint, s.count])).toEqual([
+      [`select sleep(?) as s from ${probe} where id = ?`, 3],
+      [`select sleep(?) as s from ${probe} where id in(?+)`, 1],
+    ]);
+    const [three, one] = byTotal as [RankedStatement, RankedStatement];
+    expect(three.schema).toBe(ts.name);
+    expect(three.totalSeconds).toBeGreaterThanOrEqual(0.36);
+    expect(three.p95Seconds).toBeGreaterThanOrEqual(0.12);
+    expect(three.sharePercent).toBeGreaterThan(0);
+    // By average the single 0.3 s statement ranks above the three 0.12 s ones.
+    const byAvg = mine(result.details!.byAverage as RankedStatement[]);
+    expect(byAvg[0]!.fingerprint).toBe(one.fingerprint);
+    expect(result.sections!.some((s) => s.kind === 'table' && s.title.includes('by total time'))).toBe(true);
+  });
+
+  it('slow log to FILE on the worker host: read from the file and grouped the same way', async () => {
+    let result;
+    try {
+      await ts.admin.query("SET GLOBAL log_output = 'FILE'");
+      await ts.admin.query('SET GLOBAL long_query_time = 0.1');
+      await ts.admin.query('SET GLOBAL slow_query_log = ON');
+      await runSlowStatements();
+      result = await review();
+    } finally {
+      await restoreGlobals();
+    }
+    expect(result.details?.source).toBe('slow_log_file');
+    const byTotal = mine(result.details!.byTotal as RankedStatement[]);
+    expect(byTotal.map((s) => [s.fingerprint, s.count])).toEqual([
+      [`select sleep(?) as s from ${probe} where id = ?`, 3],
+      [`select sleep(?) as s from ${probe} where id in(?+)`, 1],
+    ]);
+    expect(byTotal[0]!.schema).toBe(ts.name);
+  });
+
+  it('leaves the server settings as it found them', async () => {
+    const [rows] = await ts.admin.query<RowDataPacket[]>('SELECT @@global.slow_query_log AS sql_on, @@global.log_output AS lo, @@global.long_query_time AS lqt');
+    expect({ slow_query_log: Number(rows[0]!.sql_on), log_output: String(rows[0]!.lo), long_query_time: Number(rows[0]!.lqt) }).toEqual(saved);
+  });
+});
