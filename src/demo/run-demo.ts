@@ -1,9 +1,11 @@
+import { writeFile } from 'node:fs/promises';
 import mysql from 'mysql2/promise';
 import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, loggerFor } from '../app/bootstrap.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { formatOutcome } from '../cli/format-outcome.js';
+import { createReporter } from '../report/create-reporter.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
@@ -37,6 +39,12 @@ async function main(): Promise<number> {
       outcomes.push(outcome);
       process.stdout.write(`${formatOutcome(outcome)}\n`);
     }
+    // The demo needs no SMTP: the summary always goes to the outbox as .eml, with the HTML beside it for a browser.
+    const reporter = createReporter({ config, log, db: app.db });
+    const emlPath = await reporter.writeToOutbox('summary', 'manual', outcomes);
+    const htmlPath = emlPath.replace(/\.eml$/, '.html');
+    await writeFile(htmlPath, (await reporter.render('summary', 'manual', outcomes)).html);
+    process.stdout.write(`\nreport (email): ${emlPath}\nreport (browser): ${htmlPath}\n`);
   } finally {
     await app.db.close();
   }
