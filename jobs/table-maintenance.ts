@@ -31,7 +31,8 @@ export const tableMaintenanceJob = defineJob({
         readOnly: initial.readOnly,
         lockWaitTimeoutSeconds: initial.lockWaitTimeoutSeconds,
         tables: firstPlan.tables.map((p) => outcomeOf(p, initial, initial, { analyze: undefined, optimize: undefined, dryRun: true })),
-        warnings: [...firstPlan.warnings, ...(initial.statsNote ? [initial.statsNote] : []), 'dry run: sizes are the statistics as they are now (no ANALYZE ran)'],
+        warnings: [...firstPlan.warnings, ...(initial.statsNote ? [initial.statsNote] : [])],
+        notes: ['dry run: sizes and bloat come from the statistics as they are now (no ANALYZE ran); a real run refreshes them first'],
         plannedStatements: plannedStatements(firstPlan),
         interrupted: false,
       });
@@ -71,6 +72,7 @@ export const tableMaintenanceJob = defineJob({
       lockWaitTimeoutSeconds: measured.lockWaitTimeoutSeconds,
       tables: outcomes,
       warnings: [...plan.warnings, ...(measured.statsNote ? [measured.statsNote] : [])],
+      notes: [],
       plannedStatements: [],
       interrupted: ctx.signal.aborted,
     });

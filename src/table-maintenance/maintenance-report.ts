@@ -33,6 +33,8 @@ export interface MaintenanceRun {
   lockWaitTimeoutSeconds: number;
   tables: TableOutcome[];
   warnings: string[];
+  /** Facts for the reader that need no action. */
+  notes: string[];
   /** Statements a dry run would execute. */
   plannedStatements: string[];
   interrupted: boolean;
@@ -107,7 +109,7 @@ function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; s
     {
       kind: 'table',
       title: `Tables in ${run.schema}`,
-      columns: ['table', 'rows', 'data MiB', 'index MiB', 'free MiB', 'bloat %', 'B/row (baseline)', 'ANALYZE', 'OPTIMIZE', 'after MiB'],
+      columns: ['table', 'rows', 'data MiB', 'index MiB', 'free MiB', 'bloat %', 'B/row (baseline)', 'ANALYZE', 'stats updated', 'OPTIMIZE', 'after MiB'],
       rows: run.tables.map((t) => [
         t.table,
         t.before?.rows ?? null,
@@ -117,6 +119,7 @@ function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; s
         t.estimate ? Math.round(t.estimate.percent * 10) / 10 : null,
         t.estimate?.bytesPerRow == null ? null : `${t.estimate.bytesPerRow.toFixed(0)} (${t.estimate.baselineBytesPerRow?.toFixed(0) ?? 'none'})`,
         t.error ? `error: ${t.error}` : (t.analyze?.outcome ?? '-'),
+        t.statsUpdatedAt.after ? `${t.statsUpdatedAt.after.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null,
         t.optimize ? `${t.optimize.action}${t.optimize.outcome ? `: ${t.optimize.outcome}` : ''}` : '-',
         t.after ? toMib(allocated(t.after)) : null,
       ]),
@@ -129,12 +132,11 @@ function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; s
     return [b, { label: `${t.table} after`, value: toMib(allocated(t.after)), note: `won ${mib(t.spaceWonBytes ?? 0)}` }];
   });
   if (bars.length) out.push({ kind: 'bars', title: 'Allocated size (data + index + free), before and after rebuild', unit: 'MiB', bars });
-  const reasons = [
-    ...s.skipped.map((k) => `${k.target}: skipped: ${k.reason}`),
-    ...run.tables.filter((t) => t.optimize?.action === 'keep').map((t) => `${t.table}: not rebuilt: ${t.optimize!.reason}`),
-  ];
-  if (reasons.length) out.push({ kind: 'text', title: 'Not rebuilt, and why', lines: reasons });
+  // Skips (safety rules, contention) are in JobResult.skipped, which every report lists; these are the tables that are fine.
+  const kept = run.tables.filter((t) => t.optimize?.action === 'keep').map((t) => `${t.table}: ${t.optimize!.reason}`);
+  if (kept.length) out.push({ kind: 'text', title: 'Rebuild candidates not worth a rebuild yet', lines: kept });
   if (s.errors.length) out.push({ kind: 'text', title: 'Errors (the other tables went on)', lines: s.errors });
+  if (run.notes.length) out.push({ kind: 'text', title: 'Notes', lines: run.notes });
   if (run.dryRun && run.plannedStatements.length) out.push({ kind: 'sql', title: 'Statements a run would execute now', statements: run.plannedStatements });
   return out;
 }
