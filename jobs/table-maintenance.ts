@@ -20,7 +20,9 @@ export const tableMaintenanceJob = defineJob({
     const c = ctx.config;
     const schema = c.schema ?? ctx.db.database;
     const tables = [...new Map([...c.analyzeTables, ...c.optimizeTables].map((t) => [t.toLowerCase(), t])).values()];
-    const policy: MaintenancePolicy = { ...c, maintenanceWindow: ctx.options['maintenance-window'] === true };
+    const window = ctx.options['maintenance-window'];
+    if (window !== undefined && window !== true) throw new Error(`--maintenance-window takes no value (got "${String(window)}")`);
+    const policy: MaintenancePolicy = { ...c, maintenanceWindow: window === true };
 
     const initial = await collectFacts(ctx.db, schema, tables);
     const firstPlan = planMaintenance(initial, policy);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDialect } from '../../src/db/dialect.js';
+import { detectDialect, freshTableStatsStatement, withStatementTimeLimit } from '../../src/db/dialect.js';
 import { isLockWaitError, judgeAdminRows } from '../../src/table-maintenance/admin-result.js';
 import type { Baseline } from '../../src/table-maintenance/baselines.js';
 import { estimateBloat } from '../../src/table-maintenance/bloat-estimate.js';
@@ -142,6 +142,17 @@ describe('planMaintenance: the rebuild decision on recorded facts', () => {
       'ANALYZE TABLE `booking`.`calls` UPDATE HISTOGRAM ON `company_id`, `started_at` WITH 64 BUCKETS',
     ]);
     expect(mysql.warnings).toEqual([expect.stringMatching(/persistentForAll \(customers\) is MariaDB-only/)]);
+  });
+});
+
+describe('dialect facts the job relies on', () => {
+  it('MySQL 8 caches information_schema sizes unless told not to; MariaDB reads them live', () => {
+    expect(freshTableStatsStatement(MYSQL)).toBe('SET SESSION information_schema_stats_expiry = 0');
+    expect(freshTableStatsStatement(MARIADB)).toBeNull();
+  });
+  it('a per-statement time limit exists on MariaDB only', () => {
+    expect(withStatementTimeLimit(MARIADB, 60, 'OPTIMIZE TABLE `a`.`b`')).toEqual({ sql: 'SET STATEMENT max_statement_time = ? FOR OPTIMIZE TABLE `a`.`b`', values: [60] });
+    expect(withStatementTimeLimit(MYSQL, 60, 'OPTIMIZE TABLE `a`.`b`')).toEqual({ sql: 'OPTIMIZE TABLE `a`.`b`', values: [] });
   });
 });
 
