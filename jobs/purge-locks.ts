@@ -54,6 +54,7 @@ function notStarted(t: { table: string; expiryColumn: string; index: string; cut
     slowestChunkMs: null,
     chunkRows: { first: 0, last: 0, min: null, max: null },
     pausedMs: 0,
+    restedMs: 0,
     pauseReasons: [],
     retries: 0,
     backlogLeft: null,

@@ -4,12 +4,14 @@ export interface ChunkBounds {
   targetMs: number;
 }
 
-/** Next chunk size from the last one: aim at targetMs, grow at most 2× when fast, shrink at once when slow. */
+export const GROWTH_CAP = 1.5;
+
+/** Next chunk size from the last one: aim at targetMs, grow at most 1.5× when fast, shrink at once when slow. */
 export function nextChunkSize(lastRows: number, lastMs: number, bounds: ChunkBounds): number {
   const clamp = (n: number) => Math.max(bounds.minRows, Math.min(bounds.maxRows, Math.round(n)));
   if (lastRows <= 0) return clamp(lastRows);
   const perRowMs = Math.max(lastMs, 0.001) / lastRows;
   const ideal = bounds.targetMs / perRowMs;
   // Growing is capped so one lucky chunk cannot make the next one huge; shrinking follows the measurement.
-  return clamp(Math.min(ideal, lastRows * 2));
+  return clamp(Math.min(ideal, lastRows * GROWTH_CAP));
 }

@@ -25,6 +25,8 @@ export interface TargetOutcome {
   slowestChunkMs: number | null;
   chunkRows: { first: number; last: number; min: number | null; max: number | null };
   pausedMs: number;
+  /** Time spent resting between chunks (chunk.restRatio). */
+  restedMs: number;
   pauseReasons: string[];
   retries: number;
   /** Expired rows (expiry < cutoff) still there after the run; null when not counted. */
@@ -70,6 +72,7 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
     slowestChunkMs: null,
     chunkRows: { first: config.chunk.startRows, last: config.chunk.startRows, min: null, max: null },
     pausedMs: 0,
+    restedMs: 0,
     pauseReasons: [],
     retries: 0,
     backlogLeft: null,
@@ -126,6 +129,11 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
     if (now - lastProgress >= 250) {
       lastProgress = now;
       deps.progress(progressLine(out, now - started));
+    }
+    if (config.chunk.restRatio > 0) {
+      const rest = chunk.ms * config.chunk.restRatio;
+      await deps.sleep(rest, signal);
+      out.restedMs += rest;
     }
   }
   out.durationMs = clock() - started;

@@ -24,6 +24,8 @@ export const purgeConfigSchema = z
       maxRows: positiveInt.max(100_000),
       /** Chunk size adapts so a chunk takes about this long. */
       targetMs: positiveInt,
+      /** After each chunk, rest this fraction of its duration: room for the application's commits. 0 = back to back. */
+      restRatio: z.number().min(0).max(10),
     }),
     /** Caps per run; the next run continues where this one stopped. */
     maxRowsPerRun: positiveInt,

@@ -58,7 +58,7 @@ async function checksum(table: string, where: string, values: unknown[] = []): P
 
 const baseJobConfig = {
   targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }],
-  chunk: { minRows: 50, startRows: 200, maxRows: 1000, targetMs: 100 },
+  chunk: { minRows: 50, startRows: 200, maxRows: 1000, targetMs: 100, restRatio: 0 },
   maxRowsPerRun: 1_000_000,
   maxRunSeconds: 120,
   throttle: { maxThreadsRunning: 1000, maxReplicaLagSeconds: 10, pollMs: 100 },
@@ -171,7 +171,7 @@ describe('purge-locks on MariaDB', () => {
     await seed('appointment_locks', Array.from({ length: 5000 }, (_, i) => ({ expires: wall(new Date(now.getTime() - (1 + ((i * 13) % 5000)) * 1000)) })));
     const [ordered] = await t.admin.query<RowDataPacket[]>('SELECT id FROM appointment_locks ORDER BY expires_at, id');
     const ac = new AbortController();
-    const a = await app({ chunk: { minRows: 50, startRows: 100, maxRows: 100, targetMs: 100 } });
+    const a = await app({ chunk: { minRows: 50, startRows: 100, maxRows: 100, targetMs: 100, restRatio: 0 } });
     // The first progress line comes right after the first chunk.
     const o = await run(a, now, { signal: ac.signal, progress: () => ac.abort(new Error('test abort')) });
     expect(o.status).toBe('interrupted');
@@ -217,7 +217,7 @@ describe('purge-locks on MariaDB', () => {
         }
       }
     });
-    const o = await run(await app({ chunk: { minRows: 50, startRows: 100, maxRows: 300, targetMs: 20 } }), now);
+    const o = await run(await app({ chunk: { minRows: 50, startRows: 100, maxRows: 300, targetMs: 20, restRatio: 0.2 } }), now);
     stop = true;
     await Promise.all(traffic);
     for (const c of conns) await c.end();

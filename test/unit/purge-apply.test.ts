@@ -9,7 +9,7 @@ const NOW = new Date('2026-11-30T17:00:00.000Z');
 const CUTOFF = '2026-11-30 17:00:00.000000';
 const baseConfig: PurgeConfig = {
   targets: [{ table: 'locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'Etc/UTC' }],
-  chunk: { minRows: 10, startRows: 100, maxRows: 2000, targetMs: 100 },
+  chunk: { minRows: 10, startRows: 100, maxRows: 2000, targetMs: 100, restRatio: 0 },
   maxRowsPerRun: 1_000_000,
   maxRunSeconds: 600,
   throttle: { maxThreadsRunning: 30, maxReplicaLagSeconds: 10, pollMs: 1000 },
@@ -165,6 +165,14 @@ describe('purgeTarget', () => {
     const o = await run(f);
     expect(o).toMatchObject({ rowsDeleted: 299, rowsKept: 1, backlogLeft: 0 });
     expect(f.rows()).toHaveLength(1);
+  });
+
+  it('rests restRatio × each chunk time between chunks', async () => {
+    const f = fakeTable(1000, 0, { msPerRow: 1 });
+    const o = await run(f, { chunk: { ...baseConfig.chunk, maxRows: 100, restRatio: 0.5 } });
+    expect(o.chunks).toBe(10);
+    expect(o.restedMs).toBe(500);
+    expect(o.durationMs).toBe(1500);
   });
 
   it('reports progress with rate and ETA', async () => {

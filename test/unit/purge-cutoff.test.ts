@@ -70,13 +70,14 @@ describe('DATETIME cutoff across clock changes', () => {
 describe('chunk size', () => {
   const bounds = { minRows: 100, maxRows: 20_000, targetMs: 100 };
   it.each([
-    [1000, 50, 2000], // fast: grows, at most 2×
-    [1000, 10, 2000], // very fast: still at most 2×
+    [1000, 80, 1250], // a little fast: grows to the target
+    [1000, 50, 1500], // fast: grows, at most 1.5×
+    [1000, 10, 1500], // very fast: still at most 1.5×
     [1000, 100, 1000], // on target
     [1000, 400, 250], // slow: shrinks at once
     [1000, 5000, 100], // very slow: floor
     [15000, 20, 20000], // ceiling
-    [1000, 0, 2000], // zero time measured
+    [1000, 0, 1500], // zero time measured
   ])('%i rows in %i ms → %i', (rows, ms, next) => {
     expect(nextChunkSize(rows, ms, bounds)).toBe(next);
   });

@@ -7,7 +7,7 @@ const NOW = new Date('2026-11-30T17:00:00.000Z');
 
 const config: PurgeConfig = {
   targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }],
-  chunk: { minRows: 100, startRows: 1000, maxRows: 20000, targetMs: 100 },
+  chunk: { minRows: 100, startRows: 1000, maxRows: 20000, targetMs: 100, restRatio: 0 },
   maxRowsPerRun: 1_000_000,
   maxRunSeconds: 600,
   throttle: { maxThreadsRunning: 30, maxReplicaLagSeconds: 10, pollMs: 1000 },

@@ -1,0 +1,279 @@
+/** npm run bench:purge — dbkeeper's purge-locks vs pt-archiver vs one DELETE, on 1,000,000 locks (90 % expired),
+ * each under the same booking-like traffic; prints JSON with the ratios. BENCH_PURGE_ROWS scales the table. */
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import mysql, { type Connection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { ALL_JOBS } from '../jobs/index.js';
+import { purgeLocksJob } from '../jobs/purge-locks.js';
+import { connectApp } from '../src/app/bootstrap.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { createLogger } from '../src/log/logger.js';
+import type { TargetOutcome } from '../src/purge/purge-apply.js';
+import { runJob } from '../src/runner/run-job.js';
+
+const DB = { host: process.env.BENCH_DB_HOST ?? '127.0.0.1', port: Number(process.env.BENCH_DB_PORT ?? 3306), user: process.env.BENCH_DB_USER ?? 'root', password: process.env.BENCH_DB_PASSWORD ?? '' };
+const SCHEMA = 'dbkeeper_bench_purge';
+const ROWS = Number(process.env.BENCH_PURGE_ROWS ?? 1_000_000);
+const TRAFFIC_CONNECTIONS = 8;
+const BEFORE_MS = 5000;
+const PT_ARCHIVER = process.env.PT_ARCHIVER ?? '/usr/bin/pt-archiver';
+
+const connect = (database?: string) => mysql.createConnection({ ...DB, ...(database ? { database } : {}), timezone: 'Z' });
+
+/** The same table each time: 1 row in 10 live (1 h to 8 days ahead), the rest expired within 30 days. */
+async function seed(admin: Connection, t0: string): Promise<void> {
+  await admin.query('DROP TABLE IF EXISTS locks');
+  await admin.query(`CREATE TABLE locks (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    company_id INT UNSIGNED NOT NULL,
+    staff_id INT UNSIGNED NOT NULL,
+    slot_starts_at DATETIME NOT NULL,
+    lock_token CHAR(32) NOT NULL,
+    expires_at DATETIME NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    UNIQUE KEY uq_locks_slot (company_id, staff_id, slot_starts_at),
+    KEY idx_locks_expires (expires_at)
+  ) ENGINE=InnoDB`);
+  for (let from = 0; from < ROWS; from += 200_000) {
+    const to = Math.min(ROWS, from + 200_000) - 1;
+    await admin.query(
+      `INSERT INTO locks (id, company_id, staff_id, slot_starts_at, lock_token, expires_at)
+       SELECT seq + 1, 1 + seq % 500, 1 + (seq DIV 500) % 50, ? + INTERVAL seq MINUTE, MD5(seq),
+         IF(seq % 10 = 0, ? + INTERVAL (3600 + (seq * 104729) % 604800) SECOND, ? - INTERVAL (1 + (seq * 7919) % 2592000) SECOND)
+       FROM seq_${from}_to_${to}`,
+      ['2030-01-01 00:00:00', t0, t0],
+    );
+  }
+}
+
+interface Phase { latencies: number[]; errors: number; errorSample: string[] }
+const newPhase = (): Phase => ({ latencies: [], errors: 0, errorSample: [] });
+
+/** 8 connections taking a lock (INSERT, 10 min expiry) and releasing it (DELETE by id), paced like a booking app. */
+function startTraffic(conns: Connection[], t0: string) {
+  const state = { phase: newPhase(), stop: false };
+  let slot = 0;
+  const loops = conns.map(async (c, w) => {
+    while (!state.stop) {
+      const phase = state.phase;
+      const timed = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+        const s = performance.now();
+        try {
+          const r = await fn();
+          phase.latencies.push(performance.now() - s);
+          return r;
+        } catch (err) {
+          phase.errors += 1;
+          if (phase.errorSample.length < 3) phase.errorSample.push((err as Error).message);
+          return undefined;
+        }
+      };
+      slot += 1;
+      const [ins] = (await timed(() => c.query<ResultSetHeader>(
+        'INSERT INTO locks (company_id, staff_id, slot_starts_at, lock_token, expires_at) VALUES (?, ?, ? + INTERVAL ? MINUTE, MD5(?), ? + INTERVAL 10 MINUTE)',
+        [100_000 + w, 1, '2040-01-01 00:00:00', slot, slot, t0],
+      ))) ?? [];
+      await sleep(2);
+      if (ins) await timed(() => c.query('DELETE FROM locks WHERE id = ?', [ins.insertId]));
+      await sleep(3);
+    }
+  });
+  return {
+    state,
+    /** Starts a new measurement phase and returns the previous one. */
+    next(): Phase {
+      const p = state.phase;
+      state.phase = newPhase();
+      return p;
+    },
+    async stop(): Promise<Phase> {
+      state.stop = true;
+      await Promise.all(loops);
+      return state.phase;
+    },
+  };
+}
+
+function pct(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const r2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
+function summarize(p: Phase) {
+  const s = [...p.latencies].sort((a, b) => a - b);
+  return { ops: s.length, p50_ms: r2(pct(s, 50)), p99_ms: r2(pct(s, 99)), max_ms: r2(s.at(-1) ?? null), errors: p.errors, ...(p.errorSample.length ? { error_sample: p.errorSample } : {}) };
+}
+const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
+
+async function countExpired(admin: Connection, cutoff: string): Promise<number> {
+  const [r] = await admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM locks WHERE expires_at < ?', [cutoff]);
+  return Number(r[0]!.n);
+}
+
+/** Seeds, warms up traffic, measures BEFORE_MS of traffic, then runs `purge` under the same traffic. */
+async function measure<T extends { rows: number }>(name: string, admin: Connection, t0: string, purge: () => Promise<T>) {
+  process.stderr.write(`[bench:purge] ${name}: seeding ${ROWS.toLocaleString('en-US')} rows\n`);
+  await seed(admin, t0);
+  const expiredBefore = await countExpired(admin, t0);
+  const conns: Connection[] = [];
+  for (let i = 0; i < TRAFFIC_CONNECTIONS; i += 1) conns.push(await connect(SCHEMA));
+  const traffic = startTraffic(conns, t0);
+  await sleep(1000);
+  traffic.next(); // warm-up discarded
+  await sleep(BEFORE_MS);
+  const before = traffic.next();
+  process.stderr.write(`[bench:purge] ${name}: purging\n`);
+  const s = performance.now();
+  const res = await purge();
+  const seconds = (performance.now() - s) / 1000;
+  const during = traffic.next();
+  await traffic.stop();
+  for (const c of conns) await c.end();
+  const expiredLeft = await countExpired(admin, t0);
+  const [live] = await admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM locks WHERE expires_at >= ? AND company_id < 100000', [t0]);
+  process.stderr.write(`[bench:purge] ${name}: ${res.rows} rows in ${seconds.toFixed(1)} s\n`);
+  return {
+    ...res,
+    seconds: r2(seconds),
+    rows_per_s: Math.round(res.rows / seconds),
+    expired_before: expiredBefore,
+    expired_left: expiredLeft,
+    live_rows_left: Number(live[0]!.n),
+    traffic: { before: summarize(before), during: summarize(during) },
+  };
+}
+
+async function runDbkeeper(t0: Date) {
+  const config = loadConfig({
+    jobs: ALL_JOBS,
+    env: {},
+    overrides: {
+      db: { ...DB, database: SCHEMA },
+      schema: null,
+      log: { level: 'warn' },
+      jobs: {
+        'purge-locks': {
+          targets: [{ table: 'locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'Etc/UTC' }],
+          // Experiments only: e.g. BENCH_PURGE_JOB='{"chunk":{...}}'. The printed config says what ran.
+          ...(process.env.BENCH_PURGE_JOB ? (JSON.parse(process.env.BENCH_PURGE_JOB) as object) : {}),
+        },
+      },
+    },
+  });
+  const log = createLogger({ level: 'warn', secrets: [], stream: 'stderr', pretty: false });
+  const app = await connectApp(config, log, { jobs: [purgeLocksJob] });
+  try {
+    const o = await runJob({ db: app.db, config, log, clock: () => t0 }, purgeLocksJob, { trigger: 'manual', dryRun: false, scheduledFor: new Date() });
+    if (o.status !== 'ok') throw new Error(`purge-locks ended ${o.status}: ${o.error?.message ?? o.result?.summary}`);
+    const r = (o.result!.details as { targets: TargetOutcome[] }).targets[0]!;
+    return {
+      rows: r.rowsDeleted,
+      chunks: r.chunks,
+      slowest_chunk_ms: r2(r.slowestChunkMs),
+      chunk_rows: r.chunkRows,
+      job_rows_per_s: r.rowsPerSecond,
+      paused_ms: Math.round(r.pausedMs),
+      retries: r.retries,
+      stop_reason: r.stopReason,
+      config: { chunk: (config.jobs as Record<string, { chunk: unknown }>)['purge-locks']!.chunk },
+      rested_ms: Math.round(r.restedMs),
+    };
+  } finally {
+    await app.db.close();
+  }
+}
+
+function runPtArchiver(cutoff: string) {
+  const args = [
+    '--source', `h=${DB.host},P=${DB.port},u=${DB.user},D=${SCHEMA},t=locks,i=idx_locks_expires`,
+    '--where', `expires_at < '${cutoff}'`,
+    '--purge', '--bulk-delete', '--commit-each', '--limit', '1000',
+    '--no-safe-auto-increment', '--no-check-charset', '--statistics',
+  ];
+  if (DB.password) args.push('--ask-pass');
+  return new Promise<{ rows: number; command: string }>((resolve, reject) => {
+    const child = spawn(PT_ARCHIVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`pt-archiver exited ${code}: ${err.trim()}`));
+      const deleted = /DELETE\s+(\d+)/.exec(out);
+      resolve({ rows: deleted ? Number(deleted[1]) : NaN, command: `pt-archiver ${args.join(' ')}` });
+    });
+  });
+}
+
+async function runSingleDelete(cutoff: string) {
+  const c = await connect(SCHEMA);
+  try {
+    await c.query('SET SESSION innodb_lock_wait_timeout = 600');
+    const [r] = await c.query<ResultSetHeader>('DELETE FROM locks WHERE expires_at < ?', [cutoff]);
+    return { rows: r.affectedRows, statement: 'DELETE FROM locks WHERE expires_at < ? (autocommit, REPEATABLE READ)' };
+  } finally {
+    await c.end();
+  }
+}
+
+async function main() {
+  const admin = await connect();
+  const [v] = await admin.query<RowDataPacket[]>('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS bp, @@innodb_flush_log_at_trx_commit AS flush');
+  await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA}`);
+  await admin.query(`CREATE SCHEMA ${SCHEMA}`);
+  await admin.query(`USE ${SCHEMA}`);
+  // One fixed instant for seeding and every purge: the same rows are expired in all three runs.
+  const t0Date = new Date();
+  t0Date.setUTCMilliseconds(0);
+  const t0 = t0Date.toISOString().replace('T', ' ').replace('.000Z', '');
+  const started = performance.now();
+  try {
+    const dbkeeper = await measure('dbkeeper purge-locks', admin, t0, () => runDbkeeper(t0Date));
+    if (process.env.BENCH_PURGE_ONLY === 'dbkeeper') {
+      process.stdout.write(`${JSON.stringify(dbkeeper, null, 2)}\n`);
+      return;
+    }
+    const pt = await measure('pt-archiver', admin, t0, () => runPtArchiver(t0));
+    const single = await measure('single DELETE', admin, t0, () => runSingleDelete(t0));
+    const p99 = (x: { traffic: typeof dbkeeper.traffic }) => [x.traffic.during.p99_ms, x.traffic.before.p99_ms] as const;
+    const timeRatio = ratio(dbkeeper.seconds, pt.seconds);
+    const trafficRatio = ratio(...p99(dbkeeper));
+    const out = {
+      bench: 'purge',
+      rows_seeded: ROWS,
+      expired_share: 0.9,
+      traffic: `${TRAFFIC_CONNECTIONS} connections, each: INSERT a lock (10 min expiry), 2 ms, DELETE it by id, 3 ms; latency per statement`,
+      server: { version: String(v[0]!.v), innodb_buffer_pool_mb: Number(v[0]!.bp) / 1048576, innodb_flush_log_at_trx_commit: Number(v[0]!.flush), cpus: cpus().length },
+      caveat: 'shared MariaDB on a 2-core machine with other test runs going on; figures may be noisy',
+      dbkeeper,
+      pt_archiver: pt,
+      single_delete: single,
+      ratios: {
+        dbkeeper_time_vs_pt_archiver: timeRatio,
+        dbkeeper_time_vs_single_delete: ratio(dbkeeper.seconds, single.seconds),
+        dbkeeper_traffic_p99_during_vs_before: trafficRatio,
+        pt_archiver_traffic_p99_during_vs_before: ratio(...p99(pt)),
+        single_delete_traffic_p99_during_vs_before: ratio(...p99(single)),
+        single_delete_traffic_max_during_ms: single.traffic.during.max_ms,
+      },
+      targets: {
+        time_le_0_8_x_pt_archiver: timeRatio !== null && timeRatio <= 0.8,
+        traffic_p99_during_le_1_5_x_before: trafficRatio !== null && trafficRatio <= 1.5,
+        slowest_chunk_le_250_ms: dbkeeper.slowest_chunk_ms !== null && dbkeeper.slowest_chunk_ms <= 250,
+      },
+      bench_seconds: r2((performance.now() - started) / 1000),
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA}`);
+    await admin.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:purge failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
