@@ -23,6 +23,8 @@ export interface WorkerOptions {
   stopSignal?: AbortSignal;
   /** Told 'ready' once scheduling is up (pm2 wait_ready: process.send). */
   ready?: () => void;
+  /** Tests: where log lines go instead of stdout. */
+  logSink?: (line: string) => void;
   /** Test hook: the scheduler once started. */
   onScheduler?: (scheduler: Scheduler) => void;
 }
@@ -41,7 +43,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     }
     throw err;
   }
-  const log = loggerFor(config, { stream: 'stdout', pretty: false });
+  const log = loggerFor(config, { stream: 'stdout', pretty: false, ...(opts.logSink ? { sink: opts.logSink } : {}) });
   const stop = new AbortController();
   const forwardStop = () => stop.abort(new Error('stop requested'));
   opts.stopSignal?.addEventListener('abort', forwardStop, { once: true });

@@ -1,0 +1,76 @@
+// Idle memory of the worker after start-up, beside a bare Node process measured in the same run.
+// `npm run bench:worker-rss` (needs the local MariaDB; uses and drops its own schema).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DB = { host: process.env.TEST_DB_HOST ?? '127.0.0.1', port: Number(process.env.TEST_DB_PORT ?? 3306), user: process.env.TEST_DB_USER ?? 'root', password: process.env.TEST_DB_PASSWORD ?? '' };
+const IDLE_MS = 10_000;
+
+function rssMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: +(kb('VmRSS') / 1024).toFixed(1), peak: +(kb('VmHWM') / 1024).toFixed(1) };
+}
+
+function waitReady(child: ChildProcess): Promise<void> {
+  return new Promise((res, rej) => {
+    child.on('message', (m) => m === 'ready' && res());
+    child.on('exit', (code) => rej(new Error(`worker exited ${code} before ready`)));
+  });
+}
+
+async function main() {
+  const schema = `dbkeeper_b_${randomBytes(4).toString('hex')}`;
+  const admin = await mysql.createConnection(DB);
+  await admin.query(`CREATE SCHEMA \`${schema}\``);
+  const dir = mkdtempSync(join(tmpdir(), 'dbkeeper-rss-'));
+  const configPath = join(dir, 'config.json');
+  // Every job with its default schedule: the worker as operators run it, just on an empty schema.
+  writeFileSync(configPath, JSON.stringify({ db: { ...DB, database: schema }, report: { outboxDir: join(dir, 'outbox') } }));
+  const worker = spawn(process.execPath, [join(ROOT, 'dist/src/worker.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DBKEEPER_CONFIG: configPath },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const peer = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    await waitReady(worker);
+    await sleep(IDLE_MS);
+    const w = rssMb(worker.pid!);
+    const p = rssMb(peer.pid!);
+    console.log(
+      JSON.stringify(
+        {
+          bench: 'worker-idle-rss',
+          node: process.version,
+          idleSecondsAfterReady: IDLE_MS / 1000,
+          workerRssMb: w.rss,
+          workerPeakRssMb: w.peak,
+          peer: 'bare node process (setInterval)',
+          peerRssMb: p.rss,
+          ratio: +(w.rss / p.rss).toFixed(2),
+          targetRssMb: 80,
+          met: w.rss <= 80,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    worker.kill('SIGTERM');
+    peer.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+    await admin.query(`DROP SCHEMA IF EXISTS \`${schema}\``);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,207 @@
+import { createServer, type Server, type Socket, connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_JOBS } from '../../jobs/index.js';
+import { connectApp, type App } from '../../src/app/bootstrap.js';
+import type { Plain } from '../../src/config/deep-merge.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { Period } from '../../src/job/job-contract.js';
+import type { RunOutcome } from '../../src/runner/run-outcome.js';
+import { previousSlot } from '../../src/scheduler/cron-slots.js';
+import { runWorker } from '../../src/scheduler/run-worker.js';
+import { Scheduler, type SchedulerReporter } from '../../src/scheduler/scheduler.js';
+import { jobs as fixtureJobs } from '../fixtures/test-jobs.mjs';
+import { workerEnv, writeWorkerConfig } from '../fixtures/worker-process.js';
+import { createTestSchema, silentLogger, TEST_DB, type TestSchema } from '../helpers/test-db.js';
+
+const JOBS = [...ALL_JOBS, ...fixtureJobs];
+
+/** Every real job off, the listed ones on. */
+function jobSections(on: Record<string, Record<string, unknown>>): Plain {
+  const sections: Plain = {};
+  for (const job of ALL_JOBS) sections[job.name] = { enabled: false };
+  sections.slow = { enabled: false, schedule: '0 0 1 1 *', catchUp: false, seconds: 1, ignoreAbort: false };
+  sections.tick = { enabled: false, schedule: '0 0 1 1 *', catchUp: false };
+  sections.fail = { enabled: false, schedule: '0 0 1 1 *', catchUp: false };
+  for (const [k, v] of Object.entries(on)) sections[k] = { ...(sections[k] as Plain), enabled: true, ...v };
+  return sections;
+}
+
+async function appFor(schema: string, on: Record<string, Record<string, unknown>>): Promise<App> {
+  const config = loadConfig({
+    jobs: JOBS,
+    env: {},
+    overrides: { db: { ...TEST_DB, database: schema, connectRetries: 0 }, log: { level: 'silent' }, report: { outboxDir: `/tmp/dbkeeper-test-outbox-${schema}` }, jobs: jobSections(on) },
+  });
+  return connectApp(config, silentLogger(), { jobs: JOBS });
+}
+
+interface Calls {
+  summaries: { period: Period; outcomes: RunOutcome[] }[];
+  alerts: RunOutcome[];
+  retries: number;
+}
+function fakeReporter(failFirstSummary = false): SchedulerReporter & { calls: Calls } {
+  const calls: Calls = { summaries: [], alerts: [], retries: 0 };
+  let first = true;
+  return {
+    calls,
+    async sendSummary(period, outcomes) {
+      calls.summaries.push({ period: period as Period, outcomes: [...outcomes] });
+      if (failFirstSummary && first) {
+        first = false;
+        throw new Error('SMTP exploded');
+      }
+    },
+    async sendAlert(outcome) {
+      calls.alerts.push(outcome);
+    },
+    async retryPending() {
+      calls.retries += 1;
+    },
+  };
+}
+
+describe('scheduler in process', () => {
+  let schema: TestSchema;
+  beforeAll(async () => {
+    schema = await createTestSchema();
+  });
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('one summary per slot holding every job due at that instant; an alert per failure; a failing reporter changes nothing', async () => {
+    const app = await appFor(schema.name, { tick: { schedule: '* * * * * *' }, fail: { schedule: '*/2 * * * * *' } });
+    const reporter = fakeReporter(true);
+    const scheduler = new Scheduler({ app, reporter });
+    scheduler.start();
+    await sleep(5_200);
+    await scheduler.stop(2_000);
+
+    const { summaries, alerts } = reporter.calls;
+    expect(summaries.length).toBeGreaterThanOrEqual(4);
+    for (const s of summaries) {
+      const slot = s.outcomes[0]!.scheduledFor.getTime();
+      expect(s.period).toBe('daily');
+      expect(s.outcomes.every((o) => o.scheduledFor.getTime() === slot)).toBe(true);
+      // Even seconds: tick and fail share the slot and the summary; odd seconds: tick alone.
+      const expected = (slot / 1000) % 2 === 0 ? ['fail', 'tick'] : ['tick'];
+      expect(s.outcomes.map((o) => o.job).sort()).toEqual(expected);
+    }
+    // One summary per slot, never two.
+    const slots = summaries.map((s) => s.outcomes[0]!.scheduledFor.toISOString());
+    expect(new Set(slots).size).toBe(slots.length);
+    const failRuns = summaries.flatMap((s) => s.outcomes).filter((o) => o.job === 'fail');
+    expect(failRuns.length).toBeGreaterThanOrEqual(2);
+    expect(alerts.map((a) => [a.job, a.status, a.error?.message])).toEqual(failRuns.map(() => ['fail', 'failed', 'fixture failure']));
+  });
+
+  it('catch-up at start: down over several slots runs only the latest, once, recorded as catch-up', async () => {
+    await schema.admin.query('DELETE FROM dbkeeper_runs');
+    const schedule = '0 * * * *';
+    const latest = previousSlot(schedule, 'Etc/UTC', new Date())!;
+    const lastDone = new Date(latest.getTime() - 5 * 3_600_000);
+    await schema.admin.query(
+      `INSERT INTO dbkeeper_runs (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, started_at, finished_at, status)
+       VALUES ('tick', ?, 'schedule', 0, ?, 'old-host', 1, ?, ?, 'ok')`,
+      [lastDone, lastDone, lastDone, lastDone],
+    );
+    const app = await appFor(schema.name, { tick: { schedule, catchUp: true }, fail: { schedule, catchUp: false } });
+    const reporter = fakeReporter();
+    const scheduler = new Scheduler({ app, reporter });
+    scheduler.start();
+    await scheduler.requestCatchUp('start-up');
+    await scheduler.requestCatchUp('again');
+    await scheduler.stop(1_000);
+
+    const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT job, scheduled_for, `trigger`, status FROM dbkeeper_runs WHERE host <> 'old-host' ORDER BY id");
+    expect(rows.map((r) => [r.job, (r.scheduled_for as Date).toISOString(), r.trigger, r.status])).toEqual([['tick', latest.toISOString(), 'catch-up', 'ok']]);
+    expect(reporter.calls.summaries.map((s) => s.outcomes.map((o) => [o.job, o.trigger]))).toEqual([[['tick', 'catch-up']]]);
+  });
+
+  it('database down at start and gone between runs: no crash, one log line per state change, runs resume when it is back', async () => {
+    await schema.admin.query('DELETE FROM dbkeeper_runs');
+    const proxy = await tcpProxy(TEST_DB.host, TEST_DB.port);
+    const { path } = writeWorkerConfig(schema.name, { tick: { enabled: true, schedule: '* * * * * *', catchUp: false } }, { log: { level: 'debug' } });
+    const lines: Record<string, unknown>[] = [];
+    const stop = new AbortController();
+    let ready = false;
+    const worker = runWorker({
+      env: workerEnv(path, { DB_PORT: String(proxy.port) }),
+      extraJobs: fixtureJobs,
+      makeReporter: () => fakeReporter(),
+      logSink: (l) => lines.push(JSON.parse(l) as Record<string, unknown>),
+      stopSignal: stop.signal,
+      ready: () => {
+        ready = true;
+      },
+    });
+    const count = (re: RegExp) => lines.filter((l) => typeof l.msg === 'string' && re.test(l.msg)).length;
+    const tickRows = async () => {
+      const [r] = await schema.admin.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM dbkeeper_runs WHERE job = 'tick' AND status = 'ok'");
+      return Number(r[0]!.n);
+    };
+
+    await sleep(2_500);
+    expect(ready).toBe(false);
+    expect(count(/connection refused/)).toBe(1);
+    await proxy.open();
+    for (let i = 0; i < 100 && !ready; i++) await sleep(100);
+    expect(ready).toBe(true);
+    await sleep(2_500);
+    const beforeCut = await tickRows();
+    expect(beforeCut).toBeGreaterThanOrEqual(1);
+
+    proxy.close();
+    await sleep(3_500);
+    expect(await tickRows()).toBe(beforeCut);
+    expect(count(/^database unreachable/)).toBe(1);
+
+    await proxy.open();
+    for (let i = 0; i < 100 && count(/^database reachable again/) === 0; i++) await sleep(100);
+    expect(count(/^database reachable again/)).toBe(1);
+    await sleep(2_500);
+    expect(await tickRows()).toBeGreaterThan(beforeCut);
+
+    stop.abort();
+    expect(await worker).toBe(0);
+    proxy.close();
+  });
+});
+
+/** A TCP proxy to the server that the test can cut (close + destroy every connection) and reopen on the same port. */
+async function tcpProxy(host: string, port: number) {
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const proxyPort = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  return {
+    port: proxyPort,
+    async open() {
+      server = createServer((client) => {
+        const upstream = connect(port, host);
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const end = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on('error', end).on('close', end);
+        upstream.on('error', end).on('close', end);
+      });
+      await new Promise<void>((r) => server!.listen(proxyPort, '127.0.0.1', r));
+    },
+    close() {
+      server?.close();
+      server = null;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+  };
+}
