@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -255,6 +255,24 @@ describe('report delivery over SMTP', () => {
     expect(await list(join(outbox, 'pending'))).toEqual([]);
     expect(await list(join(outbox, 'unconfirmed'))).toEqual([maybeSent]);
     expect(lines.some((l) => l.includes('not resent') && l.includes(maybeSent))).toBe(true);
+  });
+
+  it('gives up on a server that accepts the connection but never greets, within the configured timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const { log } = capturingLogger();
+      const config = configFor(port);
+      config.report.smtp.timeoutMs = 300;
+      const d = await createReporter({ config, log, clock: () => T0 }).send('summary', 'daily', [outcome('purge-locks', 'ok')]);
+      expect(d.state).toBe('pending');
+      expect(await list(join(outbox, 'pending'))).toHaveLength(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('moves a report the server refuses for good (5xx) to outbox/failed instead of retrying forever', async () => {
