@@ -12,9 +12,12 @@ export const healthConfigShape = {
   deadlocksPerDayFail: limit,
   slowQueriesPerDayWarn: limit,
   slowQueriesPerDayFail: limit,
+  rowLockWaitsPerDayWarn: limit,
   rowLockWaitAvgMsWarn: limit,
   refusedConnectionsPerDayFail: limit,
   abortedConnectsPerDayWarn: limit,
+  /** Connections closed without a proper quit (client crashed or timed out). */
+  abortedClientsPerDayWarn: limit,
   /** Lower is worse: warn/fail when the hit ratio falls below. */
   bufferPoolHitPercentWarn: z.number().min(0).max(100),
   bufferPoolHitPercentFail: z.number().min(0).max(100),

@@ -44,11 +44,11 @@ export function judgeBelow(value: number, warn: number, fail: number): FigureSta
   return 'ok';
 }
 
+/** The limit as a person reads it, e.g. "warn above 80 %, fail above 95 %". */
 function limitText(warn: number | null, fail: number | null, unit: string): string {
   const u = unit ? ` ${unit}` : '';
-  if (warn === null || warn === fail) return `≤ ${fail}${u} (fail above)`;
-  if (fail === null) return `≤ ${warn}${u}`;
-  return `≤ ${warn}${u} (fail above ${fail})`;
+  const parts = [...(warn !== null && warn !== fail ? [`warn above ${warn}${u}`] : []), ...(fail !== null ? [`fail above ${fail}${u}`] : [])];
+  return parts.join(', ');
 }
 
 /** Where the deltas come from: the previous snapshot of the same server, unless it restarted in between. */
@@ -74,7 +74,10 @@ export function healthWindow(current: HealthFacts, previous: StoredSnapshot | nu
   return { kind: 'delta', seconds, ...base, note: `since the previous snapshot of ${previous.takenAt.toISOString()} (${hours(seconds)})` };
 }
 
-function hours(seconds: number): string {
+/** A window length as a person reads it: seconds, minutes or hours. */
+export function hours(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
@@ -141,7 +144,7 @@ export function planHealth(current: HealthFacts, previous: StoredSnapshot | null
   const slow = figures[figures.length - 1]!;
   slow.note = `${slow.note ?? ''}; long_query_time = ${current.longQueryTimeSeconds} s, slow_query_log ${current.slowQueryLog ? 'ON' : 'OFF'}`.replace(/^; /, '');
   countFigure('Deadlocks', 'deadlocks', null, policy.deadlocksPerDayFail);
-  countFigure('Row-lock waits', 'rowLockWaits', null, null);
+  countFigure('Row-lock waits', 'rowLockWaits', policy.rowLockWaitsPerDayWarn, null);
   const waits = deltas.rowLockWaits;
   const waitMs = deltas.rowLockTimeMs;
   const waitLimit = limitText(policy.rowLockWaitAvgMsWarn, null, 'ms');
@@ -179,12 +182,12 @@ export function planHealth(current: HealthFacts, previous: StoredSnapshot | null
   });
   countFigure('Refused connections (max_connections reached)', 'refusedConnections', null, policy.refusedConnectionsPerDayFail);
   countFigure('Aborted connection attempts', 'abortedConnects', policy.abortedConnectsPerDayWarn, null);
-  countFigure('Aborted clients', 'abortedClients', null, null);
+  countFigure('Aborted clients', 'abortedClients', policy.abortedClientsPerDayWarn, null);
 
   // Buffer pool.
   const reqs = deltas.bufferPoolReadRequests;
   const reads = deltas.bufferPoolReads;
-  const hitLimit = `≥ ${policy.bufferPoolHitPercentWarn} % (fail below ${policy.bufferPoolHitPercentFail})`;
+  const hitLimit = `warn below ${policy.bufferPoolHitPercentWarn} %, fail below ${policy.bufferPoolHitPercentFail} %`;
   if (reqs === undefined || reads === undefined) figures.push({ label: 'Buffer pool hit ratio', value: null, unit: '%', threshold: hitLimit, status: 'n/a', note: why('bufferPoolReadRequests') });
   else if (reqs === 0) figures.push({ label: 'Buffer pool hit ratio', value: null, unit: '%', threshold: hitLimit, status: 'n/a', note: `no buffer pool reads${windowText}` });
   else {

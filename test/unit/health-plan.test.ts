@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { detectDialect, deadlockCounterSource, digestQuantile95Column, historyListSource } from '../../src/db/dialect.js';
 import type { HealthFacts, StoredSnapshot } from '../../src/health/health-facts.js';
 import { healthConfigSchema, type HealthPolicy } from '../../src/health/health-policy.js';
-import { healthWindow, judgeAbove, judgeBelow, perDayBasis, planHealth } from '../../src/health/plan-health.js';
+import { healthWindow, hours, judgeAbove, judgeBelow, perDayBasis, planHealth } from '../../src/health/plan-health.js';
 import type { Figure } from '../../src/job/report-sections.js';
 
 const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as { jobs: { health: Record<string, unknown> } };
@@ -81,6 +81,11 @@ describe('judge', () => {
     [98, 'warn'],
     [90, 'fail'],
   ] as const)('judgeBelow(%s, 99, 95) = %s', (v, want) => expect(judgeBelow(v, 99, 95)).toBe(want));
+  it.each([
+    [5.4, '5 s'],
+    [600, '10 min'],
+    [86_400, '24.0 h'],
+  ])('window of %s s reads %s', (sec, text) => expect(hours(sec)).toBe(text));
   it('scales counts down for windows longer than a day, never up for shorter ones', () => {
     expect(perDayBasis(200, 2 * 86_400)).toBe(100);
     expect(perDayBasis(200, 3_600)).toBe(200);
@@ -119,10 +124,12 @@ describe('planHealth on recorded MariaDB snapshots', () => {
     expect(plan.status).toBe('ok');
     expect(fig(plan.figures, 'Queries').value).toBe(500_000);
     expect(fig(plan.figures, 'Slow queries')).toMatchObject({ value: 10, status: 'ok' });
-    expect(fig(plan.figures, 'Deadlocks')).toMatchObject({ value: 0, status: 'ok', threshold: '≤ 0 per day (fail above)' });
+    expect(fig(plan.figures, 'Deadlocks')).toMatchObject({ value: 0, status: 'ok', threshold: 'fail above 0 per day' });
     expect(fig(plan.figures, 'Row-lock wait, average')).toMatchObject({ value: 100, status: 'ok' });
     expect(fig(plan.figures, 'Buffer pool hit ratio')).toMatchObject({ value: 99.99, status: 'ok' });
     expect(plan.summary).toMatch(/^all \d+ figures within limits/);
+    // Every judged figure names its limit.
+    for (const f of plan.figures.filter((x) => x.label !== 'Queries' && x.label !== 'Uptime')) expect(f.threshold, f.label).toMatch(/(warn|fail) (above|below) \d/);
   });
 
   it('one deadlock in the day fails, and failing figures come first', () => {
