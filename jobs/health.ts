@@ -19,11 +19,9 @@ export const healthJob = defineJob({
     const plan = planHealth(facts, previous, ctx.config);
     let snapshotId: number | null = null;
     if (!ctx.dryRun && !ctx.signal.aborted) snapshotId = await insertSnapshot(ctx.db, ctx.now, facts);
-    const warnings = plan.figures.filter((f) => f.status === 'fail' || f.status === 'warn').map((f) => `${f.label}: ${f.value}${f.unit ? ` ${f.unit}` : ''} (limit ${f.threshold}) ${f.note ?? ''}`.trim());
     return {
       status: plan.status,
       summary: `${plan.summary}${ctx.dryRun ? ' (dry run: snapshot not stored)' : ''}`,
-      ...(warnings.length ? { warnings } : {}),
       details: {
         snapshotId,
         previousSnapshotId: previous?.id ?? null,

@@ -24,7 +24,7 @@ export const performanceReviewJob = defineJob({
     return {
       status: plan.status,
       summary: plan.summary,
-      ...(plan.status === 'warning' ? { warnings: [facts.source === null ? 'no statement source: see the report for how to enable the slow log' : null, plan.pool.action !== 'keep' ? plan.pool.reasons[plan.pool.reasons.length - 1]! : null].filter((w): w is string => w !== null) } : {}),
+      ...(facts.source === null ? { warnings: ['no statement source: see the report for how to enable the slow log'] } : {}),
       details: {
         period,
         source: facts.source,

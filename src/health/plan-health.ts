@@ -44,11 +44,11 @@ export function judgeBelow(value: number, warn: number, fail: number): FigureSta
   return 'ok';
 }
 
-/** The limit as a person reads it, e.g. "warn above 80 %, fail above 95 %". */
+/** The limit as a person reads it after "target", e.g. "≤ 80 % (fail above 95 %)". */
 function limitText(warn: number | null, fail: number | null, unit: string): string {
   const u = unit ? ` ${unit}` : '';
-  const parts = [...(warn !== null && warn !== fail ? [`warn above ${warn}${u}`] : []), ...(fail !== null ? [`fail above ${fail}${u}`] : [])];
-  return parts.join(', ');
+  if (warn === null || warn === fail) return `≤ ${fail}${u}`;
+  return fail === null ? `≤ ${warn}${u}` : `≤ ${warn}${u} (fail above ${fail}${u})`;
 }
 
 /** Where the deltas come from: the previous snapshot of the same server, unless it restarted in between. */
@@ -187,7 +187,7 @@ export function planHealth(current: HealthFacts, previous: StoredSnapshot | null
   // Buffer pool.
   const reqs = deltas.bufferPoolReadRequests;
   const reads = deltas.bufferPoolReads;
-  const hitLimit = `warn below ${policy.bufferPoolHitPercentWarn} %, fail below ${policy.bufferPoolHitPercentFail} %`;
+  const hitLimit = `≥ ${policy.bufferPoolHitPercentWarn} % (fail below ${policy.bufferPoolHitPercentFail} %)`;
   if (reqs === undefined || reads === undefined) figures.push({ label: 'Buffer pool hit ratio', value: null, unit: '%', threshold: hitLimit, status: 'n/a', note: why('bufferPoolReadRequests') });
   else if (reqs === 0) figures.push({ label: 'Buffer pool hit ratio', value: null, unit: '%', threshold: hitLimit, status: 'n/a', note: `no buffer pool reads${windowText}` });
   else {

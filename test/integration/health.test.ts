@@ -110,7 +110,7 @@ describe('health job on the real MariaDB', () => {
       const use = figure(busy.sections, 'Connection use, now');
       expect(use.value).toBeGreaterThan(limit);
       expect(use.status).toBe('warn');
-      expect(use.threshold).toBe(`warn above ${limit} %, fail above 100 %`);
+      expect(use.threshold).toBe(`≤ ${limit} % (fail above 100 %)`);
     } finally {
       await Promise.all(conns.map((c) => c.end()));
     }
