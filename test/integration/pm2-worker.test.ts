@@ -16,7 +16,16 @@ const PM2 = join(ROOT, 'node_modules/.bin/pm2');
 interface Pm2App {
   name: string;
   pid: number;
-  pm2_env: { status: string; restart_time: number; pm_out_log_path: string; pm_err_log_path: string; exit_code?: number };
+  pm2_env: {
+    status: string;
+    restart_time: number;
+    pm_out_log_path: string;
+    pm_err_log_path: string;
+    exit_code?: number;
+    exec_interpreter: string;
+    pm_exec_path: string;
+    node_args: string[];
+  };
 }
 
 // The real pm2 from devDependencies, with its own PM2_HOME, running ecosystem.config.js as written.
@@ -68,6 +77,10 @@ describe('pm2 runs the worker from ecosystem.config.js', () => {
     await pm2(['start', 'ecosystem.config.js'], env);
     const online = (await jlist(env)).find((a) => a.name === 'dbkeeper');
     expect(online?.pm2_env.status, online ? readFileSync(online.pm2_env.pm_err_log_path, 'utf8') : 'no app').toBe('online');
+    // Compiled JS under node (not bun), with the ecosystem's node_args.
+    expect(online!.pm2_env.exec_interpreter).toBe('node');
+    expect(online!.pm2_env.pm_exec_path).toBe(join(ROOT, 'dist/src/worker.js'));
+    expect(online!.pm2_env.node_args).toEqual(['--max-semi-space-size=1']);
 
     const running = await poll('the slow run to start', async () => {
       const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT id FROM dbkeeper_runs WHERE job = 'slow' AND status = 'running'");
