@@ -63,6 +63,7 @@ export const indexReviewJob = defineJob({
     const inventory = await collectInventory(db, schemas);
     stopIfAborted();
 
+    ctx.progress(`inventory: ${inventory.tables.length} tables; reading usage counters`);
     const names = inventory.tables.flatMap((t) => t.indexes.map((ix) => ({ schema: t.schema, table: t.table, index: ix.name })));
     const live = await readLiveUsage(db, names, now);
     let stored = 0;
@@ -80,11 +81,13 @@ export const indexReviewJob = defineJob({
     const range = observedDaysRange(evidence);
     const daysObserved = range && range.max > 0 ? range.max : null;
 
+    ctx.progress(`analysing ${names.length} indexes`);
     const plan = planReview(
       { tables: inventory.tables, evidence, hide: hideIndexKeywords(db.dialect) },
       { defaultBudget: config.indexBudget, tableBudgets: config.tableBudgets, minEvidenceDays: config.minEvidenceDays },
     );
 
+    ctx.progress(`${plan.findings.length} findings`);
     const warnings: string[] = [];
     if (!live.enabled) {
       warnings.push(

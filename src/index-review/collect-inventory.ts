@@ -12,12 +12,21 @@ export interface Inventory {
 
 const tableKey = (schema: string, table: string) => `${schema}\u0000${table}`;
 
+/** One query per schema with `TABLE_SCHEMA = ?`: MariaDB then opens only that schema's tables; with `IN (…)`
+ * KEY_COLUMN_USAGE opens every table of every schema (1.9 s vs 0.15 s on 2,000 tables). */
+async function perSchema(db: JobDb, sql: string, schemas: readonly string[], extra: unknown[] = []): Promise<RowDataPacket[]> {
+  const out: RowDataPacket[] = [];
+  for (const schema of schemas) out.push(...(await db.query<RowDataPacket[]>(sql, [schema, ...extra])));
+  return out;
+}
+
 export async function collectInventory(db: JobDb, schemas: readonly string[]): Promise<Inventory> {
   if (schemas.length === 0) return { tables: [], sizeNote: null };
-  const tableRows = await db.query<RowDataPacket[]>(
+  const tableRows = await perSchema(
+    db,
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, ENGINE AS engine, TABLE_ROWS AS row_estimate
-     FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?) AND TABLE_TYPE = 'BASE TABLE'`,
-    [schemas],
+     FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'`,
+    schemas,
   );
   const tables = new Map<string, TableFacts>();
   for (const r of tableRows) {
@@ -32,12 +41,13 @@ export async function collectInventory(db: JobDb, schemas: readonly string[]): P
   }
 
   // Rows come in each table's key order (PRIMARY, UNIQUE, then creation order): that order is the tie-breaker.
-  const statRows = await db.query<RowDataPacket[]>(
+  const statRows = await perSchema(
+    db,
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS i, NON_UNIQUE AS non_unique, SEQ_IN_INDEX AS seq,
        COLUMN_NAME AS col, SUB_PART AS sub_part, COLLATION AS collation, INDEX_TYPE AS index_type,
        INDEX_COMMENT AS index_comment, ${statisticsHiddenExpression(db.dialect)} AS hidden
-     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (?)`,
-    [schemas],
+     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?`,
+    schemas,
   );
   const indexes = new Map<string, Map<string, IndexDef>>();
   for (const r of statRows) {
@@ -51,7 +61,7 @@ export async function collectInventory(db: JobDb, schemas: readonly string[]): P
     if (!ix) {
       ix = {
         name,
-        type: String(r.index_type),
+        type: String(r.index_type).toUpperCase(),
         primary: name === 'PRIMARY',
         unique: Number(r.non_unique) === 0,
         columns: [],
@@ -81,13 +91,14 @@ export async function collectInventory(db: JobDb, schemas: readonly string[]): P
   // Foreign keys declared by tables in scope (KEY_COLUMN_USAGE rows with a referenced table; a join with
   // REFERENTIAL_CONSTRAINTS would make MariaDB open every table of every schema): the child needs its columns
   // indexed, the parent its referenced ones.
-  const fkRows = await db.query<RowDataPacket[]>(
+  const fkRows = await perSchema(
+    db,
     `SELECT k.CONSTRAINT_SCHEMA AS s, k.TABLE_NAME AS t, k.CONSTRAINT_NAME AS c, k.COLUMN_NAME AS col, k.ORDINAL_POSITION AS pos,
        k.REFERENCED_TABLE_SCHEMA AS rs, k.REFERENCED_TABLE_NAME AS rt, k.REFERENCED_COLUMN_NAME AS rcol
      FROM information_schema.KEY_COLUMN_USAGE k
-     WHERE k.TABLE_SCHEMA IN (?) AND k.REFERENCED_TABLE_NAME IS NOT NULL
-     ORDER BY k.CONSTRAINT_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
-    [schemas],
+     WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL
+     ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+    schemas,
   );
   const fks = new Map<string, { child: ForeignKeyNeed & { key: string }; parent: ForeignKeyNeed & { key: string } }>();
   for (const r of fkRows) {

@@ -10,7 +10,7 @@ export interface IndexColumn {
 
 export interface IndexDef {
   name: string;
-  /** BTREE, HASH, FULLTEXT, SPATIAL, … as information_schema reports it. */
+  /** BTREE, HASH, FULLTEXT, SPATIAL, … upper-case, as information_schema reports it. */
   type: string;
   primary: boolean;
   unique: boolean;

@@ -26,11 +26,12 @@ export interface Finding {
   reason: string;
   sql: string | null;
   rollbackSql: string | null;
-  /** ALTER INDEX … INVISIBLE/IGNORED and its undo; null when the server cannot hide indexes. */
+  /** Weaker findings only (drops have theirs in the table review): ALTER INDEX … INVISIBLE/IGNORED and its undo. */
   hideSql?: string | null;
   unhideSql?: string | null;
-  reads?: number | null;
-  observedDays?: number | null;
+  /** Present when there is usage evidence for the index. */
+  reads?: number;
+  observedDays?: number;
 }
 
 export interface TableReview {
@@ -72,10 +73,11 @@ export interface ReviewPlan {
 
 type Relation = 'duplicate' | 'left-prefix' | 'prefix-covered' | 'pk-suffix';
 
-const isBtree = (ix: IndexDef) => ['BTREE', 'HASH'].includes(ix.type.toUpperCase());
-const typeGroup = (ix: IndexDef) => ix.type.toUpperCase();
+const isBtree = (ix: IndexDef) => ix.type === 'BTREE' || ix.type === 'HASH';
+const typeGroup = (ix: IndexDef) => ix.type;
 const analyzable = (ix: IndexDef) => ix.columns.length > 0 && ix.columns.every((c) => c.name !== null);
-const sameColumn = (a: IndexColumn, b: IndexColumn) => a.name !== null && a.name.toLowerCase() === (b.name ?? '').toLowerCase() && a.descending === b.descending;
+// information_schema spells a column the same way in every index of a table.
+const sameColumn = (a: IndexColumn, b: IndexColumn) => a.name !== null && a.name === b.name && a.descending === b.descending;
 /** Prefix length a ≤ b, with null = the whole column. */
 const subLe = (a: number | null, b: number | null) => b === null || (a !== null && a <= b);
 
@@ -113,8 +115,8 @@ export function pkSuffixLength(ix: IndexDef, pk: IndexDef): number {
 
 /** A secondary InnoDB index as stored: its columns, then the primary-key columns it does not already hold whole. */
 function effectiveColumns(ix: IndexDef, pk: IndexDef): IndexColumn[] {
-  const whole = new Set(ix.columns.filter((c) => c.subPart === null).map((c) => (c.name ?? '').toLowerCase()));
-  return [...ix.columns, ...pk.columns.filter((c) => !whole.has((c.name ?? '').toLowerCase()))];
+  const whole = ix.columns.filter((c) => c.subPart === null).map((c) => c.name);
+  return [...ix.columns, ...pk.columns.filter((c) => !whole.includes(c.name))];
 }
 
 /** Can this index serve a foreign key that needs `columns` as its leading columns? (Hidden indexes still do.) */
@@ -122,7 +124,7 @@ function supportsForeignKey(ix: IndexDef, columns: string[]): boolean {
   if (!isBtree(ix) || ix.columns.length < columns.length) return false;
   return columns.every((name, i) => {
     const c = ix.columns[i]!;
-    return c.name !== null && c.name.toLowerCase() === name.toLowerCase() && c.subPart === null;
+    return c.name === name && c.subPart === null;
   });
 }
 
@@ -137,9 +139,9 @@ const RELATION_REASON: Record<Relation, string> = {
   'pk-suffix': 'it ends with primary-key columns InnoDB appends to every secondary index anyway, so it stores what is stored by',
 };
 
-function keepRank(ix: IndexDef, reads: (ix: IndexDef) => number | null): [number, number, number] {
+function keepRank(ix: IndexDef, reads: number | null): [number, number, number] {
   // Lower sorts first = more worth keeping: PRIMARY, UNIQUE, more reads, older.
-  return [ix.primary ? 0 : ix.unique ? 1 : 2, -(reads(ix) ?? 0), ix.ordinal];
+  return [ix.primary ? 0 : ix.unique ? 1 : 2, -(reads ?? 0), ix.ordinal];
 }
 
 function compareRank(a: [number, number, number], b: [number, number, number]): number {
@@ -151,8 +153,18 @@ export function planTable(t: TableFacts, facts: Pick<ReviewFacts, 'evidence' | '
   const hide = facts.hide;
   const innodb = (t.engine ?? '').toUpperCase() === 'INNODB';
   const pk = t.indexes.find((ix) => ix.primary);
-  const evidenceOf = (ix: IndexDef) => facts.evidence.get(indexKey(schema, table, ix.name));
-  const readsOf = (ix: IndexDef) => evidenceOf(ix)?.reads ?? null;
+  const evidenceByIndex = new Map(t.indexes.map((ix) => [ix, facts.evidence.size ? facts.evidence.get(indexKey(schema, table, ix.name)) : undefined]));
+  const evidenceOf = (ix: IndexDef) => evidenceByIndex.get(ix);
+  const ranks = new Map(t.indexes.map((ix) => [ix, keepRank(ix, evidenceByIndex.get(ix)?.reads ?? null)]));
+  const rankOf = (ix: IndexDef) => ranks.get(ix)!;
+  const relations = new Map<IndexDef, Map<IndexDef, Relation | null>>();
+  const covers = (keeper: IndexDef, ix: IndexDef): Relation | null => {
+    let row = relations.get(ix);
+    if (!row) relations.set(ix, (row = new Map()));
+    let r = row.get(keeper);
+    if (r === undefined) row.set(keeper, (r = coverage(keeper, ix, pk, innodb)));
+    return r;
+  };
   const findings: Finding[] = [];
   const skipped: ReviewPlan['skipped'] = [];
   const target = (ix: IndexDef) => `${schema}.${table}.${ix.name}`;
@@ -173,19 +185,19 @@ export function planTable(t: TableFacts, facts: Pick<ReviewFacts, 'evidence' | '
   }
   // Unique keys covered by another index are reported, never dropped.
   for (const ix of t.indexes.filter((i) => i.unique && !i.primary && analyzable(i))) {
-    const keeper = t.indexes.find((k) => k !== ix && (k.primary || (k.unique && k.ordinal < ix.ordinal)) && coverage(k, ix, pk, innodb) === 'duplicate');
+    const keeper = t.indexes.find((k) => k !== ix && (k.primary || (k.unique && k.ordinal < ix.ordinal)) && covers(k, ix) === 'duplicate');
     if (keeper) skipped.push({ target: target(ix), reason: `UNIQUE index duplicating ${keeper.name}: a unique index enforces a rule, so dbkeeper never recommends dropping it; review by hand` });
   }
 
   // 1. Structural redundancy, worst first, deciding the whole set together: a keeper is never itself dropped.
-  const worstFirst = [...candidates].sort((a, b) => compareRank(keepRank(b, readsOf), keepRank(a, readsOf)));
+  const worstFirst = [...candidates].sort((a, b) => compareRank(rankOf(b), rankOf(a)));
   for (const ix of worstFirst) {
     const keepers = t.indexes
-      .filter((k) => !dropped.has(k) && coverage(k, ix, pk, innodb) !== null)
-      .sort((a, b) => compareRank(keepRank(a, readsOf), keepRank(b, readsOf)));
+      .filter((k) => !dropped.has(k) && covers(k, ix) !== null)
+      .sort((a, b) => compareRank(rankOf(a), rankOf(b)));
     const keeper = keepers[0];
     if (!keeper) continue;
-    const relation = coverage(keeper, ix, pk, innodb)!;
+    const relation = covers(keeper, ix)!;
     const fk = orphanedForeignKey(new Set([...dropped.keys(), ix]));
     if (fk) {
       skipped.push({ target: target(ix), reason: `${relation} of ${keeper.name}, but ${fkReason(fk)}` });
@@ -248,10 +260,7 @@ export function planTable(t: TableFacts, facts: Pick<ReviewFacts, 'evidence' | '
       reason: keeper && keeper !== d.keeper ? `${d.reason}, which is itself covered by ${keeper.name}` : d.reason,
       sql: dropIndexesSql(schema, table, [ix]),
       rollbackSql: addIndexesSql(schema, table, [ix], hide),
-      hideSql: hideIndexesSql(schema, table, [ix], hide),
-      unhideSql: hideIndexesSql(schema, table, [ix], hide, true),
-      reads: ev?.reads ?? null,
-      observedDays: ev ? round1(ev.observedDays) : null,
+      ...evidenceFields(ev),
     });
   }
 
@@ -285,10 +294,8 @@ export function planTable(t: TableFacts, facts: Pick<ReviewFacts, 'evidence' | '
           (fk ? `; and ${fkReason(fk)}` : ''),
         sql: fk ? null : dropIndexesSql(schema, table, [ix]),
         rollbackSql: fk ? null : addIndexesSql(schema, table, [ix], hide),
-        hideSql: fk ? null : hideIndexesSql(schema, table, [ix], hide),
-        unhideSql: fk ? null : hideIndexesSql(schema, table, [ix], hide, true),
-        reads: ev?.reads ?? null,
-        observedDays: ev ? round1(ev.observedDays) : null,
+        ...(fk ? {} : { hideSql: hideIndexesSql(schema, table, [ix], hide), unhideSql: hideIndexesSql(schema, table, [ix], hide, true) }),
+        ...evidenceFields(ev),
       });
       continue;
     }
@@ -312,8 +319,7 @@ export function planTable(t: TableFacts, facts: Pick<ReviewFacts, 'evidence' | '
         reason: `ends with primary-key column(s) ${describeColumns(ix.columns.slice(-k))} that InnoDB appends to every secondary index anyway: (${describeColumns(shorter)}) stores the same; rewriting it saves nothing but states what it is`,
         sql: redefineIndexSql(schema, table, ix, shorter, hide),
         rollbackSql: redefineIndexSql(schema, table, replacement, ix.columns, hide),
-        reads: evidenceOf(ix)?.reads ?? null,
-        observedDays: evidenceOf(ix) ? round1(evidenceOf(ix)!.observedDays) : null,
+        ...evidenceFields(evidenceOf(ix)),
       });
     }
   }
@@ -356,8 +362,8 @@ export function planTable(t: TableFacts, facts: Pick<ReviewFacts, 'evidence' | '
   return { findings, tables: [review], skipped };
 }
 
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
+function evidenceFields(ev: IndexEvidence | undefined): Pick<Finding, 'reads' | 'observedDays'> {
+  return ev ? { reads: ev.reads, observedDays: Math.round(ev.observedDays * 100) / 100 } : {};
 }
 
 export function planReview(facts: ReviewFacts, policy: ReviewPolicy): ReviewPlan {

@@ -10,6 +10,9 @@ export interface UsageSummary {
   daysObserved: number | null;
 }
 
+const MAX_ROWS = 100;
+const MAX_SQL_TABLES = 50;
+
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return 'unknown';
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
@@ -51,11 +54,13 @@ export function reviewSections(plan: ReviewPlan, usage: UsageSummary, minEvidenc
     },
   ];
   if (plan.findings.length) {
+    // Largest first; an e-mail shows the top of the list, the JSON details hold all of it.
+    const shown = [...plan.findings].sort((a, b) => (b.bytes ?? -1) - (a.bytes ?? -1)).slice(0, MAX_ROWS);
     sections.push({
       kind: 'table',
-      title: 'Findings',
+      title: shown.length < plan.findings.length ? `Findings (largest ${shown.length} of ${plan.findings.length}; all in the JSON details)` : 'Findings',
       columns: ['table', 'index', 'kind', 'covered by', 'size', 'confidence', 'reason'],
-      rows: plan.findings.map((f) => [`${f.schema}.${f.table}`, f.index, f.kind, f.coveredBy ?? null, formatBytes(f.bytes), f.confidence, f.reason]),
+      rows: shown.map((f) => [`${f.schema}.${f.table}`, f.index, f.kind, f.coveredBy ?? null, formatBytes(f.bytes), f.confidence, f.reason]),
     });
   }
   const busiest = [...plan.tables].sort((a, b) => b.indexCount - a.indexCount).slice(0, 15);
@@ -67,7 +72,10 @@ export function reviewSections(plan: ReviewPlan, usage: UsageSummary, minEvidenc
       bars: busiest.map((t) => ({ label: `${t.schema}.${t.table}`, value: t.indexCount, note: `budget ${t.budget}, ${t.indexCountAfter} after the drops` })),
     });
   }
-  const withDrops = plan.tables.filter((t) => t.dropSql);
+  const allWithDrops = plan.tables.filter((t) => t.dropSql).sort((a, b) => (b.reclaimableBytes ?? -1) - (a.reclaimableBytes ?? -1));
+  const withDrops = allWithDrops.slice(0, MAX_SQL_TABLES);
+  const more = allWithDrops.length - withDrops.length;
+  if (more > 0) sections.push({ kind: 'text', title: 'Statements', lines: [`The statements below cover the ${withDrops.length} tables with the most to reclaim; ${more} more tables have theirs in the JSON details (tables[].dropSql).`] });
   if (withDrops.length) {
     const hide = withDrops.map((t) => t.hideSql).filter((s): s is string => s !== null);
     if (hide.length) {
@@ -77,7 +85,7 @@ export function reviewSections(plan: ReviewPlan, usage: UsageSummary, minEvidenc
     sections.push({ kind: 'sql', title: 'Step 2: drop them (one statement per table)', statements: withDrops.map((t) => t.dropSql!) });
     sections.push({ kind: 'sql', title: 'Undo step 2: re-create with the exact original definitions', statements: withDrops.map((t) => t.dropRollbackSql!) });
   }
-  const weaker = plan.findings.filter((f) => f.action !== 'drop' && f.index !== null && f.sql);
+  const weaker = plan.findings.filter((f) => f.action !== 'drop' && f.index !== null && f.sql).slice(0, MAX_SQL_TABLES);
   if (weaker.length) {
     sections.push({ kind: 'sql', title: 'Weaker findings: review each before running (with its undo below it)', statements: weaker.flatMap((f) => [f.sql!, `-- undo: ${f.rollbackSql}`]) });
   }

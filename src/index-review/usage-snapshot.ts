@@ -117,11 +117,16 @@ export async function pruneUsageSamples(db: JobDb, before: Date, signal?: AbortS
 /** List the indexes of the given schemas (names only). */
 export async function listIndexNames(db: JobDb, schemas: readonly string[]): Promise<IndexName[]> {
   if (schemas.length === 0) return [];
-  const rows = await db.query<RowDataPacket[]>(
-    'SELECT DISTINCT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (?)',
-    [schemas],
-  );
-  return rows.map((r) => ({ schema: String(r.s), table: String(r.t), index: String(r.i) }));
+  const out: IndexName[] = [];
+  // `TABLE_SCHEMA = ?`, one schema at a time: MariaDB opens only that schema's tables.
+  for (const schema of schemas) {
+    const rows = await db.query<RowDataPacket[]>(
+      'SELECT DISTINCT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?',
+      [schema],
+    );
+    out.push(...rows.map((r) => ({ schema: String(r.s), table: String(r.t), index: String(r.i) })));
+  }
+  return out;
 }
 
 /** One snapshot of the counters of every index in `schemas`, stored at `takenAt` (ctx.now). For the daily job. */
