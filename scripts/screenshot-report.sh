@@ -17,7 +17,7 @@ if grep -Eiq '<script|<img|<link|<iframe|\bsrc="|\bhref="https?:' "$html"; then
   echo "report HTML has scripts or external resources: $html" >&2
   exit 1
 fi
-for size in phone:390,1800 desktop:1024,1400; do
+for size in phone:390,4000 desktop:1024,1400; do
   name=${size%%:*}
   png="${html%.html}-${name}.png"
   "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \

@@ -19,6 +19,8 @@ const CELL = 'padding:6px 8px;border-bottom:1px solid #eaecf0;vertical-align:top
 const TABLE = 'width:100%;border-collapse:collapse;font-size:14px';
 
 const e = escapeHtml;
+/** Tables with more columns than this are drawn as one block per row. */
+const WIDE_TABLE_COLUMNS = 4;
 
 function badge(label: string, tone: Tone): string {
   const t = TONE[tone];
@@ -32,21 +34,37 @@ function cell(v: string | number | null): string {
 function figureRow(f: FigureView): string {
   const tone = figureTone[f.status ?? 'ok'];
   const arrow = f.trend ? { up: '▲ ', down: '▼ ', same: '', changed: '', new: '' }[f.trend.direction] : '';
-  const trend = f.trend ? `<span style="color:#475467">${e(arrow + f.trend.text)}</span>` : '<span style="color:#98a2b3">–</span>';
+  const trend = f.trend ? `<div style="color:#475467;font-size:12px">${e(arrow + f.trend.text)}</div>` : '';
   const note = f.note ? `<div style="color:#475467;font-size:12px">${e(f.note)}</div>` : '';
-  return `<tr><td style="${CELL}">${e(f.label)}${note}</td><td style="${CELL};font-weight:600;white-space:nowrap">${e(f.display)}</td><td style="${CELL};white-space:nowrap">${f.threshold ? e(f.threshold) : ''}</td><td style="${CELL}">${f.status ? badge(f.status.toUpperCase(), tone) : ''}</td><td style="${CELL};font-size:12px">${trend}</td></tr>`;
+  const status = f.status ? ` ${badge(f.status.toUpperCase(), tone)}` : '';
+  return `<tr><td style="${CELL}">${e(f.label)}${note}</td><td style="${CELL}"><strong style="white-space:nowrap">${e(f.display)}</strong>${status}${trend}</td><td style="${CELL}">${f.threshold ? e(f.threshold) : ''}</td></tr>`;
 }
 
 function sectionHtml(s: SectionView): string {
   const title = `<h3 style="margin:16px 0 6px;font-size:15px;color:#101828">${e(s.title)}</h3>`;
   switch (s.kind) {
     case 'figures':
-      return `${title}<table role="presentation" style="${TABLE}"><tr style="color:#475467;font-size:12px"><th style="${CELL}">Figure</th><th style="${CELL}">Value</th><th style="${CELL}">Target</th><th style="${CELL}">Status</th><th style="${CELL}">Trend</th></tr>${s.figures.map(figureRow).join('')}</table>`;
+      return `${title}<div style="overflow-x:auto"><table role="presentation" style="${TABLE}"><tr style="color:#475467;font-size:12px"><th style="${CELL};width:45%">Figure</th><th style="${CELL}">Value · status · trend</th><th style="${CELL};width:18%">Target</th></tr>${s.figures.map(figureRow).join('')}</table></div>`;
     case 'table': {
       if (s.rows.length === 0) return `${title}<p style="margin:0;color:#475467">(none)</p>`;
-      const head = s.columns.map((c) => `<th style="${CELL};color:#475467;font-size:12px">${e(c)}</th>`).join('');
-      const body = s.rows.map((r) => `<tr>${s.columns.map((_, i) => `<td style="${CELL}">${cell(r[i] ?? null)}</td>`).join('')}</tr>`).join('');
-      return `${title}<div style="overflow-x:auto"><table style="${TABLE}"><tr>${head}</tr>${body}</table></div>`;
+      if (s.columns.length > WIDE_TABLE_COLUMNS) {
+        // Many columns: one block per row (first column as its heading), readable on a phone without scrolling.
+        const blocks = s.rows
+          .map((r) => {
+            const facts = s.columns
+              .slice(1)
+              .map((c, i) => `<tr><td style="padding:2px 8px 2px 0;color:#475467;font-size:12px;vertical-align:top;width:30%">${e(c)}</td><td style="padding:2px 0;vertical-align:top">${cell(r[i + 1] ?? null)}</td></tr>`)
+              .join('');
+            return `<div style="padding:8px 0;border-bottom:1px solid #eaecf0"><div style="font-weight:600">${cell(r[0] ?? null)}</div><table role="presentation" style="${TABLE};table-layout:fixed">${facts}</table></div>`;
+          })
+          .join('');
+        return `${title}${blocks}`;
+      }
+      // Few columns: a table; it scrolls sideways on a phone rather than squeezing the columns.
+      const box = (html: string) => `<div style="min-width:7em;max-width:24em">${html}</div>`;
+      const head = s.columns.map((c) => `<th style="${CELL};color:#475467;font-size:12px">${box(e(c))}</th>`).join('');
+      const body = s.rows.map((r) => `<tr>${s.columns.map((_, i) => `<td style="${CELL}">${box(cell(r[i] ?? null))}</td>`).join('')}</tr>`).join('');
+      return `${title}<div style="overflow-x:auto"><table style="border-collapse:collapse;font-size:14px;min-width:100%"><tr>${head}</tr>${body}</table></div>`;
     }
     case 'bars': {
       const top = Math.max(0, ...s.bars.map((b) => b.max ?? b.value));
@@ -54,9 +72,10 @@ function sectionHtml(s: SectionView): string {
         .map((b) => {
           const max = b.max ?? top;
           const pct = max > 0 ? Math.round(Math.max(0, Math.min(1, b.value / max)) * 1000) / 10 : 0;
-          const label = `${formatNumber(b.value)} ${s.unit}${b.max !== undefined ? ` of ${formatNumber(b.max)}` : ''}`;
-          const bar = `<table role="presentation" style="width:100%;border-collapse:collapse"><tr><td style="width:${pct}%;background:${TONE.ok.bar};height:10px;padding:0"></td><td style="background:#eaecf0;height:10px;padding:0"></td></tr></table>`;
-          return `<tr><td style="${CELL};width:35%">${e(b.label)}${b.note ? `<div style="color:#475467;font-size:12px">${e(b.note)}</div>` : ''}</td><td style="${CELL}">${bar}<div style="font-size:12px;color:#475467">${e(label)}</div></td></tr>`;
+          const value = `${formatNumber(b.value)} ${s.unit}${b.max !== undefined ? ` of ${formatNumber(b.max)}` : ''}`;
+          const bar = `<table role="presentation" style="width:100%;border-collapse:collapse;margin:3px 0"><tr><td style="width:${pct}%;background:${TONE.ok.bar};height:10px;padding:0"></td><td style="background:#eaecf0;height:10px;padding:0"></td></tr></table>`;
+          const note = b.note ? ` <span style="color:#475467;font-size:12px">· ${e(b.note)}</span>` : '';
+          return `<tr><td style="${CELL}"><div><span>${e(b.label)}</span> <strong style="white-space:nowrap">${e(value)}</strong>${note}</div>${bar}</td></tr>`;
         })
         .join('');
       return `${title}<table role="presentation" style="${TABLE}">${rows}</table>`;
@@ -93,8 +112,8 @@ export function renderHtml(view: ReportView): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(view.subject)}</title></head>
 <body style="margin:0;padding:0;background:#f2f4f7;${FONT};color:#101828;-webkit-text-size-adjust:100%">
-<table role="presentation" style="width:100%;border-collapse:collapse;background:#f2f4f7"><tr><td style="padding:12px 8px">
-<table role="presentation" style="width:100%;max-width:720px;margin:0 auto;border-collapse:collapse;word-break:break-word">
+<table role="presentation" style="width:100%;border-collapse:collapse;table-layout:fixed;background:#f2f4f7"><tr><td style="padding:12px 8px">
+<table role="presentation" style="width:100%;max-width:720px;margin:0 auto;border-collapse:collapse;table-layout:fixed;overflow-wrap:break-word">
 <tr><td style="padding:16px;background:${t.bg};border-left:6px solid ${t.bar}"><div style="font-size:12px;color:#475467">dbkeeper</div><div style="font-size:20px;font-weight:700;color:${t.fg}">${e(view.headline)}</div>${view.intro.map((l) => `<div style="font-size:13px;color:#344054">${e(l)}</div>`).join('')}</td></tr>
 <tr><td style="height:12px"></td></tr>
 ${attention}${view.jobs.map(jobHtml).join('\n')}
