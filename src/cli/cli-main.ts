@@ -58,7 +58,7 @@ async function status(app: App, now: Date) {
       job: j.job,
       lastStatus: r?.status ?? null,
       lastStarted: r?.startedAt ?? null,
-      lastTrigger: r?.trigger ?? null,
+      lastTrigger: r ? (r.dryRun ? `${r.trigger} (dry run)` : r.trigger) : null,
       lastHost: r ? `${r.host}:${r.pid}` : null,
       lastSummary: (r?.summary as { summary?: string } | null)?.summary ?? r?.error ?? null,
       nextRun: j.nextRun,
