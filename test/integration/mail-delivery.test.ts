@@ -184,6 +184,21 @@ describe('report delivery over SMTP', () => {
     expect(await list(join(outbox, 'pending'))).toEqual([]);
   });
 
+  it('takes SMTP_URL with credentials and never writes its password to a log line or the message', async () => {
+    const smtp = new LoopbackSmtp();
+    servers.push(smtp);
+    const port = await smtp.start();
+    const url = `smtp://dbkeeper:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${port}`;
+    const config = testConfig('dbkeeper_t_mail', { db: { password: DB_PASSWORD }, report: { outboxDir: outbox, to: ['dba@example.test'] } }, { SMTP_URL: url });
+    const { log, lines } = capturingLogger();
+    await createReporter({ config, log, clock: () => T0 }).sendAlert(outcome('ping', 'failed', { error: { class: 'Error', message: `cannot reach ${url}` } }));
+    expect(smtp.auths).toEqual([{ user: 'dbkeeper', pass: SMTP_PASSWORD }]);
+    expect(smtp.received).toHaveLength(1);
+    expectNoSecrets(smtp.received[0]!.raw);
+    expect(smtp.received[0]!.mail.text).toContain(`cannot reach smtp://dbkeeper:[REDACTED]@127.0.0.1:${port}`);
+    expectNoSecrets(lines.join('\n'));
+  });
+
   it('keeps the report in outbox/pending while SMTP is down, then delivers it exactly once', async () => {
     const port = await freePort();
     const { log, lines } = capturingLogger();
