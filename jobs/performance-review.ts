@@ -1,5 +1,6 @@
 import { defineJob } from '../src/job/job-contract.js';
 import { collectReview } from '../src/performance-review/collect-review.js';
+import { baselineDue, digestBaselineMigrations, storeBaseline } from '../src/performance-review/digest-baseline.js';
 import { planReview } from '../src/performance-review/plan-review.js';
 import { reviewPeriod } from '../src/performance-review/review-period.js';
 import { reviewConfigSchema } from '../src/performance-review/review-policy.js';
@@ -12,7 +13,9 @@ export const performanceReviewJob = defineJob({
   schedule: '30 4 1 * *',
   configSchema: reviewConfigSchema,
   options: ['month'],
-  writes: false,
+  /** Writes only its own baseline of performance_schema digests (next month's starting point). */
+  writes: true,
+  migrations: digestBaselineMigrations,
   async run(ctx) {
     const month = ctx.options.month;
     if (month === true) throw new Error('--month needs a value: --month=YYYY-MM');
@@ -21,6 +24,12 @@ export const performanceReviewJob = defineJob({
     const period = reviewPeriod(ctx.now, timeZone, typeof month === 'string' ? month : undefined);
     const facts = await collectReview(ctx.db, period, { maxSlowLogEntries: ctx.config.maxSlowLogEntries, signal: ctx.signal });
     const plan = planReview(facts, ctx.config, period);
+    // Next month counts from here: store the digests as they are now (only right after the month ends, never in a dry run).
+    let baselineStored = false;
+    if (facts.source === 'performance_schema' && facts.digestRows && baselineDue(period, ctx.now) && !ctx.dryRun && !ctx.signal.aborted) {
+      await storeBaseline(ctx.db, facts.serverKey, ctx.now, facts.digestRows, ctx.signal);
+      baselineStored = true;
+    }
     return {
       status: plan.status,
       summary: plan.summary,
@@ -32,6 +41,8 @@ export const performanceReviewJob = defineJob({
         entriesRead: facts.entriesRead,
         truncated: facts.truncated,
         digestsSince: facts.digestsSince,
+        digestBaselineAt: facts.digestBaselineAt,
+        baselineStored,
         totalSeconds: plan.totalSeconds,
         byTotal: plan.byTotal,
         byAverage: plan.byAverage,

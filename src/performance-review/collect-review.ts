@@ -6,10 +6,11 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { digestQuantile95Column } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
 import { snapshotsBetween } from '../health/snapshot-store.js';
+import { BASELINE_SLACK_MS, digestStats, findBaseline, type DigestRow } from './digest-baseline.js';
 import type { HealthFacts } from '../health/health-facts.js';
 import type { ConnectionSample, ReviewFacts, ReviewPeriod, SourceAttempt } from './review-facts.js';
 import { readSlowLogFile } from './slow-log-file.js';
-import { StatementAggregator, type StatementStat } from './statement-stats.js';
+import { StatementAggregator } from './statement-stats.js';
 
 type Db = Pick<JobDb, 'query' | 'dialect' | 'schema' | 'conn'>;
 
@@ -83,33 +84,27 @@ async function* streamRows(db: Db, sql: string, values: unknown[]): AsyncGenerat
   }
 }
 
-async function fromDigests(db: Db, period: ReviewPeriod): Promise<{ stats: StatementStat[]; since: Date | null } | string> {
+async function readDigests(db: Db): Promise<DigestRow[]> {
   const q95 = digestQuantile95Column(db.dialect);
   const rows = await db.query<RowDataPacket[]>(
-    `SELECT SCHEMA_NAME AS s, DIGEST_TEXT AS text, COUNT_STAR AS n, SUM_TIMER_WAIT DIV 1000000 AS sum_us, MAX_TIMER_WAIT DIV 1000000 AS max_us,
-            ${q95 ? `${q95} DIV 1000000` : 'NULL'} AS p95_us, SUM_ROWS_EXAMINED AS rows_examined, FIRST_SEEN AS first_seen
+    `SELECT SCHEMA_NAME AS s, DIGEST AS digest, DIGEST_TEXT AS text, COUNT_STAR AS n, SUM_TIMER_WAIT DIV 1000000 AS sum_us,
+            MAX_TIMER_WAIT DIV 1000000 AS max_us, ${q95 ? `${q95} DIV 1000000` : 'NULL'} AS p95_us, SUM_ROWS_EXAMINED AS rows_examined,
+            FIRST_SEEN AS first_seen, LAST_SEEN AS last_seen
        FROM performance_schema.events_statements_summary_by_digest
-      WHERE DIGEST_TEXT IS NOT NULL AND LAST_SEEN >= ? AND COUNT_STAR > 0
-      ORDER BY SUM_TIMER_WAIT DESC LIMIT 1000`,
-    [period.from],
+      WHERE DIGEST IS NOT NULL AND DIGEST_TEXT IS NOT NULL AND COUNT_STAR > 0`,
   );
-  if (rows.length === 0) return 'performance_schema is ON but has no statement digests for the month (consumer statements_digest off, or the table was truncated)';
-  let since: Date | null = null;
-  const stats = rows.map((r): StatementStat => {
-    const first = r.first_seen instanceof Date ? r.first_seen : null;
-    if (first && (!since || first < since)) since = first;
-    return {
-      fingerprint: String(r.text),
-      sample: String(r.text).slice(0, 300),
-      schema: r.s === null ? null : String(r.s),
-      count: Number(r.n),
-      totalSeconds: Number(r.sum_us) / 1e6,
-      maxSeconds: Number(r.max_us) / 1e6,
-      p95Seconds: r.p95_us === null || r.p95_us === undefined ? null : Number(r.p95_us) / 1e6,
-      rowsExamined: r.rows_examined === null ? null : Number(r.rows_examined),
-    };
-  });
-  return { stats, since: since && (since as Date) > period.from ? null : since };
+  return rows.map((r) => ({
+    schema: r.s === null ? null : String(r.s),
+    digest: String(r.digest),
+    text: String(r.text),
+    count: Number(r.n),
+    sumUs: Number(r.sum_us),
+    maxUs: Number(r.max_us),
+    p95Us: r.p95_us === null || r.p95_us === undefined ? null : Number(r.p95_us),
+    rowsExamined: Number(r.rows_examined ?? 0),
+    firstSeen: r.first_seen instanceof Date ? r.first_seen : null,
+    lastSeen: r.last_seen instanceof Date ? r.last_seen : null,
+  }));
 }
 
 /** Which source to use, in the issue's order, and its statements for the period. Reads only. */
@@ -135,17 +130,22 @@ export async function collectReview(db: Db, period: ReviewPeriod, opts: CollectR
     entriesRead: 0,
     truncated: false,
     digestsSince: null,
+    digestBaselineAt: null,
+    serverKey: v.serverKey,
     ...extra,
   });
 
   // 1. performance_schema digests.
   if (!v.performanceSchema) attempts.push({ source: 'performance_schema', used: false, note: 'performance_schema is OFF (turning it on needs the server config and a restart)' });
   else {
-    const got = await fromDigests(db, period);
-    if (typeof got === 'string') attempts.push({ source: 'performance_schema', used: false, note: got });
-    else {
+    const digests = await readDigests(db);
+    const baseline = await findBaseline(db, v.serverKey, new Date(period.from.getTime() - BASELINE_SLACK_MS), new Date(period.from.getTime() + BASELINE_SLACK_MS));
+    const { stats, since } = digestStats(digests, baseline, period.from);
+    if (digests.length === 0) {
+      attempts.push({ source: 'performance_schema', used: false, note: 'performance_schema is ON but has no statement digests (consumer statements_digest off, or the table was just truncated)' });
+    } else {
       attempts.push({ source: 'performance_schema', used: true, note: '' });
-      return done('performance_schema', { statements: got.stats, entriesRead: got.stats.length, digestsSince: got.since });
+      return done('performance_schema', { statements: stats, entriesRead: digests.length, digestsSince: since, digestBaselineAt: baseline?.takenAt ?? null, digestRows: digests, serverKey: v.serverKey });
     }
   }
 
@@ -159,7 +159,7 @@ export async function collectReview(db: Db, period: ReviewPeriod, opts: CollectR
     try {
       for await (const r of streamRows(
         db,
-        `SELECT TIME_TO_SEC(query_time) AS secs, db, rows_examined, CONVERT(sql_text USING utf8mb4) AS sql_text
+        `SELECT HOUR(query_time) * 3600 + MINUTE(query_time) * 60 + SECOND(query_time) + MICROSECOND(query_time) / 1000000 AS secs, db, rows_examined, CONVERT(sql_text USING utf8mb4) AS sql_text
            FROM mysql.slow_log WHERE start_time >= ? AND start_time < ?`,
         [period.from, period.to],
       )) {

@@ -103,7 +103,8 @@ export function planReview(facts: ReviewFacts, policy: ReviewPolicy, period: Rev
         ...(used.note ? [used.note] : []),
         ...(facts.source !== 'performance_schema' ? [`Only statements slower than long_query_time (${facts.longQueryTimeSeconds} s) are in the slow log: shares are of slow-statement time.`] : []),
         ...(facts.truncated ? [`Stopped after ${policy.maxSlowLogEntries} executions (maxSlowLogEntries): later ones are not counted.`] : []),
-        ...(facts.digestsSince ? [`Digest totals are cumulative since ${facts.digestsSince.toISOString()} (when the digest table was last reset), not since the month start.`] : []),
+        ...(facts.digestsSince ? [`Digest totals are cumulative since ${facts.digestsSince.toISOString()} (when the digest table was last reset), not since the month start: no baseline from the month start yet (the review stores one each month).`] : []),
+        ...(facts.digestBaselineAt ? [`Counts and totals are since the baseline of ${facts.digestBaselineAt.toISOString()} (stored by the previous review); p95 is over each digest's whole life.`] : []),
         ...notUsed,
       ],
     });

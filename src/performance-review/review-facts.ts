@@ -1,4 +1,5 @@
 import type { Flavor } from '../db/dialect.js';
+import type { DigestRow } from './digest-baseline.js';
 import type { StatementStat } from './statement-stats.js';
 
 export type ReviewSourceName = 'performance_schema' | 'slow_log_table' | 'slow_log_file';
@@ -37,8 +38,13 @@ export interface ReviewFacts {
   /** Executions read (slow log) or digests read (performance_schema). */
   entriesRead: number;
   truncated: boolean;
-  /** performance_schema digests: totals are since this time, not since the month start. */
+  /** performance_schema digests without a baseline: totals are since this time, not since the month start. */
   digestsSince: Date | null;
+  /** performance_schema digests: counts are deltas since this baseline (stored by the previous review). */
+  digestBaselineAt: Date | null;
+  /** The raw digests, to store as next month's baseline (not part of the report). */
+  digestRows?: DigestRow[];
+  serverKey: string;
   slowQueryLog: boolean;
   logOutput: string;
   longQueryTimeSeconds: number;

@@ -3,6 +3,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { performanceReviewJob } from '../../jobs/performance-review.js';
 import type { App } from '../../src/app/bootstrap.js';
+import { findBaseline, storeBaseline, type DigestRow } from '../../src/performance-review/digest-baseline.js';
 import type { RankedStatement } from '../../src/performance-review/plan-review.js';
 import { runJob } from '../../src/runner/run-job.js';
 import { adminConnection, createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
@@ -128,6 +129,42 @@ describe('performance-review on the real MariaDB', () => {
       [`select sleep(?) as s from ${probe} where id in(?+)`, 1],
     ]);
     expect(byTotal[0]!.schema).toBe(ts.name);
+  });
+
+  it('digest baselines: stored in chunks, read back, only the latest two kept per server', async () => {
+    const db = {
+      schema: ts.name,
+      query: async <T,>(sql: string, values?: unknown[]) => (await app.db.pool.query(sql, values))[0] as T,
+    };
+    const first = new Date('2026-09-01T00:00:00.123Z');
+    const rows: DigestRow[] = Array.from({ length: 1203 }, (_, i) => ({
+      schema: i % 2 ? 'booking' : null,
+      digest: `d${i}`,
+      text: `select ${i}`,
+      count: i + 1,
+      sumUs: 1000 * (i + 1),
+      maxUs: 1,
+      p95Us: null,
+      rowsExamined: i,
+      firstSeen: first,
+      lastSeen: null,
+    }));
+    const signal = new AbortController().signal;
+    const at = (d: string) => new Date(`${d}T04:30:00.000Z`);
+    await storeBaseline(db, 'db1:3306/1', at('2026-09-01'), rows.slice(0, 2), signal);
+    await storeBaseline(db, 'db1:3306/1', at('2026-10-01'), rows, signal);
+    await storeBaseline(db, 'db1:3306/1', at('2026-11-01'), rows.slice(0, 1), signal);
+    const [kept] = await ts.admin.query<RowDataPacket[]>('SELECT taken_at, COUNT(*) AS n FROM dbkeeper_digest_baselines GROUP BY taken_at ORDER BY taken_at');
+    expect(kept.map((r) => [(r.taken_at as Date).toISOString(), Number(r.n)])).toEqual([
+      ['2026-10-01T04:30:00.000Z', 1203],
+      ['2026-11-01T04:30:00.000Z', 1],
+    ]);
+    const b = await findBaseline(db, 'db1:3306/1', new Date('2026-09-29T00:00:00Z'), new Date('2026-10-03T00:00:00Z'));
+    expect(b?.takenAt).toEqual(at('2026-10-01'));
+    expect(b?.entries.size).toBe(1203);
+    expect(b?.entries.get('booking\u0000d1')).toEqual({ count: 2, sumUs: 2000, rowsExamined: 1, firstSeenMs: first.getTime() });
+    expect(b?.entries.get('\u0000d0')).toMatchObject({ count: 1 });
+    expect(await findBaseline(db, 'other:3306/2', new Date('2026-09-29T00:00:00Z'), new Date('2026-10-03T00:00:00Z'))).toBeNull();
   });
 
   it('leaves the server settings as it found them', async () => {

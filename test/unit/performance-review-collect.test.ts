@@ -13,6 +13,7 @@ interface Server {
   logOutput: string;
   digests?: Record<string, unknown>[];
   slowRows?: Record<string, unknown>[];
+  baseline?: { takenAt: Date; rows: Record<string, unknown>[] };
 }
 
 /** A recorded server answering collectReview's statements; remembers what it was asked. */
@@ -27,6 +28,8 @@ function fake(s: Server) {
         return [{ ps: s.ps, sql_on: s.slowLog, log_output: s.logOutput, lqt: 1, slow_file: 'db-slow.log', datadir: '/var/lib/mysql/', host: 'db1', port: 3306, server_id: 1, max_conn: 500, version: s.version, epoch_ms: 1796061331000 }] as T;
       if (sql.startsWith('SHOW GLOBAL STATUS')) return [{ Variable_name: 'Uptime', Value: '86400' }, { Variable_name: 'Threads_connected', Value: '20' }, { Variable_name: 'Max_used_connections', Value: '90' }] as T;
       if (sql.includes('dbkeeper_snapshots')) return [] as T;
+      if (sql.includes('MIN(taken_at)')) return [{ t: s.baseline?.takenAt ?? null }] as T;
+      if (sql.includes('dbkeeper_digest_baselines')) return (s.baseline?.rows ?? []) as T;
       if (sql.includes('events_statements_summary_by_digest')) return (s.digests ?? []) as T;
       throw new Error(`unexpected SQL: ${sql}`);
     },
@@ -51,7 +54,7 @@ describe('collectReview source order', () => {
       ps: 1,
       slowLog: 1,
       logOutput: 'TABLE',
-      digests: [{ s: 'booking', text: 'SELECT * FROM `appointments` WHERE `id` = ?', n: 1000, sum_us: '2500000', max_us: '90000', p95_us: '4000', rows_examined: 1000, first_seen: new Date('2026-09-01T00:00:00Z') }],
+      digests: [{ s: 'booking', digest: 'abc', text: 'SELECT * FROM `appointments` WHERE `id` = ?', n: 1000, sum_us: '2500000', max_us: '90000', p95_us: '4000', rows_examined: 1000, first_seen: new Date('2026-09-01T00:00:00Z'), last_seen: new Date('2026-10-31T00:00:00Z') }],
     });
     const f = await collectReview(db, october, opts);
     expect(f.source).toBe('performance_schema');
@@ -63,8 +66,34 @@ describe('collectReview source order', () => {
     expect(asked.some((q) => q.includes('mysql.slow_log'))).toBe(false);
   });
 
+  it('MySQL 8 with the baseline the previous review stored at the month start: counts since then', async () => {
+    const first = new Date('2026-09-01T00:00:00Z');
+    const { db } = fake({
+      version: '8.0.36',
+      ps: 1,
+      slowLog: 0,
+      logOutput: 'FILE',
+      digests: [
+        { s: 'booking', digest: 'abc', text: 'SELECT a', n: 1000, sum_us: '2500000', max_us: '90000', p95_us: '4000', rows_examined: 1000, first_seen: first, last_seen: new Date('2026-10-31T00:00:00Z') },
+        { s: 'booking', digest: 'old', text: 'SELECT b', n: 50, sum_us: '100', max_us: '9', p95_us: '3', rows_examined: 5, first_seen: first, last_seen: new Date('2026-09-15T00:00:00Z') },
+      ],
+      baseline: {
+        takenAt: new Date('2026-10-01T04:30:00Z'),
+        rows: [
+          { schema_name: 'booking', digest: 'abc', count_star: 400, sum_us: 500000, rows_examined: 400, first_seen: first },
+          { schema_name: 'booking', digest: 'old', count_star: 50, sum_us: 100, rows_examined: 5, first_seen: first },
+        ],
+      },
+    });
+    const f = await collectReview(db, october, opts);
+    expect(f.digestBaselineAt).toEqual(new Date('2026-10-01T04:30:00Z'));
+    expect(f.digestsSince).toBeNull();
+    expect(f.statements.map((s) => [s.fingerprint, s.count, s.totalSeconds])).toEqual([['SELECT a', 600, 2]]);
+    expect(f.digestRows).toHaveLength(2);
+  });
+
   it('MariaDB with performance_schema ON: digests without p95 (the server has no quantiles)', async () => {
-    const { db, asked } = fake({ version: '10.11.19-MariaDB', ps: 1, slowLog: 0, logOutput: 'FILE', digests: [{ s: null, text: 'SELECT ?', n: 3, sum_us: '30', max_us: '20', p95_us: null, rows_examined: 0, first_seen: new Date('2026-10-05T00:00:00Z') }] });
+    const { db, asked } = fake({ version: '10.11.19-MariaDB', ps: 1, slowLog: 0, logOutput: 'FILE', digests: [{ s: null, digest: 'd1', text: 'SELECT ?', n: 3, sum_us: '30', max_us: '20', p95_us: null, rows_examined: 0, first_seen: new Date('2026-10-05T00:00:00Z') }] });
     const f = await collectReview(db, october, opts);
     expect(f.statements[0]).toMatchObject({ count: 3, p95Seconds: null, schema: null });
     expect(f.digestsSince).toBeNull();

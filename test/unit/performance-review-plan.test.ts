@@ -93,6 +93,8 @@ function facts(over: Partial<ReviewFacts> = {}): ReviewFacts {
     entriesRead: 0,
     truncated: false,
     digestsSince: null,
+    digestBaselineAt: null,
+    serverKey: 'db1:3306/1',
     slowQueryLog: true,
     logOutput: 'FILE,TABLE',
     longQueryTimeSeconds: 1,
