@@ -2,6 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionsJob } from '../../jobs/partitions.js';
 import type { App } from '../../src/app/bootstrap.js';
+import { createDemoSchema } from '../../src/demo/demo-schema.js';
 import { runJob, type RunRequest } from '../../src/runner/run-job.js';
 import { adminConnection, createTestSchema, testApp, type TestSchema } from '../helpers/test-db.js';
 
@@ -237,5 +238,20 @@ describe('partitions job on MariaDB', () => {
     expect(after.map((p) => p.name)).not.toContain('p202604');
     const [[archived]] = (await s.admin.query('SELECT COUNT(*) AS n FROM kept_logs_p202604')) as unknown as [RowDataPacket[]];
     expect(Number(archived!.n)).toBe(before.find((p) => p.name === 'p202604')!.rows);
+  });
+
+  it('the demo schema: future months made, the two months past retention dropped', async () => {
+    const demo = `${s.name}_demo`;
+    await createDemoSchema(s.admin, NOW, demo);
+    await s.admin.query(`USE \`${s.name}\``);
+    const demoApp = await testApp(demo);
+    try {
+      const outcome = await runJob({ db: demoApp.db, config: demoApp.config, log: demoApp.log, clock: () => NOW }, partitionsJob, { trigger: 'manual', dryRun: false });
+      expect(outcome.status).toBe('ok');
+      expect(outcome.result!.summary).toMatch(/^api_call_logs: created p202612, p202701, p202702; retired p202603 \(drop\), p202604 \(drop\): [\d,]+ rows; 3 months ahead$/);
+    } finally {
+      await demoApp.db.close();
+      await s.admin.query(`DROP SCHEMA IF EXISTS \`${demo}\``);
+    }
   });
 });
