@@ -60,7 +60,9 @@ export const indexReviewJob = defineJob({
     };
     const schemas = config.schemas.length ? config.schemas : [db.database];
     ctx.progress(`reading the index inventory of ${schemas.join(', ')}`);
-    const inventory = await collectInventory(db, schemas);
+    const collected = await collectInventory(db, schemas);
+    // dbkeeper's own tables are not the application's: left out when they share its schema.
+    const inventory = { ...collected, tables: collected.tables.filter((t) => !(t.schema === db.schema && t.table.startsWith('dbkeeper_'))) };
     stopIfAborted();
 
     ctx.progress(`inventory: ${inventory.tables.length} tables; reading usage counters`);
