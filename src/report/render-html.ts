@@ -1,5 +1,5 @@
 import { formatNumber } from './report-format.js';
-import type { FigureView, JobView, ReportView, SectionView, Tone } from './report-view.js';
+import { WIDE_TABLE_COLUMNS, type FigureView, type JobView, type ReportView, type SectionView, type Tone } from './report-view.js';
 
 /** Mail-client-safe HTML: inline styles, tables, no scripts, no external images, fluid to phone width. */
 
@@ -19,8 +19,6 @@ const CELL = 'padding:6px 8px;border-bottom:1px solid #eaecf0;vertical-align:top
 const TABLE = 'width:100%;border-collapse:collapse;font-size:14px';
 
 const e = escapeHtml;
-/** Tables with more columns than this are drawn as one block per row. */
-const WIDE_TABLE_COLUMNS = 4;
 
 function badge(label: string, tone: Tone): string {
   const t = TONE[tone];

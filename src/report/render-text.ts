@@ -1,5 +1,5 @@
 import { formatNumber } from './report-format.js';
-import type { ReportView, SectionView } from './report-view.js';
+import { WIDE_TABLE_COLUMNS, type ReportView, type SectionView } from './report-view.js';
 
 const markOf = { fail: '[FAIL]', warn: '[WARN]', ok: '[ok]', 'n/a': '[n/a]' } as const;
 
@@ -28,7 +28,13 @@ function sectionLines(s: SectionView): string[] {
       break;
     case 'table':
       if (s.rows.length === 0) out.push('    (none)');
-      else out.push(...textTable(s.columns, s.rows).map((l) => `    ${l}`));
+      else if (s.columns.length > WIDE_TABLE_COLUMNS) {
+        // Same rule as the HTML: many columns = one block per row, so lines stay short in a mail client.
+        for (const r of s.rows) {
+          out.push(`    ${cell(r[0] ?? null)}`);
+          s.columns.slice(1).forEach((c, i) => out.push(`      ${c}: ${cell(r[i + 1] ?? null)}`));
+        }
+      } else out.push(...textTable(s.columns, s.rows).map((l) => `    ${l}`));
       break;
     case 'bars': {
       const top = Math.max(0, ...s.bars.map((b) => b.max ?? b.value));

@@ -3,6 +3,9 @@ import { figuresByLabel, orderFigures, trendOf, type Trend } from './figure-tren
 import { formatDuration, formatTime, formatValue } from './report-format.js';
 import { isFailed, severity, subjectOf, warningCount, worstLabel, type JobReport, type ReportInput } from './report-input.js';
 
+/** Tables with more columns than this are drawn as one block per row (HTML and text). */
+export const WIDE_TABLE_COLUMNS = 4;
+
 export type Tone = 'fail' | 'warn' | 'ok' | 'muted';
 
 export interface FigureView extends Figure {

@@ -159,6 +159,19 @@ describe('renderReport body', () => {
     expect(r.html).not.toMatch(/<script|<img|<link|<iframe|\bsrc="|\bhref="/i);
   });
 
+  it('draws a table of more than 4 columns as one block per row, in text and HTML alike', () => {
+    const wide: JobResult = {
+      status: 'ok',
+      summary: 'findings',
+      sections: [{ kind: 'table', title: 'Findings', columns: ['table', 'index', 'kind', 'size', 'reason'], rows: [['appointments', 'idx_company', 'left-prefix', '208 KiB', 'its columns lead idx_lookup']] }],
+    };
+    const w = renderReport(input([{ outcome: outcome('index-review', 'ok', wide), previous: null }]));
+    expect(w.text).toContain('    appointments\n      index: idx_company\n      kind: left-prefix\n      size: 208 KiB\n      reason: its columns lead idx_lookup\n');
+    expect(w.html).toContain('<div style="font-weight:600">appointments</div>');
+    expect(w.html).toMatch(/>reason<\/td><td[^>]*>its columns lead idx_lookup</);
+    expect(r.text).toMatch(/partition {2}from {8}to\n/);
+  });
+
   it('says so when nothing ran', () => {
     const empty = renderReport(input([]));
     expect(empty.text).toContain('No job ran in this slot.');
