@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import mysql, { type Connection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { ALL_JOBS } from '../jobs/index.js';
 import { purgeLocksJob } from '../jobs/purge-locks.js';
@@ -96,6 +97,36 @@ function startTraffic(conns: Connection[], t0: string) {
   };
 }
 
+/** Traffic runs in a worker thread: the purge's own work in the main thread cannot delay its timings. */
+async function trafficWorker(t0: string): Promise<void> {
+  const conns: Connection[] = [];
+  for (let i = 0; i < TRAFFIC_CONNECTIONS; i += 1) conns.push(await connect(SCHEMA));
+  const traffic = startTraffic(conns, t0);
+  parentPort!.postMessage({ kind: 'ready' });
+  parentPort!.on('message', async (m: { kind: 'next' | 'stop' }) => {
+    if (m.kind === 'next') parentPort!.postMessage({ kind: 'phase', phase: traffic.next() });
+    else {
+      const last = await traffic.stop();
+      for (const c of conns) await c.end();
+      parentPort!.postMessage({ kind: 'phase', phase: last });
+      parentPort!.close();
+    }
+  });
+}
+
+function trafficThread(t0: string) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { traffic: true, t0 } });
+  const replies: ((m: { kind: string; phase?: Phase }) => void)[] = [];
+  worker.on('message', (m: { kind: string; phase?: Phase }) => replies.shift()?.(m));
+  const ask = (kind: 'next' | 'stop' | null) =>
+    new Promise<Phase>((resolve, reject) => {
+      replies.push((m) => resolve(m.phase ?? newPhase()));
+      worker.once('error', reject);
+      if (kind) worker.postMessage({ kind });
+    });
+  return { ready: ask(null), next: () => ask('next'), stop: () => ask('stop') };
+}
+
 function pct(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -117,20 +148,18 @@ async function measure<T extends { rows: number }>(name: string, admin: Connecti
   process.stderr.write(`[bench:purge] ${name}: seeding ${ROWS.toLocaleString('en-US')} rows\n`);
   await seed(admin, t0);
   const expiredBefore = await countExpired(admin, t0);
-  const conns: Connection[] = [];
-  for (let i = 0; i < TRAFFIC_CONNECTIONS; i += 1) conns.push(await connect(SCHEMA));
-  const traffic = startTraffic(conns, t0);
+  const traffic = trafficThread(t0);
+  await traffic.ready;
   await sleep(1000);
-  traffic.next(); // warm-up discarded
+  await traffic.next(); // warm-up discarded
   await sleep(BEFORE_MS);
-  const before = traffic.next();
+  const before = await traffic.next();
   process.stderr.write(`[bench:purge] ${name}: purging\n`);
   const s = performance.now();
   const res = await purge();
   const seconds = (performance.now() - s) / 1000;
-  const during = traffic.next();
+  const during = await traffic.next();
   await traffic.stop();
-  for (const c of conns) await c.end();
   const expiredLeft = await countExpired(admin, t0);
   const [live] = await admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM locks WHERE expires_at >= ? AND company_id < 100000', [t0]);
   process.stderr.write(`[bench:purge] ${name}: ${res.rows} rows in ${seconds.toFixed(1)} s\n`);
@@ -245,7 +274,7 @@ async function main() {
       bench: 'purge',
       rows_seeded: ROWS,
       expired_share: 0.9,
-      traffic: `${TRAFFIC_CONNECTIONS} connections, each: INSERT a lock (10 min expiry), 2 ms, DELETE it by id, 3 ms; latency per statement`,
+      traffic: `${TRAFFIC_CONNECTIONS} connections in a worker thread, each: INSERT a lock (10 min expiry), 2 ms, DELETE it by id, 3 ms; latency per statement`,
       server: { version: String(v[0]!.v), innodb_buffer_pool_mb: Number(v[0]!.bp) / 1048576, innodb_flush_log_at_trx_commit: Number(v[0]!.flush), cpus: cpus().length },
       caveat: 'shared MariaDB on a 2-core machine with other test runs going on; figures may be noisy',
       dbkeeper,
@@ -273,7 +302,8 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
+const run = isMainThread ? main() : trafficWorker((workerData as { t0: string }).t0);
+run.catch((err: unknown) => {
   process.stderr.write(`bench:purge failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exitCode = 1;
 });
