@@ -67,6 +67,8 @@ describe('scheduler in process', () => {
   let schema: TestSchema;
   beforeAll(async () => {
     schema = await createTestSchema();
+    // dbkeeper's tables, so each test can start from an empty history.
+    await (await appFor(schema.name, {})).db.close();
   });
   afterAll(async () => {
     await schema.drop();
@@ -119,6 +121,29 @@ describe('scheduler in process', () => {
     const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT job, scheduled_for, `trigger`, status FROM dbkeeper_runs WHERE host <> 'old-host' ORDER BY id");
     expect(rows.map((r) => [r.job, (r.scheduled_for as Date).toISOString(), r.trigger, r.status])).toEqual([['tick', latest.toISOString(), 'catch-up', 'ok']]);
     expect(reporter.calls.summaries.map((s) => s.outcomes.map((o) => [o.job, o.trigger]))).toEqual([[['tick', 'catch-up']]]);
+  });
+
+  it('a late wake-up (event loop blocked over a slot) emits execution:missed and the missed slot runs once as catch-up', async () => {
+    await schema.admin.query('DELETE FROM dbkeeper_runs');
+    const app = await appFor(schema.name, { tick: { schedule: '*/5 * * * * *', catchUp: true } });
+    const scheduler = new Scheduler({ app, reporter: fakeReporter() });
+    scheduler.start();
+    const rowsOf = async () => {
+      const [r] = await schema.admin.query<RowDataPacket[]>("SELECT scheduled_for, `trigger` FROM dbkeeper_runs WHERE job = 'tick' ORDER BY scheduled_for");
+      return r.map((x) => [(x.scheduled_for as Date).toISOString(), x.trigger as string]);
+    };
+    for (let i = 0; i < 80 && (await rowsOf()).length === 0; i++) await sleep(100);
+    expect(await rowsOf()).toHaveLength(1);
+    // Block from 0.5 s before the next slot to 2 s after it (node-cron tolerates 1 s).
+    const slot = Math.ceil((Date.now() + 1_000) / 5_000) * 5_000;
+    await sleep(slot - 500 - Date.now());
+    while (Date.now() < slot + 2_000) {
+      /* a stalled process */
+    }
+    for (let i = 0; i < 50 && (await rowsOf()).length < 2; i++) await sleep(100);
+    await scheduler.stop(1_000);
+    const rows = await rowsOf();
+    expect(rows.slice(1)).toEqual([[new Date(slot).toISOString(), 'catch-up']]);
   });
 
   it('database down at start and gone between runs: no crash, one log line per state change, runs resume when it is back', async () => {
