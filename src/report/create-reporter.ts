@@ -150,6 +150,11 @@ export function createReporter(deps: ReporterDeps): Reporter {
     },
     async sendSummary(period, outcomes) {
       if (!config.report.summary && period !== 'manual') return;
+      if (!outcomes.some((o) => o.runId !== null)) {
+        // Nothing ran here (every job was locked by or already run on another worker): that worker reports it.
+        log.info({ period, jobs: outcomes.map((o) => o.job) }, 'no run of this slot ran in this process: no summary sent');
+        return;
+      }
       await safely('summary', () => send('summary', period, outcomes));
     },
     async sendAlert(outcome) {

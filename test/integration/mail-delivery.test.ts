@@ -320,6 +320,16 @@ describe('report without SMTP', () => {
     expect(await list(join(outbox, 'pending'))).toEqual([]);
   });
 
+  it('sends no summary when nothing ran in this process (every job locked by or already run on another worker)', async () => {
+    const { log } = capturingLogger();
+    const reporter = createReporter({ config: configFor(null), log, clock: () => T0 });
+    await reporter.sendSummary('daily', [outcome('purge-locks', 'skipped', { runId: null, result: null, skippedReason: 'slot already ran on worker-2' })]);
+    await reporter.sendSummary('daily', []);
+    expect((await list(outbox)).filter((f) => f.endsWith('.eml'))).toEqual([]);
+    await reporter.sendSummary('daily', [outcome('purge-locks', 'skipped', { runId: null, result: null, skippedReason: 'locked' }), outcome('ping', 'ok')]);
+    expect((await list(outbox)).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
+  });
+
   it('honours report.summary=false for scheduled summaries but always sends alerts when alertOnFailure', async () => {
     const { log } = capturingLogger();
     const reporter = createReporter({ config: configFor(null, { summary: false }), log, clock: () => T0 });
