@@ -146,6 +146,7 @@ export class Scheduler {
   /** runJob with the shutdown signal, tracked so a drain can wait for it (and mark it if it does not stop). */
   private async runTracked(plan: ScheduledJob, slot: Date, trigger: Trigger): Promise<RunOutcome | null> {
     const { app } = this.deps;
+    if (this.abort.signal.aborted) return null;
     const entry: InFlight = { job: plan.job.name, trigger, slot, startedAt: this.clock(), runId: null, done: Promise.resolve() };
     const run = runJob({ db: app.db, config: app.config, log: app.log, host: this.host, ...(this.deps.clock ? { clock: this.deps.clock } : {}) }, plan.job, {
       trigger,
@@ -278,9 +279,13 @@ export class Scheduler {
       this.log.info({ jobs: running.map((r) => r.job), drainMs }, 'shutting down: asking running jobs to stop');
     }
     this.abort.abort(new Error('worker shutting down (SIGINT/SIGTERM)'));
-    const drained = await Promise.race([Promise.all(running.map((r) => r.done)).then(() => true), sleep(drainMs).then(() => false)]);
+    // Runs that slipped in while stopping are waited for too.
+    const deadline = Date.now() + drainMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.all([...this.inFlight].map((r) => r.done)), sleep(deadline - Date.now())]);
+    }
     const stuck: string[] = [];
-    if (!drained) {
+    if (this.inFlight.size > 0) {
       for (const r of this.inFlight) {
         stuck.push(r.job);
         await this.abandon(r).catch((err: unknown) => this.log.error({ err, job: r.job }, 'could not mark the run interrupted; the next start will'));

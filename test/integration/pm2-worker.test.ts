@@ -107,5 +107,7 @@ describe('pm2 runs the worker from ecosystem.config.js', () => {
     const parsed = log.map((l) => JSON.parse(l) as { msg?: string });
     expect(parsed.some((l) => l.msg === 'worker ready')).toBe(true);
     expect(parsed.some((l) => l.msg?.startsWith('shutdown requested'))).toBe(true);
+    // Flushed before exit: the last line is the worker's own goodbye.
+    expect(parsed.at(-1)?.msg).toBe('worker stopped');
   });
 });
