@@ -95,7 +95,7 @@ export function rotationResult(plans: readonly TablePlan[], outcomes: readonly A
       rowsInPmax: tail,
       created: created.flatMap((o) =>
         o.action.kind === 'create'
-          ? o.action.months.map((m) => ({ partition: m.name, from: m.lowerBound === null ? null : isoDay(m.lowerBound), to: isoDay(m.upperBound), rows: o.newMonthRows?.[m.name] ?? null }))
+          ? o.action.months.map((m) => ({ partition: m.name, from: m.lowerBound === null ? null : isoDay(m.lowerBound), to: isoDay(m.upperBound), rows: o.newMonthRows?.[m.name] ?? null, statementMs: o.durationMs ?? null }))
           : [],
       ),
       retired: retired.map((o) =>
@@ -107,6 +107,7 @@ export function rotationResult(plans: readonly TablePlan[], outcomes: readonly A
               from: o.action.lowerBound === null ? null : isoDay(o.action.lowerBound),
               to: isoDay(o.action.upperBound),
               rows: o.rows,
+              statementMs: o.durationMs ?? null,
               ...(o.action.archiveTable ? { archiveTable: o.action.archiveTable, archivedRows: o.archivedRows ?? null } : {}),
             },
       ),
