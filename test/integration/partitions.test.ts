@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionsJob } from '../../jobs/partitions.js';
 import type { App } from '../../src/app/bootstrap.js';
 import { createDemoSchema } from '../../src/demo/demo-schema.js';
+import { makeJobDb } from '../../src/db/job-db.js';
+import { applyPartitionPlan } from '../../src/partitions/apply-partition-plan.js';
+import { collectPartitionFacts } from '../../src/partitions/collect-partition-facts.js';
+import { planPartitions } from '../../src/partitions/plan-partitions.js';
 import { runJob, type RunRequest } from '../../src/runner/run-job.js';
 import { adminConnection, createTestSchema, testApp, type TestSchema } from '../helpers/test-db.js';
 
@@ -253,5 +257,27 @@ describe('partitions job on MariaDB', () => {
       await demoApp.db.close();
       await s.admin.query(`DROP SCHEMA IF EXISTS \`${demo}\``);
     }
+  });
+
+  it('archive through EXCHANGE PARTITION (the MySQL path) keeps every row in the archive table', async () => {
+    await createLogTable(s, 'swap_logs', 7, 10);
+    const before = await layout(s, 'swap_logs');
+    const conn = await app.db.pool.getConnection();
+    try {
+      const db = makeJobDb(conn, app.db.dialect, s.name, s.name);
+      const facts = await collectPartitionFacts(db, ['swap_logs'], 100);
+      const policy = { column: 'created_at', premakeMonths: 3, retentionMonths: 6, maxDropsPerRun: 2, pastRetention: 'archive' as const, pmaxRowThreshold: 100 };
+      const plans = planPartitions({ ...facts, server: { ...facts.server, archiveMethod: 'exchange' } }, policy, NOW);
+      const outcomes = await applyPartitionPlan(db, plans, { lockWaitTimeoutSeconds: 2, signal: new AbortController().signal, counted: new Map(), progress: () => {} });
+      expect(outcomes.map((o) => [o.action.kind, o.outcome, o.rows, o.archivedRows ?? null])).toEqual([
+        ['create', 'done', 0, null],
+        ['archive', 'done', before.find((p) => p.name === 'p202604')!.rows, before.find((p) => p.name === 'p202604')!.rows],
+      ]);
+    } finally {
+      conn.release();
+    }
+    expect((await layout(s, 'swap_logs')).map((p) => p.name)).not.toContain('p202604');
+    const [[archived]] = (await s.admin.query('SELECT COUNT(*) AS n FROM swap_logs_p202604')) as unknown as [RowDataPacket[]];
+    expect(Number(archived!.n)).toBe(before.find((p) => p.name === 'p202604')!.rows);
   });
 });
