@@ -80,7 +80,7 @@ describe('scheduler in process', () => {
     const scheduler = new Scheduler({ app, reporter });
     scheduler.start();
     await sleep(5_200);
-    await scheduler.stop(2_000);
+    await scheduler.stop(10_000);
 
     const { summaries, alerts } = reporter.calls;
     const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT id, job, scheduled_for FROM dbkeeper_runs ORDER BY id');
@@ -127,7 +127,7 @@ describe('scheduler in process', () => {
     scheduler.start();
     await scheduler.requestCatchUp('start-up');
     await scheduler.requestCatchUp('again');
-    await scheduler.stop(1_000);
+    await scheduler.stop(10_000);
 
     const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT job, scheduled_for, `trigger`, status FROM dbkeeper_runs WHERE host <> 'old-host' ORDER BY id");
     expect(rows.map((r) => [r.job, (r.scheduled_for as Date).toISOString(), r.trigger, r.status])).toEqual([['tick', latest.toISOString(), 'catch-up', 'ok']]);
@@ -152,7 +152,7 @@ describe('scheduler in process', () => {
       /* a stalled process */
     }
     for (let i = 0; i < 50 && (await rowsOf()).length < 2; i++) await sleep(100);
-    await scheduler.stop(1_000);
+    await scheduler.stop(10_000);
     const rows = await rowsOf();
     expect(rows.slice(1)).toEqual([[new Date(slot).toISOString(), 'catch-up']]);
   });
