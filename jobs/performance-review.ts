@@ -3,7 +3,7 @@ import { collectReview } from '../src/performance-review/collect-review.js';
 import { baselineDue, digestBaselineMigrations, storeBaseline } from '../src/performance-review/digest-baseline.js';
 import { planReview } from '../src/performance-review/plan-review.js';
 import { reviewPeriod } from '../src/performance-review/review-period.js';
-import { reviewConfigSchema } from '../src/performance-review/review-policy.js';
+import { reviewConfigSchema, reviewPolicy } from '../src/performance-review/review-policy.js';
 
 /** Monthly: the statements that cost the most time, and whether the application's pool fits the server. */
 export const performanceReviewJob = defineJob({
@@ -19,11 +19,9 @@ export const performanceReviewJob = defineJob({
   async run(ctx) {
     const month = ctx.options.month;
     if (month === true) throw new Error('--month needs a value: --month=YYYY-MM');
-    // The job section's base keys (timezone of the schedule) are there at run time, beside the job's own.
-    const timeZone = (ctx.config as { timezone?: string }).timezone ?? 'UTC';
-    const period = reviewPeriod(ctx.now, timeZone, typeof month === 'string' ? month : undefined);
+    const period = reviewPeriod(ctx.now, ctx.settings.timezone, typeof month === 'string' ? month : undefined);
     const facts = await collectReview(ctx.db, period, { maxSlowLogEntries: ctx.config.maxSlowLogEntries, signal: ctx.signal });
-    const plan = planReview(facts, ctx.config, period);
+    const plan = planReview(facts, reviewPolicy(ctx.config, ctx.settings), period);
     // Next month counts from here: store the digests as they are now (only right after the month ends, never in a dry run).
     let baselineStored = false;
     if (facts.source === 'performance_schema' && facts.digestRows && baselineDue(period, ctx.now) && !ctx.dryRun && !ctx.signal.aborted) {

@@ -7,7 +7,7 @@ export const pingJob = defineJob({
   name: 'ping',
   description: 'Server flavor, version, uptime and read_only: proves dbkeeper can reach the database',
   period: 'daily',
-  schedule: '*/30 * * * *',
+  schedule: '15 3 * * *',
   configSchema: z.object({}),
   writes: false,
   async run(ctx) {

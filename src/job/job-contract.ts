@@ -22,6 +22,17 @@ export interface JobResult {
   sections?: ReportSection[];
 }
 
+export interface JobSettings {
+  /** Environment name shown in reports (DBKEEPER_ENV). */
+  environment: string;
+  /** The zone of this job's schedule (its own `timezone`, else the global one). */
+  timezone: string;
+  /** DB_SLOW_QUERY_TIME: what the platform calls a slow query, in seconds. */
+  slowQueryTimeSeconds: number;
+  /** DB_POOL_MAX: the pool size in the platform's .env. */
+  dbPoolMax: number;
+}
+
 export interface JobContext<C = Record<string, unknown>> {
   db: JobDb;
   log: Logger;
@@ -34,6 +45,8 @@ export interface JobContext<C = Record<string, unknown>> {
   trigger: Trigger;
   /** Job-specific CLI flags (validated against `job.options`). */
   options: Record<string, string | boolean>;
+  /** Settings of the whole install that a job may need beside its own section. */
+  settings: JobSettings;
   /** Print progress for a person at a terminal (manual runs on a TTY), else a no-op. */
   progress: (line: string) => void;
 }

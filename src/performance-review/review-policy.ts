@@ -4,18 +4,23 @@ import { z } from 'zod';
 export const reviewConfigSchema = z.object({
     /** How many statements each top list shows. */
     topStatements: z.number().int().min(1).max(100),
-    /** The application's pool size per instance (the platform's DB_POOL_MAX; not dbkeeper's own db.poolMax). */
-    appPoolMax: z.number().int().min(1),
+    /** The application's pool size per instance; null = DB_POOL_MAX from the platform's .env. */
+    appPoolMax: z.number().int().min(1).nullable(),
     /** How many application instances each open such a pool. */
     appInstances: z.number().int().min(1),
     /** Spare connections on top of the month's peak when recommending a pool size. */
     poolHeadroomPercent: z.number().min(0).max(400),
     /** Connection-use target: the pools together should stay below this share of max_connections. */
     connectionUsePercentTarget: z.number().gt(0).max(100),
-    /** The platform's DB_SLOW_QUERY_TIME: the long_query_time advised when no source is on. */
-    slowQueryTimeSeconds: z.number().positive().max(3600),
     /** Stop reading the slow log after this many executions in the month (the report says so). */
     maxSlowLogEntries: z.number().int().min(1),
   });
 
-export type ReviewPolicy = z.infer<typeof reviewConfigSchema>;
+export type ReviewConfig = z.infer<typeof reviewConfigSchema>;
+
+/** The job's keys with the install-wide settings filled in: the pool size and DB_SLOW_QUERY_TIME. */
+export type ReviewPolicy = Omit<ReviewConfig, 'appPoolMax'> & { appPoolMax: number; slowQueryTimeSeconds: number };
+
+export function reviewPolicy(config: ReviewConfig, settings: { dbPoolMax: number; slowQueryTimeSeconds: number }): ReviewPolicy {
+  return { ...config, appPoolMax: config.appPoolMax ?? settings.dbPoolMax, slowQueryTimeSeconds: settings.slowQueryTimeSeconds };
+}

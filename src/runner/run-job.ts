@@ -107,7 +107,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     try {
       jobConn = await db.pool.getConnection();
       await applySessionGuards(jobConn, db.dialect, deps.config.guards);
-      const jobConfig = (deps.config.jobs as Record<string, unknown>)[job.name] ?? {};
+      const jobConfig = ((deps.config.jobs as Record<string, unknown>)[job.name] ?? {}) as { timezone?: string };
       log.info('run started');
       result = await job.run({
         db: makeJobDb(jobConn, db.dialect, db.database, db.schema),
@@ -118,6 +118,12 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         signal,
         trigger: req.trigger,
         options: req.options ?? {},
+        settings: {
+          environment: deps.config.environment,
+          timezone: jobConfig.timezone ?? deps.config.timezone,
+          slowQueryTimeSeconds: deps.config.slowQueryTimeSeconds,
+          dbPoolMax: deps.config.db.poolMax,
+        },
         progress: req.progress ?? (() => {}),
       });
       status = signal.aborted ? 'interrupted' : result.status;

@@ -35,7 +35,7 @@ describe('npm run job -- …', () => {
     expect(run.code).toBe(0);
     const rows = JSON.parse(run.stdout) as { job: string; schedule: string; nextRun: string }[];
     const ping = rows.find((r) => r.job === 'ping')!;
-    expect(ping.schedule).toBe('*/30 * * * *');
+    expect(ping.schedule).toBe('15 3 * * *');
     expect(new Date(ping.nextRun).getTime()).toBeGreaterThan(Date.now());
   });
 

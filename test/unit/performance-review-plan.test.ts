@@ -4,12 +4,13 @@ import { enableStatements, planReview } from '../../src/performance-review/plan-
 import { monthPeak, poolAdvice } from '../../src/performance-review/pool-advice.js';
 import type { ConnectionSample, ReviewFacts, ReviewPeriod } from '../../src/performance-review/review-facts.js';
 import { reviewPeriod, ReviewMonthError } from '../../src/performance-review/review-period.js';
-import { reviewConfigSchema, type ReviewPolicy } from '../../src/performance-review/review-policy.js';
+import { reviewConfigSchema, reviewPolicy, type ReviewPolicy } from '../../src/performance-review/review-policy.js';
 import type { StatementStat } from '../../src/performance-review/statement-stats.js';
 
 const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as { jobs: Record<string, Record<string, unknown>> };
 const { enabled: _e, schedule: _s, catchUp: _c, ...ownKeys } = defaults.jobs['performance-review']!;
-const policy: ReviewPolicy = reviewConfigSchema.parse(ownKeys);
+// DB_POOL_MAX=100 and DB_SLOW_QUERY_TIME=1 from the platform's .env fill in what the job section leaves to them.
+const policy: ReviewPolicy = reviewPolicy(reviewConfigSchema.parse(ownKeys), { dbPoolMax: 100, slowQueryTimeSeconds: 1 });
 
 const october: ReviewPeriod = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z'), label: '2026-10', partial: false };
 const bootedInSeptember = Date.parse('2026-09-10T00:00:00Z');
