@@ -74,13 +74,24 @@ async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number)
   );
   const uniqueKeys = new Map<string, string[]>();
   for (const r of keyCols) uniqueKeys.set(String(r.name), [...(uniqueKeys.get(String(r.name)) ?? []), String(r.col)]);
-  const fks = await db.query<RowDataPacket[]>(
-    `SELECT DISTINCT CONSTRAINT_NAME AS name, TABLE_NAME AS from_table, REFERENCED_TABLE_NAME AS to_table FROM information_schema.KEY_COLUMN_USAGE
-     WHERE REFERENCED_TABLE_NAME IS NOT NULL
-       AND ((TABLE_SCHEMA = ? AND TABLE_NAME = ?) OR (REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?))`,
-    [db.database, table, db.database, table],
-  );
   const partitioned = method?.method != null;
+  // Outgoing keys: an exact (schema, table) lookup. A filter on REFERENCED_* would make the server open every
+  // table of every database (KEY_COLUMN_USAGE "Scanned all databases"), waiting on any ALTER in progress.
+  const outgoing = await db.query<RowDataPacket[]>(
+    `SELECT DISTINCT CONSTRAINT_NAME AS name, TABLE_NAME AS from_table, REFERENCED_TABLE_NAME AS to_table FROM information_schema.KEY_COLUMN_USAGE
+     WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL`,
+    [db.database, table],
+  );
+  // Incoming keys: only possible on an unpartitioned table (the server refuses them on partitioned ones);
+  // looked up in this database only (one database scanned), for --print-migration.
+  const incoming = partitioned
+    ? []
+    : await db.query<RowDataPacket[]>(
+        `SELECT CONSTRAINT_NAME AS name, TABLE_NAME AS from_table, REFERENCED_TABLE_NAME AS to_table FROM information_schema.REFERENTIAL_CONSTRAINTS
+         WHERE CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? AND UNIQUE_CONSTRAINT_SCHEMA = ?`,
+        [db.database, table, db.database],
+      );
+  const fks = [...new Map([...outgoing, ...incoming].map((f) => [`${String(f.from_table)}.${String(f.name)}`, f])).values()];
   const partitions = partitioned ? await readPartitions(db, table) : [];
   const last = partitions[partitions.length - 1];
   let tailRows: TableFacts['tailRows'] = null;

@@ -201,14 +201,17 @@ describe('partitions job on MariaDB', () => {
     await s.admin.query('INSERT INTO flat_logs (company_id, created_at) VALUES (1, ?)', [new Date('2026-09-12T00:00:00Z')]);
     await s.admin.query('CREATE TABLE companies (id INT UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB');
     await s.admin.query(`CREATE TABLE linked_logs (${COLUMNS}, PRIMARY KEY (id, created_at), CONSTRAINT fk_linked_company FOREIGN KEY (company_id) REFERENCES companies (id)) ENGINE=InnoDB`);
-    const outcome = await run({ options: { 'print-migration': true } }, ['flat_logs', 'linked_logs']);
+    await s.admin.query(`CREATE TABLE parent_logs (${COLUMNS}, PRIMARY KEY (id, created_at)) ENGINE=InnoDB`);
+    await s.admin.query('CREATE TABLE child_rows (id INT PRIMARY KEY, log_id BIGINT UNSIGNED NOT NULL, log_at TIMESTAMP NOT NULL, CONSTRAINT fk_child_log FOREIGN KEY (log_id, log_at) REFERENCES parent_logs (id, created_at)) ENGINE=InnoDB');
+    const outcome = await run({ options: { 'print-migration': true } }, ['flat_logs', 'linked_logs', 'parent_logs']);
     expect(outcome.status).toBe('ok');
     expect(outcome.result!.summary).toContain(
       `ALTER TABLE \`${s.name}\`.\`flat_logs\` PARTITION BY RANGE (UNIX_TIMESTAMP(\`created_at\`)) (PARTITION \`p202609\` VALUES LESS THAN (1790812800), PARTITION \`p202610\``,
     );
     expect(outcome.result!.summary).toMatch(/linked_logs: no migration: foreign keys fk_linked_company \(linked_logs → companies\)/);
+    expect(outcome.result!.summary).toMatch(/parent_logs: no migration: foreign keys fk_child_log \(child_rows → parent_logs\)/);
     const [parts] = await s.admin.query<RowDataPacket[]>(
-      "SELECT COUNT(*) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ('flat_logs', 'linked_logs') AND PARTITION_NAME IS NOT NULL",
+      "SELECT COUNT(*) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ('flat_logs', 'linked_logs', 'parent_logs') AND PARTITION_NAME IS NOT NULL",
       [s.name],
     );
     expect(Number(parts[0]!.n)).toBe(0);
