@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identifierSchema } from '../config/identifier.js';
 
 const limit = z.number().nonnegative();
 
@@ -27,6 +28,10 @@ export const healthConfigShape = {
   replicaLagSecondsFail: limit,
   /** How many of the connected database's largest tables to list and track. */
   largestTables: z.number().int().min(1).max(100),
+  /** Store a daily snapshot of index usage counters for the monthly index review (it sums them across restarts). */
+  indexUsageSnapshot: z.boolean(),
+  /** Schemas whose index usage is snapshotted; empty = the connected database. Keep equal to index-review's `schemas`. */
+  indexUsageSchemas: z.array(identifierSchema),
 };
 
 export const healthConfigSchema = z.object(healthConfigShape).superRefine((c, ctx) => {

@@ -73,6 +73,19 @@ describe('health job on the real MariaDB', () => {
     expect(Number(rows[0]!.n)).toBe(1);
   });
 
+  it('stores the daily index usage snapshot the monthly review sums, when the server counts usage', async () => {
+    const result = await runHealth();
+    const [v] = await ts.admin.query<RowDataPacket[]>('SELECT @@global.userstat AS on_');
+    const counting = Number(v[0]!.on_) === 1;
+    const indexUsage = result.details?.indexUsage as { stored: number; enabled: boolean; error?: string };
+    expect(indexUsage.error).toBeUndefined();
+    expect(indexUsage.enabled).toBe(counting);
+    if (counting) expect(indexUsage.stored).toBeGreaterThan(0);
+    else expect(indexUsage.stored).toBe(0);
+    const off = await runHealth({ indexUsageSnapshot: false });
+    expect(off.details?.indexUsage).toBeNull();
+  });
+
   it('a real deadlock between two connections counts in the daily figure and turns it fail', async () => {
     const quiet = await runHealth();
     const before = figure(quiet.sections, 'Deadlocks');
