@@ -57,7 +57,12 @@ export function parseArgs(argv: readonly string[], jobOptions: (job: string) => 
     } else if (arg.startsWith('--')) {
       const [flag, value] = arg.slice(2).split('=', 2) as [string, string | undefined];
       if (!allowed.includes(flag)) throw new UsageError(`${command}: unknown flag --${flag}${allowed.length ? ` (job flags: ${allowed.map((f) => `--${f}`).join(', ')})` : ''}`);
-      options[flag] = value ?? true;
+      // A job flag takes a value as `--flag=value` or `--flag value` (no positional arguments exist to confuse it with).
+      const next = rest[i + 1];
+      if (value === undefined && next !== undefined && !next.startsWith('--')) {
+        options[flag] = next;
+        i += 1;
+      } else options[flag] = value ?? true;
     } else throw new UsageError(`${command}: unexpected argument ${arg}`);
   }
   if (at && !dryRun) throw new UsageError('--at is allowed with --dry-run only');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../../src/cli/parse-args.js';
 
-const jobs: Record<string, readonly string[]> = { ping: [], partitions: ['print-migration'] };
+const jobs: Record<string, readonly string[]> = { ping: [], partitions: ['print-migration'], 'performance-review': ['month'] };
 const lookup = (name: string) => jobs[name];
 
 describe('parseArgs', () => {
@@ -21,6 +21,12 @@ describe('parseArgs', () => {
       at: new Date('2027-03-01T04:30:00Z'),
       options: { 'print-migration': true },
     });
+  });
+
+  it('takes a job flag value with = or as the next argument', () => {
+    for (const argv of [['performance-review', '--month=2026-10', '--dry-run'], ['performance-review', '--month', '2026-10', '--dry-run']]) {
+      expect(parseArgs(argv, lookup)).toMatchObject({ kind: 'run', dryRun: true, options: { month: '2026-10' } });
+    }
   });
 
   it.each([
