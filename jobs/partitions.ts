@@ -21,7 +21,9 @@ export const partitionsJob = defineJob({
     const c = ctx.config;
     const facts = await collectPartitionFacts(ctx.db, c.tables, c.pmaxRowThreshold);
 
-    if (ctx.options['print-migration']) {
+    const printMigration = ctx.options['print-migration'];
+    if (printMigration !== undefined && printMigration !== true) throw new Error(`--print-migration takes no value (got ${JSON.stringify(printMigration)})`);
+    if (printMigration) {
       const plans = [];
       for (const t of facts.tables) {
         let oldest: number | null = null;
