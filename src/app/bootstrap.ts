@@ -33,7 +33,7 @@ export async function connectApp(config: Config, log: Logger, opts: { retries?: 
   const db = await openDatabase(config.db, { log, schema: config.schema, retries: opts.retries, signal: opts.signal });
   try {
     // One connection: the migration lock must be released by the session that took it.
-    const conn = await db.pool.getConnection();
+    const conn = await db.getConnection();
     try {
       const applied = await ensureMigrations(conn, db.schema, allMigrations(jobs));
       if (applied.length > 0) log.info({ schema: db.schema, applied }, 'created dbkeeper tables');

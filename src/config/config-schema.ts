@@ -13,7 +13,10 @@ export const dbSchema = z.strictObject({
   database: identifierSchema,
   user: z.string().min(1),
   password: z.string(),
+  /** DB_POOL_MAX: the platform's pool size (the application's; the performance review advises on it). */
   poolMax: positiveInt,
+  /** dbkeeper's own pool: at most min(poolMax, this). It needs one connection per running job. */
+  workerConnections: positiveInt,
   /** Seconds to wait for a free pool connection (DB_POOL_TIMEOUT). */
   poolTimeoutSeconds: positiveInt,
   connectTimeoutMs: positiveInt,

@@ -15,6 +15,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'DB_USERNAME', path: ['db', 'user'], kind: 'string' },
   { env: 'DB_PASSWORD', path: ['db', 'password'], kind: 'string' },
   { env: 'DB_POOL_MAX', path: ['db', 'poolMax'], kind: 'int' },
+  { env: 'DBKEEPER_POOL_MAX', path: ['db', 'workerConnections'], kind: 'int' },
   { env: 'DB_POOL_TIMEOUT', path: ['db', 'poolTimeoutSeconds'], kind: 'int' },
   { env: 'DB_SLOW_QUERY_TIME', path: ['slowQueryTimeSeconds'], kind: 'number' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import mysql, { type Connection, type Pool, type RowDataPacket } from 'mysql2/promise';
+import mysql, { type Connection, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { DbConfig } from '../config/config-schema.js';
 import { describeConnectError, DbConnectError } from './db-connect-error.js';
@@ -13,6 +13,8 @@ export interface Database {
   database: string;
   /** Where dbkeeper's own tables live (DBKEEPER_SCHEMA, default: the connected database). */
   schema: string;
+  /** A pooled connection, or an error after DB_POOL_TIMEOUT seconds when none is free. */
+  getConnection(): Promise<PoolConnection>;
   /** A connection outside the pool, e.g. for a named lock that must live exactly as long as a run. */
   newConnection(): Promise<Connection>;
   close(): Promise<void>;
@@ -33,6 +35,28 @@ function connectionOptions(cfg: DbConfig) {
     bigNumberStrings: false,
     decimalNumbers: true,
   } as const;
+}
+
+/** mysql2 pools wait forever for a free connection: bound the wait, and give back a late one. */
+export function acquire(pool: Pool, timeoutSeconds: number): Promise<PoolConnection> {
+  return new Promise((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(new Error(`no free connection in dbkeeper's pool within ${timeoutSeconds} s (DB_POOL_TIMEOUT)`));
+    }, timeoutSeconds * 1000);
+    pool.getConnection().then(
+      (conn) => {
+        clearTimeout(timer);
+        if (timedOut) conn.release();
+        else resolve(conn);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
 }
 
 export interface OpenOptions {
@@ -58,7 +82,7 @@ export async function openDatabase(cfg: DbConfig, opts: OpenOptions): Promise<Da
       const dialect = detectDialect(String(rows[0]!.v));
       const pool = mysql.createPool({
         ...connectionOptions(cfg),
-        connectionLimit: cfg.poolMax,
+        connectionLimit: Math.min(cfg.poolMax, cfg.workerConnections),
         waitForConnections: true,
         queueLimit: 0,
         maxIdle: 1,
@@ -73,6 +97,7 @@ export async function openDatabase(cfg: DbConfig, opts: OpenOptions): Promise<Da
         dialect,
         database: cfg.database,
         schema: opts.schema ?? cfg.database,
+        getConnection: () => acquire(pool, cfg.poolTimeoutSeconds),
         newConnection: () => mysql.createConnection(connectionOptions(cfg)),
         close: () => pool.end(),
       };

@@ -105,7 +105,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     const signals = [lock.lost, ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);
     try {
-      jobConn = await db.pool.getConnection();
+      jobConn = await db.getConnection();
       await applySessionGuards(jobConn, db.dialect, deps.config.guards);
       const jobConfig = ((deps.config.jobs as Record<string, unknown>)[job.name] ?? {}) as { timezone?: string };
       log.info('run started');
