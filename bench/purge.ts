@@ -18,7 +18,7 @@ const DB = { host: process.env.BENCH_DB_HOST ?? '127.0.0.1', port: Number(proces
 const SCHEMA = 'dbkeeper_bench_purge';
 const ROWS = Number(process.env.BENCH_PURGE_ROWS ?? 1_000_000);
 const TRAFFIC_CONNECTIONS = 8;
-const BEFORE_MS = 5000;
+const BEFORE_MS = 8000;
 const PT_ARCHIVER = process.env.PT_ARCHIVER ?? '/usr/bin/pt-archiver';
 
 const connect = (database?: string) => mysql.createConnection({ ...DB, ...(database ? { database } : {}), timezone: 'Z' });
@@ -124,7 +124,7 @@ function trafficThread(t0: string) {
       worker.once('error', reject);
       if (kind) worker.postMessage({ kind });
     });
-  return { ready: ask(null), next: () => ask('next'), stop: () => ask('stop') };
+  return { ready: ask(null), next: () => ask('next'), stop: () => ask('stop'), kill: () => worker.terminate() };
 }
 
 function pct(sorted: number[], p: number): number | null {
@@ -143,23 +143,49 @@ async function countExpired(admin: Connection, cutoff: string): Promise<number> 
   return Number(r[0]!.n);
 }
 
+/** After seeding, let InnoDB write back the seed's dirty pages so "before" measures traffic, not the seed:
+ * until under 5 % dirty, or no progress for 5 s (idle MariaDB keeps some dirty pages), at most 60 s. */
+async function settle(admin: Connection): Promise<{ seconds: number; dirty_pct: number }> {
+  const s = performance.now();
+  const history: number[] = [];
+  for (;;) {
+    const [r] = await admin.query<RowDataPacket[]>(
+      "SELECT VARIABLE_NAME AS k, VARIABLE_VALUE AS v FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('INNODB_BUFFER_POOL_PAGES_DIRTY', 'INNODB_BUFFER_POOL_PAGES_TOTAL')",
+    );
+    const get = (k: string) => Number(r.find((x) => String(x.k).toUpperCase() === k)?.v ?? 0);
+    const pct = (100 * get('INNODB_BUFFER_POOL_PAGES_DIRTY')) / Math.max(1, get('INNODB_BUFFER_POOL_PAGES_TOTAL'));
+    history.push(pct);
+    const seconds = (performance.now() - s) / 1000;
+    const stalled = history.length > 10 && pct >= history[history.length - 11]! - 0.5;
+    if (pct < 5 || stalled || seconds > 60) return { seconds: r2(seconds)!, dirty_pct: r2(pct)! };
+    await sleep(500);
+  }
+}
+
 /** Seeds, warms up traffic, measures BEFORE_MS of traffic, then runs `purge` under the same traffic. */
 async function measure<T extends { rows: number }>(name: string, admin: Connection, t0: string, purge: () => Promise<T>) {
   process.stderr.write(`[bench:purge] ${name}: seeding ${ROWS.toLocaleString('en-US')} rows\n`);
   await seed(admin, t0);
   const expiredBefore = await countExpired(admin, t0);
+  const settled = await settle(admin);
   const traffic = trafficThread(t0);
   await traffic.ready;
-  await sleep(1000);
-  await traffic.next(); // warm-up discarded
-  await sleep(BEFORE_MS);
-  const before = await traffic.next();
-  process.stderr.write(`[bench:purge] ${name}: purging\n`);
-  const s = performance.now();
-  const res = await purge();
-  const seconds = (performance.now() - s) / 1000;
-  const during = await traffic.next();
-  await traffic.stop();
+  let before: Phase, during: Phase, res: T, seconds: number;
+  try {
+    await sleep(1000);
+    await traffic.next(); // warm-up discarded
+    await sleep(BEFORE_MS);
+    before = await traffic.next();
+    process.stderr.write(`[bench:purge] ${name}: purging\n`);
+    const s = performance.now();
+    res = await purge();
+    seconds = (performance.now() - s) / 1000;
+    during = await traffic.next();
+    await traffic.stop();
+  } catch (err) {
+    await traffic.kill();
+    throw err;
+  }
   const expiredLeft = await countExpired(admin, t0);
   const [live] = await admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM locks WHERE expires_at >= ? AND company_id < 100000', [t0]);
   process.stderr.write(`[bench:purge] ${name}: ${res.rows} rows in ${seconds.toFixed(1)} s\n`);
@@ -167,6 +193,7 @@ async function measure<T extends { rows: number }>(name: string, admin: Connecti
     ...res,
     seconds: r2(seconds),
     rows_per_s: Math.round(res.rows / seconds),
+    settle_after_seed: settled,
     expired_before: expiredBefore,
     expired_left: expiredLeft,
     live_rows_left: Number(live[0]!.n),
