@@ -66,10 +66,10 @@ async function status(app: App, now: Date) {
   });
 }
 
-/** JobResult alone on stdout, with the run's own facts under `run`. */
+/** JobResult alone on stdout (what the report shows under `sections`), with the run's own facts under `run`. */
 export function outcomeJson(o: RunOutcome): Record<string, unknown> {
   const { result, ...run } = o;
-  return { status: o.status, summary: result?.summary ?? o.skippedReason ?? o.error?.message ?? null, warnings: result?.warnings ?? [], skipped: result?.skipped ?? [], details: result?.details ?? {}, run };
+  return { status: o.status, summary: result?.summary ?? o.skippedReason ?? o.error?.message ?? null, warnings: result?.warnings ?? [], skipped: result?.skipped ?? [], details: result?.details ?? {}, sections: result?.sections ?? [], run };
 }
 
 async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, io: CliIo): Promise<number> {
@@ -78,6 +78,14 @@ async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, i
   const onSignal = () => controller.abort(new Error('interrupted by the operator (SIGINT/SIGTERM)'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Progress redraws one line on the terminal; end it before the result so later lines start clean.
+  let progressOpen = false;
+  const progress = io.isTty && !cmd.json
+    ? (line: string) => {
+        progressOpen = true;
+        io.stderr(`\r${line}\x1b[K`);
+      }
+    : () => {};
   try {
     const outcome = await runJob({ db: app.db, config: app.config, log: app.log }, job, {
       trigger: 'manual',
@@ -85,8 +93,9 @@ async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, i
       ...(cmd.at ? { at: cmd.at } : {}),
       signal: controller.signal,
       options: cmd.options,
-      progress: io.isTty && !cmd.json ? (line) => io.stderr(`\r${line}\x1b[K`) : () => {},
+      progress,
     });
+    if (progressOpen) io.stderr('\n');
     io.stdout(cmd.json ? `${JSON.stringify(outcomeJson(outcome), null, 2)}\n` : `${formatOutcome(outcome)}\n`);
     if (cmd.email) await emailReport(app, outcome, io);
     return exitCodeFor(outcome);
