@@ -6,6 +6,8 @@
  * next hours, a wall clock may occur again later, so the cutoff is the smallest wall clock of any
  * instant from (now - grace) on: it is held back to the turn-back time and those rows wait for the next run. */
 
+import { wallClock } from '../time/wall-clock.js';
+
 const QUARTER_HOUR_MS = 15 * 60_000;
 /** Longer than any clock turn-back in the tz database (1 h; 2 h historically). */
 export const TURN_BACK_HORIZON_MS = 3 * 3_600_000;
@@ -46,16 +48,6 @@ export function utcWallClock(instant: Date): WallClock {
 
 /** The wall clock of `instant` in an IANA zone (no server time zone tables needed). */
 export function zoneWallClock(instant: Date, timeZone: string): WallClock {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return `${pad(get('year'), 4)}-${pad(get('month'))}-${pad(get('day'))} ${pad(get('hour'))}:${pad(get('minute'))}:${pad(get('second'))}.${pad(instant.getUTCMilliseconds(), 3)}000`;
+  const w = wallClock(instant, timeZone);
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}.${pad(instant.getUTCMilliseconds(), 3)}000`;
 }

@@ -1,4 +1,5 @@
 /** Number, duration and time formatting shared by the HTML and text renderers. */
+import { wallClock } from '../time/wall-clock.js';
 
 export function formatNumber(value: number): string {
   if (Number.isInteger(value)) return value.toLocaleString('en-US');
@@ -23,17 +24,9 @@ export function formatDuration(ms: number): string {
 
 /** "2026-11-30 03:15 Europe/Berlin": the wall clock where the team works. */
 export function formatTime(at: Date, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${timezone}`;
+  const w = wallClock(at, timezone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} ${timezone}`;
 }
 
 export function signed(n: number): string {
