@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { defineJob } from '../src/job/job-contract.js';
-import { purgeTarget, realSleep, type RunBudget, type TargetOutcome } from '../src/purge/purge-apply.js';
+import { purgeTarget, realSleep, untouchedOutcome, type RunBudget, type TargetOutcome } from '../src/purge/purge-apply.js';
 import { collectPurgeFacts } from '../src/purge/purge-collect.js';
 import { purgeConfigSchema } from '../src/purge/purge-config.js';
 import { inspectTarget } from '../src/purge/purge-dry-run.js';
@@ -32,7 +32,7 @@ export const purgeLocksJob = defineJob({
     for (const target of plan.targets) {
       const previous = outcomes.at(-1);
       if (previous && previous.stopReason !== 'done') {
-        outcomes.push(notStarted(target));
+        outcomes.push(untouchedOutcome(target, 'not-started'));
         continue;
       }
       const outcome = await purgeTarget(target, ctx.config, deps, budget, ctx.signal);
@@ -42,23 +42,3 @@ export const purgeLocksJob = defineJob({
     return purgeResult(outcomes, plan, facts);
   },
 });
-
-function notStarted(t: { table: string; expiryColumn: string; index: string; cutoff: string; cutoffBasis: string }): TargetOutcome {
-  return {
-    ...t,
-    rowsDeleted: 0,
-    rowsKept: 0,
-    chunks: 0,
-    durationMs: 0,
-    rowsPerSecond: null,
-    slowestChunkMs: null,
-    chunkRows: { first: 0, last: 0, min: null, max: null },
-    pausedMs: 0,
-    restedMs: 0,
-    pauseReasons: [],
-    retries: 0,
-    backlogLeft: null,
-    backlogEstimateAtStart: null,
-    stopReason: 'not-started',
-  };
-}

@@ -54,11 +54,13 @@ export interface RunBudget {
   rowsDeleted: number;
 }
 
-/** Executes the purge of one table chunk by chunk; checks the signal and the caps between chunks. */
-export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: ApplyDeps, budget: RunBudget, signal: AbortSignal): Promise<TargetOutcome> {
-  const { db, clock } = deps;
-  const started = clock();
-  const out: TargetOutcome = {
+/** A target's outcome before its first chunk (also the outcome of one never started). */
+export function untouchedOutcome(
+  plan: Pick<TargetPlan, 'table' | 'expiryColumn' | 'index' | 'cutoff' | 'cutoffBasis'>,
+  stopReason: TargetOutcome['stopReason'],
+  chunkRows = 0,
+): TargetOutcome {
+  return {
     table: plan.table,
     expiryColumn: plan.expiryColumn,
     index: plan.index,
@@ -70,14 +72,24 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
     durationMs: 0,
     rowsPerSecond: null,
     slowestChunkMs: null,
-    chunkRows: { first: config.chunk.startRows, last: config.chunk.startRows, min: null, max: null },
+    chunkRows: { first: chunkRows, last: chunkRows, min: null, max: null },
     pausedMs: 0,
     restedMs: 0,
     pauseReasons: [],
     retries: 0,
     backlogLeft: null,
+    backlogEstimateAtStart: null,
+    stopReason,
+  };
+}
+
+/** Executes the purge of one table chunk by chunk; checks the signal and the caps between chunks. */
+export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: ApplyDeps, budget: RunBudget, signal: AbortSignal): Promise<TargetOutcome> {
+  const { db, clock } = deps;
+  const started = clock();
+  const out: TargetOutcome = {
+    ...untouchedOutcome(plan, 'done', config.chunk.startRows),
     backlogEstimateAtStart: await estimateBacklog(db, plan),
-    stopReason: 'done',
   };
   const timeCapMs = config.maxRunSeconds * 1000;
   const overTime = () => clock() - budget.startedAt >= timeCapMs;
