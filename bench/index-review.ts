@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import mysql, { type Connection } from 'mysql2/promise';
+import { BENCH_DB, benchConnection } from './bench-db.js';
+import type { Connection } from 'mysql2/promise';
 import { ALL_JOBS } from '../jobs/index.js';
 import { indexReviewJob } from '../jobs/index-review.js';
 import { connectApp } from '../src/app/bootstrap.js';
@@ -14,12 +15,6 @@ import type { Finding } from '../src/index-review/plan-review.js';
 import { createLogger } from '../src/log/logger.js';
 import { runJob } from '../src/runner/run-job.js';
 
-const DB = {
-  host: process.env.BENCH_DB_HOST ?? '127.0.0.1',
-  port: Number(process.env.BENCH_DB_PORT ?? 3306),
-  user: process.env.BENCH_DB_USER ?? 'root',
-  password: process.env.BENCH_DB_PASSWORD ?? '',
-};
 const SCHEMA = 'dbkeeper_bench_index_review';
 const META = 'dbkeeper_bench_index_review_meta';
 const TABLES = Number(process.env.BENCH_INDEX_TABLES ?? 2000);
@@ -27,7 +22,8 @@ const RUNS = 3;
 const BUILDERS = 8;
 const PT = process.env.PT_DUPLICATE_KEY_CHECKER ?? '/usr/bin/pt-duplicate-key-checker';
 
-const connect = (database?: string) => mysql.createConnection({ ...DB, ...(database ? { database } : {}), timezone: 'Z' });
+const connect = benchConnection;
+const DB = BENCH_DB;
 
 /** 8 indexes each: PRIMARY + a left prefix, a duplicate, a prefix index, a primary-key suffix, healthy ones. */
 function tableSql(i: number): string {

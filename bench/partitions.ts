@@ -7,7 +7,9 @@
  *     (same row count), with the writer's longest stall during each. Prints JSON.
  */
 import { performance } from 'node:perf_hooks';
-import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import { apiCallLogsTableSql } from '../src/demo/platform-tables.js';
+import { BENCH_DB, benchConnection } from './bench-db.js';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import pino from 'pino';
 import { ALL_JOBS } from '../jobs/index.js';
 import { partitionsJob } from '../jobs/partitions.js';
@@ -28,12 +30,7 @@ const ROWS = flag('rows', 10_000_000);
 const MONTHS = flag('months', 24);
 const KEEP = process.argv.includes('--keep');
 const SCHEMA = 'dbkeeper_bench_partitions';
-const DB = {
-  host: process.env.DB_HOST ?? '127.0.0.1',
-  port: Number(process.env.DB_PORT ?? 3306),
-  user: process.env.DB_USERNAME ?? 'root',
-  password: process.env.DB_PASSWORD ?? '',
-};
+const DB = BENCH_DB;
 
 const s = quoteId(SCHEMA, 'bench schema');
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -44,16 +41,7 @@ async function seed(conn: Connection, now: Date): Promise<{ seconds: number; per
   const parts: string[] = [];
   for (let m = -(MONTHS - 1); m <= 0; m += 1) parts.push(`PARTITION ${partitionNameFor(monthStartSeconds(now, m))} VALUES LESS THAN (${monthStartSeconds(now, m + 1)})`);
   parts.push('PARTITION pmax VALUES LESS THAN MAXVALUE');
-  await conn.query(`CREATE TABLE ${s}.api_call_logs (
-    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-    company_id INT UNSIGNED NOT NULL,
-    endpoint VARCHAR(120) NOT NULL,
-    status_code SMALLINT UNSIGNED NOT NULL,
-    duration_ms INT UNSIGNED NOT NULL,
-    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    PRIMARY KEY (id, created_at),
-    KEY idx_api_call_logs_company_created (company_id, created_at)
-  ) ENGINE=InnoDB PARTITION BY RANGE (UNIX_TIMESTAMP(created_at)) (${parts.join(', ')})`);
+  await conn.query(apiCallLogsTableSql(`${s}.api_call_logs`, parts));
   const perMonth = Math.floor(ROWS / MONTHS);
   const started = performance.now();
   // One INSERT … SELECT per month from MariaDB's sequence engine; the current month only up to "now".
@@ -124,7 +112,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T; f
 
 async function main(): Promise<void> {
   const now = new Date();
-  const admin = await mysql.createConnection({ ...DB, timezone: 'Z' });
+  const admin = await benchConnection();
   await admin.query("SET SESSION time_zone = '+00:00'");
   const [[version]] = (await admin.query('SELECT VERSION() AS v')) as unknown as [RowDataPacket[]];
   log(`seeding ${ROWS} rows over ${MONTHS} months into ${SCHEMA}`);
@@ -133,7 +121,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig({ jobs: ALL_JOBS, overrides: { db: { ...DB, database: SCHEMA }, schema: null, log: { level: 'warn' } } });
   const app = await connectApp(config, pino({ level: 'warn' }, pino.destination(2)), { jobs: [partitionsJob] });
-  const writerConn = await mysql.createConnection({ ...DB, database: SCHEMA, timezone: 'Z' });
+  const writerConn = await benchConnection(SCHEMA);
   const writer = new Writer(writerConn);
   writer.start();
   await new Promise((r) => setTimeout(r, 2000)); // a baseline for the writer

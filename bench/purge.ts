@@ -5,7 +5,9 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import mysql, { type Connection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { appointmentLocksTableSql } from '../src/demo/platform-tables.js';
+import { BENCH_DB, benchConnection } from './bench-db.js';
+import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { ALL_JOBS } from '../jobs/index.js';
 import { purgeLocksJob } from '../jobs/purge-locks.js';
 import { connectApp } from '../src/app/bootstrap.js';
@@ -14,29 +16,19 @@ import { createLogger } from '../src/log/logger.js';
 import type { TargetOutcome } from '../src/purge/purge-apply.js';
 import { runJob } from '../src/runner/run-job.js';
 
-const DB = { host: process.env.BENCH_DB_HOST ?? '127.0.0.1', port: Number(process.env.BENCH_DB_PORT ?? 3306), user: process.env.BENCH_DB_USER ?? 'root', password: process.env.BENCH_DB_PASSWORD ?? '' };
+const DB = BENCH_DB;
 const SCHEMA = 'dbkeeper_bench_purge';
 const ROWS = Number(process.env.BENCH_PURGE_ROWS ?? 1_000_000);
 const TRAFFIC_CONNECTIONS = 8;
 const BEFORE_MS = 8000;
 const PT_ARCHIVER = process.env.PT_ARCHIVER ?? '/usr/bin/pt-archiver';
 
-const connect = (database?: string) => mysql.createConnection({ ...DB, ...(database ? { database } : {}), timezone: 'Z' });
+const connect = benchConnection;
 
 /** The same table each time: 1 row in 10 live (1 h to 8 days ahead), the rest expired within 30 days. */
 async function seed(admin: Connection, t0: string): Promise<void> {
   await admin.query('DROP TABLE IF EXISTS locks');
-  await admin.query(`CREATE TABLE locks (
-    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    company_id INT UNSIGNED NOT NULL,
-    staff_id INT UNSIGNED NOT NULL,
-    slot_starts_at DATETIME NOT NULL,
-    lock_token CHAR(32) NOT NULL,
-    expires_at DATETIME NOT NULL,
-    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE KEY uq_locks_slot (company_id, staff_id, slot_starts_at),
-    KEY idx_locks_expires (expires_at)
-  ) ENGINE=InnoDB`);
+  await admin.query(appointmentLocksTableSql('locks'));
   for (let from = 0; from < ROWS; from += 200_000) {
     const to = Math.min(ROWS, from + 200_000) - 1;
     await admin.query(

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import mysql from 'mysql2/promise';
+import { BENCH_DB, benchConnection } from './bench-db.js';
+
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DB = { host: process.env.TEST_DB_HOST ?? '127.0.0.1', port: Number(process.env.TEST_DB_PORT ?? 3306), user: process.env.TEST_DB_USER ?? 'root', password: process.env.TEST_DB_PASSWORD ?? '' };
+const DB = BENCH_DB;
 const IDLE_MS = 10_000;
 
 function rssMb(pid: number): { rss: number; peak: number } {
@@ -28,7 +29,7 @@ function waitReady(child: ChildProcess): Promise<void> {
 
 async function main() {
   const schema = `dbkeeper_b_${randomBytes(4).toString('hex')}`;
-  const admin = await mysql.createConnection(DB);
+  const admin = await benchConnection();
   await admin.query(`CREATE SCHEMA \`${schema}\``);
   const dir = mkdtempSync(join(tmpdir(), 'dbkeeper-rss-'));
   const configPath = join(dir, 'config.json');

@@ -1,4 +1,5 @@
 import type { Connection } from 'mysql2/promise';
+import { apiCallLogsTableSql, appointmentLocksTableSql } from './platform-tables.js';
 import { quoteId } from '../db/sql-identifier.js';
 
 export const DEMO_SCHEMA = 'dbkeeper_demo';
@@ -60,17 +61,7 @@ export async function createDemoSchema(conn: Connection, now: Date, schema = DEM
     KEY idx_calls_company_started (company_id, started_at),
     FULLTEXT KEY ft_calls_transcript (transcript)
   ) ENGINE=InnoDB`);
-  await conn.query(`CREATE TABLE ${s}.appointment_locks (
-    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    company_id INT UNSIGNED NOT NULL,
-    staff_id INT UNSIGNED NOT NULL,
-    slot_starts_at DATETIME NOT NULL,
-    lock_token CHAR(32) NOT NULL,
-    expires_at DATETIME NOT NULL,
-    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    UNIQUE KEY uq_locks_slot (company_id, staff_id, slot_starts_at),
-    KEY idx_locks_expires (expires_at)
-  ) ENGINE=InnoDB`);
+  await conn.query(appointmentLocksTableSql(`${s}.appointment_locks`));
 
   // api_call_logs: 8 past months + the current one, a MAXVALUE tail, rows in each month.
   const parts: string[] = [];
@@ -80,17 +71,7 @@ export async function createDemoSchema(conn: Connection, now: Date, schema = DEM
     parts.push(`PARTITION ${partitionName(start)} VALUES LESS THAN (${end.getTime() / 1000})`);
   }
   parts.push('PARTITION pmax VALUES LESS THAN MAXVALUE');
-  await conn.query(`CREATE TABLE ${s}.api_call_logs (
-    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-    company_id INT UNSIGNED NOT NULL,
-    endpoint VARCHAR(120) NOT NULL,
-    status_code SMALLINT UNSIGNED NOT NULL,
-    duration_ms INT UNSIGNED NOT NULL,
-    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    PRIMARY KEY (id, created_at),
-    KEY idx_api_call_logs_company_created (company_id, created_at)
-  ) ENGINE=InnoDB
-  PARTITION BY RANGE (UNIX_TIMESTAMP(created_at)) (${parts.join(', ')})`);
+  await conn.query(apiCallLogsTableSql(`${s}.api_call_logs`, parts));
 
   await seedDemoRows(conn, s, now);
 }
