@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { replicaLagField, replicaStatusStatement } from '../db/dialect.js';
+import { replicaLagField, replicaStatusStatement, statisticsHiddenExpression } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
 import type { PurgeConfig, PurgeTarget } from './purge-config.js';
 import { cutoffSampleInstants, zoneWallClock, type WallClock } from './purge-cutoff.js';
@@ -45,17 +45,17 @@ async function collectTarget(db: Db, target: PurgeTarget, now: Date): Promise<Ta
 }
 
 async function readIndexes(db: Db, table: string): Promise<IndexFact[]> {
-  // SELECT *: IGNORED (MariaDB 10.6+) and IS_VISIBLE (MySQL 8) exist on one flavor only.
   const rows = await db.query<RowDataPacket[]>(
-    'SELECT * FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX',
+    `SELECT INDEX_NAME AS name, COLUMN_NAME AS col, ${statisticsHiddenExpression(db.dialect)} AS hidden
+     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
     [db.database, table],
   );
   const byName = new Map<string, IndexFact>();
   for (const r of rows) {
-    const name = String(r.INDEX_NAME);
+    const name = String(r.name);
     const fact = byName.get(name) ?? { name, columns: [], usable: true };
-    fact.columns.push(String(r.COLUMN_NAME));
-    if (String(r.IGNORED ?? 'NO').toUpperCase() === 'YES' || String(r.IS_VISIBLE ?? 'YES').toUpperCase() === 'NO') fact.usable = false;
+    fact.columns.push(String(r.col));
+    if (Number(r.hidden) === 1) fact.usable = false;
     byName.set(name, fact);
   }
   return [...byName.values()];

@@ -237,6 +237,7 @@ describe('purge-locks on MariaDB', () => {
 
   it.each([
     ['no index on the expiry column', LOCKS_DDL('appointment_locks', 'DATETIME', false), {}, /appointment_locks\.expires_at: no index leads with it; a purge would scan and lock the whole table/],
+    ['an index on the expiry column that the optimizer ignores', LOCKS_DDL('appointment_locks').replace('KEY idx_expires (expires_at)', 'KEY idx_expires (expires_at) IGNORED'), {}, /appointment_locks\.expires_at: its index idx_expires is ignored\/invisible/],
     ['a column that is not a date/time', LOCKS_DDL('appointment_locks').replace('slot_starts_at DATETIME', 'slot_starts_at VARCHAR(30)'), { targets: [{ ...baseJobConfig.targets[0]!, expiryColumn: 'slot_starts_at' }] }, /slot_starts_at is VARCHAR, not DATETIME or TIMESTAMP/],
     ['a column that does not exist', LOCKS_DDL('appointment_locks'), { targets: [{ ...baseJobConfig.targets[0]!, expiryColumn: 'valid_until' }] }, /appointment_locks\.valid_until: no such column/],
     ['a table that does not exist', LOCKS_DDL('appointment_locks'), { targets: [{ ...baseJobConfig.targets[0]!, table: 'slot_locks' }] }, /slot_locks: no such table/],
