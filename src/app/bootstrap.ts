@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ALL_JOBS } from '../../jobs/index.js';
+import { configSecrets } from '../config/config-secrets.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { ensureMigrations } from '../db/migrations.js';
@@ -14,12 +15,8 @@ export interface App {
   jobs: readonly AnyJob[];
 }
 
-export function secretsOf(config: Config): (string | null)[] {
-  return [config.db.password, config.report.smtp.password, config.report.smtp.url ? new URL(config.report.smtp.url).password || null : null];
-}
-
 export function loggerFor(config: Config, opts: Pick<LoggerOptions, 'stream' | 'pretty' | 'sink'>): Logger {
-  return createLogger({ level: config.log.level, secrets: secretsOf(config), ...opts });
+  return createLogger({ level: config.log.level, secrets: configSecrets(config), ...opts });
 }
 
 /** Every migration dbkeeper needs: the run history, then each job's own tables. */

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { findJob } from '../../jobs/index.js';
+import { configSecrets } from '../config/config-secrets.js';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
@@ -21,19 +22,6 @@ export interface ReporterDeps {
   sender?: RawSender | null;
 }
 
-/** Values that never appear in a report, an .eml or a log line. */
-export function reportSecrets(config: Config): string[] {
-  const out = [config.db.password, config.report.smtp.password];
-  if (config.report.smtp.url) {
-    try {
-      out.push(decodeURIComponent(new URL(config.report.smtp.url).password));
-    } catch {
-      /* validated at start-up */
-    }
-  }
-  return out.filter((s): s is string => typeof s === 'string' && s !== '');
-}
-
 function errorFacts(err: unknown) {
   const e = err as { code?: string; responseCode?: number; message?: string };
   return { code: e.code, responseCode: e.responseCode, message: e.message };
@@ -44,7 +32,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
   const clock = deps.clock ?? (() => new Date());
   const outbox = new Outbox(resolve(config.report.outboxDir));
   const sender = deps.sender !== undefined ? deps.sender : createSmtpSender(config.report);
-  const secrets = reportSecrets(config);
+  const secrets = configSecrets(config);
   let flushing: Promise<Map<string, Delivery['state']>> | null = null;
 
   async function render(kind: ReportKind, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<RenderedReport> {
