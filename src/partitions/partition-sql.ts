@@ -12,10 +12,15 @@ function bound(n: number): string {
   return String(n);
 }
 
-export function reorganizeTailSql(schema: string, table: string, tail: string, months: readonly NewMonth[]): string {
+/** `PARTITION pYYYYMM VALUES LESS THAN (…), …, PARTITION tail VALUES LESS THAN MAXVALUE`. */
+function monthsThenTail(months: readonly NewMonth[], tail: string): string {
   const parts = months.map((m) => `PARTITION ${quoteId(m.name, 'partition')} VALUES LESS THAN (${bound(m.upperBound)})`);
   parts.push(`PARTITION ${quoteId(tail, 'partition')} VALUES LESS THAN MAXVALUE`);
-  return `ALTER TABLE ${quoteTable(schema, table)} REORGANIZE PARTITION ${quoteId(tail, 'partition')} INTO (${parts.join(', ')})`;
+  return parts.join(', ');
+}
+
+export function reorganizeTailSql(schema: string, table: string, tail: string, months: readonly NewMonth[]): string {
+  return `ALTER TABLE ${quoteTable(schema, table)} REORGANIZE PARTITION ${quoteId(tail, 'partition')} INTO (${monthsThenTail(months, tail)})`;
 }
 
 export function dropPartitionSql(schema: string, table: string, partition: string): string {
@@ -43,7 +48,5 @@ export function archivePartitionSql(
 }
 
 export function partitionByMonthSql(schema: string, table: string, column: string, months: readonly NewMonth[], tail = 'pmax'): string {
-  const parts = months.map((m) => `PARTITION ${quoteId(m.name, 'partition')} VALUES LESS THAN (${bound(m.upperBound)})`);
-  parts.push(`PARTITION ${quoteId(tail, 'partition')} VALUES LESS THAN MAXVALUE`);
-  return `ALTER TABLE ${quoteTable(schema, table)} PARTITION BY RANGE (UNIX_TIMESTAMP(${quoteId(column, 'column')})) (${parts.join(', ')})`;
+  return `ALTER TABLE ${quoteTable(schema, table)} PARTITION BY RANGE (UNIX_TIMESTAMP(${quoteId(column, 'column')})) (${monthsThenTail(months, tail)})`;
 }
