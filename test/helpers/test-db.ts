@@ -3,7 +3,7 @@ import mysql, { type Connection } from 'mysql2/promise';
 import pino, { type Logger } from 'pino';
 import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, type App } from '../../src/app/bootstrap.js';
-import type { Plain } from '../../src/config/deep-merge.js';
+import { deepMerge, type Plain } from '../../src/config/deep-merge.js';
 import { loadConfig, type Config } from '../../src/config/load-config.js';
 
 /** The machine's MariaDB (or MySQL): 127.0.0.1:3306, root, empty password, unless TEST_DB_* say otherwise. */
@@ -46,7 +46,7 @@ export function testConfig(schema: string, overrides: Plain = {}, env: NodeJS.Pr
   return loadConfig({
     jobs: ALL_JOBS,
     env,
-    overrides: deepOverride(
+    overrides: deepMerge(
       {
         db: { ...TEST_DB, database: schema, connectRetries: 0 },
         log: { level: 'silent' },
@@ -55,15 +55,6 @@ export function testConfig(schema: string, overrides: Plain = {}, env: NodeJS.Pr
       overrides,
     ),
   });
-}
-
-function deepOverride(a: Plain, b: Plain): Plain {
-  const out: Plain = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] = prev && typeof prev === 'object' && !Array.isArray(prev) && v && typeof v === 'object' && !Array.isArray(v) ? deepOverride(prev as Plain, v as Plain) : v;
-  }
-  return out;
 }
 
 export function silentLogger(): Logger {
