@@ -1,4 +1,4 @@
-import type { Figure, FigureStatus, ReportSection } from '../job/report-sections.js';
+import { orderFigures, type Figure, type FigureStatus, type ReportSection } from '../job/report-sections.js';
 import type { CounterName, HealthFacts, StoredSnapshot } from './health-facts.js';
 import type { HealthPolicy } from './health-policy.js';
 
@@ -27,8 +27,6 @@ export interface HealthPlan {
   summary: string;
   sections: ReportSection[];
 }
-
-const SEVERITY: Record<FigureStatus, number> = { fail: 0, warn: 1, ok: 2, 'n/a': 3 };
 
 /** ok while value ≤ warn; warn above it; fail above `fail`. */
 export function judgeAbove(value: number, warn: number | null, fail: number | null): FigureStatus {
@@ -237,7 +235,7 @@ export function planHealth(current: HealthFacts, previous: StoredSnapshot | null
     return { ...t, growthBytes: before ? t.bytes - before.bytes : null };
   });
 
-  const ordered = figures.map((f, i) => ({ f, i })).sort((a, b) => SEVERITY[a.f.status ?? 'n/a'] - SEVERITY[b.f.status ?? 'n/a'] || a.i - b.i).map((x) => x.f);
+  const ordered = orderFigures(figures);
   const failing = ordered.filter((f) => f.status === 'fail');
   const warning = ordered.filter((f) => f.status === 'warn');
   const attention = [...failing, ...warning];

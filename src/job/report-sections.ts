@@ -15,6 +15,16 @@ export interface Figure {
   note?: string;
 }
 
+const statusRank: Record<FigureStatus, number> = { fail: 0, warn: 1, ok: 2, 'n/a': 3 };
+
+/** Failing figures first, then warnings, ok, not available (no status = ok); otherwise the job's own order. */
+export function orderFigures(figures: readonly Figure[]): Figure[] {
+  return figures
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => statusRank[a.f.status ?? 'ok'] - statusRank[b.f.status ?? 'ok'] || a.i - b.i)
+    .map(({ f }) => f);
+}
+
 export type ReportSection =
   | { kind: 'figures'; title: string; figures: Figure[] }
   | { kind: 'table'; title: string; columns: string[]; rows: (string | number | null)[][] }

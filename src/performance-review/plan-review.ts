@@ -1,4 +1,4 @@
-import type { Figure, ReportSection } from '../job/report-sections.js';
+import { orderFigures, type Figure, type ReportSection } from '../job/report-sections.js';
 import { poolAdvice, type PoolAdvice } from './pool-advice.js';
 import type { ReviewFacts, ReviewPeriod } from './review-facts.js';
 import type { ReviewPolicy } from './review-policy.js';
@@ -133,8 +133,7 @@ export function planReview(facts: ReviewFacts, policy: ReviewPolicy, period: Rev
   if (pool.recommendedMaxConnections !== null) {
     figures.push({ label: 'Recommended max_connections', value: pool.recommendedMaxConnections, status: 'warn', note: `now ${pool.maxConnections}` });
   }
-  if (figures.some((f) => f.status === 'warn')) figures.sort((a, b) => (a.status === 'warn' ? 0 : 1) - (b.status === 'warn' ? 0 : 1));
-  sections.push({ kind: 'figures', title: 'Connection pool', figures });
+  sections.push({ kind: 'figures', title: 'Connection pool', figures: orderFigures(figures) });
   sections.push({ kind: 'text', title: 'Connection pool: reasoning', lines: pool.reasons });
   if (pool.recommendedMaxConnections !== null) {
     sections.push({ kind: 'sql', title: 'Raise max_connections (dbkeeper did not run this; also set it in the server config)', statements: [`SET GLOBAL max_connections = ${pool.recommendedMaxConnections}`] });

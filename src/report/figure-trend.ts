@@ -1,5 +1,5 @@
 import type { JobResult } from '../job/job-contract.js';
-import type { Figure, FigureStatus } from '../job/report-sections.js';
+import type { Figure } from '../job/report-sections.js';
 import { formatValue, signed } from './report-format.js';
 
 export type Direction = 'up' | 'down' | 'same' | 'changed' | 'new';
@@ -36,14 +36,4 @@ export function trendOf(current: Figure, previous: Map<string, Figure> | null): 
   }
   if (String(current.value) === String(before.value)) return { direction: 'same', text: 'unchanged' };
   return { direction: 'changed', text: `was ${formatValue(before.value, before.unit)}` };
-}
-
-const statusRank: Record<FigureStatus, number> = { fail: 0, warn: 1, ok: 2, 'n/a': 3 };
-
-/** Failing figures first, then warnings; otherwise the job's own order. */
-export function orderFigures(figures: readonly Figure[]): Figure[] {
-  return figures
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => statusRank[a.f.status ?? 'ok'] - statusRank[b.f.status ?? 'ok'] || a.i - b.i)
-    .map(({ f }) => f);
 }

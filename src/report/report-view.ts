@@ -1,5 +1,5 @@
-import type { Figure, ReportSection } from '../job/report-sections.js';
-import { figuresByLabel, orderFigures, trendOf, type Trend } from './figure-trend.js';
+import { orderFigures, type Figure, type ReportSection } from '../job/report-sections.js';
+import { figuresByLabel, trendOf, type Trend } from './figure-trend.js';
 import { formatDuration, formatTime, formatValue } from './report-format.js';
 import { isFailed, severity, subjectOf, warningCount, worstLabel, type JobReport, type ReportInput } from './report-input.js';
 
