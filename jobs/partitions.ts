@@ -39,9 +39,9 @@ export const partitionsJob = defineJob({
     }
 
     const plans = planPartitions(facts, c, ctx.now);
-    const counted = ctx.dryRun ? await countRetiringRows(ctx.db, plans, c.column) : new Map();
     let outcomes: ActionOutcome[];
     if (ctx.dryRun) {
+      const counted = await countRetiringRows(ctx.db, plans, c.column);
       outcomes = plans.flatMap((p) =>
         p.actions.map((action) => ({ action, outcome: 'planned' as const, rows: action.kind === 'create' ? action.tailRowsMoved : (counted.get(action) ?? null) })),
       );
@@ -49,7 +49,6 @@ export const partitionsJob = defineJob({
       outcomes = await applyPartitionPlan(ctx.db, plans, {
         lockWaitTimeoutSeconds: c.lockWaitTimeoutSeconds,
         signal: ctx.signal,
-        counted,
         progress: ctx.progress,
       });
     }

@@ -25,7 +25,7 @@ export class PartitionVerifyError extends Error {
 
 const LOCK_WAIT_TIMEOUT = 1205;
 
-/** Rows of every partition the plan retires, counted before anything changes (for dry runs and the report).
+/** Rows of every partition the plan retires, counted before anything changes (what a dry run reports).
  * A month this run creates is counted in the tail, by its range. */
 export async function countRetiringRows(db: JobDb, plans: readonly TablePlan[], column: string): Promise<Map<PartitionAction, number>> {
   const counts = new Map<PartitionAction, number>();
@@ -88,7 +88,6 @@ function isLockWaitTimeout(err: unknown): boolean {
 export interface ApplyOptions {
   lockWaitTimeoutSeconds: number;
   signal: AbortSignal;
-  counted: Map<PartitionAction, number>;
   progress: (line: string) => void;
 }
 
@@ -100,7 +99,8 @@ export async function applyPartitionPlan(db: JobDb, plans: readonly TablePlan[],
   try {
     for (const plan of plans) {
       for (const action of plan.actions) {
-        const counted = action.kind === 'create' ? action.tailRowsMoved : (opts.counted.get(action) ?? null);
+        // Retired partitions are counted just before they go (applyAction), once the table still looks as planned.
+        const counted = action.kind === 'create' ? action.tailRowsMoved : null;
         if (opts.signal.aborted) {
           outcomes.push({ action, outcome: 'aborted', rows: counted, note: 'not run: the job was asked to stop' });
           continue;

@@ -271,7 +271,7 @@ describe('partitions job on MariaDB', () => {
       const facts = await collectPartitionFacts(db, ['swap_logs'], 100);
       const policy = { column: 'created_at', premakeMonths: 3, retentionMonths: 6, maxDropsPerRun: 2, pastRetention: 'archive' as const, pmaxRowThreshold: 100 };
       const plans = planPartitions({ ...facts, server: { ...facts.server, archiveMethod: 'exchange' } }, policy, NOW);
-      const outcomes = await applyPartitionPlan(db, plans, { lockWaitTimeoutSeconds: 2, signal: new AbortController().signal, counted: new Map(), progress: () => {} });
+      const outcomes = await applyPartitionPlan(db, plans, { lockWaitTimeoutSeconds: 2, signal: new AbortController().signal, progress: () => {} });
       expect(outcomes.map((o) => [o.action.kind, o.outcome, o.rows, o.archivedRows ?? null])).toEqual([
         ['create', 'done', 0, null],
         ['archive', 'done', before.find((p) => p.name === 'p202604')!.rows, before.find((p) => p.name === 'p202604')!.rows],
