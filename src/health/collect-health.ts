@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { deadlockCounterSource, historyListSource, replicaLagField, replicaStatusStatement } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
-import type { CounterName, HealthFacts, ReplicaChannel, TableSize } from './health-facts.js';
+import { SERVER_IDENTITY_COLUMNS, serverKeyOf, type CounterName, type HealthFacts, type ReplicaChannel, type TableSize } from './health-facts.js';
 
 type Db = Pick<JobDb, 'query' | 'dialect' | 'database'>;
 
@@ -39,7 +39,7 @@ export async function collectHealth(db: Db, opts: { largestTables: number }): Pr
     'SLOW_QUERY_LOG',
   ]);
   const [ident] = await db.query<RowDataPacket[]>(
-    'SELECT @@hostname AS host, @@port AS port, @@server_id AS server_id, VERSION() AS version, UNIX_TIMESTAMP(NOW(3)) * 1000 AS epoch_ms',
+    `SELECT ${SERVER_IDENTITY_COLUMNS}, VERSION() AS version, UNIX_TIMESTAMP(NOW(3)) * 1000 AS epoch_ms`,
   );
 
   const counters: HealthFacts['counters'] = {};
@@ -102,7 +102,7 @@ export async function collectHealth(db: Db, opts: { largestTables: number }): Pr
   return {
     flavor: d.flavor,
     version: String(ident!.version),
-    serverKey: `${String(ident!.host)}:${String(ident!.port)}/${String(ident!.server_id)}`,
+    serverKey: serverKeyOf(ident!),
     serverEpochMs: Math.round(Number(ident!.epoch_ms)),
     uptimeSeconds: Number(status.get('UPTIME')),
     performanceSchema,

@@ -61,6 +61,14 @@ export interface HealthFacts {
   tables: TableSize[];
 }
 
+/** The SELECT columns that identify the server, and the key made of them (HealthFacts.serverKey). The performance
+ * review finds the health snapshots of its server by this key, so every collector reads it through these two. */
+export const SERVER_IDENTITY_COLUMNS = '@@hostname AS host, @@port AS port, @@server_id AS server_id';
+
+export function serverKeyOf(row: Record<string, unknown>): string {
+  return `${String(row.host)}:${String(row.port)}/${String(row.server_id)}`;
+}
+
 export interface StoredSnapshot {
   id: number;
   takenAt: Date;

@@ -7,7 +7,7 @@ import { digestQuantile95Column } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
 import { snapshotsBetween } from '../health/snapshot-store.js';
 import { BASELINE_SLACK_MS, digestStats, findBaseline, type DigestRow } from './digest-baseline.js';
-import type { HealthFacts } from '../health/health-facts.js';
+import { SERVER_IDENTITY_COLUMNS, serverKeyOf, type HealthFacts } from '../health/health-facts.js';
 import type { ConnectionSample, ReviewFacts, ReviewPeriod, SourceAttempt } from './review-facts.js';
 import { readSlowLogFile } from './slow-log-file.js';
 import { StatementAggregator } from './statement-stats.js';
@@ -37,8 +37,7 @@ interface ServerVars {
 async function serverVars(db: Db): Promise<ServerVars> {
   const [v] = await db.query<RowDataPacket[]>(
     `SELECT @@performance_schema AS ps, @@slow_query_log AS sql_on, @@log_output AS log_output, @@long_query_time AS lqt,
-            @@slow_query_log_file AS slow_file, @@datadir AS datadir, @@hostname AS host, @@port AS port, @@server_id AS server_id,
-            @@max_connections AS max_conn, VERSION() AS version, UNIX_TIMESTAMP(NOW(3)) * 1000 AS epoch_ms`,
+            @@slow_query_log_file AS slow_file, @@datadir AS datadir, ${SERVER_IDENTITY_COLUMNS}, @@max_connections AS max_conn, VERSION() AS version, UNIX_TIMESTAMP(NOW(3)) * 1000 AS epoch_ms`,
   );
   const status = await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS WHERE UPPER(Variable_name) IN ('UPTIME', 'THREADS_CONNECTED', 'MAX_USED_CONNECTIONS')");
   const s = new Map(status.map((r) => [String(r.Variable_name).toUpperCase(), Number(r.Value)]));
@@ -51,7 +50,7 @@ async function serverVars(db: Db): Promise<ServerVars> {
     slowLogFile: String(v!.slow_file ?? ''),
     datadir: String(v!.datadir ?? ''),
     hostname: String(v!.host),
-    serverKey: `${String(v!.host)}:${String(v!.port)}/${String(v!.server_id)}`,
+    serverKey: serverKeyOf(v!),
     version: String(v!.version),
     sample: {
       takenAt: new Date(epochMs),
