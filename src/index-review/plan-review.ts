@@ -80,6 +80,9 @@ const analyzable = (ix: IndexDef) => ix.columns.length > 0 && ix.columns.every((
 const sameColumn = (a: IndexColumn, b: IndexColumn) => a.name !== null && a.name === b.name && a.descending === b.descending;
 /** Prefix length a ≤ b, with null = the whole column. */
 const subLe = (a: number | null, b: number | null) => b === null || (a !== null && a <= b);
+/** `a` leads `b`: b starts with a's columns in order, each indexed at least as long a prefix as in a. */
+const leads = (a: readonly IndexColumn[], b: readonly IndexColumn[]) =>
+  a.length <= b.length && a.every((c, i) => sameColumn(c, b[i]!) && subLe(c.subPart, b[i]!.subPart));
 
 /** How `keeper` makes `ix` redundant, or null. Never across types: FULLTEXT/SPATIAL are not redundant with BTREE. */
 function coverage(keeper: IndexDef, ix: IndexDef, pk: IndexDef | undefined, innodb: boolean): Relation | null {
@@ -88,8 +91,7 @@ function coverage(keeper: IndexDef, ix: IndexDef, pk: IndexDef | undefined, inno
   if (typeGroup(keeper) !== typeGroup(ix)) return null;
   const a = ix.columns;
   const b = keeper.columns;
-  const rawCovers = a.length <= b.length && a.every((c, i) => sameColumn(c, b[i]!) && subLe(c.subPart, b[i]!.subPart));
-  if (rawCovers) {
+  if (leads(a, b)) {
     const exact = a.length === b.length && a.every((c, i) => c.subPart === b[i]!.subPart);
     if (exact) return 'duplicate';
     if (!isBtree(ix)) return null; // only exact duplicates count for FULLTEXT, SPATIAL
@@ -97,9 +99,7 @@ function coverage(keeper: IndexDef, ix: IndexDef, pk: IndexDef | undefined, inno
     return a.length === b.length ? 'prefix-covered' : 'left-prefix';
   }
   if (innodb && pk && isBtree(ix) && typeGroup(ix) === 'BTREE' && !keeper.primary && pkSuffixLength(ix, pk) > 0) {
-    const ea = effectiveColumns(ix, pk);
-    const eb = effectiveColumns(keeper, pk);
-    if (ea.length <= eb.length && ea.every((c, i) => sameColumn(c, eb[i]!) && subLe(c.subPart, eb[i]!.subPart))) return 'pk-suffix';
+    if (leads(effectiveColumns(ix, pk), effectiveColumns(keeper, pk))) return 'pk-suffix';
   }
   return null;
 }
@@ -268,13 +268,7 @@ export function planTable(t: TableFacts, facts: Pick<ReviewFacts, 'evidence' | '
   const gone = new Set(drops);
   for (const ix of candidates) {
     if (gone.has(ix) || !isBtree(ix) || typeGroup(ix) !== 'BTREE') continue;
-    const uniqueLead = t.indexes.find(
-      (u) =>
-        (u.primary || u.unique) &&
-        analyzable(u) &&
-        u.columns.length < ix.columns.length &&
-        u.columns.every((c, i) => sameColumn(c, ix.columns[i]!) && subLe(c.subPart, ix.columns[i]!.subPart)),
-    );
+    const uniqueLead = t.indexes.find((u) => (u.primary || u.unique) && analyzable(u) && u.columns.length < ix.columns.length && leads(u.columns, ix.columns));
     if (uniqueLead) {
       const extra = ix.columns.slice(uniqueLead.columns.length);
       const fk = orphanedForeignKey(new Set([...gone, ix]));
