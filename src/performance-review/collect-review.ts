@@ -138,13 +138,13 @@ export async function collectReview(db: Db, period: ReviewPeriod, opts: CollectR
   if (!v.performanceSchema) attempts.push({ source: 'performance_schema', used: false, note: 'performance_schema is OFF (turning it on needs the server config and a restart)' });
   else {
     const digests = await readDigests(db);
-    const baseline = await findBaseline(db, v.serverKey, new Date(period.from.getTime() - BASELINE_SLACK_MS), new Date(period.from.getTime() + BASELINE_SLACK_MS));
-    const { stats, since } = digestStats(digests, baseline, period.from);
     if (digests.length === 0) {
       attempts.push({ source: 'performance_schema', used: false, note: 'performance_schema is ON but has no statement digests (consumer statements_digest off, or the table was just truncated)' });
     } else {
+      const baseline = await findBaseline(db, v.serverKey, new Date(period.from.getTime() - BASELINE_SLACK_MS), new Date(period.from.getTime() + BASELINE_SLACK_MS));
+      const { stats, since } = digestStats(digests, baseline, period.from);
       attempts.push({ source: 'performance_schema', used: true, note: '' });
-      return done('performance_schema', { statements: stats, entriesRead: digests.length, digestsSince: since, digestBaselineAt: baseline?.takenAt ?? null, digestRows: digests, serverKey: v.serverKey });
+      return done('performance_schema', { statements: stats, entriesRead: digests.length, digestsSince: since, digestBaselineAt: baseline?.takenAt ?? null, digestRows: digests });
     }
   }
 
