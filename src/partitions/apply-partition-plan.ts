@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import type { JobDb } from '../db/job-db.js';
+import { isLockWaitError } from '../db/sql-errors.js';
 import { quoteId, quoteTable } from '../db/sql-identifier.js';
 import { countPartitionRows, readPartitions } from './collect-partition-facts.js';
 import type { PartitionRow } from './partition-facts.js';
@@ -22,8 +23,6 @@ export interface ActionOutcome {
 export class PartitionVerifyError extends Error {
   override name = 'PartitionVerifyError';
 }
-
-const LOCK_WAIT_TIMEOUT = 1205;
 
 /** Rows of every partition the plan retires, counted before anything changes (what a dry run reports).
  * A month this run creates is counted in the tail, by its range. */
@@ -81,10 +80,6 @@ function describe(rows: readonly PartitionRow[]): string {
   return rows.map((p) => `${p.name}<${p.description}`).join(', ');
 }
 
-function isLockWaitTimeout(err: unknown): boolean {
-  return (err as { errno?: number }).errno === LOCK_WAIT_TIMEOUT;
-}
-
 export interface ApplyOptions {
   lockWaitTimeoutSeconds: number;
   signal: AbortSignal;
@@ -130,7 +125,7 @@ async function applyAction(db: JobDb, action: PartitionAction, plannedCount: num
       ran += 1;
     }
   } catch (err) {
-    if (!isLockWaitTimeout(err)) throw err;
+    if (!isLockWaitError(err)) throw err;
     const note = `lock_wait_timeout (${opts.lockWaitTimeoutSeconds} s) while waiting for the table's metadata lock: the application holds it; retried next run`;
     if (action.kind === 'archive' && action.archiveMethod === 'exchange' && ran > 0 && ran < 3) {
       // The empty archive table we just made would block the next run; it holds nothing yet.

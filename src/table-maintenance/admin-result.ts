@@ -1,3 +1,5 @@
+import { LOCK_WAIT_MESSAGE } from '../db/sql-errors.js';
+
 /** ANALYZE/OPTIMIZE report failures in their result rows (Msg_type 'error'/'Error'), not as SQL errors. */
 export interface AdminRow {
   Msg_type: string;
@@ -9,13 +11,12 @@ export type AdminVerdict =
   | { outcome: 'contended'; message: string }
   | { outcome: 'error'; message: string };
 
-const LOCK_WAIT = /lock wait timeout exceeded/i;
 /** InnoDB cannot defragment in place: a rebuild is what OPTIMIZE means for it. Success. */
 const RECREATE_NOTE = /doing recreate \+ analyze instead/i;
 
 export function judgeAdminRows(rows: readonly AdminRow[]): AdminVerdict {
   const errors = rows.filter((r) => /^error$/i.test(r.Msg_type)).map((r) => r.Msg_text);
-  const contended = errors.find((m) => LOCK_WAIT.test(m));
+  const contended = errors.find((m) => LOCK_WAIT_MESSAGE.test(m));
   if (contended) return { outcome: 'contended', message: contended };
   if (errors.length > 0) return { outcome: 'error', message: errors.join('; ') };
   const last = rows.at(-1);
@@ -28,10 +29,4 @@ export function judgeAdminRows(rows: readonly AdminRow[]): AdminVerdict {
       .map((r) => r.Msg_text),
     warnings: rows.filter((r) => /^warning$/i.test(r.Msg_type)).map((r) => r.Msg_text),
   };
-}
-
-/** ER_LOCK_WAIT_TIMEOUT (1205) may also arrive as a thrown SQL error. */
-export function isLockWaitError(err: unknown): boolean {
-  const e = err as { errno?: number; message?: string } | null;
-  return e?.errno === 1205 || LOCK_WAIT.test(String(e?.message ?? ''));
 }

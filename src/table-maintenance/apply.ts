@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { JobDb } from '../db/job-db.js';
-import { isLockWaitError, judgeAdminRows, type AdminRow } from './admin-result.js';
+import { isLockWaitError } from '../db/sql-errors.js';
+import { judgeAdminRows, type AdminRow } from './admin-result.js';
 import type { Statement, TablePlan } from './plan.js';
 
 export interface StatementOutcome {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectDialect, freshTableStatsStatement, withStatementTimeLimit } from '../../src/db/dialect.js';
-import { isLockWaitError, judgeAdminRows } from '../../src/table-maintenance/admin-result.js';
+import { isLockWaitError } from '../../src/db/sql-errors.js';
+import { judgeAdminRows } from '../../src/table-maintenance/admin-result.js';
 import type { Baseline } from '../../src/table-maintenance/baselines.js';
 import { estimateBloat } from '../../src/table-maintenance/bloat-estimate.js';
 import { planMaintenance, type MaintenancePolicy } from '../../src/table-maintenance/plan.js';
