@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ALL_JOBS, findJob } from '../../jobs/index.js';
 import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
 import { ConfigError } from '../config/config-error.js';
-import { loadConfig, type Config } from '../config/load-config.js';
+import { jobSection, jobTimezone, loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
 import { latestRuns, recentRuns } from '../db/run-history.js';
 import { createReporter } from '../report/create-reporter.js';
@@ -23,21 +23,17 @@ export interface CliIo {
   isTty: boolean;
 }
 
-function jobSchedule(config: Config, name: string): { schedule: string; timezone: string; enabled: boolean } {
-  const c = (config.jobs as Record<string, { schedule: string; timezone?: string; enabled: boolean }>)[name]!;
-  return { schedule: c.schedule, timezone: c.timezone ?? config.timezone, enabled: c.enabled };
-}
-
 function listJobs(config: Config, now: Date) {
   return ALL_JOBS.map((job) => {
-    const s = jobSchedule(config, job.name);
+    const s = jobSection(config, job.name)!;
+    const timezone = jobTimezone(config, job.name);
     return {
       job: job.name,
       period: job.period,
       enabled: s.enabled,
       schedule: s.schedule,
-      timezone: s.timezone,
-      nextRun: s.enabled ? (nextSlot(s.schedule, s.timezone, now)?.toISOString() ?? null) : null,
+      timezone,
+      nextRun: s.enabled ? (nextSlot(s.schedule, timezone, now)?.toISOString() ?? null) : null,
       description: job.description,
     };
   });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import type { AnyJob } from '../job/job-contract.js';
 import { ConfigError } from './config-error.js';
-import { buildConfigSchema } from './config-schema.js';
+import { buildConfigSchema, type JobBaseConfig } from './config-schema.js';
 import { parseDatabaseUrl } from './database-url.js';
 import { deepMerge, isPlainObject, setPath, type Plain } from './deep-merge.js';
 import { ENV_BINDINGS, parseEnvValue } from './env-mapping.js';
@@ -13,6 +13,16 @@ export function configSchemaFor(jobs: readonly AnyJob[]) {
   return buildConfigSchema(jobs);
 }
 export type Config = z.infer<ReturnType<typeof configSchemaFor>>;
+
+/** A job's section of the config (enabled, schedule, catchUp, its own keys); undefined for a job the config does not list. */
+export function jobSection(config: Config, name: string): (JobBaseConfig & Record<string, unknown>) | undefined {
+  return (config.jobs as Record<string, JobBaseConfig & Record<string, unknown>>)[name];
+}
+
+/** The zone a job's schedule and its calendar run in: the job's own `timezone`, else the global one. */
+export function jobTimezone(config: Config, name: string): string {
+  return jobSection(config, name)?.timezone ?? config.timezone;
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** config/default.json, found from src/config (tsx/vitest) or dist/src/config (compiled). */

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from 'pino';
-import type { Config } from '../config/load-config.js';
+import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import { makeJobDb } from '../db/job-db.js';
 import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
@@ -107,12 +107,11 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     try {
       jobConn = await db.getConnection();
       await applySessionGuards(jobConn, db.dialect, deps.config.guards);
-      const jobConfig = ((deps.config.jobs as Record<string, unknown>)[job.name] ?? {}) as { timezone?: string };
       log.info('run started');
       result = await job.run({
         db: makeJobDb(jobConn, db.dialect, db.database, db.schema),
         log,
-        config: jobConfig,
+        config: jobSection(deps.config, job.name) ?? {},
         now: evaluatedAt,
         dryRun: req.dryRun,
         signal,
@@ -120,7 +119,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         options: req.options ?? {},
         settings: {
           environment: deps.config.environment,
-          timezone: jobConfig.timezone ?? deps.config.timezone,
+          timezone: jobTimezone(deps.config, job.name),
           slowQueryTimeSeconds: deps.config.slowQueryTimeSeconds,
           dbPoolMax: deps.config.db.poolMax,
         },

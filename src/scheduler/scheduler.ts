@@ -4,7 +4,7 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { App } from '../app/bootstrap.js';
-import type { Config } from '../config/load-config.js';
+import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
 import { lockName, tryLock } from '../db/named-lock.js';
 import { interruptOrphans } from '../db/run-history.js';
 import { quoteId } from '../db/sql-identifier.js';
@@ -28,11 +28,10 @@ export interface ScheduledJob {
 
 /** The enabled jobs with their effective schedule and zone (job section, else the global timezone). */
 export function scheduledJobs(config: Config, jobs: readonly AnyJob[]): ScheduledJob[] {
-  const sections = config.jobs as Record<string, { enabled: boolean; schedule: string; timezone?: string; catchUp: boolean } | undefined>;
   return jobs.flatMap((job) => {
-    const s = sections[job.name];
+    const s = jobSection(config, job.name);
     if (!s?.enabled) return [];
-    return [{ job, schedule: s.schedule, timezone: s.timezone ?? config.timezone, catchUp: s.catchUp }];
+    return [{ job, schedule: s.schedule, timezone: jobTimezone(config, job.name), catchUp: s.catchUp }];
   });
 }
 
