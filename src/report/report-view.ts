@@ -1,7 +1,7 @@
 import { orderFigures, type Figure, type ReportSection } from '../job/report-sections.js';
 import { figuresByLabel, trendOf, type Trend } from './figure-trend.js';
 import { formatDuration, formatTime, formatValue } from './report-format.js';
-import { isFailed, severity, subjectOf, warningCount, worstLabel, type JobReport, type ReportInput } from './report-input.js';
+import { severity, subjectOf, worstLabel, type JobReport, type ReportInput } from './report-input.js';
 
 /** Tables with more columns than this are drawn as one block per row (HTML and text). */
 export const WIDE_TABLE_COLUMNS = 4;
@@ -38,11 +38,11 @@ export interface ReportView {
   jobs: JobView[];
 }
 
+/** A job's colour follows its place in the report: failed, warnings, ok, skipped. */
+const TONE_BY_SEVERITY: readonly Tone[] = ['fail', 'warn', 'ok', 'muted'];
+
 function toneOf(j: JobReport): Tone {
-  if (isFailed(j.outcome)) return 'fail';
-  if (warningCount(j.outcome) > 0) return 'warn';
-  if (j.outcome.status === 'skipped') return 'muted';
-  return 'ok';
+  return TONE_BY_SEVERITY[severity(j.outcome)]!;
 }
 
 function jobView(j: JobReport, timezone: string): JobView {
