@@ -1,6 +1,7 @@
 import { defineJob } from '../src/job/job-contract.js';
 import { applyAnalyze, applyOptimize, type StatementOutcome } from '../src/table-maintenance/apply.js';
 import { baselineMigrations, writeBaseline } from '../src/table-maintenance/baselines.js';
+import { allocatedBytes } from '../src/table-maintenance/bloat-estimate.js';
 import { buildResult, plannedStatements, sizeOf, type TableOutcome } from '../src/table-maintenance/maintenance-report.js';
 import { planMaintenance, type MaintenancePolicy, type TablePlan } from '../src/table-maintenance/plan.js';
 import { collectFacts, type MaintenanceFacts } from '../src/table-maintenance/table-facts.js';
@@ -132,7 +133,6 @@ function outcomeOf(
     before,
     after: afterSize,
     estimate: p.estimate,
-    spaceWonBytes:
-      before && afterSize ? before.dataLength + before.indexLength + before.dataFree - (afterSize.dataLength + afterSize.indexLength + afterSize.dataFree) : null,
+    spaceWonBytes: before && afterSize ? allocatedBytes(before) - allocatedBytes(afterSize) : null,
   };
 }

@@ -7,6 +7,11 @@ export interface TableSize {
   dataFree: number;
 }
 
+/** data + index + free: what the table holds on disk. */
+export function allocatedBytes(size: TableSize): number {
+  return size.dataLength + size.indexLength + size.dataFree;
+}
+
 export interface BloatEstimate {
   /** data + index + free: what the table holds on disk. */
   allocatedBytes: number;
@@ -26,14 +31,14 @@ export interface BloatEstimate {
  * half-empty pages are invisible to it). A denser-than-baseline table (row estimates vary) is never negative. */
 export function estimateBloat(size: TableSize, baseline: Baseline | null): BloatEstimate {
   const used = size.dataLength + size.indexLength;
-  const allocatedBytes = used + size.dataFree;
+  const allocated = allocatedBytes(size);
   const bytesPerRow = size.rows > 0 ? used / size.rows : null;
   const densityWaste = baseline ? Math.max(0, used - size.rows * baseline.bytesPerRow) : 0;
   const reclaimableBytes = Math.round(densityWaste + size.dataFree);
   return {
-    allocatedBytes,
+    allocatedBytes: allocated,
     reclaimableBytes,
-    percent: allocatedBytes > 0 ? (reclaimableBytes / allocatedBytes) * 100 : 0,
+    percent: allocated > 0 ? (reclaimableBytes / allocated) * 100 : 0,
     bytesPerRow,
     baselineBytesPerRow: baseline?.bytesPerRow ?? null,
     basis: baseline ? 'baseline' : 'data-free-only',

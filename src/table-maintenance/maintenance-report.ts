@@ -1,16 +1,9 @@
 import type { JobResult } from '../job/job-contract.js';
 import type { ReportSection } from '../job/report-sections.js';
 import type { StatementOutcome } from './apply.js';
-import type { BloatEstimate } from './bloat-estimate.js';
+import { allocatedBytes, type BloatEstimate, type TableSize } from './bloat-estimate.js';
 import { mib, type MaintenancePlan, type OptimizeDecision } from './plan.js';
 import type { PresentTable } from './table-facts.js';
-
-export interface SizeSnapshot {
-  rows: number;
-  dataLength: number;
-  indexLength: number;
-  dataFree: number;
-}
 
 /** What happened to one table in this run. */
 export interface TableOutcome {
@@ -20,8 +13,8 @@ export interface TableOutcome {
   /** mysql.innodb_table_stats.last_update before and after the run. */
   statsUpdatedAt: { before: Date | null; after: Date | null };
   optimize: (OptimizeDecision & { outcome?: StatementOutcome['outcome'] | 'not run'; message?: string; durationMs?: number; notes?: string[] }) | null;
-  before: SizeSnapshot | null;
-  after: SizeSnapshot | null;
+  before: TableSize | null;
+  after: TableSize | null;
   estimate: BloatEstimate | null;
   spaceWonBytes: number | null;
 }
@@ -40,11 +33,10 @@ export interface MaintenanceRun {
   interrupted: boolean;
 }
 
-export function sizeOf(t: PresentTable | null): SizeSnapshot | null {
+export function sizeOf(t: PresentTable | null): TableSize | null {
   return t ? { rows: t.rows, dataLength: t.dataLength, indexLength: t.indexLength, dataFree: t.dataFree } : null;
 }
 
-const allocated = (s: SizeSnapshot) => s.dataLength + s.indexLength + s.dataFree;
 const toMib = (bytes: number) => Math.round((bytes / 1024 ** 2) * 100) / 100;
 
 export function plannedStatements(plan: MaintenancePlan): string[] {
@@ -121,15 +113,15 @@ function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; s
         t.error ? `error: ${t.error}` : (t.analyze?.outcome ?? '-'),
         t.statsUpdatedAt.after ? `${t.statsUpdatedAt.after.toISOString().slice(0, 16).replace('T', ' ')} UTC` : null,
         t.optimize ? `${t.optimize.action}${t.optimize.outcome ? `: ${t.optimize.outcome}` : ''}` : '-',
-        t.after ? toMib(allocated(t.after)) : null,
+        t.after ? toMib(allocatedBytes(t.after)) : null,
       ]),
     },
   ];
   const bars = run.tables.flatMap((t) => {
     if (!t.before) return [];
-    const b = { label: `${t.table} before`, value: toMib(allocated(t.before)), note: `data ${mib(t.before.dataLength)}, index ${mib(t.before.indexLength)}, free ${mib(t.before.dataFree)}` };
+    const b = { label: `${t.table} before`, value: toMib(allocatedBytes(t.before)), note: `data ${mib(t.before.dataLength)}, index ${mib(t.before.indexLength)}, free ${mib(t.before.dataFree)}` };
     if (!t.after || t.optimize?.outcome !== 'ok') return [{ ...b, label: t.table }];
-    return [b, { label: `${t.table} after`, value: toMib(allocated(t.after)), note: `won ${mib(t.spaceWonBytes ?? 0)}` }];
+    return [b, { label: `${t.table} after`, value: toMib(allocatedBytes(t.after)), note: `won ${mib(t.spaceWonBytes ?? 0)}` }];
   });
   if (bars.length) out.push({ kind: 'bars', title: 'Allocated size (data + index + free), before and after rebuild', unit: 'MiB', bars });
   // Skips (safety rules, contention) are in JobResult.skipped, which every report lists; these are the tables that are fine.
