@@ -4,6 +4,7 @@ import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, loggerFor } from '../app/bootstrap.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { formatOutcome } from '../cli/format-outcome.js';
 import { createReporter } from '../report/create-reporter.js';
 import { runJob } from '../runner/run-job.js';
@@ -12,33 +13,32 @@ import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
 
 /** `npm run demo`: build the demo schema, run every job once through the runner, write the report. */
 async function main(): Promise<number> {
-  let base;
+  let config;
   try {
-    base = loadConfig({ jobs: ALL_JOBS });
+    // The demo tables are small: let table-maintenance rebuild the half-deleted appointments (production keeps its
+    // 64 MiB minimum), and show why calls (FULLTEXT) is not rebuilt.
+    config = loadConfig({
+      jobs: ALL_JOBS,
+      overrides: {
+        db: { database: DEMO_SCHEMA },
+        schema: null,
+        jobs: { 'table-maintenance': { minReclaimBytes: 0, optimizeTables: ['appointments', 'calls'] } },
+      },
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`dbkeeper demo: ${err.message}\n`);
-      return 78;
+      return EXIT.config;
     }
     throw err;
   }
   const now = new Date();
-  const admin = await mysql.createConnection({ host: base.db.host, port: base.db.port, user: base.db.user, password: base.db.password });
+  const admin = await mysql.createConnection({ host: config.db.host, port: config.db.port, user: config.db.user, password: config.db.password });
   try {
     await createDemoSchema(admin, now);
   } finally {
     await admin.end();
   }
-  // The demo tables are small: let table-maintenance rebuild the half-deleted appointments (production keeps its
-  // 64 MiB minimum), and show why calls (FULLTEXT) is not rebuilt.
-  const config = loadConfig({
-    jobs: ALL_JOBS,
-    overrides: {
-      db: { database: DEMO_SCHEMA },
-      schema: null,
-      jobs: { 'table-maintenance': { minReclaimBytes: 0, optimizeTables: ['appointments', 'calls'] } },
-    },
-  });
   const log = loggerFor(config, { stream: 'stderr', pretty: Boolean(process.stderr.isTTY) });
   const app = await connectApp(config, log);
   const outcomes: RunOutcome[] = [];

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
+import { EXIT } from '../cli/exit-codes.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
@@ -9,8 +10,6 @@ import type { AnyJob } from '../job/job-contract.js';
 import { createReporter } from '../report/create-reporter.js';
 import { onShutdownSignals } from '../shutdown/shutdown-signals.js';
 import { Scheduler, type SchedulerReporter } from './scheduler.js';
-
-export const EXIT_CONFIG = 78;
 
 export interface WorkerOptions {
   env: NodeJS.ProcessEnv;
@@ -39,7 +38,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   } catch (err) {
     if (err instanceof ConfigError) {
       stderr(`dbkeeper: ${err.message}\n`);
-      return EXIT_CONFIG;
+      return EXIT.config;
     }
     throw err;
   }
@@ -62,7 +61,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   try {
     if (opts.extraJobs?.length) log.warn({ jobs: opts.extraJobs.map((j) => j.name) }, 'extra jobs loaded through the test hook');
     const app = await connectWithRetry(config, log, jobs, stop.signal);
-    if (!app) return stop.signal.aborted ? 0 : EXIT_CONFIG;
+    if (!app) return stop.signal.aborted ? 0 : EXIT.config;
 
     let reporter: SchedulerReporter;
     try {
