@@ -114,13 +114,11 @@ function outcomeOf(
   const notRun = done.dryRun ? ('planned' as const) : ('not run' as const);
   const run = (o: StatementOutcome | undefined) =>
     o ? { outcome: o.outcome, durationMs: o.durationMs, ...(o.message ? { message: o.message } : {}), ...(o.notes.length ? { notes: o.notes } : {}) } : { outcome: notRun };
-  const optimize = p.optimize
-    ? p.optimize.action === 'rebuild'
-      ? done.dryRun
-        ? p.optimize
-        : { ...p.optimize, ...(done.optimize ? run(done.optimize) : { outcome: 'not run' as const, message: done.aborted ? 'interrupted before it started' : 'not run' }) }
-      : p.optimize
-    : null;
+  // Only a real run's rebuild has an outcome; keep/skip decisions and dry-run plans are reported as decided.
+  const optimize =
+    p.optimize?.action === 'rebuild' && !done.dryRun
+      ? { ...p.optimize, ...(done.optimize ? run(done.optimize) : { outcome: 'not run' as const, message: done.aborted ? 'interrupted before it started' : 'not run' }) }
+      : p.optimize;
   const rebuilt = done.optimize?.outcome === 'ok';
   const before = sizeOf(p.facts);
   const afterSize = rebuilt && last?.exists ? sizeOf(last) : null;
