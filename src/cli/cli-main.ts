@@ -8,6 +8,7 @@ import { jobSection, jobTimezone, loadConfig, type Config } from '../config/load
 import { DbConnectError } from '../db/db-connect-error.js';
 import { latestRuns, recentRuns } from '../db/run-history.js';
 import { createReporter } from '../report/create-reporter.js';
+import { Outbox } from '../report/outbox.js';
 import { outcomeOfRow } from '../report/run-row-outcome.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
@@ -128,7 +129,7 @@ async function previewReport(app: App, cmd: Extract<CliCommand, { kind: 'report'
     if (last) outcomes.push(outcomeOfRow(last));
   }
   const report = await createReporter({ config: app.config, log: app.log, db: app.db, clock: () => now }).render('preview', 'manual', outcomes);
-  const path = resolve(cmd.out ?? join(app.config.report.outboxDir, `preview-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.html`));
+  const path = resolve(cmd.out ?? join(app.config.report.outboxDir, `preview-${Outbox.stamp(now)}.html`));
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, report.html);
   io.stderr(`${report.subject} (${outcomes.length} job${outcomes.length === 1 ? '' : 's'} with a finished run)\n`);

@@ -28,8 +28,13 @@ export class Outbox {
     this.marker = `.sending-${safe(this.host)}-${this.pid}`;
   }
 
+  /** "20261130T031500Z": the time in file names of the outbox (reports and previews). */
+  static stamp(at: Date): string {
+    return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  }
+
   static fileName(stamp: Date, kind: string, id: string): string {
-    return `${stamp.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${kind}-${id}.eml`;
+    return `${Outbox.stamp(stamp)}-${kind}-${id}.eml`;
   }
 
   static idOf(name: string): string {
