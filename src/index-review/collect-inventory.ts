@@ -14,7 +14,7 @@ const tableKey = (schema: string, table: string) => `${schema}\u0000${table}`;
 
 /** One query per schema with `TABLE_SCHEMA = ?`: MariaDB then opens only that schema's tables; with `IN (…)`
  * KEY_COLUMN_USAGE opens every table of every schema (1.9 s vs 0.15 s on 2,000 tables). */
-async function perSchema(db: JobDb, sql: string, schemas: readonly string[], extra: unknown[] = []): Promise<RowDataPacket[]> {
+export async function perSchema(db: JobDb, sql: string, schemas: readonly string[], extra: unknown[] = []): Promise<RowDataPacket[]> {
   const out: RowDataPacket[] = [];
   for (const schema of schemas) out.push(...(await db.query<RowDataPacket[]>(sql, [schema, ...extra])));
   return out;

@@ -5,6 +5,7 @@ import { indexUsageCounters } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
 import { quoteId } from '../db/sql-identifier.js';
+import { perSchema } from './collect-inventory.js';
 import { indexKey } from './index-facts.js';
 import type { UsageSample } from './usage-evidence.js';
 
@@ -116,17 +117,8 @@ export async function pruneUsageSamples(db: JobDb, before: Date, signal?: AbortS
 
 /** List the indexes of the given schemas (names only). */
 export async function listIndexNames(db: JobDb, schemas: readonly string[]): Promise<IndexName[]> {
-  if (schemas.length === 0) return [];
-  const out: IndexName[] = [];
-  // `TABLE_SCHEMA = ?`, one schema at a time: MariaDB opens only that schema's tables.
-  for (const schema of schemas) {
-    const rows = await db.query<RowDataPacket[]>(
-      'SELECT DISTINCT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?',
-      [schema],
-    );
-    out.push(...rows.map((r) => ({ schema: String(r.s), table: String(r.t), index: String(r.i) })));
-  }
-  return out;
+  const rows = await perSchema(db, 'SELECT DISTINCT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?', schemas);
+  return rows.map((r) => ({ schema: String(r.s), table: String(r.t), index: String(r.i) }));
 }
 
 /** One snapshot of the counters of every index in `schemas`, stored at `takenAt` (ctx.now). For the daily job. */
