@@ -113,12 +113,15 @@ export function planHealth(current: HealthFacts, previous: StoredSnapshot | null
   const windowText = window.seconds === null ? '' : ` in ${hours(window.seconds)}`;
 
   const figures: Figure[] = [];
-  const countFigure = (label: string, name: CounterName, warn: number | null, fail: number | null, unit = 'per day') => {
+  /** A count judged per day; `context` goes at the end of its note. */
+  const countFigure = (label: string, name: CounterName, warn: number | null, fail: number | null, context?: string) => {
+    const threshold = limitText(warn, fail, 'per day');
+    const withContext = (note: string) => (context ? `${note}; ${context}` : note);
     const d = deltas[name];
-    if (d === undefined) return figures.push({ label, value: null, threshold: limitText(warn, fail, unit), status: 'n/a', note: why(name) });
+    if (d === undefined) return figures.push({ label, value: null, threshold, status: 'n/a', note: withContext(why(name)) });
     const basis = perDayBasis(d, seconds);
     const scaled = seconds > DAY_SECONDS ? ` (${round(basis)} per day)` : '';
-    return figures.push({ label, value: d, threshold: limitText(warn, fail, unit), status: judgeAbove(basis, warn, fail), note: `${d}${windowText}${scaled}` });
+    return figures.push({ label, value: d, threshold, status: judgeAbove(basis, warn, fail), note: withContext(`${d}${windowText}${scaled}`) });
   };
 
   // Average statement time: performance_schema timers only.
@@ -138,9 +141,13 @@ export function planHealth(current: HealthFacts, previous: StoredSnapshot | null
       ? { label: 'Queries', value: null, status: 'n/a', note: why('questions') }
       : { label: 'Queries', value: q, status: 'ok', note: `${windowText.trim() || 'in the window'}${seconds > 0 ? `, ${round(q / seconds)} per second` : ''}` },
   );
-  countFigure('Slow queries', 'slowQueries', policy.slowQueriesPerDayWarn, policy.slowQueriesPerDayFail);
-  const slow = figures[figures.length - 1]!;
-  slow.note = `${slow.note ?? ''}; long_query_time = ${current.longQueryTimeSeconds} s, slow_query_log ${current.slowQueryLog ? 'ON' : 'OFF'}`.replace(/^; /, '');
+  countFigure(
+    'Slow queries',
+    'slowQueries',
+    policy.slowQueriesPerDayWarn,
+    policy.slowQueriesPerDayFail,
+    `long_query_time = ${current.longQueryTimeSeconds} s, slow_query_log ${current.slowQueryLog ? 'ON' : 'OFF'}`,
+  );
   countFigure('Deadlocks', 'deadlocks', null, policy.deadlocksPerDayFail);
   countFigure('Row-lock waits', 'rowLockWaits', policy.rowLockWaitsPerDayWarn, null);
   const waits = deltas.rowLockWaits;
