@@ -18,13 +18,14 @@ cleanup() { mysql_cmd -e "DROP SCHEMA IF EXISTS \`$FX\`; DROP SCHEMA IF EXISTS \
 trap cleanup EXIT
 
 npm run build --silent
+# The connection comes from bench/bench-db.ts: the same DB_* keys and defaults as HOST, PORT and USER_NAME above.
 node --input-type=module -e "
-  import mysql from 'mysql2/promise';
+  import { benchConnection } from './dist/bench/bench-db.js';
   import { createIndexReviewFixture } from './dist/src/index-review/fixture-schema.js';
-  const c = await mysql.createConnection({ host: '$HOST', port: $PORT, user: '$USER_NAME', password: process.env.DB_PASSWORD ?? '' });
-  await createIndexReviewFixture(c, '$FX');
+  const c = await benchConnection();
+  await createIndexReviewFixture(c, process.argv[1]);
   await c.end();
-"
+" "$FX"
 
 SCHEMAS=("$FX")
 if mysql_cmd -N -e "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'dbkeeper_demo'" | grep -q 1; then SCHEMAS+=("dbkeeper_demo"); fi
