@@ -17,9 +17,15 @@ export interface HeldLock {
   release(): Promise<boolean>;
 }
 
-/** GET_LOCK(name, 0) on a dedicated connection. Returns null when another session holds it. */
+/** GET_LOCK(name, 0) on a dedicated connection, which it owns from then on. Returns null when another session holds it. */
 export async function tryLock(conn: Connection, name: string, heartbeatMs = 5_000): Promise<HeldLock | null> {
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got, CONNECTION_ID() AS id', [name]);
+  let rows: RowDataPacket[];
+  try {
+    [rows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got, CONNECTION_ID() AS id', [name]);
+  } catch (err) {
+    conn.destroy();
+    throw err;
+  }
   const row = rows[0]!;
   if (Number(row.got) !== 1) {
     await conn.end().catch(() => conn.destroy());

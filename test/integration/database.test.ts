@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connection } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../src/app/bootstrap.js';
+import { tryLock } from '../../src/db/named-lock.js';
 import { createTestSchema, testApp, type TestSchema } from '../helpers/test-db.js';
 
 let t: TestSchema;
@@ -26,5 +28,14 @@ describe('dbkeeper pool', () => {
     const [rows] = await next.query('SELECT 1 AS one');
     expect(rows).toEqual([{ one: 1 }]);
     next.release();
+  });
+});
+
+describe('named lock', () => {
+  it('closes its dedicated connection when GET_LOCK itself fails, instead of leaving it open', async () => {
+    const destroy = vi.fn();
+    const conn = { query: () => Promise.reject(new Error('server went away')), destroy } as unknown as Connection;
+    await expect(tryLock(conn, 'dbkeeper:test:job')).rejects.toThrow('server went away');
+    expect(destroy).toHaveBeenCalledTimes(1);
   });
 });
