@@ -242,9 +242,9 @@ function runPtArchiver(cutoff: string) {
   ];
   if (DB.password) args.push('--ask-pass');
   return new Promise<{ rows: number; command: string }>((resolve, reject) => {
-    const child = spawn(PT_ARCHIVER, args, { stdio: [DB.password ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
-    // --ask-pass reads the password from stdin (with stdin ignored it read an empty one); it stays out of argv.
-    if (DB.password) child.stdin!.end(`${DB.password}\n`);
+    const child = spawn(PT_ARCHIVER, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // --ask-pass reads the password from stdin (an ignored stdin made it die); it stays out of argv.
+    child.stdin.end(DB.password ? `${DB.password}\n` : '');
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
