@@ -87,6 +87,21 @@ export async function interruptOrphans(conn: Q, schema: string, job: string, at:
   return res.affectedRows;
 }
 
+/** One run that did not finish, marked interrupted unless it already finished; whether the row changed. */
+export async function interruptRun(conn: Q, schema: string, id: number, at: Date, error: string): Promise<boolean> {
+  const [res] = await conn.query<ResultSetHeader>(
+    `UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'`,
+    [at, error, id],
+  );
+  return res.affectedRows === 1;
+}
+
+/** Jobs with a row still `running` (a live run, or one whose worker died). */
+export async function jobsWithRunningRows(conn: Q, schema: string): Promise<string[]> {
+  const [rows] = await conn.query<RowDataPacket[]>(`SELECT DISTINCT job FROM ${quoteId(schema)}.dbkeeper_runs WHERE status = 'running'`);
+  return rows.map((r) => String(r.job));
+}
+
 export interface RunRow {
   id: number;
   job: string;

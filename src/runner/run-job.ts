@@ -32,8 +32,8 @@ export interface RunRequest {
   signal?: AbortSignal;
   options?: Record<string, string | boolean>;
   progress?: (line: string) => void;
-  /** Told the run's row id as soon as it exists (the scheduler tracks runs in flight). */
-  onRunRow?: (runId: number) => void;
+  /** Told the run's row id and the lock's connection id as soon as the row exists (the scheduler tracks runs in flight). */
+  onRunRow?: (runId: number, lockConnectionId: number) => void;
 }
 
 /** host:pid of the run holding the lock. The holder writes its row just after taking the lock: wait a moment for it. */
@@ -100,7 +100,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       return done('skipped', { skippedReason: 'slot already ran' });
     }
     runId = inserted;
-    req.onRunRow?.(runId);
+    req.onRunRow?.(runId, lock.connectionId);
 
     const signals = [lock.lost, ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);

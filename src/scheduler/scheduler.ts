@@ -1,13 +1,11 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTask, type ScheduledTask } from 'node-cron';
-import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { App } from '../app/bootstrap.js';
 import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
 import { lockName, tryLock } from '../db/named-lock.js';
-import { interruptOrphans } from '../db/run-history.js';
-import { quoteId } from '../db/sql-identifier.js';
+import { interruptOrphans, interruptRun, jobsWithRunningRows } from '../db/run-history.js';
 import type { AnyJob, Period, Trigger } from '../job/job-contract.js';
 import type { Reporter } from '../report/reporter.js';
 import { runJob } from '../runner/run-job.js';
@@ -54,6 +52,8 @@ interface InFlight {
   slot: Date;
   startedAt: Date;
   runId: number | null;
+  /** The session holding the run's named lock, known once the run row exists. */
+  lockConnectionId: number | null;
   done: Promise<unknown>;
 }
 
@@ -146,14 +146,15 @@ export class Scheduler {
   private async runTracked(plan: ScheduledJob, slot: Date, trigger: Trigger): Promise<RunOutcome | null> {
     const { app } = this.deps;
     if (this.abort.signal.aborted) return null;
-    const entry: InFlight = { job: plan.job.name, trigger, slot, startedAt: this.clock(), runId: null, done: Promise.resolve() };
+    const entry: InFlight = { job: plan.job.name, trigger, slot, startedAt: this.clock(), runId: null, lockConnectionId: null, done: Promise.resolve() };
     const run = runJob({ db: app.db, config: app.config, log: app.log, host: this.host, ...(this.deps.clock ? { clock: this.deps.clock } : {}) }, plan.job, {
       trigger,
       scheduledFor: slot,
       dryRun: false,
       signal: this.abort.signal,
-      onRunRow: (id) => {
+      onRunRow: (id, lockConnectionId) => {
         entry.runId = id;
+        entry.lockConnectionId = lockConnectionId;
       },
     });
     entry.done = run.catch(() => undefined);
@@ -222,10 +223,8 @@ export class Scheduler {
   /** Start-up: rows left `running` by a worker that died (kill -9, host crash) whose lock is free become `interrupted`. */
   async sweepOrphans(): Promise<number> {
     const { db } = this.deps.app;
-    const [rows] = await db.pool.query<RowDataPacket[]>(`SELECT DISTINCT job FROM ${quoteId(db.schema)}.dbkeeper_runs WHERE status = 'running'`);
     let total = 0;
-    for (const r of rows) {
-      const job = String(r.job);
+    for (const job of await jobsWithRunningRows(db.pool, db.schema)) {
       const lock = await tryLock(await db.newConnection(), lockName(db.schema, job));
       if (!lock) continue; // a live run elsewhere holds it
       try {
@@ -302,19 +301,13 @@ export class Scheduler {
     const { db } = this.deps.app;
     const message = 'did not stop within the drain time (shutdown.drainSeconds); the worker exited';
     if (r.runId === null) return;
-    const table = `${quoteId(db.schema)}.dbkeeper_runs`;
-    const [res] = await db.pool.query<ResultSetHeader>(
-      `UPDATE ${table} SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'`,
-      [this.clock(), message, r.runId],
-    );
-    const [rows] = await db.pool.query<RowDataPacket[]>(`SELECT connection_id FROM ${table} WHERE id = ?`, [r.runId]);
-    const connectionId = rows[0]?.connection_id;
-    if (connectionId !== null && connectionId !== undefined) {
+    const marked = await interruptRun(db.pool, db.schema, r.runId, this.clock(), message);
+    if (r.lockConnectionId !== null) {
       // The lock dies with its session; KILL makes that happen now rather than at process exit.
-      await db.pool.query('KILL CONNECTION ?', [Number(connectionId)]).catch(() => undefined);
+      await db.pool.query('KILL CONNECTION ?', [r.lockConnectionId]).catch(() => undefined);
     }
-    this.log.warn({ job: r.job, runId: r.runId, marked: res.affectedRows === 1 }, message);
-    if (res.affectedRows === 1) {
+    this.log.warn({ job: r.job, runId: r.runId, marked }, message);
+    if (marked) {
       const now = this.clock();
       this.sendAlert({
         job: r.job,
