@@ -83,8 +83,10 @@ function runPt(): Promise<{ ms: number; flagged: number; code: number | null; st
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const args = ['--host', DB.host, '--port', String(DB.port), '--user', DB.user, '--databases', SCHEMA];
-    if (DB.password) args.push('--password', DB.password);
-    const child = spawn(PT, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (DB.password) args.push('--ask-pass');
+    const child = spawn(PT, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // --ask-pass reads the password from stdin: not in argv, where any process list shows it.
+    child.stdin.end(DB.password ? `${DB.password}\n` : '');
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
