@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ALL_JOBS } from '../../jobs/index.js';
 import { configSecrets } from '../config/config-secrets.js';
-import { loadConfig, type Config } from '../config/load-config.js';
+import type { Config } from '../config/load-config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { ensureMigrations } from '../db/migrations.js';
 import { runHistoryMigrations } from '../db/run-history.js';
@@ -43,5 +43,3 @@ export async function connectApp(config: Config, log: Logger, opts: { retries?: 
   }
   return { config, log, db, jobs };
 }
-
-export { loadConfig, ALL_JOBS };

@@ -64,9 +64,4 @@ export function buildConfigSchema(jobs: readonly AnyJob[]) {
 
 export type DbConfig = z.infer<typeof dbSchema>;
 export type GuardsConfig = z.infer<typeof guardsSchema>;
-export interface JobBaseConfig {
-  enabled: boolean;
-  schedule: string;
-  timezone?: string;
-  catchUp: boolean;
-}
+export type JobBaseConfig = z.infer<z.ZodObject<typeof jobBaseShape>>;

@@ -9,10 +9,7 @@ import { parseDatabaseUrl } from './database-url.js';
 import { deepMerge, isPlainObject, setPath, type Plain } from './deep-merge.js';
 import { ENV_BINDINGS, parseEnvValue } from './env-mapping.js';
 
-export function configSchemaFor(jobs: readonly AnyJob[]) {
-  return buildConfigSchema(jobs);
-}
-export type Config = z.infer<ReturnType<typeof configSchemaFor>>;
+export type Config = z.infer<ReturnType<typeof buildConfigSchema>>;
 
 /** A job's section of the config (enabled, schedule, catchUp, its own keys); undefined for a job the config does not list. */
 export function jobSection(config: Config, name: string): (JobBaseConfig & Record<string, unknown>) | undefined {
@@ -88,7 +85,7 @@ export function loadConfig({ jobs, env = process.env, overrides }: LoadConfigOpt
   merged = deepMerge(merged, envLayer);
   if (overrides) merged = deepMerge(merged, overrides);
 
-  const result = configSchemaFor(jobs).safeParse(merged);
+  const result = buildConfigSchema(jobs).safeParse(merged);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const base = issue.path.map(String);
