@@ -13,7 +13,9 @@ PT="${PT_DUPLICATE_KEY_CHECKER:-/usr/bin/pt-duplicate-key-checker}"
 FX="dbkeeper_cmp_pt_fixture"
 META="dbkeeper_cmp_pt_meta"
 WORK="$(mktemp -d)"
-mysql_cmd() { mysql -h "$HOST" -P "$PORT" -u "$USER_NAME" ${DB_PASSWORD:+-p"$DB_PASSWORD"} "$@"; }
+# The mysql client and pt-duplicate-key-checker read MYSQL_PWD: the password stays out of argv (the process list).
+if [ -n "${DB_PASSWORD:-}" ]; then export MYSQL_PWD="$DB_PASSWORD"; fi
+mysql_cmd() { mysql -h "$HOST" -P "$PORT" -u "$USER_NAME" "$@"; }
 cleanup() { mysql_cmd -e "DROP SCHEMA IF EXISTS \`$FX\`; DROP SCHEMA IF EXISTS \`$META\`" || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
@@ -31,7 +33,7 @@ SCHEMAS=("$FX")
 if mysql_cmd -N -e "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'dbkeeper_demo'" | grep -q 1; then SCHEMAS+=("dbkeeper_demo"); fi
 
 for s in "${SCHEMAS[@]}"; do
-  "$PT" --host "$HOST" --port "$PORT" --user "$USER_NAME" ${DB_PASSWORD:+--password "$DB_PASSWORD"} --databases "$s" >>"$WORK/pt.txt"
+  "$PT" --host "$HOST" --port "$PORT" --user "$USER_NAME" --databases "$s" >>"$WORK/pt.txt"
 done
 
 SCHEMA_JSON=$(printf '"%s",' "${SCHEMAS[@]}"); SCHEMA_JSON="[${SCHEMA_JSON%,}]"
