@@ -51,8 +51,9 @@ export async function readLiveUsage(db: JobDb, indexes: readonly IndexName[], ta
   const base = { source: counters.source, enableHint: counters.enableHint };
   const [state] = await db.query<RowDataPacket[]>(counters.enabledSql);
   if (Number(state?.enabled ?? 0) !== 1 || indexes.length === 0) return { ...base, enabled: Number(state?.enabled ?? 0) === 1, samples: [] };
-  const [up] = await db.query<RowDataPacket[]>("SELECT VARIABLE_VALUE AS uptime FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME'");
-  const uptimeSeconds = Number(up?.uptime ?? 0);
+  // SHOW GLOBAL STATUS on both flavors: MySQL 8 has no information_schema.GLOBAL_STATUS (performance_schema has it).
+  const [up] = await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Uptime'");
+  const uptimeSeconds = Number(up?.Value ?? 0);
   const serverStartedAt = new Date(Math.floor((takenAt.getTime() - uptimeSeconds * 1000) / 1000) * 1000);
   const schemas = [...new Set(indexes.map((i) => i.schema))];
   const rows = await db.query<RowDataPacket[]>(counters.readsSql, [schemas]);
