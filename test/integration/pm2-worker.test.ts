@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockName } from '../../src/db/named-lock.js';
-import { ROOT, workerEnv, writeWorkerConfig } from '../fixtures/worker-process.js';
+import { poll, ROOT, workerEnv, writeWorkerConfig } from '../fixtures/worker-process.js';
 import { createTestSchema, type TestSchema } from '../helpers/test-db.js';
 
 const run = promisify(execFile);
@@ -34,15 +34,6 @@ describe('pm2 runs the worker from ecosystem.config.js', () => {
   let pm2Home: string;
   const pm2 = async (args: string[], env: NodeJS.ProcessEnv) => run(PM2, args, { cwd: ROOT, env: { ...env, PM2_HOME: pm2Home }, timeout: 60_000 });
   const jlist = async (env: NodeJS.ProcessEnv): Promise<Pm2App[]> => JSON.parse((await pm2(['jlist'], env)).stdout) as Pm2App[];
-  const poll = async <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await sleep(200);
-    }
-  };
 
   beforeAll(async () => {
     schema = await createTestSchema();
@@ -58,7 +49,7 @@ describe('pm2 runs the worker from ecosystem.config.js', () => {
     const { path } = writeWorkerConfig(schema.name, {}, { shutdown: { drainSeconds: -1 } });
     const env = workerEnv(path);
     await pm2(['start', 'ecosystem.config.js'], env);
-    await poll('the exit code 78', async () => (await jlist(env)).find((a) => a.name === 'dbkeeper' && a.pm2_env.exit_code === 78));
+    await poll('the exit code 78', async () => (await jlist(env)).find((a) => a.name === 'dbkeeper' && a.pm2_env.exit_code === 78), 20_000, 200);
     // Longer than the first backoff delays (1 s, 1.5 s): a restart would have happened by now.
     await sleep(3_500);
     const app = (await jlist(env)).find((a) => a.name === 'dbkeeper')!;
@@ -85,7 +76,7 @@ describe('pm2 runs the worker from ecosystem.config.js', () => {
     const running = await poll('the slow run to start', async () => {
       const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT id FROM dbkeeper_runs WHERE job = 'slow' AND status = 'running'");
       return rows[0] ? Number(rows[0].id) : undefined;
-    });
+    }, 20_000, 200);
     const stopStarted = Date.now();
     await pm2(['stop', 'dbkeeper'], env);
     const stopMs = Date.now() - stopStarted;

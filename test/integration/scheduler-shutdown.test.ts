@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lockName } from '../../src/db/named-lock.js';
-import { spawnWorker, workerEnv, writeWorkerConfig, type WorkerProcess } from '../fixtures/worker-process.js';
+import { poll, spawnWorker, workerEnv, writeWorkerConfig, type WorkerProcess } from '../fixtures/worker-process.js';
 import { createTestSchema, type TestSchema } from '../helpers/test-db.js';
 
 // Real worker processes running the slow fixture job: kill -9, a job that ignores the abort, a second signal.
@@ -14,20 +13,11 @@ describe('worker shutdown and crashes', () => {
     started.push(w);
     return w;
   };
-  const poll = async <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  };
   const runningSlow = () =>
     poll('a running slow run', async () => {
       const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT id FROM dbkeeper_runs WHERE job = 'slow' AND status = 'running' ORDER BY id DESC");
       return rows[0] ? Number(rows[0].id) : undefined;
-    });
+    }, 15_000);
   const row = async (id: number) => {
     const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT status, error, finished_at FROM dbkeeper_runs WHERE id = ?', [id]);
     return rows[0]!;
