@@ -1,8 +1,6 @@
-import type { RowDataPacket } from 'mysql2/promise';
 import { defineJob } from '../src/job/job-contract.js';
-import { quoteId, quoteTable } from '../src/db/sql-identifier.js';
 import { applyPartitionPlan, countRetiringRows, type ActionOutcome } from '../src/partitions/apply-partition-plan.js';
-import { collectPartitionFacts } from '../src/partitions/collect-partition-facts.js';
+import { collectPartitionFacts, oldestRowSeconds } from '../src/partitions/collect-partition-facts.js';
 import { partitionsConfigSchema } from '../src/partitions/partition-config.js';
 import { migrationResult, rotationResult } from '../src/partitions/partition-report.js';
 import { planMigration } from '../src/partitions/plan-migration.js';
@@ -26,13 +24,8 @@ export const partitionsJob = defineJob({
     if (printMigration) {
       const plans = [];
       for (const t of facts.tables) {
-        let oldest: number | null = null;
-        if (t.exists && !t.partitionMethod && t.columns.some((col) => col.name.toLowerCase() === c.column.toLowerCase())) {
-          const [row] = await ctx.db.query<RowDataPacket[]>(
-            `SELECT UNIX_TIMESTAMP(MIN(${quoteId(c.column, 'column')})) AS oldest FROM ${quoteTable(ctx.db.database, t.table)}`,
-          );
-          oldest = row?.oldest == null ? null : Math.floor(Number(row.oldest));
-        }
+        const migratable = t.exists && !t.partitionMethod && t.columns.some((col) => col.name.toLowerCase() === c.column.toLowerCase());
+        const oldest = migratable ? await oldestRowSeconds(ctx.db, t.table, c.column) : null;
         plans.push(planMigration(t, oldest, ctx.db.database, c, ctx.now));
       }
       return migrationResult(plans);

@@ -40,6 +40,12 @@ export async function countPartitionRows(db: JobDb, table: string, partition: st
   return Number(row!.n);
 }
 
+/** Epoch seconds of the oldest `column` value (for --print-migration's first month); null when the table is empty. */
+export async function oldestRowSeconds(db: JobDb, table: string, column: string): Promise<number | null> {
+  const [row] = await db.query<RowDataPacket[]>(`SELECT UNIX_TIMESTAMP(MIN(${quoteId(column, 'column')})) AS oldest FROM ${quoteTable(db.database, table)}`);
+  return row?.oldest == null ? null : Math.floor(Number(row.oldest));
+}
+
 async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number): Promise<TableFacts> {
   const [info] = await db.query<RowDataPacket[]>(
     'SELECT TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
