@@ -5,6 +5,7 @@ import { partitionsConfigSchema } from '../src/partitions/partition-config.js';
 import { migrationResult, rotationResult } from '../src/partitions/partition-report.js';
 import { planMigration } from '../src/partitions/plan-migration.js';
 import { planPartitions } from '../src/partitions/plan-partitions.js';
+import { findColumn } from '../src/partitions/validate-partition-shape.js';
 
 /** Monthly partitions of append-only logs: months made ahead, months past retention dropped or archived. */
 export const partitionsJob = defineJob({
@@ -24,7 +25,7 @@ export const partitionsJob = defineJob({
     if (printMigration) {
       const plans = [];
       for (const t of facts.tables) {
-        const migratable = t.exists && !t.partitionMethod && t.columns.some((col) => col.name.toLowerCase() === c.column.toLowerCase());
+        const migratable = t.exists && !t.partitionMethod && findColumn(t, c.column) !== undefined;
         const oldest = migratable ? await oldestRowSeconds(ctx.db, t.table, c.column) : null;
         plans.push(planMigration(t, oldest, ctx.db.database, c, ctx.now));
       }

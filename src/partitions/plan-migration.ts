@@ -1,6 +1,7 @@
 import { isoDay, monthStartSeconds, partitionNameFor } from './month-math.js';
 import type { TableFacts } from './partition-facts.js';
 import { partitionByMonthSql, type NewMonth } from './partition-sql.js';
+import { findColumn, uniqueKeysWithout } from './validate-partition-shape.js';
 
 export interface MigrationPolicy {
   column: string;
@@ -21,14 +22,14 @@ export function planMigration(t: TableFacts, oldestRow: number | null, schema: s
   const none = (reason: string, notes: string[] = []): MigrationPlan => ({ table: t.table, sql: null, reason, notes });
   if (!t.exists) return none('table not found in the database');
   if (t.partitionMethod) return none(`already partitioned (${t.partitionMethod} ${t.expression ?? ''}); nothing to migrate`);
-  const col = t.columns.find((c) => c.name.toLowerCase() === policy.column.toLowerCase());
+  const col = findColumn(t, policy.column);
   if (!col) return none(`column ${policy.column} not found`);
   if (col.dataType.toLowerCase() !== 'timestamp') {
     return none(`column ${policy.column} is ${col.dataType}; UNIX_TIMESTAMP partitioning needs a TIMESTAMP column`, [
       `convert it first: ALTER TABLE … MODIFY ${policy.column} TIMESTAMP … (check the values' time zone before you do)`,
     ]);
   }
-  const badKeys = t.uniqueKeys.filter((k) => !k.columns.some((c) => c.toLowerCase() === policy.column.toLowerCase()));
+  const badKeys = uniqueKeysWithout(t, policy.column);
   if (badKeys.length > 0) {
     return none(
       `unique key${badKeys.length > 1 ? 's' : ''} ${badKeys.map((k) => `${k.name} (${k.columns.join(', ')})`).join(', ')} without ${policy.column}`,

@@ -19,6 +19,16 @@ export type ShapeCheck = { ok: true; layout: ValidLayout } | { ok: false; reason
 
 const EXPRESSION = /^\s*unix_timestamp\s*\(\s*`?([A-Za-z_][A-Za-z0-9_$]*)`?\s*\)\s*$/i;
 
+/** The table's column named `column` (case-insensitive), if any. */
+export function findColumn(t: TableFacts, column: string): TableFacts['columns'][number] | undefined {
+  return t.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
+}
+
+/** Unique keys (the primary key too) without `column`: RANGE partitioning on it needs it in every one. */
+export function uniqueKeysWithout(t: TableFacts, column: string): TableFacts['uniqueKeys'] {
+  return t.uniqueKeys.filter((k) => !k.columns.some((c) => c.toLowerCase() === column.toLowerCase()));
+}
+
 /** Refuse any table whose shape the rotation rules do not cover; the reason names what is wrong. */
 export function validatePartitionShape(t: TableFacts, server: ServerFacts, column: string): ShapeCheck {
   const refuse = (reason: string): ShapeCheck => ({ ok: false, reason });
@@ -35,10 +45,10 @@ export function validatePartitionShape(t: TableFacts, server: ServerFacts, colum
   if (exprColumn.toLowerCase() !== column.toLowerCase()) {
     return refuse(`partitioned on ${exprColumn}, but the configured column is ${column}`);
   }
-  const col = t.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
+  const col = findColumn(t, column);
   if (!col) return refuse(`column ${column} not found`);
   if (col.dataType.toLowerCase() !== 'timestamp') return refuse(`column ${column} is ${col.dataType}, not TIMESTAMP (UNIX_TIMESTAMP of it is not a UTC instant)`);
-  const badKey = t.uniqueKeys.find((k) => !k.columns.some((c) => c.toLowerCase() === column.toLowerCase()));
+  const badKey = uniqueKeysWithout(t, column)[0];
   if (badKey) return refuse(`unique key ${badKey.name} (${badKey.columns.join(', ')}) does not include ${column}`);
   if (t.foreignKeys.length > 0) {
     const fk = t.foreignKeys[0]!;
