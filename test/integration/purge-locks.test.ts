@@ -1,11 +1,11 @@
-import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeLocksJob } from '../../jobs/purge-locks.js';
 import type { App } from '../../src/app/bootstrap.js';
 import type { Plain } from '../../src/config/deep-merge.js';
 import type { TargetOutcome } from '../../src/purge/purge-apply.js';
 import { runJob, type RunRequest } from '../../src/runner/run-job.js';
-import { createTestSchema, silentLogger, TEST_DB, testApp, type TestSchema } from '../helpers/test-db.js';
+import { adminConnection, createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
 
 let t: TestSchema;
 const apps: App[] = [];
@@ -197,7 +197,7 @@ describe('purge-locks on MariaDB', () => {
     const expiredCount = 8000;
     await seed('appointment_locks', Array.from({ length: expiredCount }, (_, i) => ({ expires: wall(new Date(now.getTime() - (1 + (i % 7200)) * 1000)) })));
     const conns: Connection[] = [];
-    for (let i = 0; i < 4; i += 1) conns.push(await mysql.createConnection({ ...TEST_DB, database: t.name, timezone: 'Z' }));
+    for (let i = 0; i < 4; i += 1) conns.push(await adminConnection(t.name));
     let stop = false;
     const errors: string[] = [];
     let appDeletedExpired = 0;
@@ -208,13 +208,13 @@ describe('purge-locks on MariaDB', () => {
         k += 1;
         try {
           // Take a lock (expires in 10 min), release it, and release an old one that happens to be expired.
-          const [ins] = await c.query<mysql.ResultSetHeader>(
+          const [ins] = await c.query<ResultSetHeader>(
             'INSERT INTO appointment_locks (company_id, staff_id, slot_starts_at, lock_token, expires_at) VALUES (?, ?, ?, ?, ?)',
             [900 + w, 1, new Date(Date.UTC(2031, 0, 1) + k * 60_000), `app${w}-${k}`, wall(new Date(now.getTime() + 600_000))],
           );
           taken += 1;
           if (k % 2 === 0) await c.query('DELETE FROM appointment_locks WHERE id = ?', [ins.insertId]);
-          const [del] = await c.query<mysql.ResultSetHeader>('DELETE FROM appointment_locks WHERE id = ? AND expires_at < ?', [1 + ((k * 97 + w * 13) % expiredCount), wall(now)]);
+          const [del] = await c.query<ResultSetHeader>('DELETE FROM appointment_locks WHERE id = ? AND expires_at < ?', [1 + ((k * 97 + w * 13) % expiredCount), wall(now)]);
           appDeletedExpired += del.affectedRows;
         } catch (err) {
           errors.push((err as Error).message);
