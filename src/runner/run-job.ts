@@ -77,7 +77,6 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   }
 
   let runId: number | null = null;
-  let jobConn: PoolConnection | undefined;
   let status: OutcomeStatus = 'failed';
   let result: JobResult | null = null;
   let error: RunOutcome['error'];
@@ -104,6 +103,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
 
     const signals = [lock.lost, ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);
+    let jobConn: PoolConnection | undefined;
     try {
       jobConn = await db.getConnection();
       await applySessionGuards(jobConn, db.dialect, deps.config.guards);
@@ -133,6 +133,12 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       if (signal.aborted) error.message = `${error.message} (aborted: ${String((signal.reason as Error)?.message ?? signal.reason)})`;
       log.error({ err: e }, `run ${status}`);
     }
+    // Give the job's connection back before recording the end: that write takes a connection from the same pool,
+    // which finishing jobs holding every connection of it would wait for forever (DBKEEPER_POOL_MAX=1: every run).
+    if (jobConn) {
+      if (status === 'failed' || status === 'interrupted') jobConn.destroy();
+      else jobConn.release();
+    }
     const rowStatus = status === 'warning' ? 'ok' : status;
     await finishRun(db.pool, db.schema, runId, {
       status: rowStatus,
@@ -143,10 +149,6 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     log.info({ status, summary: result?.summary }, 'run finished');
     return done(status, { runId, result, ...(error ? { error } : {}) });
   } finally {
-    if (jobConn) {
-      if (status === 'failed' || status === 'interrupted') jobConn.destroy();
-      else jobConn.release();
-    }
     const released = await lock.release().catch(() => false);
     if (!released) log.warn({ lock: name }, 'RELEASE_LOCK did not confirm; the lock ends with its connection');
   }

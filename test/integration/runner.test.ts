@@ -155,4 +155,21 @@ describe('runJob', () => {
     expect(outcome.result?.summary).toBe('stopped early: aborted');
     expect((await rows('drain'))[0]!.status).toBe('interrupted');
   });
+
+  it('finishes when the pool has one connection (DBKEEPER_POOL_MAX=1): the job gives it back before its end is recorded', async () => {
+    const small = await testApp(t.name, { db: { workerConnections: 1, poolTimeoutSeconds: 2 } });
+    try {
+      const job = fixtureJob('one-connection', async (ctx) => {
+        await ctx.db.query('SELECT 1');
+        return { status: 'ok', summary: 'ran on the only connection' };
+      });
+      const outcome = await runJob({ db: small.db, config: small.config, log: silentLogger() }, job, { trigger: 'manual', dryRun: false });
+      expect(outcome.status).toBe('ok');
+      const [row] = await rows('one-connection');
+      expect(row!.status).toBe('ok');
+      expect(row!.finished_at).not.toBeNull();
+    } finally {
+      await small.db.close();
+    }
+  }, 15_000);
 });
