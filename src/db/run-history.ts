@@ -70,7 +70,7 @@ export async function finishRun(
   await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = ?, finished_at = ?, summary = ?, error = ? WHERE id = ?`, [
     outcome.status,
     outcome.finishedAt,
-    outcome.summary === undefined ? null : JSON.stringify(outcome.summary),
+    outcome.summary === undefined || outcome.summary === null ? null : JSON.stringify(outcome.summary),
     outcome.error,
     id,
   ]);
@@ -158,10 +158,21 @@ export async function latestRuns(conn: Q, schema: string): Promise<RunRow[]> {
 }
 
 /** Recent runs of one job, newest first. */
-export async function recentRuns(conn: Q, schema: string, job: string, opts: { limit?: number; realOnly?: boolean; status?: RunStatus } = {}): Promise<RunRow[]> {
+export async function recentRuns(
+  conn: Q,
+  schema: string,
+  job: string,
+  opts: { limit?: number; realOnly?: boolean; status?: RunStatus; withResult?: boolean; beforeId?: number } = {},
+): Promise<RunRow[]> {
   const where = ['job = ?'];
   const values: unknown[] = [job];
   if (opts.realOnly) where.push('dry_run = 0');
+  // Failed and interrupted runs may have no result: skip them in the query, not after a LIMIT.
+  if (opts.withResult) where.push('summary IS NOT NULL');
+  if (opts.beforeId !== undefined) {
+    where.push('id < ?');
+    values.push(opts.beforeId);
+  }
   if (opts.status) {
     where.push('status = ?');
     values.push(opts.status);

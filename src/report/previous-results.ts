@@ -22,7 +22,9 @@ export function pickPrevious(rows: readonly RunRow[], outcome: RunOutcome): JobR
 export async function withPrevious(db: Database | undefined, outcomes: readonly RunOutcome[]): Promise<JobReport[]> {
   const out: JobReport[] = [];
   for (const outcome of outcomes) {
-    const rows = db ? await recentRuns(db.pool, db.schema, outcome.job, { realOnly: true, limit: 10 }) : [];
+    const rows = db
+      ? await recentRuns(db.pool, db.schema, outcome.job, { realOnly: true, withResult: true, limit: 5, ...(outcome.runId !== null ? { beforeId: outcome.runId } : {}) })
+      : [];
     out.push({ outcome, previous: pickPrevious(rows, outcome) });
   }
   return out;

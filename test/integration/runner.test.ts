@@ -173,3 +173,22 @@ describe('runJob', () => {
     }
   }, 15_000);
 });
+
+describe('trend baseline', () => {
+  it('finds the previous run with a result behind any number of failed runs without one', async () => {
+    const { withPrevious } = await import('../../src/report/previous-results.js');
+    let calls = 0;
+    const job = fixtureJob('trend', async () => {
+      calls += 1;
+      if (calls > 1 && calls < 14) throw new Error(`failure ${calls}`);
+      return { status: 'ok', summary: `run ${calls}` };
+    });
+    const outcomes = [];
+    for (let i = 0; i < 14; i += 1) outcomes.push(await runJob(deps(), job, { trigger: 'manual', dryRun: false }));
+    expect(outcomes.map((o) => o.status)).toEqual(['ok', ...Array(12).fill('failed'), 'ok']);
+    const [report] = await withPrevious(app.db, [outcomes[13]!]);
+    expect(report!.previous?.result.summary).toBe('run 1');
+    const [first] = await withPrevious(app.db, [outcomes[0]!]);
+    expect(first!.previous).toBeNull();
+  });
+});
