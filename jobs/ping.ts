@@ -11,10 +11,10 @@ export const pingJob = defineJob({
   configSchema: z.object({}),
   writes: false,
   async run(ctx) {
-    const rows = await ctx.db.query<RowDataPacket[]>(
-      "SELECT VERSION() AS version, @@global.read_only AS read_only, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME') AS uptime",
-    );
-    const row = rows[0]!;
+    const rows = await ctx.db.query<RowDataPacket[]>('SELECT VERSION() AS version, @@global.read_only AS read_only');
+    // SHOW GLOBAL STATUS works on both servers; MySQL 8 has no information_schema.GLOBAL_STATUS.
+    const status = await ctx.db.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Uptime'");
+    const row = { version: rows[0]!.version as unknown, read_only: rows[0]!.read_only as unknown, uptime: status[0]?.Value as unknown };
     const details = {
       flavor: ctx.db.dialect.flavor,
       version: String(row.version),
