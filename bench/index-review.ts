@@ -1,5 +1,6 @@
 /** npm run bench:index-review — the index review vs pt-duplicate-key-checker on 2,000 tables × 8 indexes in a
  * scratch schema, timed in the same run; prints JSON with the ratio (target ≤ 0.25). BENCH_INDEX_TABLES scales it. */
+import { runPeer } from './run-peer.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,24 +80,10 @@ function runCli(configFile: string): Promise<{ ms: number; code: number | null }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function runPt(): Promise<{ ms: number; flagged: number; code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const args = ['--host', DB.host, '--port', String(DB.port), '--user', DB.user, '--databases', SCHEMA];
-    if (DB.password) args.push('--ask-pass');
-    const child = spawn(PT, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    // --ask-pass reads the password from stdin: not in argv, where any process list shows it.
-    child.stdin.end(DB.password ? `${DB.password}\n` : '');
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const flagged = out.split('\n').filter((l) => /^# \S+ is (a duplicate of|a left-prefix of)|^# Key \S+ ends with a prefix of the clustered index/.test(l)).length;
-      resolve({ ms: performance.now() - start, flagged, code, stderr: err.slice(0, 300) });
-    });
-  });
+async function runPt(): Promise<{ ms: number; flagged: number; code: number | null; stderr: string }> {
+  const r = await runPeer(PT, ['--host', DB.host, '--port', String(DB.port), '--user', DB.user, '--databases', SCHEMA], DB.password);
+  const flagged = r.stdout.split('\n').filter((l) => /^# \S+ is (a duplicate of|a left-prefix of)|^# Key \S+ ends with a prefix of the clustered index/.test(l)).length;
+  return { ms: r.ms, flagged, code: r.code, stderr: r.stderr.slice(0, 300) };
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 /** npm run bench:performance-review: reading and grouping a slow-log file, dbkeeper vs pt-query-digest on the
  * same synthetic MariaDB-format file, timed in the same run. Prints JSON: entries, seconds each, the ratio, and
  * whether both found the same statement groups with the same counts. BENCH_SLOWLOG_ENTRIES scales it. */
-import { spawn } from 'node:child_process';
+import { runPeer } from './run-peer.js';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,16 +52,10 @@ function makeLog(path: string): Map<number, number> {
   return counts;
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err.slice(0, 500)}`))));
-  });
+async function run(cmd: string, args: string[]): Promise<string> {
+  const r = await runPeer(cmd, args);
+  if (r.code !== 0) throw new Error(`${cmd} exited ${r.code}: ${r.stderr.slice(0, 500)}`);
+  return r.stdout;
 }
 
 async function main(): Promise<void> {

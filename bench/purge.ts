@@ -1,6 +1,6 @@
 /** npm run bench:purge — dbkeeper's purge-locks vs pt-archiver vs one DELETE, on 1,000,000 locks (90 % expired),
  * each under the same booking-like traffic; prints JSON with the ratios. BENCH_PURGE_ROWS scales the table. */
-import { spawn } from 'node:child_process';
+import { runPeer } from './run-peer.js';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -233,29 +233,17 @@ async function runDbkeeper(t0: Date) {
   }
 }
 
-function runPtArchiver(cutoff: string) {
+async function runPtArchiver(cutoff: string): Promise<{ rows: number; command: string }> {
   const args = [
     '--source', `h=${DB.host},P=${DB.port},u=${DB.user},D=${SCHEMA},t=locks,i=idx_locks_expires`,
     '--where', `expires_at < '${cutoff}'`,
     '--purge', '--bulk-delete', '--commit-each', '--limit', '1000',
     '--no-safe-auto-increment', '--no-check-charset', '--statistics',
   ];
-  if (DB.password) args.push('--ask-pass');
-  return new Promise<{ rows: number; command: string }>((resolve, reject) => {
-    const child = spawn(PT_ARCHIVER, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    // --ask-pass reads the password from stdin (an ignored stdin made it die); it stays out of argv.
-    child.stdin.end(DB.password ? `${DB.password}\n` : '');
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`pt-archiver exited ${code}: ${err.trim()}`));
-      const deleted = /DELETE\s+(\d+)/.exec(out);
-      resolve({ rows: deleted ? Number(deleted[1]) : NaN, command: `pt-archiver ${args.join(' ')}` });
-    });
-  });
+  const r = await runPeer(PT_ARCHIVER, args, DB.password);
+  if (r.code !== 0) throw new Error(`pt-archiver exited ${r.code}: ${r.stderr.trim()}`);
+  const deleted = /DELETE\s+(\d+)/.exec(r.stdout);
+  return { rows: deleted ? Number(deleted[1]) : NaN, command: `pt-archiver ${args.join(' ')}` };
 }
 
 async function runSingleDelete(cutoff: string) {
