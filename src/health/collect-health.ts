@@ -1,4 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { readGlobal } from '../db/global-status.js';
 import { deadlockCounterSource, historyListSource, replicaLagField, replicaStatusStatement } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
 import { SERVER_IDENTITY_COLUMNS, serverKeyOf, type CounterName, type HealthFacts, type ReplicaChannel, type TableSize } from './health-facts.js';
@@ -19,11 +20,6 @@ const STATUS_COUNTERS: Partial<Record<CounterName, string>> = {
 };
 const GAUGES = ['UPTIME', 'THREADS_CONNECTED', 'MAX_USED_CONNECTIONS'];
 
-async function nameValues(db: Db, sql: string, names: string[]): Promise<Map<string, string>> {
-  const rows = await db.query<RowDataPacket[]>(sql, [names]);
-  return new Map(rows.map((r) => [String(r.Variable_name ?? r.VARIABLE_NAME).toUpperCase(), String(r.Value ?? r.VARIABLE_VALUE)]));
-}
-
 /** Read the counters, gauges, replica state and largest tables: read-only, a handful of cheap statements. */
 export async function collectHealth(db: Db, opts: { largestTables: number }): Promise<HealthFacts> {
   const d = db.dialect;
@@ -31,8 +27,8 @@ export async function collectHealth(db: Db, opts: { largestTables: number }): Pr
   const historySrc = historyListSource(d);
   const statusNames = [...Object.values(STATUS_COUNTERS), ...GAUGES];
   for (const src of [deadlockSrc, historySrc]) if (src.kind === 'status') statusNames.push(src.name);
-  const status = await nameValues(db, 'SHOW GLOBAL STATUS WHERE UPPER(Variable_name) IN (?)', statusNames);
-  const vars = await nameValues(db, 'SHOW GLOBAL VARIABLES WHERE UPPER(Variable_name) IN (?)', [
+  const status = await readGlobal(db, 'STATUS', statusNames);
+  const vars = await readGlobal(db, 'VARIABLES', [
     'MAX_CONNECTIONS',
     'PERFORMANCE_SCHEMA',
     'LONG_QUERY_TIME',

@@ -1,5 +1,6 @@
 /** Per-index read counters: read them live, keep snapshots in dbkeeper_index_usage, load the history.
  * Reusable: the daily health job may call recordIndexUsageSnapshot() so the monthly review has a snapshot per day. */
+import { readStatusNumber } from '../db/global-status.js';
 import type { RowDataPacket } from 'mysql2/promise';
 import { indexUsageCounters } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
@@ -51,9 +52,7 @@ export async function readLiveUsage(db: JobDb, indexes: readonly IndexName[], ta
   const base = { source: counters.source, enableHint: counters.enableHint };
   const [state] = await db.query<RowDataPacket[]>(counters.enabledSql);
   if (Number(state?.enabled ?? 0) !== 1 || indexes.length === 0) return { ...base, enabled: Number(state?.enabled ?? 0) === 1, samples: [] };
-  // SHOW GLOBAL STATUS on both flavors: MySQL 8 has no information_schema.GLOBAL_STATUS (performance_schema has it).
-  const [up] = await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Uptime'");
-  const uptimeSeconds = Number(up?.Value ?? 0);
+  const uptimeSeconds = await readStatusNumber(db, 'Uptime');
   const serverStartedAt = new Date(Math.floor((takenAt.getTime() - uptimeSeconds * 1000) / 1000) * 1000);
   const schemas = [...new Set(indexes.map((i) => i.schema))];
   const rows = await db.query<RowDataPacket[]>(counters.readsSql, [schemas]);

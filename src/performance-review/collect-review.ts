@@ -1,4 +1,5 @@
 import { access, constants } from 'node:fs/promises';
+import { readGlobal } from '../db/global-status.js';
 import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -39,8 +40,8 @@ async function serverVars(db: Db): Promise<ServerVars> {
     `SELECT @@performance_schema AS ps, @@slow_query_log AS sql_on, @@log_output AS log_output, @@long_query_time AS lqt,
             @@slow_query_log_file AS slow_file, @@datadir AS datadir, ${SERVER_IDENTITY_COLUMNS}, @@max_connections AS max_conn, VERSION() AS version, UNIX_TIMESTAMP(NOW(3)) * 1000 AS epoch_ms`,
   );
-  const status = await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS WHERE UPPER(Variable_name) IN ('UPTIME', 'THREADS_CONNECTED', 'MAX_USED_CONNECTIONS')");
-  const s = new Map(status.map((r) => [String(r.Variable_name).toUpperCase(), Number(r.Value)]));
+  const status = await readGlobal(db, 'STATUS', ['UPTIME', 'THREADS_CONNECTED', 'MAX_USED_CONNECTIONS']);
+  const s = new Map([...status].map(([name, value]) => [name, Number(value)]));
   const epochMs = Math.round(Number(v!.epoch_ms));
   return {
     performanceSchema: Number(v!.ps) === 1,

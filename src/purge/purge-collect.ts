@@ -1,4 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { readStatusNumber } from '../db/global-status.js';
 import { replicaLagField, replicaStatusStatement, statisticsHiddenExpression } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
 import type { PurgeConfig, PurgeTarget } from './purge-config.js';
@@ -92,6 +93,5 @@ export async function readReplica(db: Db): Promise<ReplicaFacts> {
 }
 
 export async function readThreadsRunning(db: Pick<JobDb, 'query'>): Promise<number> {
-  const rows = await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Threads_running'");
-  return Number(rows[0]?.Value ?? 0);
+  return readStatusNumber(db, 'Threads_running');
 }

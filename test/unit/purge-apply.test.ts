@@ -49,7 +49,7 @@ function fakeTable(expired: number, live: number, opts: { msPerRow?: number; thr
   const p = plan();
   const query = async (sql: string, values: unknown[] = []): Promise<unknown> => {
     log.push(sql.split(' ')[0]!);
-    if (sql.startsWith('SHOW GLOBAL STATUS')) return [{ Value: String(opts.threads?.() ?? 3) }];
+    if (sql.startsWith('SHOW GLOBAL STATUS')) return [{ Variable_name: 'Threads_running', Value: String(opts.threads?.() ?? 3) }];
     if (sql.startsWith('EXPLAIN')) return [{ rows: rows.filter((r) => r.expiry < CUTOFF).length }];
     if (sql === p.countSql) return [{ n: rows.filter((r) => r.expiry < (values[0] as string)).length }];
     if (sql === p.selectFirstSql || sql === p.selectNextSql) {
