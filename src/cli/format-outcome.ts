@@ -1,3 +1,4 @@
+import { describeSkew } from '../runner/clock-skew.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 
 /** A run's outcome as a person reads it at a terminal. */
@@ -10,5 +11,6 @@ export function formatOutcome(o: RunOutcome): string {
     for (const s of o.result.skipped ?? []) lines.push(`  skipped ${s.target}: ${s.reason}`);
   }
   if (o.error) lines.push(`  error: ${o.error.class}: ${o.error.message}`);
+  if (o.clock) lines.push(`  clock: ${describeSkew(o.clock)}`);
   return lines.join('\n');
 }

@@ -31,6 +31,8 @@ export const guardsSchema = z.strictObject({
   innodbLockWaitTimeoutSeconds: positiveInt,
   /** Per-statement time limit (MariaDB max_statement_time; MySQL max_execution_time, SELECT only). 0 = off. */
   statementTimeoutSeconds: nonNegativeInt,
+  /** Host clock vs the server's: above this, writing jobs end failed (ClockSkew) and do nothing; others warn. */
+  maxClockSkewSeconds: positiveInt,
 });
 
 /** Settings every job has, beside its own. */

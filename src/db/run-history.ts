@@ -65,11 +65,12 @@ export async function finishRun(
   conn: Q,
   schema: string,
   id: number,
-  outcome: { status: Exclude<RunStatus, 'running'>; finishedAt: Date; summary: unknown; error: string | null },
+  outcome: { status: Exclude<RunStatus, 'running'>; finishedAt: Date; evaluatedAt: Date; summary: unknown; error: string | null },
 ): Promise<void> {
-  await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = ?, finished_at = ?, summary = ?, error = ? WHERE id = ?`, [
+  await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = ?, finished_at = ?, evaluated_at = ?, summary = ?, error = ? WHERE id = ?`, [
     outcome.status,
     outcome.finishedAt,
+    outcome.evaluatedAt,
     outcome.summary === undefined || outcome.summary === null ? null : JSON.stringify(outcome.summary),
     outcome.error,
     id,

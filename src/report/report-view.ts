@@ -50,6 +50,7 @@ function jobView(j: JobReport, timezone: string): JobView {
   const r = o.result;
   const previousFigures = j.previous ? figuresByLabel(j.previous.result) : null;
   const meta = [`${o.trigger} run`, `started ${formatTime(o.startedAt, timezone)}`, `took ${formatDuration(o.durationMs)}`];
+  if (o.clock) meta.push(`clock skew ${signedSeconds(o.clock.skewMs)} (host ${o.clock.host.toISOString()}, server ${o.clock.server.toISOString()})`);
   if (j.previous?.durationMs != null) meta.push(`previous run took ${formatDuration(j.previous.durationMs)}`);
   if (j.previous) meta.push(`compared with the run of ${formatTime(j.previous.startedAt, timezone)}`);
   else if (o.result) meta.push('no earlier run to compare with');
@@ -69,6 +70,11 @@ function jobView(j: JobReport, timezone: string): JobView {
     skipped: [...(o.skippedReason && r ? [{ target: o.job, reason: o.skippedReason }] : []), ...(r?.skipped ?? [])],
     sections,
   };
+}
+
+/** "+0.250 s": host minus server. */
+function signedSeconds(ms: number): string {
+  return `${ms >= 0 ? '+' : '−'}${(Math.abs(ms) / 1000).toFixed(3)} s`;
 }
 
 /** The report's content, shared by the HTML and the text part so both carry the same facts. */

@@ -2,11 +2,19 @@ import type { RunRow } from '../db/run-history.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { isJobResult } from './previous-results.js';
 
+/** The clocks the runner stored beside the result (`summary.clock`), if any. */
+function clockOfSummary(summary: unknown): RunOutcome['clock'] {
+  const c = (summary as { clock?: { host?: unknown; server?: unknown; skewMs?: unknown } } | null)?.clock;
+  if (!c || typeof c.host !== 'string' || typeof c.server !== 'string' || typeof c.skewMs !== 'number') return undefined;
+  return { host: new Date(c.host), server: new Date(c.server), skewMs: c.skewMs };
+}
+
 /** A finished dbkeeper_runs row as the outcome the report renders (for `report --preview`). */
 export function outcomeOfRow(row: RunRow): RunOutcome {
   const result = isJobResult(row.summary) ? row.summary : null;
   const finishedAt = row.finishedAt ?? row.startedAt;
   const status = row.status === 'running' ? 'interrupted' : row.status === 'ok' && result?.status === 'warning' ? 'warning' : row.status;
+  const clock = clockOfSummary(row.summary);
   const error = row.error ? { class: /^(\w+): /.exec(row.error)?.[1] ?? 'Error', message: row.error.replace(/^\w+: /, '') } : undefined;
   return {
     job: row.job,
@@ -21,6 +29,7 @@ export function outcomeOfRow(row: RunRow): RunOutcome {
     durationMs: finishedAt.getTime() - row.startedAt.getTime(),
     result,
     ...(error ? { error } : {}),
+    ...(clock ? { clock } : {}),
     host: row.host,
     pid: row.pid,
   };

@@ -7,8 +7,10 @@ import type { Database } from '../db/database.js';
 import { makeJobDb } from '../db/job-db.js';
 import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
 import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-history.js';
+import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
+import { clockJson, ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 
 export interface RunnerDeps {
@@ -17,8 +19,10 @@ export interface RunnerDeps {
   log: Logger;
   host?: string;
   pid?: number;
-  /** The clock; tests fix it. */
+  /** The host's clock; tests fix it. */
   clock?: () => Date;
+  /** Replaces reading the server's clock (UTC_TIMESTAMP): tests that play a fixed date fix both clocks. */
+  serverClock?: () => Date;
 }
 
 export interface RunRequest {
@@ -26,7 +30,7 @@ export interface RunRequest {
   /** The cron slot this run is for; manual runs use their start time. */
   scheduledFor?: Date;
   dryRun: boolean;
-  /** Evaluate as if at this time: dry runs only. */
+  /** Evaluate as if at this time: dry runs only. Otherwise a run evaluates at the server's clock. */
   at?: Date;
   /** Shutdown: the job stops between statements/chunks when it fires. */
   signal?: AbortSignal;
@@ -59,7 +63,9 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   if (req.at && !req.dryRun) throw new RunRequestError('--at evaluates a job at another time and is allowed with --dry-run only');
   const startedAt = clock();
   const scheduledFor = req.scheduledFor ?? startedAt;
-  const evaluatedAt = req.at ?? startedAt;
+  // Until the server's clock is read (on the job's connection); the run row is updated with it at the end.
+  let evaluatedAt = req.at ?? startedAt;
+  let runClock: RunClock | undefined;
   const { db } = deps;
   const log = deps.log.child({ job: job.name, trigger: req.trigger, scheduledFor: scheduledFor.toISOString(), dryRun: req.dryRun });
   const base = { job: job.name, trigger: req.trigger, scheduledFor, dryRun: req.dryRun, evaluatedAt, startedAt, host, pid };
@@ -107,7 +113,12 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     try {
       jobConn = await db.getConnection();
       await applySessionGuards(jobConn, db.dialect, deps.config.guards);
-      log.info('run started');
+      const skew = judgeClockSkew(await readClocks(jobConn, clock, deps.serverClock), deps.config.guards.maxClockSkewSeconds, job.writes && !req.dryRun);
+      runClock = skew.clock;
+      evaluatedAt = evaluationTime(skew.clock, req.at);
+      if (skew.kind === 'refuse') throw new ClockSkewError(skew.message);
+      if (skew.kind === 'warn') log.warn({ skewMs: skew.clock.skewMs }, skew.warning);
+      log.info({ skewMs: skew.clock.skewMs }, 'run started');
       result = await job.run({
         db: makeJobDb(jobConn, db.dialect, db.database, db.schema),
         log,
@@ -125,6 +136,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         },
         progress: req.progress ?? (() => {}),
       });
+      if (skew.kind === 'warn') result = withSkewWarning(result, skew.warning);
       status = signal.aborted ? 'interrupted' : result.status;
     } catch (err) {
       status = signal.aborted ? 'interrupted' : 'failed';
@@ -143,11 +155,12 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     await finishRun(db.pool, db.schema, runId, {
       status: rowStatus,
       finishedAt: clock(),
-      summary: result,
+      evaluatedAt,
+      summary: result && runClock ? { ...result, clock: clockJson(runClock) } : result,
       error: error ? `${error.class}: ${error.message}` : null,
     }).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
     log.info({ status, summary: result?.summary }, 'run finished');
-    return done(status, { runId, result, ...(error ? { error } : {}) });
+    return done(status, { runId, result, evaluatedAt, ...(runClock ? { clock: runClock } : {}), ...(error ? { error } : {}) });
   } finally {
     const released = await lock.release().catch(() => false);
     if (!released) log.warn({ lock: name }, 'RELEASE_LOCK did not confirm; the lock ends with its connection');

@@ -1,4 +1,5 @@
 import type { JobResult, Trigger } from '../job/job-contract.js';
+import type { RunClock } from './clock-skew.js';
 
 export type OutcomeStatus = 'ok' | 'warning' | 'failed' | 'skipped' | 'interrupted';
 
@@ -10,8 +11,10 @@ export interface RunOutcome {
   trigger: Trigger;
   scheduledFor: Date;
   dryRun: boolean;
-  /** The time the job was evaluated at (`--at` or the start time). */
+  /** The time the job was evaluated at: `--at`, else the server's clock (the host's start time when no job connection was had). */
   evaluatedAt: Date;
+  /** Host and server clock read at the start of the run, and their skew; absent when the job never got a connection. */
+  clock?: RunClock;
   status: OutcomeStatus;
   startedAt: Date;
   finishedAt: Date;

@@ -10,7 +10,7 @@ import { planPartitions } from '../../src/partitions/plan-partitions.js';
 import { runJob, type RunRequest } from '../../src/runner/run-job.js';
 import { adminConnection, createTestSchema, testApp, type TestSchema } from '../helpers/test-db.js';
 
-// A fixed "now": the 1st of the month at 04:30 UTC, as the schedule fires.
+// A fixed "now" on both clocks (host and server): the 1st of the month at 04:30 UTC, as the schedule fires.
 const NOW = new Date('2026-11-01T04:30:00Z');
 
 function monthStart(offset: number, base = NOW): number {
@@ -57,7 +57,7 @@ describe('partitions job on MariaDB', () => {
   let slot = 0;
   const run = (req: Partial<RunRequest> & { config?: Record<string, unknown> }, tables = ['api_call_logs']) =>
     runJob(
-      { db: app.db, config: { ...app.config, jobs: { ...app.config.jobs, partitions: { ...(app.config.jobs as Record<string, object>).partitions, tables, ...(req.config ?? {}) } } }, log: app.log, clock: () => NOW },
+      { db: app.db, config: { ...app.config, jobs: { ...app.config.jobs, partitions: { ...(app.config.jobs as Record<string, object>).partitions, tables, ...(req.config ?? {}) } } }, log: app.log, clock: () => NOW, serverClock: () => NOW },
       partitionsJob,
       // Each run its own slot (runs are unique per job and scheduled time).
       { trigger: 'manual', dryRun: false, scheduledFor: new Date(NOW.getTime() + 1000 * ++slot), ...req },
@@ -253,7 +253,7 @@ describe('partitions job on MariaDB', () => {
     await s.admin.query(`USE \`${s.name}\``);
     const demoApp = await testApp(demo);
     try {
-      const outcome = await runJob({ db: demoApp.db, config: demoApp.config, log: demoApp.log, clock: () => NOW }, partitionsJob, { trigger: 'manual', dryRun: false });
+      const outcome = await runJob({ db: demoApp.db, config: demoApp.config, log: demoApp.log, clock: () => NOW, serverClock: () => NOW }, partitionsJob, { trigger: 'manual', dryRun: false });
       expect(outcome.status).toBe('ok');
       expect(outcome.result!.summary).toMatch(/^api_call_logs: created p202612, p202701, p202702; retired p202603 \(drop\), p202604 \(drop\): [\d,]+ rows; 3 months ahead$/);
     } finally {

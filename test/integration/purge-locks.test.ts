@@ -71,10 +71,10 @@ async function app(jobConfig: Plain = {}): Promise<App> {
   return a;
 }
 
-/** Runs the job through the runner with the evaluation time fixed at `now`. */
+/** Runs the job through the runner with the evaluation time fixed at `now` (both clocks: no skew). */
 function run(a: App, now: Date, req: Partial<RunRequest> = {}) {
   slot += 60_000;
-  return runJob({ db: a.db, config: a.config, log: silentLogger(), clock: () => now }, purgeLocksJob, {
+  return runJob({ db: a.db, config: a.config, log: silentLogger(), clock: () => now, serverClock: () => now }, purgeLocksJob, {
     trigger: 'manual',
     dryRun: false,
     scheduledFor: new Date(slot),

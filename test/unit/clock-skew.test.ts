@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseServerUtc, readClocks } from '../../src/db/server-clock.js';
+import { evaluationTime, judgeClockSkew, withSkewWarning } from '../../src/runner/clock-skew.js';
+
+const server = new Date('2026-11-30T03:15:00.000Z');
+const at = (ms: number) => ({ host: new Date(server.getTime() + ms), server });
+
+describe('judgeClockSkew', () => {
+  it.each([
+    ['in sync', 0, true, 'ok'],
+    ['60 s fast, at the limit', 60_000, true, 'ok'],
+    ['60 s slow, at the limit', -60_000, true, 'ok'],
+    ['60.001 s fast, a writing run', 60_001, true, 'refuse'],
+    ['10 min slow, a writing run', -600_000, true, 'refuse'],
+    ['10 min fast, read-only or dry run', 600_000, false, 'warn'],
+  ] as const)('%s: %s', (_name, skewMs, writes, kind) => {
+    const v = judgeClockSkew(at(skewMs), 60, writes);
+    expect(v.kind).toBe(kind);
+    expect(v.clock.skewMs).toBe(skewMs);
+  });
+
+  it('the refusal names both clocks (ISO), the skew and the limit', () => {
+    const v = judgeClockSkew(at(600_000), 60, true);
+    expect(v.kind === 'refuse' && v.message).toBe(
+      "host clock 2026-11-30T03:25:00.000Z is 600.000 s ahead of the server clock 2026-11-30T03:15:00.000Z (guards.maxClockSkewSeconds 60): nothing done; fix the host's time sync (NTP) or raise the limit",
+    );
+    const slow = judgeClockSkew(at(-1500), 1, false);
+    expect(slow.kind === 'warn' && slow.warning).toMatch(/^host clock 2026-11-30T03:14:58\.500Z is 1\.500 s behind the server clock 2026-11-30T03:15:00\.000Z/);
+  });
+
+  it('the evaluation time is the server clock, or --at; never the host clock', () => {
+    expect(evaluationTime(at(600_000))).toEqual(server);
+    const preview = new Date('2027-01-01T00:00:00Z');
+    expect(evaluationTime(at(600_000), preview)).toEqual(preview);
+  });
+
+  it('a warning turns ok into warning and keeps the job warnings', () => {
+    expect(withSkewWarning({ status: 'ok', summary: 's' }, 'w')).toEqual({ status: 'warning', summary: 's', warnings: ['w'] });
+    expect(withSkewWarning({ status: 'skipped', summary: 's', warnings: ['a'] }, 'w')).toEqual({ status: 'skipped', summary: 's', warnings: ['a', 'w'] });
+  });
+});
+
+describe('server clock reading', () => {
+  it('parses UTC_TIMESTAMP(6) text to the millisecond, whatever the host zone', () => {
+    expect(parseServerUtc('2026-11-30 03:15:00.123456').toISOString()).toBe('2026-11-30T03:15:00.123Z');
+    expect(parseServerUtc('2028-02-29 23:59:59').toISOString()).toBe('2028-02-29T23:59:59.000Z');
+    expect(() => parseServerUtc('NULL')).toThrow(/UTC_TIMESTAMP/);
+  });
+
+  it('takes the host clock at the midpoint of the server read', async () => {
+    let t = 1000;
+    const host = () => new Date((t += 10));
+    const conn = { query: async () => [[{ utc: '1970-01-01 00:00:01.000000' }]] } as never;
+    const c = await readClocks(conn, host);
+    expect(c).toEqual({ host: new Date(1015), server: new Date(1000) });
+  });
+});
