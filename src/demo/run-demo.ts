@@ -11,6 +11,9 @@ import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
 
+/** The zone the demo application writes DATETIME values in (its session time_zone). */
+const DEMO_APP_TIME_ZONE = 'Etc/UTC';
+
 /** `npm run demo`: build the demo schema, run every job once through the runner, write the report. */
 async function main(): Promise<number> {
   let config;
@@ -22,7 +25,12 @@ async function main(): Promise<number> {
       overrides: {
         db: { database: DEMO_SCHEMA },
         schema: null,
-        jobs: { 'table-maintenance': { minReclaimBytes: 0, optimizeTables: ['appointments', 'calls'] } },
+        jobs: {
+          'table-maintenance': { minReclaimBytes: 0, optimizeTables: ['appointments', 'calls'] },
+          // DATETIME expiry values are the application's session wall clock: the demo application writes in UTC
+          // (its connection below), so the zone is named, not left to the server's global time_zone.
+          'purge-locks': { targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: DEMO_APP_TIME_ZONE }] },
+        },
       },
     });
   } catch (err) {
@@ -33,7 +41,9 @@ async function main(): Promise<number> {
     throw err;
   }
   const now = new Date();
-  const admin = await mysql.createConnection({ host: config.db.host, port: config.db.port, user: config.db.user, password: config.db.password });
+  // The demo application's session: UTC, as DEMO_APP_TIME_ZONE says.
+  const admin = await mysql.createConnection({ host: config.db.host, port: config.db.port, user: config.db.user, password: config.db.password, timezone: 'Z' });
+  await admin.query("SET SESSION time_zone = '+00:00'");
   try {
     await createDemoSchema(admin, now);
   } finally {

@@ -16,6 +16,8 @@ export interface TargetOutcome {
   index: string;
   cutoff: string;
   cutoffBasis: string;
+  /** The zone the expiry values were read in (TargetPlan.zone). */
+  zone: string;
   rowsDeleted: number;
   /** Selected as expired but changed before the DELETE (lock extended): kept. */
   rowsKept: number;
@@ -56,7 +58,7 @@ export interface RunBudget {
 
 /** A target's outcome before its first chunk (also the outcome of one never started). */
 export function untouchedOutcome(
-  plan: Pick<TargetPlan, 'table' | 'expiryColumn' | 'index' | 'cutoff' | 'cutoffBasis'>,
+  plan: Pick<TargetPlan, 'table' | 'expiryColumn' | 'index' | 'cutoff' | 'cutoffBasis' | 'zone'>,
   stopReason: TargetOutcome['stopReason'],
   chunkRows = 0,
 ): TargetOutcome {
@@ -66,6 +68,7 @@ export function untouchedOutcome(
     index: plan.index,
     cutoff: plan.cutoff,
     cutoffBasis: plan.cutoffBasis,
+    zone: plan.zone,
     rowsDeleted: 0,
     rowsKept: 0,
     chunks: 0,

@@ -18,7 +18,7 @@ export interface TargetFacts {
   indexes: IndexFact[];
   /** For DATETIME columns: the zone's wall clock at each cutoff sample instant; null where the server could not convert. */
   wallClockSamples: (WallClock | null)[] | null;
-  /** The zone the samples are in, for people: "Europe/Berlin", "server: SYSTEM (UTC)". */
+  /** The zone the samples are in, for people: "Europe/Berlin", '"server" = global time_zone SYSTEM = system_time_zone UTC'. */
   zoneLabel: string | null;
 }
 

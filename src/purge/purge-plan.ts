@@ -14,6 +14,8 @@ export interface TargetPlan {
   cutoff: WallClock;
   /** How the cutoff was computed, for people. */
   cutoffBasis: string;
+  /** The zone the column's values are read in: for DATETIME the application's (configured or what "server" resolved to). */
+  zone: string;
   /** First chunk: params [cutoff, limit]. */
   selectFirstSql: string;
   /** Next chunks after (lastExpiry, lastId): params [cutoff, lastExpiry, lastExpiry, lastExpiry, lastId, limit]. */
@@ -76,7 +78,9 @@ function planTarget(t: TargetFacts, database: string, now: Date): TargetPlan | {
   const grace = t.target.graceSeconds > 0 ? ` - ${t.target.graceSeconds} s grace` : '';
   let cutoff: WallClock;
   let cutoffBasis: string;
+  let zone: string;
   if (col.dataType === 'timestamp') {
+    zone = 'UTC (TIMESTAMP holds instants; session time_zone +00:00)';
     cutoff = utcWallClock(start);
     cutoffBasis = `TIMESTAMP: now${grace} = ${cutoff} UTC (session time_zone +00:00)`;
   } else {
@@ -84,6 +88,7 @@ function planTarget(t: TargetFacts, database: string, now: Date): TargetPlan | {
     if (samples.length === 0 || samples.some((s) => s === null))
       return { refusal: `${name}.${col.name} is DATETIME and the wall clock in ${t.zoneLabel ?? 'its zone'} could not be computed (server time zone tables missing?); set targets[].datetimeZone to an IANA zone` };
     const w = wallClockCutoff(samples as WallClock[]);
+    zone = t.zoneLabel ?? t.target.datetimeZone;
     cutoff = w.cutoff;
     cutoffBasis = `DATETIME in ${t.zoneLabel}: now${grace} = ${w.wallAtStart} local`;
     if (w.heldBackForTurnBack) {
@@ -106,6 +111,7 @@ function planTarget(t: TargetFacts, database: string, now: Date): TargetPlan | {
     index: index.name,
     cutoff,
     cutoffBasis,
+    zone,
     selectFirstSql: `SELECT ${cols} FROM ${qt} FORCE INDEX (${ix}) WHERE ${e} < ? ${order}`,
     selectNextSql: `SELECT ${cols} FROM ${qt} FORCE INDEX (${ix}) WHERE ${e} < ? AND ${e} >= ? AND (${e} > ? OR (${e} = ? AND ${id} > ?)) ${order}`,
     deleteSql: `DELETE FROM ${qt} WHERE ${id} IN (?) AND ${e} < ?`,

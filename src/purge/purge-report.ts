@@ -16,6 +16,14 @@ const STOP_TEXT: Record<StopReason, string> = {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** Which zone the values were read in; for "server", what it resolved to and that the application's session zone is what counts. */
+export function zoneLines(zone: string): string[] {
+  const lines = [`values read in: ${zone}`];
+  if (zone.startsWith('"server"'))
+    lines.push("DATETIME holds the application's session wall clock; if its sessions set a time_zone other than the server's, name it in targets[].datetimeZone");
+  return lines;
+}
+
 export class PurgeRefusedError extends Error {
   override name = 'PurgeRefusedError';
   constructor(readonly refusals: string[]) {
@@ -63,7 +71,7 @@ function targetSections(o: TargetOutcome, facts: PurgeFacts): ReportSection[] {
   ];
   return [
     { kind: 'figures', title: `Purge ${facts.database}.${o.table}`, figures },
-    { kind: 'text', title: `How ${o.table} was purged`, lines: [`cutoff: ${o.expiryColumn} < '${o.cutoff}' (${o.cutoffBasis})`, `index: ${o.index}; chunk rows ${o.chunkRows.min ?? '-'}..${o.chunkRows.max ?? '-'}`, `throttle: ${describeReplica(facts.replica)}`, STOP_TEXT[o.stopReason]] },
+    { kind: 'text', title: `How ${o.table} was purged`, lines: [`cutoff: ${o.expiryColumn} < '${o.cutoff}' (${o.cutoffBasis})`, ...zoneLines(o.zone), `index: ${o.index}; chunk rows ${o.chunkRows.min ?? '-'}..${o.chunkRows.max ?? '-'}`, `throttle: ${describeReplica(facts.replica)}`, STOP_TEXT[o.stopReason]] },
   ];
 }
 
@@ -90,7 +98,7 @@ export function dryRunResult(targets: DryRunTarget[], plan: Extract<PurgePlan, {
       rows: [...t.explain.first.map((r) => ['first', ...explainCells(r)]), ...t.explain.next.map((r) => ['next', ...explainCells(r)])],
     },
     { kind: 'sql', title: `Chunk statements for ${t.plan.table} (dbkeeper did not run them)`, statements: [t.plan.selectNextSql, t.plan.deleteSql] },
-    { kind: 'text', title: `Cutoff for ${t.plan.table}`, lines: [`${t.plan.expiryColumn} < '${t.plan.cutoff}'`, t.plan.cutoffBasis, `throttle: ${describeReplica(facts.replica)}`, ...plan.notes] },
+    { kind: 'text', title: `Cutoff for ${t.plan.table}`, lines: [`${t.plan.expiryColumn} < '${t.plan.cutoff}'`, t.plan.cutoffBasis, ...zoneLines(t.plan.zone), `throttle: ${describeReplica(facts.replica)}`, ...plan.notes] },
   ]);
   return {
     status: notes.length > 0 ? 'warning' : 'ok',
@@ -99,7 +107,7 @@ export function dryRunResult(targets: DryRunTarget[], plan: Extract<PurgePlan, {
     details: {
       dryRun: true,
       replica: describeReplica(facts.replica),
-      targets: targets.map((t) => ({ table: t.plan.table, expiryColumn: t.plan.expiryColumn, index: t.plan.index, cutoff: t.plan.cutoff, cutoffBasis: t.plan.cutoffBasis, wouldDelete: t.wouldDelete, explain: t.explain, chunkSql: [t.plan.selectNextSql, t.plan.deleteSql] })),
+      targets: targets.map((t) => ({ table: t.plan.table, expiryColumn: t.plan.expiryColumn, index: t.plan.index, cutoff: t.plan.cutoff, cutoffBasis: t.plan.cutoffBasis, zone: t.plan.zone, wouldDelete: t.wouldDelete, explain: t.explain, chunkSql: [t.plan.selectNextSql, t.plan.deleteSql] })),
     },
     sections,
   };

@@ -102,6 +102,8 @@ describe('purge-locks with a host clock 10 minutes fast', () => {
     expect(o.result!.warnings!.join('\n')).toMatch(/host clock .* is (599|600)\.\d{3} s ahead of the server clock/);
     const targets = (o.result!.details as { targets: { table: string; wouldDelete: number }[] }).targets;
     expect(targets.map((x) => [x.table, x.wouldDelete])).toEqual([['dt_locks', 2], ['ts_locks', 2]]);
+    const zones = (o.result!.details as { targets: { zone: string }[] }).targets.map((x) => x.zone);
+    expect(zones).toEqual(['Etc/UTC', 'UTC (TIMESTAMP holds instants; session time_zone +00:00)']);
   });
 
   it('with the limit raised, the cutoff comes from the server: locks with 2 and 5 minutes to live stay, expired ones go', async () => {

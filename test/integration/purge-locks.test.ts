@@ -114,6 +114,12 @@ describe('purge-locks on MariaDB', () => {
     expect(figures.find((f) => f.label === 'appointment_locks: rows deleted')!.value).toBe(4000);
     expect(figures.find((f) => f.label === 'appointment_locks: stop reason')!.value).toBe('done');
     expect((o.result!.details as { replica: string }).replica).toBe('not a replica');
+    // datetimeZone "server": the result says what it resolved to.
+    const [[z]] = (await t.admin.query('SELECT @@global.time_zone AS tz, @@system_time_zone AS sys')) as unknown as [RowDataPacket[]];
+    const resolved = z!.tz === 'SYSTEM' ? `"server" = global time_zone SYSTEM = system_time_zone ${String(z!.sys)}` : `"server" = global time_zone ${String(z!.tz)}`;
+    expect(r.zone).toBe(resolved);
+    const text = o.result!.sections!.flatMap((s) => (s.kind === 'text' ? s.lines : []));
+    expect(text).toContain(`values read in: ${resolved}`);
   });
 
   it('purges several targets: a TIMESTAMP column in UTC and a DATETIME column written in New York time, with grace', async () => {

@@ -29,7 +29,7 @@ function target(over: Partial<TargetFacts> = {}, t: Partial<TargetFacts['target'
     ],
     indexes: [PK, EXPIRY],
     wallClockSamples: ['2026-11-30 17:00:00.000000', '2026-11-30 17:15:00.000000'],
-    zoneLabel: 'server: SYSTEM (UTC)',
+    zoneLabel: '"server" = global time_zone SYSTEM = system_time_zone UTC',
     ...over,
   };
 }
@@ -56,7 +56,7 @@ describe('planPurge refuses, naming the object', () => {
     ['an ignored index', target({ indexes: [PK, { ...EXPIRY, usable: false }] }), /idx_locks_expires is ignored\/invisible/],
     ['no primary key', target({ indexes: [EXPIRY] }), /single-column PRIMARY KEY.*has none/],
     ['a composite primary key', target({ indexes: [{ name: 'PRIMARY', columns: ['id', 'note'], usable: true }, EXPIRY] }), /has \(id, note\)/],
-    ['a zone the server cannot convert', target({ wallClockSamples: [null], zoneLabel: 'server: Europe/Berlin' }), /could not be computed.*datetimeZone/],
+    ['a zone the server cannot convert', target({ wallClockSamples: [null], zoneLabel: '"server" = global time_zone Europe/Berlin' }), /could not be computed.*datetimeZone/],
   ])('%s', (_what, t, message) => {
     expect(refusals(facts(t))).toEqual([expect.stringMatching(message)]);
   });
