@@ -55,3 +55,13 @@ describe('server clock reading', () => {
     expect(c).toEqual({ host: new Date(1015), server: new Date(1000) });
   });
 });
+
+describe('guards.maxClockSkewSeconds', () => {
+  it('defaults to 60 and must be a positive whole number of seconds', async () => {
+    const { loadConfig } = await import('../../src/config/load-config.js');
+    const { ALL_JOBS } = await import('../../jobs/index.js');
+    expect(loadConfig({ jobs: ALL_JOBS, env: {} }).guards.maxClockSkewSeconds).toBe(60);
+    for (const bad of [0, -5, 1.5, '60'])
+      expect(() => loadConfig({ jobs: ALL_JOBS, env: {}, overrides: { guards: { maxClockSkewSeconds: bad } } })).toThrow(/guards\.maxClockSkewSeconds: /);
+  });
+});
