@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { partitionsJob } from '../../jobs/partitions.js';
 import { pingJob } from '../../jobs/ping.js';
 import { purgeLocksJob } from '../../jobs/purge-locks.js';
+import { tableMaintenanceJob } from '../../jobs/table-maintenance.js';
 import type { App } from '../../src/app/bootstrap.js';
 import type { Plain } from '../../src/config/deep-merge.js';
 import type { AnyJob } from '../../src/job/job-contract.js';
@@ -172,6 +173,19 @@ describe('partitions with a host clock 240 days fast', () => {
     const [[row]] = (await t.admin.query('SELECT COUNT(*) AS n FROM api_call_logs WHERE id = ?', [fresh])) as unknown as [RowDataPacket[]];
     expect(Number(row!.n)).toBe(1);
     expect(await ids('api_call_logs')).toHaveLength(2);
+  });
+});
+
+describe('table-maintenance with a host clock 5 minutes slow', () => {
+  it('ends failed with ClockSkew before its first statement: no ANALYZE, no baseline', async () => {
+    await t.admin.query('CREATE TABLE appointments (id INT PRIMARY KEY, v INT) ENGINE=InnoDB');
+    const a = await app({ jobs: { 'table-maintenance': { analyzeTables: ['appointments'], optimizeTables: ['appointments'] } } });
+    const o = await run(a, tableMaintenanceJob, -5 * MINUTE);
+    expect(o.status).toBe('failed');
+    expect(o.error?.class).toBe('ClockSkew');
+    expect(o.error!.message).toMatch(/is (299|300)\.\d{3} s behind the server clock/);
+    const [rows] = await t.admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM dbkeeper_table_baselines');
+    expect(Number(rows[0]!.n)).toBe(0);
   });
 });
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerUtc, readClocks } from '../../src/db/server-clock.js';
-import { evaluationTime, judgeClockSkew, withSkewWarning } from '../../src/runner/clock-skew.js';
+import { outcomeJson } from '../../src/cli/cli-main.js';
+import { formatOutcome } from '../../src/cli/format-outcome.js';
+import type { RunRow } from '../../src/db/run-history.js';
+import { buildReportView } from '../../src/report/report-view.js';
+import { outcomeOfRow } from '../../src/report/run-row-outcome.js';
+import { clockJson, evaluationTime, judgeClockSkew, withSkewWarning } from '../../src/runner/clock-skew.js';
+import type { RunOutcome } from '../../src/runner/run-outcome.js';
 
 const server = new Date('2026-11-30T03:15:00.000Z');
 const at = (ms: number) => ({ host: new Date(server.getTime() + ms), server });
@@ -63,5 +69,28 @@ describe('guards.maxClockSkewSeconds', () => {
     expect(loadConfig({ jobs: ALL_JOBS, env: {} }).guards.maxClockSkewSeconds).toBe(60);
     for (const bad of [0, -5, 1.5, '60'])
       expect(() => loadConfig({ jobs: ALL_JOBS, env: {}, overrides: { guards: { maxClockSkewSeconds: bad } } })).toThrow(/guards\.maxClockSkewSeconds: /);
+  });
+});
+
+describe('the clocks in what people read', () => {
+  const clock = { host: new Date('2026-11-30T03:15:00.250Z'), server: new Date('2026-11-30T03:15:00.000Z'), skewMs: 250 };
+  const o: RunOutcome = {
+    job: 'ping', runId: 1, trigger: 'manual', scheduledFor: clock.host, dryRun: false, evaluatedAt: clock.server, status: 'ok',
+    startedAt: clock.host, finishedAt: clock.host, durationMs: 0, result: { status: 'ok', summary: 'up' }, host: 'w1', pid: 1, clock,
+  };
+
+  it('the terminal output, the --json run facts and the report show both clocks and the skew', () => {
+    expect(formatOutcome(o)).toContain('clock: host clock 2026-11-30T03:15:00.250Z is 0.250 s ahead of the server clock 2026-11-30T03:15:00.000Z');
+    expect((outcomeJson(o).run as RunOutcome).clock).toEqual(clock);
+    const view = buildReportView({ environment: 'test', period: 'daily', kind: 'summary', generatedAt: clock.host, timezone: 'Etc/UTC', jobs: [{ outcome: o, previous: null }] });
+    expect(view.jobs[0]!.meta).toContain('clock skew +0.250 s (host 2026-11-30T03:15:00.250Z, server 2026-11-30T03:15:00.000Z)');
+  });
+
+  it('report --preview restores the clocks from the run row summary', () => {
+    const row: RunRow = {
+      id: 1, job: 'ping', scheduledFor: clock.host, trigger: 'manual', dryRun: false, evaluatedAt: clock.server, host: 'w1', pid: 1, connectionId: 9,
+      startedAt: clock.host, finishedAt: clock.host, status: 'ok', summary: { status: 'ok', summary: 'up', clock: clockJson(clock) }, error: null,
+    };
+    expect(outcomeOfRow(row).clock).toEqual(clock);
   });
 });
