@@ -175,7 +175,8 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
   } catch (err) {
     if (err instanceof DbConnectError) {
       io.stderr(`dbkeeper: ${err.message}\n`);
-      return EXIT.failed;
+      // Wrong credentials, unknown database, a refused certificate: retrying cannot help (pm2 stops on 78).
+      return err.permanent ? EXIT.config : EXIT.failed;
     }
     throw err;
   }

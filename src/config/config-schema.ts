@@ -7,6 +7,14 @@ import { identifierSchema } from './identifier.js';
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 
+/** DB_SSL_MODE and the PEM files (paths); the words and meanings are the MySQL client's --ssl-mode. */
+export const sslSchema = z.strictObject({
+  mode: z.enum(['disabled', 'preferred', 'required', 'verify-ca', 'verify-identity']),
+  ca: z.string().min(1).nullable(),
+  cert: z.string().min(1).nullable(),
+  key: z.string().min(1).nullable(),
+});
+
 export const dbSchema = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535),
@@ -23,6 +31,7 @@ export const dbSchema = z.strictObject({
   /** Attempts at start-up before giving up; backoff doubles from connectBackoffMs. */
   connectRetries: nonNegativeInt,
   connectBackoffMs: positiveInt,
+  ssl: sslSchema,
 });
 
 export const guardsSchema = z.strictObject({
@@ -65,5 +74,6 @@ export function buildConfigSchema(jobs: readonly AnyJob[]) {
 }
 
 export type DbConfig = z.infer<typeof dbSchema>;
+export type SslConfig = z.infer<typeof sslSchema>;
 export type GuardsConfig = z.infer<typeof guardsSchema>;
 export type JobBaseConfig = z.infer<z.ZodObject<typeof jobBaseShape>>;

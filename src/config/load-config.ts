@@ -8,6 +8,8 @@ import { buildConfigSchema, type JobBaseConfig } from './config-schema.js';
 import { parseDatabaseUrl } from './database-url.js';
 import { deepMerge, isPlainObject, setPath, type Plain } from './deep-merge.js';
 import { ENV_BINDINGS, parseEnvValue } from './env-mapping.js';
+import { resolveSecretFiles } from './secret-files.js';
+import { tlsFileProblems } from './tls-files.js';
 
 export type Config = z.infer<ReturnType<typeof buildConfigSchema>>;
 
@@ -61,19 +63,21 @@ export interface LoadConfigOptions {
 }
 
 /** One validated config object. Sources, later wins: config/default.json, DBKEEPER_CONFIG file, env, overrides. */
-export function loadConfig({ jobs, env = process.env, overrides }: LoadConfigOptions): Config {
+export function loadConfig({ jobs, env: rawEnv = process.env, overrides }: LoadConfigOptions): Config {
+  const secrets = resolveSecretFiles(rawEnv);
+  const env = secrets.env;
   let merged = readJsonFile(defaultConfigPath(), 'config/default.json');
   if (env.DBKEEPER_CONFIG) merged = deepMerge(merged, readJsonFile(env.DBKEEPER_CONFIG, 'DBKEEPER_CONFIG'));
 
-  const problems: string[] = [];
+  const problems: string[] = [...secrets.problems];
   const envOf = new Map<string, string>();
   const envLayer: Plain = {};
   if (env.DATABASE_URL) {
     const parsed = parseDatabaseUrl(env.DATABASE_URL);
     if ('error' in parsed) problems.push(parsed.error);
-    else for (const [key, value] of Object.entries(parsed.fields)) {
-      setPath(envLayer, ['db', key], value);
-      envOf.set(`db.${key}`, 'DATABASE_URL');
+    else for (const { path, value } of parsed.fields) {
+      setPath(envLayer, ['db', ...path], value);
+      envOf.set(['db', ...path].join('.'), 'DATABASE_URL');
     }
   }
   for (const binding of ENV_BINDINGS) {
@@ -98,6 +102,7 @@ export function loadConfig({ jobs, env = process.env, overrides }: LoadConfigOpt
       problems.push(`${field}${source ? ` (from ${source})` : ''}: ${issue.message}`);
     }
   }
+  if (result.success) problems.push(...tlsFileProblems(result.data.db.ssl));
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data!;
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { DbConfig } from '../config/config-schema.js';
 import { describeConnectError, DbConnectError } from './db-connect-error.js';
 import { detectDialect, type Dialect } from './dialect.js';
+import { describeTlsFailure, isNoTlsOnServer, sslOptions, type Mysql2Ssl } from './tls-options.js';
 
 /** The worker's handle on the server: one pool for jobs, fresh connections for named locks. */
 export interface Database {
@@ -20,8 +21,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
-function connectionOptions(cfg: DbConfig) {
+function connectionOptions(cfg: DbConfig, ssl: Mysql2Ssl | undefined) {
   return {
+    ...(ssl ? { ssl } : {}),
     host: cfg.host,
     port: cfg.port,
     user: cfg.user,
@@ -35,6 +37,24 @@ function connectionOptions(cfg: DbConfig) {
     bigNumberStrings: false,
     decimalNumbers: true,
   } as const;
+}
+
+/** The first connection: with TLS as DB_SSL_MODE says; under `preferred`, plain text when the server offers none. */
+export async function firstConnection(cfg: DbConfig, log: Logger): Promise<{ conn: Connection; ssl: Mysql2Ssl | undefined }> {
+  const ssl = sslOptions(cfg.ssl);
+  try {
+    return { conn: await mysql.createConnection(connectionOptions(cfg, ssl)), ssl };
+  } catch (err) {
+    if (cfg.ssl.mode !== 'preferred' || !isNoTlsOnServer(err)) throw err;
+    log.warn({ host: cfg.host, port: cfg.port, sslMode: cfg.ssl.mode }, 'the server offers no TLS: connecting in plain text (DB_SSL_MODE=preferred)');
+    return { conn: await mysql.createConnection(connectionOptions(cfg, undefined)), ssl: undefined };
+  }
+}
+
+async function tlsVersion(conn: Connection): Promise<string | null> {
+  const [rows] = await conn.query<RowDataPacket[]>("SHOW SESSION STATUS LIKE 'Ssl_version'");
+  const v = rows[0]?.Value;
+  return typeof v === 'string' && v !== '' ? v : null;
 }
 
 /** mysql2 pools wait forever for a free connection: bound the wait, and give back a late one. */
@@ -76,12 +96,19 @@ export async function openDatabase(cfg: DbConfig, opts: OpenOptions): Promise<Da
   for (;;) {
     let probe: Connection | undefined;
     try {
-      probe = await mysql.createConnection(connectionOptions(cfg));
+      const first = await firstConnection(cfg, opts.log);
+      probe = first.conn;
+      const ssl = first.ssl;
       const [rows] = await probe.query<RowDataPacket[]>('SELECT VERSION() AS v');
+      const tls = await tlsVersion(probe);
       await probe.end();
+      opts.log.info(
+        { host: cfg.host, port: cfg.port, sslMode: cfg.ssl.mode, tls: tls ?? 'none' },
+        tls ? `connected over ${tls}${ssl?.rejectUnauthorized ? ' (certificate verified)' : ' (certificate not verified)'}` : 'connected in plain text',
+      );
       const dialect = detectDialect(String(rows[0]!.v));
       const pool = mysql.createPool({
-        ...connectionOptions(cfg),
+        ...connectionOptions(cfg, ssl),
         connectionLimit: Math.min(cfg.poolMax, cfg.workerConnections),
         waitForConnections: true,
         queueLimit: 0,
@@ -98,12 +125,18 @@ export async function openDatabase(cfg: DbConfig, opts: OpenOptions): Promise<Da
         database: cfg.database,
         schema: opts.schema ?? cfg.database,
         getConnection: () => acquire(pool, cfg.poolTimeoutSeconds),
-        newConnection: () => mysql.createConnection(connectionOptions(cfg)),
+        newConnection: () => mysql.createConnection(connectionOptions(cfg, ssl)),
         close: () => pool.end(),
       };
     } catch (err) {
       probe?.destroy();
-      const clear = err instanceof DbConnectError ? err : describeConnectError(err, target);
+      const tlsLine = cfg.ssl.mode === 'disabled' ? null : describeTlsFailure(err, cfg.ssl.mode, cfg.host);
+      const clear =
+        err instanceof DbConnectError
+          ? err
+          : tlsLine
+            ? new DbConnectError(tlsLine, (err as { code?: string }).code, true)
+            : describeConnectError(err, target);
       if (clear.permanent || attempt >= retries || opts.signal?.aborted) throw clear;
       if (lastLogged !== clear.message) {
         opts.log.warn({ attempt: attempt + 1, code: clear.code }, clear.message);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import mysql from 'mysql2/promise';
 import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, loggerFor } from '../app/bootstrap.js';
+import { firstConnection } from '../db/database.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { EXIT } from '../cli/exit-codes.js';
@@ -41,15 +41,16 @@ async function main(): Promise<number> {
     throw err;
   }
   const now = new Date();
+  const log = loggerFor(config, { stream: 'stderr', pretty: Boolean(process.stderr.isTTY) });
+  // No database selected yet: the demo creates its own schema first. TLS as DB_SSL_MODE says.
   // The demo application's session: UTC, as DEMO_APP_TIME_ZONE says.
-  const admin = await mysql.createConnection({ host: config.db.host, port: config.db.port, user: config.db.user, password: config.db.password, timezone: 'Z' });
+  const { conn: admin } = await firstConnection({ ...config.db, database: '' }, log);
   await admin.query("SET SESSION time_zone = '+00:00'");
   try {
     await createDemoSchema(admin, now);
   } finally {
     await admin.end();
   }
-  const log = loggerFor(config, { stream: 'stderr', pretty: Boolean(process.stderr.isTTY) });
   const app = await connectApp(config, log);
   const outcomes: RunOutcome[] = [];
   try {
