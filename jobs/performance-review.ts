@@ -2,6 +2,7 @@ import { defineJob } from '../src/job/job-contract.js';
 import { collectReview } from '../src/performance-review/collect-review.js';
 import { baselineDue, digestBaselineMigrations, storeBaseline } from '../src/performance-review/digest-baseline.js';
 import { planReview } from '../src/performance-review/plan-review.js';
+import { rawSamplesFileName, writeRawSamples } from '../src/performance-review/raw-samples-file.js';
 import { reviewPeriod } from '../src/performance-review/review-period.js';
 import { reviewConfigSchema, reviewPolicy } from '../src/performance-review/review-policy.js';
 
@@ -28,6 +29,14 @@ export const performanceReviewJob = defineJob({
       await storeBaseline(ctx.db, facts.serverKey, ctx.now, facts.digestRows, ctx.signal);
       baselineStored = true;
     }
+    // Real statements carry customer data: opt-in, to a file on this host only (the details say where, not what).
+    let rawSamples: { enabled: boolean; file: string | null; count: number; note?: string } = { enabled: ctx.config.rawSamples, file: null, count: 0 };
+    if (ctx.config.rawSamples) {
+      const samples = facts.rawSamples ?? [];
+      if (ctx.dryRun) rawSamples = { ...rawSamples, note: 'dry run: no file written' };
+      else if (samples.length === 0) rawSamples = { ...rawSamples, note: facts.source === 'performance_schema' ? 'performance_schema digests have no raw statements' : 'no statements' };
+      else rawSamples = { ...rawSamples, file: await writeRawSamples(ctx.config.rawSamplesDir, rawSamplesFileName(period.label, ctx.now), samples), count: samples.length };
+    }
     return {
       status: plan.status,
       summary: plan.summary,
@@ -41,6 +50,7 @@ export const performanceReviewJob = defineJob({
         digestsSince: facts.digestsSince,
         digestBaselineAt: facts.digestBaselineAt,
         baselineStored,
+        rawSamples,
         totalSeconds: plan.totalSeconds,
         byTotal: plan.byTotal,
         byAverage: plan.byAverage,

@@ -2,6 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { readGlobal } from '../db/global-status.js';
 import { deadlockCounterSource, historyListSource, replicaLagField, replicaStatusStatement } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
+import { sqlString } from '../db/sql-literal.js';
 import { SERVER_IDENTITY_COLUMNS, serverKeyOf, type CounterName, type HealthFacts, type ReplicaChannel, type TableSize } from './health-facts.js';
 
 type Db = Pick<JobDb, 'query' | 'dialect' | 'database'>;
@@ -59,7 +60,7 @@ export async function collectHealth(db: Db, opts: { largestTables: number }): Pr
     }
     const m = metrics.get(src.name);
     if (!m) return { reason: `INNODB_METRICS has no ${src.name} row on this server` };
-    if (!m.enabled) return { reason: `INNODB_METRICS ${src.name} is disabled (SET GLOBAL innodb_monitor_enable = '${src.name}')` };
+    if (!m.enabled) return { reason: `INNODB_METRICS ${src.name} is disabled (SET GLOBAL innodb_monitor_enable = ${sqlString(src.name)})` };
     return { value: m.count };
   };
   const deadlocks = read(deadlockSrc);

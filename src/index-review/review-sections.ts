@@ -1,4 +1,5 @@
 /** What the e-mailed report shows for the index review. PURE. */
+import { commentedOut } from '../db/sql-literal.js';
 import type { ReportSection } from '../job/report-sections.js';
 import type { ReviewPlan } from './plan-review.js';
 
@@ -87,7 +88,7 @@ export function reviewSections(plan: ReviewPlan, usage: UsageSummary, minEvidenc
   }
   const weaker = plan.findings.filter((f) => f.action !== 'drop' && f.index !== null && f.sql).slice(0, MAX_SQL_TABLES);
   if (weaker.length) {
-    sections.push({ kind: 'sql', title: 'Weaker findings: review each before running (with its undo below it)', statements: weaker.flatMap((f) => [f.sql!, `-- undo: ${f.rollbackSql}`]) });
+    sections.push({ kind: 'sql', title: 'Weaker findings: review each before running (with its undo below it)', statements: weaker.flatMap((f) => [f.sql!, commentedOut(`undo: ${f.rollbackSql}`)]) });
   }
   sections.push({
     kind: 'text',

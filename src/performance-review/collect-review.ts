@@ -7,6 +7,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { digestQuantile95Column } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
 import { snapshotsBetween } from '../health/snapshot-store.js';
+import { maskLiterals } from '../log/mask-literals.js';
 import { BASELINE_SLACK_MS, digestStats, findBaseline, type DigestRow } from './digest-baseline.js';
 import { SERVER_IDENTITY_COLUMNS, serverKeyOf, type HealthFacts } from '../health/health-facts.js';
 import type { ConnectionSample, ReviewFacts, ReviewPeriod, SourceAttempt } from './review-facts.js';
@@ -170,10 +171,10 @@ export async function collectReview(db: Db, period: ReviewPeriod, opts: CollectR
         agg.add(String(r.sql_text), Number(r.secs), r.db ? String(r.db) : null, r.rows_examined === null ? null : Number(r.rows_examined));
       }
       attempts.push({ source: 'slow_log_table', used: true, note: '' });
-      return done('slow_log_table', { statements: agg.stats(), entriesRead: agg.entries, truncated });
+      return done('slow_log_table', { statements: agg.stats(), rawSamples: agg.rawSamples(), entriesRead: agg.entries, truncated });
     } catch (err) {
       if (opts.signal.aborted) throw err;
-      attempts.push({ source: 'slow_log_table', used: false, note: `mysql.slow_log not readable: ${(err as Error).message}` });
+      attempts.push({ source: 'slow_log_table', used: false, note: `mysql.slow_log not readable: ${maskLiterals((err as Error).message)}` });
     }
   }
 
@@ -214,5 +215,5 @@ export async function collectReview(db: Db, period: ReviewPeriod, opts: CollectR
     AbortSignal.any([opts.signal, stop.signal]),
   );
   attempts.push({ source: 'slow_log_file', used: true, note: `read ${path}` });
-  return done('slow_log_file', { statements: agg.stats(), entriesRead: agg.entries, truncated });
+  return done('slow_log_file', { statements: agg.stats(), rawSamples: agg.rawSamples(), entriesRead: agg.entries, truncated });
 }

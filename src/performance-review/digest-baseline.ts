@@ -126,7 +126,6 @@ export function digestStats(rows: readonly DigestRow[], baseline: DigestBaseline
     if (count <= 0) continue;
     stats.push({
       fingerprint: r.text,
-      sample: r.text.slice(0, 300),
       schema: r.schema,
       count,
       totalSeconds: sumUs / 1e6,

@@ -1,3 +1,4 @@
+import { printedSql, printedStatement } from '../db/sql-literal.js';
 import { orderFigures, type Figure, type ReportSection } from '../job/report-sections.js';
 import { poolAdvice, type PoolAdvice } from './pool-advice.js';
 import type { ReviewFacts, ReviewPeriod } from './review-facts.js';
@@ -45,7 +46,7 @@ export function enableStatements(facts: Pick<ReviewFacts, 'logOutput'>, policy: 
   outputs.add('TABLE');
   return [
     `SET GLOBAL long_query_time = ${policy.slowQueryTimeSeconds}`,
-    `SET GLOBAL log_output = '${[...outputs].sort().join(',')}'`,
+    printedSql(printedStatement((literal) => `SET GLOBAL log_output = ${literal([...outputs].sort().join(','))}`)),
     'SET GLOBAL slow_query_log = ON',
   ];
 }

@@ -1,6 +1,6 @@
 import type { Flavor } from '../db/dialect.js';
 import type { DigestRow } from './digest-baseline.js';
-import type { StatementStat } from './statement-stats.js';
+import type { RawSample, StatementStat } from './statement-stats.js';
 
 export type ReviewSourceName = 'performance_schema' | 'slow_log_table' | 'slow_log_file';
 
@@ -42,6 +42,9 @@ export interface ReviewFacts {
   digestsSince: Date | null;
   /** performance_schema digests: counts are deltas since this baseline (stored by the previous review). */
   digestBaselineAt: Date | null;
+  /** Slow log: one real statement per fingerprint, for the opt-in raw-samples file on the worker host only
+   * (customer data: never in the report, the run row or the server). */
+  rawSamples?: RawSample[];
   /** The raw digests, to store as next month's baseline (not part of the report). */
   digestRows?: DigestRow[];
   serverKey: string;

@@ -14,6 +14,10 @@ export const reviewConfigSchema = z.object({
     connectionUsePercentTarget: z.number().gt(0).max(100),
     /** Stop reading the slow log after this many executions in the month (the report says so). */
     maxSlowLogEntries: z.number().int().min(1),
+    /** Keep one real statement per fingerprint (customer data): only in a file on the worker host, never in the report. */
+    rawSamples: z.boolean(),
+    /** Where those files go on the worker host (mode 0600, directory 0700). */
+    rawSamplesDir: z.string().min(1),
   });
 
 export type ReviewConfig = z.infer<typeof reviewConfigSchema>;

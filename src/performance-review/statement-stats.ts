@@ -1,10 +1,9 @@
 import { fingerprint } from './fingerprint.js';
 
-/** One statement shape over the review period. Times in seconds. */
+/** One statement shape over the review period. Times in seconds. Carries the fingerprint only (literals
+ * replaced): a real statement holds customer data and never goes into a report or run history. */
 export interface StatementStat {
   fingerprint: string;
-  /** One real statement of the group (truncated), for the report. */
-  sample: string;
   schema: string | null;
   count: number;
   totalSeconds: number;
@@ -15,6 +14,12 @@ export interface StatementStat {
 }
 
 const SAMPLE_CHARS = 300;
+
+/** One real statement of a fingerprint (truncated), kept in memory for the opt-in raw-samples file only. */
+export interface RawSample {
+  fingerprint: string;
+  sample: string;
+}
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -47,7 +52,6 @@ export class StatementAggregator {
       const sorted = [...g.times].sort((a, b) => a - b);
       return {
         fingerprint: fp,
-        sample: g.sample,
         schema: g.schema,
         count: sorted.length,
         totalSeconds: g.total,
@@ -56,5 +60,9 @@ export class StatementAggregator {
         rowsExamined: g.rows,
       };
     });
+  }
+
+  rawSamples(): RawSample[] {
+    return [...this.groups.entries()].map(([fingerprint, g]) => ({ fingerprint, sample: g.sample }));
   }
 }

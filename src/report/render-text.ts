@@ -51,7 +51,8 @@ function sectionLines(s: SectionView): string[] {
       break;
     case 'sql':
       out.push('    (not run by dbkeeper; for a person to review)');
-      for (const st of s.statements) out.push(...st.split('\n').map((l) => `    ${l}`));
+      // Verbatim, not indented: a line break inside a string literal is part of the value.
+      for (const st of s.statements) out.push(st);
       break;
   }
   return out;

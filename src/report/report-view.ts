@@ -1,3 +1,4 @@
+import { maskLiterals } from '../log/mask-literals.js';
 import { orderFigures, type Figure, type ReportSection } from '../job/report-sections.js';
 import { figuresByLabel, trendOf, type Trend } from './figure-trend.js';
 import { formatDuration, formatTime, formatValue } from './report-format.js';
@@ -65,7 +66,8 @@ function jobView(j: JobReport, timezone: string): JobView {
     statusLabel: `${o.status.toUpperCase()}${o.dryRun ? ' (dry run)' : ''}`,
     summary: r?.summary ?? o.skippedReason ?? (o.error ? 'the run failed' : 'no result'),
     meta,
-    error: o.error ? `${o.error.class}: ${o.error.message}` : null,
+    // A second net behind the runner: rows recorded before masking existed, errors from elsewhere.
+    error: o.error ? `${o.error.class}: ${maskLiterals(o.error.message)}` : null,
     warnings: r?.warnings ?? [],
     skipped: [...(o.skippedReason && r ? [{ target: o.job, reason: o.skippedReason }] : []), ...(r?.skipped ?? [])],
     sections,

@@ -10,6 +10,7 @@ import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-hi
 import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
+import { maskLiterals } from '../log/mask-literals.js';
 import { clockJson, ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 
@@ -141,9 +142,10 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     } catch (err) {
       status = signal.aborted ? 'interrupted' : 'failed';
       const e = err as Error;
-      error = { class: e?.name ?? 'Error', message: String(e?.message ?? err) };
-      if (signal.aborted) error.message = `${error.message} (aborted: ${String((signal.reason as Error)?.message ?? signal.reason)})`;
-      log.error({ err: e }, `run ${status}`);
+      // Server errors quote the failing values (customer data): masked in the row, the outcome, the alert and the log.
+      error = { class: e?.name ?? 'Error', message: maskLiterals(String(e?.message ?? err)) };
+      if (signal.aborted) error.message = `${error.message} (aborted: ${maskLiterals(String((signal.reason as Error)?.message ?? signal.reason))})`;
+      log.error({ err: { type: error.class, message: error.message, code: (e as { code?: unknown })?.code, stack: maskLiterals(String(e?.stack ?? '')) } }, `run ${status}`);
     }
     // Give the job's connection back before recording the end: that write takes a connection from the same pool,
     // which finishing jobs holding every connection of it would wait for forever (DBKEEPER_POOL_MAX=1: every run).

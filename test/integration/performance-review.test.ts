@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { performanceReviewJob } from '../../jobs/performance-review.js';
 import type { App } from '../../src/app/bootstrap.js';
 import { findBaseline, storeBaseline, type DigestRow } from '../../src/performance-review/digest-baseline.js';
 import type { RankedStatement } from '../../src/performance-review/plan-review.js';
+import { renderReport } from '../../src/report/render-report.js';
 import { runJob } from '../../src/runner/run-job.js';
 import { adminConnection, createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
 
@@ -129,6 +133,51 @@ describe('performance-review on the real MariaDB', () => {
       [`select sleep(?) as s from ${probe} where id in(?+)`, 1],
     ]);
     expect(byTotal[0]!.schema).toBe(ts.name);
+  });
+
+  it('customer data in slow statements stays out of the result, the run row and the report; rawSamples puts it in a 0600 file only', async () => {
+    const email = 'ann@example.com';
+    const token = `rst_${randomBytes(8).toString('hex')}`;
+    const rawDir = await mkdtemp(join(tmpdir(), 'dbkeeper-raw-'));
+    const run = async (extra: Record<string, unknown>) => {
+      const config = { ...app.config, jobs: { ...app.config.jobs, 'performance-review': { ...(app.config.jobs['performance-review'] as Record<string, unknown>), topStatements: 100, ...extra } } };
+      const outcome = await runJob({ db: app.db, config, log: silentLogger() }, performanceReviewJob, { trigger: 'manual', dryRun: false, options: { month: thisMonth() } });
+      expect(outcome.error).toBeUndefined();
+      const [rows] = await ts.admin.query<RowDataPacket[]>('SELECT summary FROM dbkeeper_runs WHERE id = ?', [outcome.runId]);
+      const report = renderReport({ environment: 'test', period: 'monthly', kind: 'summary', generatedAt: new Date(), timezone: 'UTC', jobs: [{ outcome, previous: null }] });
+      return { outcome, row: String(rows[0]!.summary), report };
+    };
+    try {
+      await ts.admin.query("SET GLOBAL log_output = 'TABLE'");
+      await ts.admin.query('SET GLOBAL long_query_time = 0.1');
+      await ts.admin.query('SET GLOBAL slow_query_log = ON');
+      const c = await adminConnection(ts.name);
+      try {
+        await c.query(`SELECT SLEEP(0.12) AS s FROM ${probe} WHERE id = 1 AND '${email}' <> '${token}'`);
+      } finally {
+        await c.end();
+      }
+      const off = await run({});
+      const on = await run({ rawSamples: true, rawSamplesDir: rawDir });
+      for (const { outcome, row, report } of [off, on]) {
+        const fp = mine(outcome.result!.details!.byTotal as RankedStatement[]).map((s) => s.fingerprint);
+        expect(fp).toContain(`select sleep(?) as s from ${probe} where id = ? and ? <> ?`);
+        for (const text of [JSON.stringify(outcome.result), row, report.text, report.html, report.json]) {
+          expect(text).not.toContain(email);
+          expect(text).not.toContain(token);
+        }
+      }
+      expect(off.outcome.result!.details!.rawSamples).toEqual({ enabled: false, file: null, count: 0 });
+      const written = on.outcome.result!.details!.rawSamples as { file: string; count: number };
+      expect(written.file.startsWith(rawDir)).toBe(true);
+      expect((await stat(written.file)).mode & 0o777).toBe(0o600);
+      const samples = JSON.parse(await readFile(written.file, 'utf8')) as { fingerprint: string; sample: string }[];
+      expect(samples).toContainEqual({ fingerprint: `select sleep(?) as s from ${probe} where id = ? and ? <> ?`, sample: expect.stringContaining(`'${email}' <> '${token}'`) });
+      expect(await readdir(rawDir)).toHaveLength(1);
+    } finally {
+      await restoreGlobals();
+      await rm(rawDir, { recursive: true, force: true });
+    }
   });
 
   it('digest baselines: stored in chunks, read back, only the latest two kept per server', async () => {

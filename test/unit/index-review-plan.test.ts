@@ -198,7 +198,7 @@ describe('index review: budget, sizes and SQL', () => {
     const f = plan.findings[0]!;
     expect(f).toMatchObject({ index: 'a_old', kind: 'left-prefix', bytes: 32768 });
     expect(f.sql).toBe('ALTER TABLE `s`.`t` DROP INDEX `a_old`, ALGORITHM=INPLACE, LOCK=NONE');
-    expect(f.rollbackSql).toBe("ALTER TABLE `s`.`t` ADD INDEX `a_old` (`a`(10), `b` DESC) COMMENT 'it\\'s old' IGNORED, ALGORITHM=INPLACE, LOCK=NONE");
+    expect(f.rollbackSql).toBe("ALTER TABLE `s`.`t` ADD INDEX `a_old` (`a`(10), `b` DESC) COMMENT 'it''s old' IGNORED, ALGORITHM=INPLACE, LOCK=NONE");
     expect(plan.tables[0]!.hideSql).toBe('ALTER TABLE `s`.`t` ALTER INDEX `a_old` IGNORED');
     expect(plan.tables[0]!.unhideSql).toBe('ALTER TABLE `s`.`t` ALTER INDEX `a_old` NOT IGNORED');
     expect(plan.tables[0]!.reclaimableBytes).toBe(32768);

@@ -48,6 +48,18 @@ describe('index review report sections', () => {
     expect(sections.find((s) => s.kind === 'text' && s.title === 'Statements')).toBeDefined();
   });
 
+  it('a weaker finding\'s undo is commented out on every line, even where a comment literal breaks the line', () => {
+    const redefine: TableFacts = {
+      ...table('t'),
+      indexes: [ix('PRIMARY', ['id'], 0), { ...ix('email_id', ['email', 'id'], 1), comment: "x'\nDROP TABLE `s`.`t`; --" }],
+    };
+    const weaker = reviewSections(plan([redefine]), NO_EVIDENCE, 7).find((s) => s.kind === 'sql' && s.title.startsWith('Weaker'));
+    expect(weaker?.kind === 'sql' && weaker.statements[1]!.split('\n')).toEqual([
+      "-- undo: ALTER TABLE `s`.`t` DROP INDEX `email_id`, ADD INDEX `email_id` (`email`, `id`) COMMENT 'x''",
+      "-- DROP TABLE `s`.`t`; --', ALGORITHM=INPLACE, LOCK=NONE",
+    ]);
+  });
+
   it('formats sizes and keeps unknown unknown', () => {
     expect([formatBytes(null), formatBytes(512), formatBytes(16384), formatBytes(5 * 1024 ** 2), formatBytes(3 * 1024 ** 3)]).toEqual(['unknown', '512 B', '16 KiB', '5.0 MiB', '3.0 GiB']);
   });

@@ -59,7 +59,7 @@ describe('collectReview source order', () => {
     const f = await collectReview(db, october, opts);
     expect(f.source).toBe('performance_schema');
     expect(f.statements).toEqual([
-      { fingerprint: 'SELECT * FROM `appointments` WHERE `id` = ?', sample: 'SELECT * FROM `appointments` WHERE `id` = ?', schema: 'booking', count: 1000, totalSeconds: 2.5, maxSeconds: 0.09, p95Seconds: 0.004, rowsExamined: 1000 },
+      { fingerprint: 'SELECT * FROM `appointments` WHERE `id` = ?', schema: 'booking', count: 1000, totalSeconds: 2.5, maxSeconds: 0.09, p95Seconds: 0.004, rowsExamined: 1000 },
     ]);
     expect(f.digestsSince).toEqual(new Date('2026-09-01T00:00:00Z'));
     expect(asked.find((q) => q.includes('events_statements_summary_by_digest'))).toContain('QUANTILE_95 DIV 1000000');

@@ -37,7 +37,7 @@ describe('StatementAggregator', () => {
     expect(percentile([], 95)).toBeNull();
   });
 
-  it('one stat per fingerprint with count, total, max, p95 and the first sample', () => {
+  it('one stat per fingerprint with count, total, max and p95; the first real statement only apart, as a raw sample', () => {
     const agg = new StatementAggregator();
     for (let i = 1; i <= 20; i += 1) agg.add(`select * from t where id = ${i}`, i / 10, 'app', 5);
     agg.add('update t set a = 1', 3, 'app', null);
@@ -45,8 +45,13 @@ describe('StatementAggregator', () => {
     const stats = agg.stats();
     expect(agg.entries).toBe(21);
     expect(stats).toHaveLength(2);
-    expect(stats[0]).toMatchObject({ fingerprint: 'select * from t where id = ?', sample: 'select * from t where id = 1', schema: 'app', count: 20, maxSeconds: 2, p95Seconds: 1.9, rowsExamined: 100 });
+    expect(stats[0]).toMatchObject({ fingerprint: 'select * from t where id = ?', schema: 'app', count: 20, maxSeconds: 2, p95Seconds: 1.9, rowsExamined: 100 });
     expect(stats[0]!.totalSeconds).toBeCloseTo(21, 6);
+    expect(JSON.stringify(stats)).not.toContain('id = 1');
+    expect(agg.rawSamples()).toEqual([
+      { fingerprint: 'select * from t where id = ?', sample: 'select * from t where id = 1' },
+      { fingerprint: 'update t set a = ?', sample: 'update t set a = 1' },
+    ]);
   });
 });
 

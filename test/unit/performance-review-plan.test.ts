@@ -106,7 +106,7 @@ function facts(over: Partial<ReviewFacts> = {}): ReviewFacts {
   };
 }
 
-const stat = (fp: string, count: number, total: number, p95: number | null): StatementStat => ({ fingerprint: fp, sample: fp, schema: 'booking', count, totalSeconds: total, maxSeconds: null, p95Seconds: p95, rowsExamined: null });
+const stat = (fp: string, count: number, total: number, p95: number | null): StatementStat => ({ fingerprint: fp, schema: 'booking', count, totalSeconds: total, maxSeconds: null, p95Seconds: p95, rowsExamined: null });
 
 describe('planReview', () => {
   it('ranks by total and by average time with share of the total; p95 where the source has it', () => {

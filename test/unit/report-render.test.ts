@@ -133,6 +133,12 @@ describe('renderReport body', () => {
     expect(r.html).toContain('ALTER TABLE `appointments` DROP INDEX `ix_dup`;');
   });
 
+  it('prints SQL verbatim in the text part: a line break inside a literal gets no indentation added', () => {
+    const sql = "ALTER TABLE `t` ADD INDEX `ix` (`a`) COMMENT 'line one\nline two'";
+    const text = renderReport(input([{ outcome: outcome('index-review', 'ok', { status: 'ok', summary: 's', sections: [{ kind: 'sql', title: 'Undo', statements: [sql] }] }), previous: null }])).text;
+    expect(text).toContain(`\n${sql}\n`);
+  });
+
   it('lists failing figures first, then warnings, with their targets, in a needs-attention block', () => {
     const fig = (part: string, label: string) => part.indexOf(label, part.indexOf('Server health'));
     for (const part of [r.text, r.html]) {
