@@ -1,4 +1,4 @@
-import { isPlainIdentifier } from '../config/identifier.js';
+import { identifierProblem } from '../config/identifier.js';
 import { isoDay, monthStartSeconds, monthsBetween, partitionNameFor, TIMESTAMP_MAX_SECONDS } from './month-math.js';
 import type { PartitionFacts, TableFacts } from './partition-facts.js';
 import { archivePartitionSql, dropPartitionSql, reorganizeTailSql } from './partition-sql.js';
@@ -167,8 +167,9 @@ function planTable(t: TableFacts, facts: PartitionFacts, policy: PartitionPolicy
       return;
     }
     const archiveTable = `${t.table}_${m.name}`;
-    if (!isPlainIdentifier(archiveTable)) {
-      plan.skipped.push({ target, reason: `archive table name ${archiveTable} is too long or not a plain identifier` });
+    const badName = identifierProblem(archiveTable);
+    if (badName) {
+      plan.skipped.push({ target, reason: `archive table name ${archiveTable} ${badName}` });
       return;
     }
     if (facts.server.tableNames.some((n) => n.toLowerCase() === archiveTable.toLowerCase())) {

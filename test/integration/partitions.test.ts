@@ -24,10 +24,10 @@ function pname(sec: number): string {
 const COLUMNS = `id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, company_id INT UNSIGNED NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP`;
 
 /** `past` months before NOW's month + the current one + pmax; `rowsPerMonth` rows in each. */
-async function createLogTable(s: TestSchema, table: string, past: number, rowsPerMonth: number): Promise<void> {
+async function createLogTable(s: TestSchema, table: string, past: number, rowsPerMonth: number, opts: { tail?: string } = {}): Promise<void> {
   const parts: string[] = [];
   for (let m = -past; m <= 0; m += 1) parts.push(`PARTITION ${pname(monthStart(m))} VALUES LESS THAN (${monthStart(m + 1)})`);
-  parts.push('PARTITION pmax VALUES LESS THAN MAXVALUE');
+  parts.push(`PARTITION \`${(opts.tail ?? 'pmax').replaceAll('`', '``')}\` VALUES LESS THAN MAXVALUE`);
   await s.admin.query(`CREATE TABLE \`${table}\` (${COLUMNS}, PRIMARY KEY (id, created_at)) ENGINE=InnoDB
     PARTITION BY RANGE (UNIX_TIMESTAMP(created_at)) (${parts.join(', ')})`);
   for (let m = -past; m <= 0; m += 1) {
@@ -37,6 +37,9 @@ async function createLogTable(s: TestSchema, table: string, past: number, rowsPe
   }
 }
 
+/** A test fixture's identifier in backticks, a backtick inside doubled. */
+const q = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+
 async function layout(s: TestSchema, table: string): Promise<{ name: string; description: string; rows: number }[]> {
   const [parts] = await s.admin.query<RowDataPacket[]>(
     `SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS description FROM information_schema.PARTITIONS
@@ -45,7 +48,7 @@ async function layout(s: TestSchema, table: string): Promise<{ name: string; des
   );
   const out = [];
   for (const p of parts) {
-    const [[c]] = (await s.admin.query(`SELECT COUNT(*) AS n FROM \`${table}\` PARTITION (\`${String(p.name)}\`)`)) as unknown as [RowDataPacket[]];
+    const [[c]] = (await s.admin.query(`SELECT COUNT(*) AS n FROM ${q(table)} PARTITION (${q(String(p.name))})`)) as unknown as [RowDataPacket[]];
     out.push({ name: String(p.name), description: String(p.description), rows: Number(c!.n) });
   }
   return out;
@@ -260,6 +263,27 @@ describe('partitions job on MariaDB', () => {
       await demoApp.db.close();
       await s.admin.query(`DROP SCHEMA IF EXISTS \`${demo}\``);
     }
+  });
+
+  it('a tail partition named `p max` is quoted, not refused; the other table still gets its new months', async () => {
+    await createLogTable(s, 'spaced_logs', 1, 3, { tail: 'p max' });
+    await createLogTable(s, 'next_logs', 1, 3);
+    const outcome = await run({}, ['spaced_logs', 'next_logs']);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe('ok');
+    expect((await layout(s, 'spaced_logs')).map((p) => p.name)).toEqual(['p202610', 'p202611', 'p202612', 'p202701', 'p202702', 'p max']);
+    expect((await layout(s, 'next_logs')).map((p) => p.name)).toEqual(['p202610', 'p202611', 'p202612', 'p202701', 'p202702', 'pmax']);
+  });
+
+  it('a table named with a leading digit, a space and a backtick, keyed on a column with a space, is rotated (oldest month dropped)', async () => {
+    const table = '2fa log`s';
+    const parts = [-7, -6, -5, -4, -3, -2, -1, 0].map((m) => `PARTITION ${pname(monthStart(m))} VALUES LESS THAN (${monthStart(m + 1)})`);
+    await s.admin.query(`CREATE TABLE ${q(table)} (id INT NOT NULL, \`made at\` TIMESTAMP NOT NULL, PRIMARY KEY (id, \`made at\`)) ENGINE=InnoDB
+      PARTITION BY RANGE (UNIX_TIMESTAMP(\`made at\`)) (${parts.join(', ')}, PARTITION pmax VALUES LESS THAN MAXVALUE)`);
+    const outcome = await run({ config: { column: 'made at' } }, [table]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe('ok');
+    expect((await layout(s, table)).map((p) => p.name)).toEqual(['p202605', 'p202606', 'p202607', 'p202608', 'p202609', 'p202610', 'p202611', 'p202612', 'p202701', 'p202702', 'pmax']);
   });
 
   it('archive through EXCHANGE PARTITION (the MySQL path) keeps every row in the archive table', async () => {
