@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { identifierSchema, PLAIN_IDENTIFIER } from '../src/config/identifier.js';
+import { identifierSchema, isLegalIdentifier } from '../src/config/identifier.js';
 import { hideIndexKeywords } from '../src/db/dialect.js';
 import { defineJob } from '../src/job/job-contract.js';
 import { collectInventory } from '../src/index-review/collect-inventory.js';
@@ -15,9 +15,9 @@ import {
 } from '../src/index-review/usage-snapshot.js';
 
 const DAY_MS = 86_400_000;
-const tableKey = z
-  .string()
-  .refine((k) => k.split('.').length <= 2 && k.split('.').every((p) => PLAIN_IDENTIFIER.test(p)), 'must be "table" or "schema.table" with plain identifiers');
+/** A table name, or "schema.table" split at some dot (a dot may also be part of a name: "v2.sessions" is either). */
+const isTableKey = (k: string) => isLegalIdentifier(k) || [...k.matchAll(/\./g)].some((m) => isLegalIdentifier(k.slice(0, m.index)) && isLegalIdentifier(k.slice(m.index + 1)));
+const tableKey = z.string().refine(isTableKey, 'must be "table" or "schema.table" with legal names (1-64 characters, no NUL, no trailing space)');
 
 const configSchema = z
   .object({

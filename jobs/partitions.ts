@@ -18,7 +18,7 @@ export const partitionsJob = defineJob({
   writes: true,
   async run(ctx) {
     const c = ctx.config;
-    const facts = await collectPartitionFacts(ctx.db, c.tables, c.pmaxRowThreshold);
+    const facts = await collectPartitionFacts(ctx.db, c.tables, c.pmaxRowThreshold, c.column);
 
     const printMigration = ctx.options['print-migration'];
     if (printMigration !== undefined && printMigration !== true) throw new Error(`--print-migration takes no value (got ${JSON.stringify(printMigration)})`);
@@ -42,6 +42,7 @@ export const partitionsJob = defineJob({
     } else {
       outcomes = await applyPartitionPlan(ctx.db, plans, {
         lockWaitTimeoutSeconds: c.lockWaitTimeoutSeconds,
+        column: c.column,
         signal: ctx.signal,
         progress: ctx.progress,
       });

@@ -1,12 +1,27 @@
 import { z } from 'zod';
 
-/** A plain SQL identifier: what a schema, table, column, index or partition may be named here. */
-export const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,63}$/;
+/** MySQL and MariaDB limit every schema, table, column, index and partition name to 64 characters. */
+export const MAX_IDENTIFIER_CHARS = 64;
 
-export function isPlainIdentifier(name: string): boolean {
-  return PLAIN_IDENTIFIER.test(name);
+/**
+ * Why the server would refuse `name` as an identifier, or null when it is legal: 1–64 characters,
+ * no NUL, no trailing space. Anything else (a leading digit, spaces, backticks, dots, quotes) is legal
+ * and is quoted by quoteId.
+ */
+export function identifierProblem(name: string): string | null {
+  if (name.length === 0) return 'must not be empty';
+  if ([...name].length > MAX_IDENTIFIER_CHARS) return `must be at most ${MAX_IDENTIFIER_CHARS} characters`;
+  if (name.includes('\u0000')) return 'must not contain a NUL character';
+  if (name.endsWith(' ')) return 'must not end with a space';
+  return null;
 }
 
-export const identifierSchema = z
-  .string()
-  .regex(PLAIN_IDENTIFIER, 'must be a plain identifier (a letter or _, then letters, digits, _ or $; at most 64 characters)');
+export function isLegalIdentifier(name: string): boolean {
+  return identifierProblem(name) === null;
+}
+
+/** A schema, table, column, index or partition name from config: any name the server accepts. */
+export const identifierSchema = z.string().superRefine((name, ctx) => {
+  const problem = identifierProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (a legal MySQL/MariaDB name: 1-64 characters, no NUL, no trailing space)` });
+});

@@ -2,7 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { JobDb } from '../db/job-db.js';
 import { isLockWaitError } from '../db/sql-errors.js';
 import { quoteId, quoteTable } from '../db/sql-identifier.js';
-import { countPartitionRows, readPartitions } from './collect-partition-facts.js';
+import { countPartitionRows, countUndatedRows, readPartitions } from './collect-partition-facts.js';
 import type { PartitionRow } from './partition-facts.js';
 import type { PartitionAction, TablePlan } from './plan-partitions.js';
 
@@ -82,6 +82,8 @@ function describe(rows: readonly PartitionRow[]): string {
 
 export interface ApplyOptions {
   lockWaitTimeoutSeconds: number;
+  /** The partition column: the first partition is checked again for rows dated NULL or zero just before it goes. */
+  column: string;
   signal: AbortSignal;
   progress: (line: string) => void;
 }
@@ -114,6 +116,11 @@ async function applyAction(db: JobDb, action: PartitionAction, plannedCount: num
   const before = await readPartitions(db, action.table);
   const changed = precondition(before, action);
   if (changed) return { action, outcome: 'changed', rows: counted, note: `not run: ${changed}` };
+  if (action.kind !== 'create' && before[0]?.name === action.partition) {
+    const undated = await countUndatedRows(db, action.table, action.partition, opts.column);
+    const n = undated.nullRows + undated.zeroRows;
+    if (n > 0) return { action, outcome: 'changed', rows: counted, note: `not run: ${action.partition} now holds ${n} rows dated NULL or zero (written since planning)` };
+  }
   if (action.kind !== 'create') counted = await countPartitionRows(db, action.table, action.partition);
   const label = action.kind === 'create' ? `${action.table}: create ${action.months.map((m) => m.name).join(', ')}` : `${action.table}: ${action.kind} ${action.partition}`;
   opts.progress(label);

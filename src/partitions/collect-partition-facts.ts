@@ -2,13 +2,17 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { supportsConvertPartition } from '../db/dialect.js';
 import type { JobDb } from '../db/job-db.js';
 import { quoteId, quoteTable } from '../db/sql-identifier.js';
-import type { PartitionFacts, PartitionRow, ServerFacts, TableFacts } from './partition-facts.js';
+import type { PartitionFacts, PartitionRow, ServerFacts, TableFacts, UndatedRows } from './partition-facts.js';
+import { findColumn } from './validate-partition-shape.js';
+
+/** Undated rows in a first partition are counted up to this many (the query stops there). */
+export const UNDATED_ROW_LIMIT = 1000;
 
 /** Read the server's read_only flag, the database's table names, and every configured table's shape. */
-export async function collectPartitionFacts(db: JobDb, tables: readonly string[], tailRowLimit: number): Promise<PartitionFacts> {
+export async function collectPartitionFacts(db: JobDb, tables: readonly string[], tailRowLimit: number, column: string): Promise<PartitionFacts> {
   const server = await collectServerFacts(db);
   const out: TableFacts[] = [];
-  for (const table of tables) out.push(await collectTableFacts(db, table, tailRowLimit));
+  for (const table of tables) out.push(await collectTableFacts(db, table, tailRowLimit, column));
   return { database: db.database, server, tables: out };
 }
 
@@ -40,13 +44,31 @@ export async function countPartitionRows(db: JobDb, table: string, partition: st
   return Number(row!.n);
 }
 
+/**
+ * Rows of one partition whose `column` is NULL or a zero date, counted up to `limit`. Read on that partition
+ * only; compared through UNIX_TIMESTAMP (0 for a zero date), never with a '0000-00-00' literal, so the
+ * session's sql_mode (strict, NO_ZERO_DATE) changes neither the answer nor raises a warning.
+ */
+export async function countUndatedRows(db: JobDb, table: string, partition: string, column: string, limit = UNDATED_ROW_LIMIT): Promise<UndatedRows> {
+  const col = quoteId(column, 'column');
+  const [row] = await db.query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n, COALESCE(SUM(v IS NULL), 0) AS nulls FROM (
+       SELECT UNIX_TIMESTAMP(${col}) AS v FROM ${quoteTable(db.database, table)} PARTITION (${quoteId(partition, 'partition')})
+       WHERE ${col} IS NULL OR UNIX_TIMESTAMP(${col}) = 0 LIMIT ?) AS undated`,
+    [limit],
+  );
+  const n = Number(row!.n);
+  const nullRows = Number(row!.nulls);
+  return { partition, nullRows, zeroRows: n - nullRows, capped: n >= limit };
+}
+
 /** Epoch seconds of the oldest `column` value (for --print-migration's first month); null when the table is empty. */
 export async function oldestRowSeconds(db: JobDb, table: string, column: string): Promise<number | null> {
   const [row] = await db.query<RowDataPacket[]>(`SELECT UNIX_TIMESTAMP(MIN(${quoteId(column, 'column')})) AS oldest FROM ${quoteTable(db.database, table)}`);
   return row?.oldest == null ? null : Math.floor(Number(row.oldest));
 }
 
-async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number): Promise<TableFacts> {
+async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number, column: string): Promise<TableFacts> {
   const [info] = await db.query<RowDataPacket[]>(
     'SELECT TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
     [db.database, table],
@@ -62,6 +84,7 @@ async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number)
     foreignKeys: [],
     partitions: [],
     tailRows: null,
+    firstPartitionUndated: null,
   };
   if (!info || String(info.type) !== 'BASE TABLE') return empty;
   const [method] = await db.query<RowDataPacket[]>(
@@ -105,16 +128,21 @@ async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number)
     const counted = await countPartitionRows(db, table, last.name, tailRowLimit + 1);
     tailRows = { counted, capped: counted > tailRowLimit };
   }
+  const columnFacts = columns.map((c) => ({ name: String(c.name), dataType: String(c.type) }));
+  const keyColumn = findColumn({ columns: columnFacts }, column);
+  const first = partitions[0];
+  const firstPartitionUndated = first && partitions.length > 1 && keyColumn ? await countUndatedRows(db, table, first.name, keyColumn.name) : null;
   return {
     table,
     exists: true,
     partitionMethod: partitioned ? String(method!.method) : null,
     subpartitionMethod: method?.sub != null ? String(method.sub) : null,
     expression: method?.expr != null ? String(method.expr) : null,
-    columns: columns.map((c) => ({ name: String(c.name), dataType: String(c.type) })),
+    columns: columnFacts,
     uniqueKeys: [...uniqueKeys].map(([name, cols]) => ({ name, columns: cols })),
     foreignKeys: fks.map((f) => ({ name: String(f.name), from: String(f.from_table), to: String(f.to_table) })),
     partitions,
     tailRows,
+    firstPartitionUndated,
   };
 }

@@ -21,6 +21,20 @@ export interface TableFacts {
   partitions: PartitionRow[];
   /** Rows in the MAXVALUE tail, counted up to threshold + 1 (capped = at least that many). */
   tailRows: { counted: number; capped: boolean } | null;
+  /** Rows of the first partition dated NULL or zero; null when not counted (not partitioned, no month before the tail, no such column). */
+  firstPartitionUndated: UndatedRows | null;
+}
+
+/**
+ * RANGE partitioning stores a row whose expression is NULL in the first partition, and a zero date
+ * (UNIX_TIMESTAMP = 0) falls there too: retiring that partition would take them, whatever their real age.
+ */
+export interface UndatedRows {
+  partition: string;
+  nullRows: number;
+  zeroRows: number;
+  /** The count stopped at its limit: there are at least nullRows + zeroRows. */
+  capped: boolean;
 }
 
 export interface ServerFacts {

@@ -84,6 +84,7 @@ export function rotationResult(plans: readonly TablePlan[], outcomes: readonly A
       const rows = retired.reduce((s, o) => s + (o.rows ?? 0), 0);
       parts.push(`${verb('retired', 'would retire')} ${retired.map((o) => (o.action.kind === 'create' ? '' : `${o.action.partition} (${o.action.kind})`)).join(', ')}: ${fmt(rows)} rows`);
     }
+    if (plan.retirementHeldBy) parts.push(`retired nothing: ${plan.retirementHeldBy} holds rows dated NULL or zero`);
     if (notDone.length > 0) parts.push(`${notDone.length} not done (${[...new Set(notDone.map((o) => o.outcome))].join(', ')})`);
     if (parts.length === 0) parts.push('nothing to do');
     summaries.push(`${plan.table}: ${parts.join('; ')}; ${ahead ?? 'n/a'} months ahead`);
@@ -112,6 +113,7 @@ export function rotationResult(plans: readonly TablePlan[], outcomes: readonly A
             },
       ),
       notDone: notDone.map((o) => ({ kind: o.action.kind, outcome: o.outcome, note: o.note ?? null })),
+      retirementHeldBy: plan.retirementHeldBy,
       skipped: plan.skipped,
       warnings: plan.warnings,
     });

@@ -1,6 +1,6 @@
-import { isPlainIdentifier } from '../config/identifier.js';
+import { identifierProblem } from '../config/identifier.js';
 import { isoDay, monthStartSeconds, monthsBetween, partitionNameFor, TIMESTAMP_MAX_SECONDS } from './month-math.js';
-import type { PartitionFacts, TableFacts } from './partition-facts.js';
+import type { PartitionFacts, TableFacts, UndatedRows } from './partition-facts.js';
 import { archivePartitionSql, dropPartitionSql, reorganizeTailSql } from './partition-sql.js';
 import { validatePartitionShape, type MonthPartition } from './validate-partition-shape.js';
 
@@ -46,6 +46,8 @@ export interface TablePlan {
   actions: PartitionAction[];
   skipped: { target: string; reason: string }[];
   warnings: string[];
+  /** The first partition past retention, kept with every later month because it holds rows dated NULL or zero (or they could not be counted). */
+  retirementHeldBy: string | null;
   currentMonthStart: number;
   retentionStart: number;
   coverageTarget: number;
@@ -79,6 +81,7 @@ function planTable(t: TableFacts, facts: PartitionFacts, policy: PartitionPolicy
     actions: [],
     skipped: [],
     warnings: [],
+    retirementHeldBy: null,
     currentMonthStart,
     retentionStart,
     coverageTarget,
@@ -154,9 +157,20 @@ function planTable(t: TableFacts, facts: PartitionFacts, policy: PartitionPolicy
   // Months this run creates count too: catching up after a long outage can make months already past retention.
   const createdNow = plan.actions.flatMap((a) => (a.kind === 'create' ? a.months : []));
   const due = [...months, ...createdNow].filter((m) => m.upperBound <= retentionStart).sort((a, b) => a.upperBound - b.upperBound);
+  // The first partition also holds every row dated NULL or zero: while it has any, nothing of the table is retired.
+  const first = due[0]?.lowerBound === null ? due[0] : undefined;
+  const keepFirst = first ? undatedReason(first.name, t.firstPartitionUndated, policy.column) : null;
+  if (keepFirst) {
+    plan.warnings.push(`${t.table}: retirement skipped: ${keepFirst}`);
+    plan.retirementHeldBy = first!.name;
+  }
   due.forEach((m, i) => {
     const target = `${t.table}.${m.name} (${rangeText(m)})`;
     if (m.upperBound > currentMonthStart) throw new Error(`planner invariant: ${target} is not in the past`);
+    if (keepFirst) {
+      plan.skipped.push({ target, reason: m === first ? keepFirst : `past retention, but ${first!.name} is kept (rows dated NULL or zero); months are retired oldest first` });
+      return;
+    }
     if (i >= policy.maxDropsPerRun) {
       plan.skipped.push({ target, reason: `past retention, but the cap of ${policy.maxDropsPerRun} per run is reached; a later run retires it` });
       return;
@@ -167,8 +181,9 @@ function planTable(t: TableFacts, facts: PartitionFacts, policy: PartitionPolicy
       return;
     }
     const archiveTable = `${t.table}_${m.name}`;
-    if (!isPlainIdentifier(archiveTable)) {
-      plan.skipped.push({ target, reason: `archive table name ${archiveTable} is too long or not a plain identifier` });
+    const badName = identifierProblem(archiveTable);
+    if (badName) {
+      plan.skipped.push({ target, reason: `archive table name ${archiveTable} ${badName}` });
       return;
     }
     if (facts.server.tableNames.some((n) => n.toLowerCase() === archiveTable.toLowerCase())) {
@@ -190,6 +205,18 @@ function planTable(t: TableFacts, facts: PartitionFacts, policy: PartitionPolicy
   });
   plan.monthsAheadAfter = monthsAhead(coveredAfter, currentMonthStart);
   return plan;
+}
+
+/** Why the first partition must stay, or null when it holds no row dated NULL or zero. */
+function undatedReason(partition: string, undated: UndatedRows | null, column: string): string | null {
+  if (!undated || undated.partition !== partition) return `rows of ${partition} dated NULL or zero could not be counted; it is kept`;
+  const n = undated.nullRows + undated.zeroRows;
+  if (n === 0) return null;
+  return (
+    `${partition} holds ${undated.capped ? 'at least ' : ''}${n} rows with a NULL or zero ${column} (${undated.nullRows} NULL, ${undated.zeroRows} zero-dated): ` +
+    'RANGE partitioning keeps them in the first partition whatever their real age, so retiring it would take them; ' +
+    `give them a real ${column} (or delete them), then a later run retires it`
+  );
 }
 
 export function rangeText(m: { lowerBound: number | null; upperBound: number }): string {

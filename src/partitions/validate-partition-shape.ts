@@ -17,10 +17,11 @@ export interface ValidLayout {
 
 export type ShapeCheck = { ok: true; layout: ValidLayout } | { ok: false; reason: string };
 
-const EXPRESSION = /^\s*unix_timestamp\s*\(\s*`?([A-Za-z_][A-Za-z0-9_$]*)`?\s*\)\s*$/i;
+/** `unix_timestamp(col)` as the server prints it: the column bare or in backticks (a backtick inside doubled). */
+const EXPRESSION = /^\s*unix_timestamp\s*\(\s*(?:`((?:[^`]|``)+)`|([A-Za-z0-9_$]+))\s*\)\s*$/i;
 
 /** The table's column named `column` (case-insensitive), if any. */
-export function findColumn(t: TableFacts, column: string): TableFacts['columns'][number] | undefined {
+export function findColumn(t: Pick<TableFacts, 'columns'>, column: string): TableFacts['columns'][number] | undefined {
   return t.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
 }
 
@@ -41,7 +42,7 @@ export function validatePartitionShape(t: TableFacts, server: ServerFacts, colum
   if (t.subpartitionMethod) return refuse(`has subpartitions (${t.subpartitionMethod}); not handled`);
   const match = EXPRESSION.exec(t.expression ?? '');
   if (!match) return refuse(`partition expression is ${JSON.stringify(t.expression)}, not UNIX_TIMESTAMP(${column})`);
-  const exprColumn = match[1]!;
+  const exprColumn = match[1] !== undefined ? match[1].replaceAll('``', '`') : match[2]!;
   if (exprColumn.toLowerCase() !== column.toLowerCase()) {
     return refuse(`partitioned on ${exprColumn}, but the configured column is ${column}`);
   }

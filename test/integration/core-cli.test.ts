@@ -83,7 +83,10 @@ describe('npm run job -- …', () => {
       ['unknown key', { DBKEEPER_CONFIG: () => configFile({ jobz: {} }) }, /jobz: unknown key/],
       ['wrong type', { DB_PORT: () => 'many' }, /db\.port \(from DB_PORT\)/],
       ['invalid cron expression', { DBKEEPER_CONFIG: () => configFile({ jobs: { ping: { schedule: 'every day' } } }) }, /jobs\.ping\.schedule: is not a valid cron expression/],
-      ['injection in a table name', { DBKEEPER_SCHEMA: () => 'x; DROP TABLE y' }, /schema \(from DBKEEPER_SCHEMA\): must be a plain identifier/],
+      ['a schema name with a trailing space', { DBKEEPER_SCHEMA: () => 'ops ' }, /schema \(from DBKEEPER_SCHEMA\): must not end with a space/],
+      ['an empty table name', { DBKEEPER_CONFIG: () => configFile({ jobs: { partitions: { tables: [''] } } }) }, /jobs\.partitions\.tables\.0: must not be empty/],
+      ['a table name of 65 characters', { DBKEEPER_CONFIG: () => configFile({ jobs: { 'purge-locks': { targets: [{ table: 'l'.repeat(65), expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }] } } }) }, /jobs\.purge-locks\.targets\.0\.table: must be at most 64 characters/],
+      ['a column name with NUL', { DBKEEPER_CONFIG: () => configFile({ jobs: { partitions: { column: 'created\u0000at' } } }) }, /jobs\.partitions\.column: must not contain a NUL character/],
     ])('%s', async (_what, extra, message) => {
       const fresh = await createTestSchema();
       try {

@@ -157,7 +157,35 @@ describe('index-review on MariaDB', () => {
     expect(await definition()).toEqual(original);
   });
 
-  it('rejects a bad schema name in config, naming the field', async () => {
-    await expect(testApp(t.name, { jobs: { 'index-review': { schemas: ['x; DROP TABLE y'] } } })).rejects.toThrow(/jobs\.index-review\.schemas/);
+  it('rejects an illegal schema name in config, naming the field', async () => {
+    await expect(testApp(t.name, { jobs: { 'index-review': { schemas: ['trailing '] } } })).rejects.toThrow(/jobs\.index-review\.schemas\.0: must not end with a space/);
+  });
+
+  it('reviews tables with legal but unusual names (2fa_codes, a space, a backtick, a dot); the printed DROP and rollback run as printed', async () => {
+    const odd = `${t.name}_odd`;
+    const names = ['2fa_codes', 'log book', 'a`b', 'v2.sessions'];
+    await t.admin.query(`DROP SCHEMA IF EXISTS \`${odd}\``);
+    await t.admin.query(`CREATE SCHEMA \`${odd}\``);
+    try {
+      for (const n of names) {
+        const q = `\`${odd}\`.\`${n.replaceAll('`', '``')}\``;
+        await t.admin.query(`CREATE TABLE ${q} (id INT PRIMARY KEY, code CHAR(6) NOT NULL, KEY \`by code\` (code), KEY \`by code again\` (code)) ENGINE=InnoDB`);
+        await t.admin.query(`INSERT INTO ${q} VALUES (1, 'a'), (2, 'b')`);
+      }
+      const { outcome, findings, tables } = await withApp({ schemas: [odd] }, (app) => review(app, true));
+      expect(outcome.status).not.toBe('failed');
+      expect(brief(findings)).toEqual(names.map((n) => `${n}.by code again duplicate by by code (drop)`).sort());
+      for (const tr of tables.filter((x) => x.dropSql)) {
+        await t.admin.query(tr.dropSql!);
+        await t.admin.query(tr.dropRollbackSql!);
+      }
+      const [ix] = await t.admin.query<RowDataPacket[]>(
+        "SELECT TABLE_NAME AS t, COUNT(DISTINCT INDEX_NAME) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? GROUP BY TABLE_NAME ORDER BY TABLE_NAME",
+        [odd],
+      );
+      expect(ix.map((r) => `${String(r.t)}:${Number(r.n)}`)).toEqual([...names].sort().map((n) => `${n}:3`));
+    } finally {
+      await t.admin.query(`DROP SCHEMA IF EXISTS \`${odd}\``);
+    }
   });
 });

@@ -23,12 +23,16 @@ function pname(sec: number): string {
 
 const COLUMNS = `id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, company_id INT UNSIGNED NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP`;
 
+// created_at may be NULL: no primary key (it would make the column NOT NULL); the unique key includes it.
+const NULLABLE_COLUMNS = `id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, company_id INT UNSIGNED NOT NULL, created_at TIMESTAMP NULL DEFAULT NULL, KEY (id), UNIQUE KEY uq_id_created (id, created_at)`;
+
 /** `past` months before NOW's month + the current one + pmax; `rowsPerMonth` rows in each. */
-async function createLogTable(s: TestSchema, table: string, past: number, rowsPerMonth: number): Promise<void> {
+async function createLogTable(s: TestSchema, table: string, past: number, rowsPerMonth: number, opts: { tail?: string; nullable?: boolean } = {}): Promise<void> {
   const parts: string[] = [];
   for (let m = -past; m <= 0; m += 1) parts.push(`PARTITION ${pname(monthStart(m))} VALUES LESS THAN (${monthStart(m + 1)})`);
-  parts.push('PARTITION pmax VALUES LESS THAN MAXVALUE');
-  await s.admin.query(`CREATE TABLE \`${table}\` (${COLUMNS}, PRIMARY KEY (id, created_at)) ENGINE=InnoDB
+  parts.push(`PARTITION \`${(opts.tail ?? 'pmax').replaceAll('`', '``')}\` VALUES LESS THAN MAXVALUE`);
+  const columns = opts.nullable ? NULLABLE_COLUMNS : `${COLUMNS}, PRIMARY KEY (id, created_at)`;
+  await s.admin.query(`CREATE TABLE \`${table}\` (${columns}) ENGINE=InnoDB
     PARTITION BY RANGE (UNIX_TIMESTAMP(created_at)) (${parts.join(', ')})`);
   for (let m = -past; m <= 0; m += 1) {
     const values: unknown[] = [];
@@ -36,6 +40,9 @@ async function createLogTable(s: TestSchema, table: string, past: number, rowsPe
     await s.admin.query(`INSERT INTO \`${table}\` (company_id, created_at) VALUES ?`, [values]);
   }
 }
+
+/** A test fixture's identifier in backticks, a backtick inside doubled. */
+const q = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 
 async function layout(s: TestSchema, table: string): Promise<{ name: string; description: string; rows: number }[]> {
   const [parts] = await s.admin.query<RowDataPacket[]>(
@@ -45,7 +52,7 @@ async function layout(s: TestSchema, table: string): Promise<{ name: string; des
   );
   const out = [];
   for (const p of parts) {
-    const [[c]] = (await s.admin.query(`SELECT COUNT(*) AS n FROM \`${table}\` PARTITION (\`${String(p.name)}\`)`)) as unknown as [RowDataPacket[]];
+    const [[c]] = (await s.admin.query(`SELECT COUNT(*) AS n FROM ${q(table)} PARTITION (${q(String(p.name))})`)) as unknown as [RowDataPacket[]];
     out.push({ name: String(p.name), description: String(p.description), rows: Number(c!.n) });
   }
   return out;
@@ -262,16 +269,123 @@ describe('partitions job on MariaDB', () => {
     }
   });
 
+  /** A row dated NULL (written now) and one dated 0000-00-00 (legal under MariaDB's default sql_mode): both land in the first partition. */
+  async function addUndatedRows(table: string, zero = true): Promise<void> {
+    await s.admin.query(`INSERT INTO \`${table}\` (company_id, created_at) VALUES (7, NULL)`);
+    if (!zero) return;
+    const [[mode]] = (await s.admin.query('SELECT @@SESSION.sql_mode AS m')) as unknown as [RowDataPacket[]];
+    await s.admin.query("SET SESSION sql_mode = ''");
+    try {
+      await s.admin.query(`INSERT INTO \`${table}\` (company_id, created_at) VALUES (8, '0000-00-00 00:00:00')`);
+    } finally {
+      await s.admin.query('SET SESSION sql_mode = ?', [String(mode!.m)]);
+    }
+  }
+  const undated = async (table: string) => {
+    const [[r]] = (await s.admin.query(`SELECT COUNT(*) AS n FROM \`${table}\` WHERE created_at IS NULL OR UNIX_TIMESTAMP(created_at) = 0`)) as unknown as [RowDataPacket[]];
+    return Number(r!.n);
+  };
+
+  it.each(['drop', 'archive'] as const)('%s: NULL- and zero-dated rows in the first partition keep the oldest month; new months are still made; a control table is retired', async (pastRetention) => {
+    const held = `undated_${pastRetention}_logs`;
+    const control = `control_${pastRetention}_logs`;
+    await createLogTable(s, held, 8, 5, { nullable: true });
+    await createLogTable(s, control, 8, 5, { nullable: true });
+    await addUndatedRows(held);
+    const before = await layout(s, held);
+    expect(before[0]!.name).toBe('p202603');
+    expect(await undated(held)).toBe(2);
+
+    const outcome = await run({ config: { pastRetention } }, [held, control]);
+    expect(outcome.status).toBe('warning');
+    expect(outcome.result!.skipped).toContainEqual({
+      target: `${held}.p202603 (everything before 2026-04-01)`,
+      reason: expect.stringMatching(/^p202603 holds 2 rows with a NULL or zero created_at \(1 NULL, 1 zero-dated\)/),
+    });
+    expect(outcome.result!.warnings!.join('\n')).toMatch(new RegExp(`${held}: retirement skipped: p202603 holds 2 rows with a NULL or zero created_at`));
+    expect(outcome.result!.summary).toContain(`${held}: created p202612, p202701, p202702; retired nothing: p202603 holds rows dated NULL or zero; 3 months ahead`);
+    const text = outcome.result!.sections!.find((x) => x.title === 'Skipped or refused') as { lines: string[] };
+    expect(text.lines).toContainEqual(expect.stringMatching(new RegExp(`^${held}\\.p202603 \\(everything before 2026-04-01\\): p202603 holds 2 rows`)));
+    const after = await layout(s, held);
+    expect(after.map((p) => p.name)).toEqual([...before.filter((p) => p.name !== 'pmax').map((p) => p.name), 'p202612', 'p202701', 'p202702', 'pmax']);
+    expect(after[0]!.rows).toBe(before[0]!.rows);
+    expect(await undated(held)).toBe(2);
+    const controlAfter = (await layout(s, control)).map((p) => p.name);
+    expect(controlAfter).not.toContain('p202603');
+    expect(controlAfter).not.toContain('p202604');
+    expect(controlAfter).toContain('p202702');
+  });
+
+  it('counts undated rows whatever the session sql_mode (strict, NO_ZERO_DATE): no zero-date literal is compared', async () => {
+    await createLogTable(s, 'strict_logs', 8, 3, { nullable: true });
+    await addUndatedRows('strict_logs');
+    const conn = await app.db.pool.getConnection();
+    try {
+      await conn.query("SET SESSION sql_mode = 'TRADITIONAL,NO_ZERO_DATE,NO_ZERO_IN_DATE'");
+      const db = makeJobDb(conn, app.db.dialect, s.name, s.name);
+      const facts = await collectPartitionFacts(db, ['strict_logs'], 100, 'created_at');
+      expect(facts.tables[0]!.firstPartitionUndated).toEqual({ partition: 'p202603', nullRows: 1, zeroRows: 1, capped: false });
+      const [warnings] = await conn.query<RowDataPacket[]>('SHOW WARNINGS');
+      expect(warnings).toEqual([]);
+    } finally {
+      await conn.query('SET SESSION sql_mode = DEFAULT');
+      conn.release();
+    }
+  });
+
+  it('a NULL-dated row written between planning and the DROP stops that DROP (checked again just before it runs)', async () => {
+    await createLogTable(s, 'racing_logs', 7, 3, { nullable: true });
+    const conn = await app.db.pool.getConnection();
+    try {
+      const db = makeJobDb(conn, app.db.dialect, s.name, s.name);
+      const policy = { column: 'created_at', premakeMonths: 3, retentionMonths: 6, maxDropsPerRun: 2, pastRetention: 'drop' as const, pmaxRowThreshold: 100 };
+      const plans = planPartitions(await collectPartitionFacts(db, ['racing_logs'], 100, 'created_at'), policy, NOW);
+      expect(plans[0]!.actions.map((a) => (a.kind === 'create' ? 'create' : `${a.kind} ${a.partition}`))).toEqual(['create', 'drop p202604']);
+      await addUndatedRows('racing_logs', false);
+      const outcomes = await applyPartitionPlan(db, plans, { lockWaitTimeoutSeconds: 2, column: 'created_at', signal: new AbortController().signal, progress: () => {} });
+      expect(outcomes.map((o) => [o.action.kind, o.outcome])).toEqual([
+        ['create', 'done'],
+        ['drop', 'changed'],
+      ]);
+      expect(outcomes[1]!.note).toBe('not run: p202604 now holds 1 rows dated NULL or zero (written since planning)');
+    } finally {
+      conn.release();
+    }
+    expect((await layout(s, 'racing_logs'))[0]!.name).toBe('p202604');
+    expect(await undated('racing_logs')).toBe(1);
+  });
+
+  it('a tail partition named `p max` is quoted, not refused; the other table still gets its new months', async () => {
+    await createLogTable(s, 'spaced_logs', 1, 3, { tail: 'p max' });
+    await createLogTable(s, 'next_logs', 1, 3);
+    const outcome = await run({}, ['spaced_logs', 'next_logs']);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe('ok');
+    expect((await layout(s, 'spaced_logs')).map((p) => p.name)).toEqual(['p202610', 'p202611', 'p202612', 'p202701', 'p202702', 'p max']);
+    expect((await layout(s, 'next_logs')).map((p) => p.name)).toEqual(['p202610', 'p202611', 'p202612', 'p202701', 'p202702', 'pmax']);
+  });
+
+  it('a table named with a leading digit, a space and a backtick, keyed on a column with a space, is rotated (oldest month dropped)', async () => {
+    const table = '2fa log`s';
+    const parts = [-7, -6, -5, -4, -3, -2, -1, 0].map((m) => `PARTITION ${pname(monthStart(m))} VALUES LESS THAN (${monthStart(m + 1)})`);
+    await s.admin.query(`CREATE TABLE ${q(table)} (id INT NOT NULL, \`made at\` TIMESTAMP NOT NULL, PRIMARY KEY (id, \`made at\`)) ENGINE=InnoDB
+      PARTITION BY RANGE (UNIX_TIMESTAMP(\`made at\`)) (${parts.join(', ')}, PARTITION pmax VALUES LESS THAN MAXVALUE)`);
+    const outcome = await run({ config: { column: 'made at' } }, [table]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe('ok');
+    expect((await layout(s, table)).map((p) => p.name)).toEqual(['p202605', 'p202606', 'p202607', 'p202608', 'p202609', 'p202610', 'p202611', 'p202612', 'p202701', 'p202702', 'pmax']);
+  });
+
   it('archive through EXCHANGE PARTITION (the MySQL path) keeps every row in the archive table', async () => {
     await createLogTable(s, 'swap_logs', 7, 10);
     const before = await layout(s, 'swap_logs');
     const conn = await app.db.pool.getConnection();
     try {
       const db = makeJobDb(conn, app.db.dialect, s.name, s.name);
-      const facts = await collectPartitionFacts(db, ['swap_logs'], 100);
+      const facts = await collectPartitionFacts(db, ['swap_logs'], 100, 'created_at');
       const policy = { column: 'created_at', premakeMonths: 3, retentionMonths: 6, maxDropsPerRun: 2, pastRetention: 'archive' as const, pmaxRowThreshold: 100 };
       const plans = planPartitions({ ...facts, server: { ...facts.server, archiveMethod: 'exchange' } }, policy, NOW);
-      const outcomes = await applyPartitionPlan(db, plans, { lockWaitTimeoutSeconds: 2, signal: new AbortController().signal, progress: () => {} });
+      const outcomes = await applyPartitionPlan(db, plans, { lockWaitTimeoutSeconds: 2, column: 'created_at', signal: new AbortController().signal, progress: () => {} });
       expect(outcomes.map((o) => [o.action.kind, o.outcome, o.rows, o.archivedRows ?? null])).toEqual([
         ['create', 'done', 0, null],
         ['archive', 'done', before.find((p) => p.name === 'p202604')!.rows, before.find((p) => p.name === 'p202604')!.rows],

@@ -164,6 +164,29 @@ describe('table-maintenance job on MariaDB', () => {
     }
   });
 
+  it('analyzes and rebuilds tables with legal but unusual names (2fa_codes, a space, a backtick, a dot), histograms on such a column too', async () => {
+    const names = ['2fa_codes', 'log book', 'a`b', 'v2.sessions'];
+    for (const n of names) {
+      await s.admin.query(`CREATE TABLE \`${n.replaceAll('`', '``')}\` (id INT PRIMARY KEY, \`sent at\` INT NOT NULL) ENGINE=InnoDB`);
+      await s.admin.query(`INSERT INTO \`${n.replaceAll('`', '``')}\` VALUES (1, 1), (2, 2)`);
+    }
+    const outcome = await run({
+      analyzeTables: names,
+      optimizeTables: names,
+      persistentForAll: ['2fa_codes'],
+      histogramColumns: { 'log book': ['sent at'] },
+      minReclaimBytes: 0,
+      bloatThresholdPercent: 1,
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).not.toBe('failed');
+    for (const n of names) {
+      const t = tableOf(outcome, n);
+      expect(t.error ?? null).toBeNull();
+      expect(t.analyze?.outcome).toBe('ok');
+    }
+  });
+
   it('when every table fails the run fails, naming them', async () => {
     const outcome = await run({ analyzeTables: ['ghost', 'phantom'], optimizeTables: [] });
     expect(outcome.status).toBe('failed');

@@ -63,8 +63,10 @@ describe('loadConfig', () => {
     ['a wrong type', { db: { port: 'three' } }, /^db\.port: .*expected number/],
     ['an invalid cron expression', { jobs: { ping: { schedule: '61 * * * *' } } }, /^jobs\.ping\.schedule: is not a valid cron expression/],
     ['an unknown time zone', { timezone: 'Mars/Olympus' }, /^timezone: is not an IANA time zone/],
-    ['a schema that is not a plain identifier', { schema: 'ops; DROP TABLE y' }, /^schema: must be a plain identifier/],
-    ['a database name that is not a plain identifier', { db: { database: 'x; DROP TABLE y' } }, /^db\.database: must be a plain identifier/],
+    ['an empty schema name', { schema: '' }, /^schema: must not be empty/],
+    ['a database name with a trailing space', { db: { database: 'booking ' } }, /^db\.database: must not end with a space/],
+    ['a database name of 65 characters', { db: { database: 'd'.repeat(65) } }, /^db\.database: must be at most 64 characters/],
+    ['a table name with NUL', { jobs: { partitions: { tables: ['api\u0000logs'] } } }, /^jobs\.partitions\.tables\.0: must not contain a NUL character/],
     ['a bad recipient address', { report: { to: ['ops@example.com', 'not an address'] } }, /^report\.to\.1: is not a valid email address/],
   ])('rejects %s, naming the field', (_what, fileContent, pattern) => {
     const problems = problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: withFile(fileContent) } }));
@@ -72,13 +74,40 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(pattern);
   });
 
+  it('accepts every legal name in config: a leading digit, a space inside, a backtick, a dot', () => {
+    const config = loadConfig({
+      jobs: ALL_JOBS,
+      env: {
+        DBKEEPER_CONFIG: withFile({
+          schema: '2fa ops',
+          db: { database: 'book`ing' },
+          jobs: {
+            partitions: { tables: ['2fa_codes', 'log book', 'a`b', 'v2.logs'], column: 'made at' },
+            'index-review': { schemas: ['2fa'], tableBudgets: { 'v2.sessions': 3, '2fa.log book': 4 } },
+          },
+        }),
+      },
+    });
+    expect(config.schema).toBe('2fa ops');
+    expect(config.db.database).toBe('book`ing');
+    const jobs = config.jobs as Record<string, Record<string, unknown>>;
+    expect(jobs.partitions!.tables).toEqual(['2fa_codes', 'log book', 'a`b', 'v2.logs']);
+    expect(jobs['index-review']!.tableBudgets).toMatchObject({ 'v2.sessions': 3, '2fa.log book': 4 });
+  });
+
+  it('rejects a table-budget key that is no legal "table" or "schema.table"', () => {
+    expect(problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: withFile({ jobs: { 'index-review': { tableBudgets: { 'ops. ': 3 } } } }) } }))[0]).toMatch(
+      /^jobs\.index-review\.tableBudgets\.ops\. : /,
+    );
+  });
+
   it('reports every problem at once, each naming its field and its env variable', () => {
-    const problems = problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DB_PORT: 'abc', DB_POOL_MAX: '-1', DB_DATABASE: 'a b' } }));
+    const problems = problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DB_PORT: 'abc', DB_POOL_MAX: '-1', DB_DATABASE: 'a b ' } }));
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^db\.port \(from DB_PORT\): /),
         expect.stringMatching(/^db\.poolMax \(from DB_POOL_MAX\): /),
-        expect.stringMatching(/^db\.database \(from DB_DATABASE\): must be a plain identifier/),
+        expect.stringMatching(/^db\.database \(from DB_DATABASE\): must not end with a space/),
       ]),
     );
     expect(problems).toHaveLength(3);

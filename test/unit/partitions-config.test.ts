@@ -34,7 +34,11 @@ describe('partitions config', () => {
   it.each([
     [{ retentionMonths: 2, premakeMonths: 3 }, /jobs\.partitions\.retentionMonths: retentionMonths \(2\) must be at least premakeMonths \(3\)/],
     [{ pastRetention: 'truncate' }, /jobs\.partitions\.pastRetention/],
-    [{ tables: ['api_call_logs; DROP TABLE x'] }, /jobs\.partitions\.tables\.0: must be a plain identifier/],
+    [{ tables: [''] }, /jobs\.partitions\.tables\.0: must not be empty/],
+    [{ tables: ['api_call_logs '] }, /jobs\.partitions\.tables\.0: must not end with a space/],
+    [{ tables: ['a'.repeat(65)] }, /jobs\.partitions\.tables\.0: must be at most 64 characters/],
+    [{ tables: ['api\u0000logs'] }, /jobs\.partitions\.tables\.0: must not contain a NUL character/],
+    [{ column: 'created_at ' }, /jobs\.partitions\.column: must not end with a space/],
     [{ tables: ['a', 'a'] }, /jobs\.partitions\.tables\.1: table a is listed twice/],
     [{ tables: [] }, /jobs\.partitions\.tables/],
     [{ maxDropsPerRun: -1 }, /jobs\.partitions\.maxDropsPerRun/],

@@ -23,6 +23,7 @@ function unpartitioned(over: Partial<TableFacts> = {}): TableFacts {
     foreignKeys: [],
     partitions: [],
     tailRows: null,
+    firstPartitionUndated: null,
     ...over,
   };
 }
@@ -66,7 +67,7 @@ describe('rotationResult and the applier checks', () => {
     })),
     { name: 'pmax', description: 'MAXVALUE' },
   ];
-  const facts = { database: 'app', server: { readOnly: false, archiveMethod: 'convert' as const, tableNames: [] }, tables: [{ ...unpartitioned(), partitionMethod: 'RANGE', expression: 'unix_timestamp(`created_at`)', partitions, tailRows: { counted: 0, capped: false } }] };
+  const facts = { database: 'app', server: { readOnly: false, archiveMethod: 'convert' as const, tableNames: [] }, tables: [{ ...unpartitioned(), partitionMethod: 'RANGE', expression: 'unix_timestamp(`created_at`)', partitions, tailRows: { counted: 0, capped: false }, firstPartitionUndated: { partition: partitions[0]!.name, nullRows: 0, zeroRows: 0, capped: false } }] };
   const plans = planPartitions(facts, POLICY, NOW);
 
   it('reports created and retired months with rows, coverage and what was not done', () => {

@@ -36,6 +36,7 @@ function table(partitions: PartitionRow[], over: Partial<TableFacts> = {}): Tabl
     foreignKeys: [],
     partitions,
     tailRows: { counted: 0, capped: false },
+    firstPartitionUndated: partitions.length > 1 ? { partition: partitions[0]!.name, nullRows: 0, zeroRows: 0, capped: false } : null,
     ...over,
   };
 }
@@ -118,6 +119,43 @@ describe('planPartitions: months made ahead', () => {
     expect(p.warnings.join('\n')).toMatch(/p202612 holds 2026-11-01 .. 2026-12-01: its name says otherwise/);
     expect(p.skipped.find((s) => s.target.includes('create'))!.reason).toMatch(/a partition named p202612 already exists/);
     expect(created(p)).toEqual([]);
+  });
+});
+
+describe('planPartitions: rows dated NULL or zero in the first partition', () => {
+  const undated = (nullRows: number, zeroRows: number, capped = false) => ({ partition: 'p202602', nullRows, zeroRows, capped });
+
+  it.each(['drop', 'archive'] as const)('%s: any NULL or zero-dated row keeps every month of the table; the new months are still made', (pastRetention) => {
+    const t = table(monthly('2026-03', '2027-01'), { firstPartitionUndated: undated(1, 2) });
+    const p = planOne(t, '2026-11-01T04:30:00Z', { pastRetention });
+    expect(retired(p)).toEqual([]);
+    expect(created(p)).toEqual(['p202701<2027-02-01', 'p202702<2027-03-01']);
+    expect(p.skipped).toEqual([
+      { target: 'api_call_logs.p202602 (everything before 2026-03-01)', reason: expect.stringMatching(/^p202602 holds 3 rows with a NULL or zero created_at \(1 NULL, 2 zero-dated\): RANGE partitioning keeps them/) },
+      { target: 'api_call_logs.p202603 (2026-03-01 .. 2026-04-01)', reason: 'past retention, but p202602 is kept (rows dated NULL or zero); months are retired oldest first' },
+      { target: 'api_call_logs.p202604 (2026-04-01 .. 2026-05-01)', reason: 'past retention, but p202602 is kept (rows dated NULL or zero); months are retired oldest first' },
+    ]);
+    expect(p.warnings).toContainEqual(expect.stringMatching(/^api_call_logs: retirement skipped: p202602 holds 3 rows/));
+  });
+
+  it('says "at least" when the count stopped at its limit', () => {
+    const p = planOne(table(monthly('2026-03', '2027-01'), { firstPartitionUndated: undated(1000, 0, true) }), '2026-11-01T04:30:00Z');
+    expect(p.skipped[0]!.reason).toMatch(/^p202602 holds at least 1000 rows with a NULL or zero created_at/);
+  });
+
+  it('keeps the first partition when its undated rows were not counted (or were counted on another partition)', () => {
+    for (const firstPartitionUndated of [null, { ...undated(0, 0), partition: 'p202603' }]) {
+      const p = planOne(table(monthly('2026-03', '2027-01'), { firstPartitionUndated }), '2026-11-01T04:30:00Z');
+      expect(retired(p)).toEqual([]);
+      expect(p.skipped[0]!.reason).toBe('rows of p202602 dated NULL or zero could not be counted; it is kept');
+    }
+  });
+
+  it('no such rows: retires as usual; a table whose first partition is not due is not affected', () => {
+    expect(retired(planOne(table(monthly('2026-03', '2027-01')), '2026-11-01T04:30:00Z'))).toEqual(['p202602', 'p202603']);
+    const young = planOne(table(monthly('2026-06', '2027-02'), { firstPartitionUndated: { ...undated(5, 0), partition: 'p202605' } }), '2026-11-01T04:30:00Z');
+    expect(retired(young)).toEqual([]);
+    expect(young.skipped).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectedAfter } from '../../src/partitions/apply-partition-plan.js';
 import { isUtcMonthStart, monthStartSeconds, partitionNameFor } from '../../src/partitions/month-math.js';
-import type { PartitionFacts, PartitionRow } from '../../src/partitions/partition-facts.js';
+import type { PartitionFacts, PartitionRow, UndatedRows } from '../../src/partitions/partition-facts.js';
 import { planPartitions, type PartitionPolicy } from '../../src/partitions/plan-partitions.js';
 
 const MIN = Date.UTC(2001, 0, 1);
@@ -22,6 +22,10 @@ const scenario = fc
     maxDropsPerRun: fc.integer({ min: 0, max: 24 }),
     pastRetention: fc.constantFrom<'drop' | 'archive'>('drop', 'archive'),
     tailCount: fc.integer({ min: 0, max: 200 }),
+    // A nullable column can hold NULL; any TIMESTAMP can hold a zero date (legal under the default sql_mode).
+    nullable: fc.boolean(),
+    nullRows: fc.integer({ min: 0, max: 3 }),
+    zeroRows: fc.integer({ min: 0, max: 2 }),
   })
   .map((s) => {
     const now = new Date(s.nowMs);
@@ -40,11 +44,29 @@ const scenario = fc
       pastRetention: s.pastRetention,
       pmaxRowThreshold: 100,
     };
-    const rows = s.rowOffsets.map((o) => Math.floor(s.nowMs / 1000) + o);
-    return { now, partitions, policy, rows, tailCount: s.tailCount };
+    const dated: Row[] = s.rowOffsets.map((o) => Math.floor(s.nowMs / 1000) + o);
+    const undated: Row[] = [...Array<null>(s.nullable ? s.nullRows : 0).fill(null), ...Array<number>(s.zeroRows).fill(0)];
+    return { now, partitions, policy, rows: [...dated, ...undated], tailCount: s.tailCount };
   });
 
-function factsFor(partitions: PartitionRow[], tailCount: number): PartitionFacts {
+/** A row's UNIX_TIMESTAMP(created_at): null for NULL, 0 for a zero date. */
+type Row = number | null;
+
+/** Which partition the server would put a row in: NULL goes to the first one, else the first whose bound is above it. */
+function partitionOf(partitions: PartitionRow[], ts: Row): string {
+  if (ts === null) return partitions[0]!.name;
+  return partitions.find((p) => p.description === 'MAXVALUE' || ts < Number(p.description))!.name;
+}
+
+/** What the collector counts: rows dated NULL or zero in the first partition, when a month precedes the tail. */
+function undatedIn(partitions: PartitionRow[], rows: readonly Row[]): UndatedRows | null {
+  if (partitions.length < 2) return null;
+  const first = partitions[0]!.name;
+  const inFirst = rows.filter((r) => (r === null || r === 0) && partitionOf(partitions, r) === first);
+  return { partition: first, nullRows: inFirst.filter((r) => r === null).length, zeroRows: inFirst.filter((r) => r === 0).length, capped: false };
+}
+
+function factsFor(partitions: PartitionRow[], tailCount: number, rows: readonly Row[]): PartitionFacts {
   return {
     database: 'app',
     server: { readOnly: false, archiveMethod: 'convert', tableNames: [] },
@@ -60,28 +82,25 @@ function factsFor(partitions: PartitionRow[], tailCount: number): PartitionFacts
         foreignKeys: [],
         partitions,
         tailRows: { counted: tailCount, capped: tailCount > 100 },
+        firstPartitionUndated: undatedIn(partitions, rows),
       },
     ],
   };
 }
 
-/** Which partition the server would put a row in: the first whose bound is above it. */
-function partitionOf(partitions: PartitionRow[], ts: number): string {
-  return partitions.find((p) => p.description === 'MAXVALUE' || ts < Number(p.description))!.name;
-}
 
 describe('planPartitions properties (random clocks and layouts)', () => {
-  it('no planned drop ever holds a row newer than the retention start, nor the current month, a future month or pmax', () => {
+  it('no planned drop or archive ever holds a row newer than the retention start, a row dated NULL or zero, the current month, a future month or pmax', () => {
     fc.assert(
       fc.property(scenario, ({ now, partitions, policy, rows, tailCount }) => {
-        const [plan] = planPartitions(factsFor(partitions, tailCount), policy, now);
+        const [plan] = planPartitions(factsFor(partitions, tailCount, rows), policy, now);
         expect(plan!.refused).toBeNull();
         const retentionStart = monthStartSeconds(now, -policy.retentionMonths);
         const retiring = new Set(plan!.actions.flatMap((a) => (a.kind === 'create' ? [] : [a.partition])));
         expect(retiring.size).toBeLessThanOrEqual(policy.maxDropsPerRun);
         expect(retiring.has('pmax')).toBe(false);
         for (const ts of rows) {
-          if (ts >= retentionStart) expect(retiring.has(partitionOf(partitions, ts))).toBe(false);
+          if (ts === null || ts === 0 || ts >= retentionStart) expect(retiring.has(partitionOf(partitions, ts))).toBe(false);
         }
         for (const a of plan!.actions) if (a.kind !== 'create') expect(a.upperBound).toBeLessThanOrEqual(monthStartSeconds(now));
       }),
@@ -91,8 +110,8 @@ describe('planPartitions properties (random clocks and layouts)', () => {
 
   it('new months are contiguous UTC months named by their start, reaching now + premake; replanning after success creates nothing', () => {
     fc.assert(
-      fc.property(scenario, ({ now, partitions, policy, tailCount }) => {
-        const [plan] = planPartitions(factsFor(partitions, tailCount), policy, now);
+      fc.property(scenario, ({ now, partitions, policy, rows, tailCount }) => {
+        const [plan] = planPartitions(factsFor(partitions, tailCount, rows), policy, now);
         const create = plan!.actions.find((a) => a.kind === 'create');
         const last = partitions.length > 1 ? Number(partitions[partitions.length - 2]!.description) : null;
         if (create && create.kind === 'create') {
@@ -107,7 +126,7 @@ describe('planPartitions properties (random clocks and layouts)', () => {
         }
         let after = partitions;
         for (const a of plan!.actions) after = expectedAfter(after, a);
-        const [again] = planPartitions(factsFor(after, 0), policy, now);
+        const [again] = planPartitions(factsFor(after, 0, rows), policy, now);
         const clash = plan!.skipped.some((s) => /already exists/.test(s.reason));
         if (tailCount > 100 || clash) return; // the first run refused to create: the second one is not a no-op
         expect(again!.actions.filter((a) => a.kind === 'create')).toEqual([]);

@@ -117,7 +117,8 @@ describe('purge config', () => {
     [{ chunk: { ...config.chunk, minRows: 30000, startRows: 30000 } }, 'chunk.minRows', 'must be <= chunk.maxRows'],
     [{ chunk: { ...config.chunk, startRows: 50 } }, 'chunk.startRows', 'between chunk.minRows and chunk.maxRows'],
     [{ targets: [config.targets[0]!, config.targets[0]!] }, 'targets.1.table', 'listed twice'],
-    [{ targets: [{ ...config.targets[0]!, table: 'locks; DROP TABLE x' }] }, 'targets.0.table', 'plain identifier'],
+    [{ targets: [{ ...config.targets[0]!, table: 'locks ' }] }, 'targets.0.table', 'must not end with a space'],
+    [{ targets: [{ ...config.targets[0]!, expiryColumn: 'expires\u0000at' }] }, 'targets.0.expiryColumn', 'must not contain a NUL character'],
     [{ targets: [{ ...config.targets[0]!, datetimeZone: 'Mars/Base' }] }, 'targets.0.datetimeZone', ''],
     [{ targets: [] }, 'targets', ''],
   ])('rejects %o at %s', (over, path, message) => {

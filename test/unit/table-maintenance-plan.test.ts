@@ -200,11 +200,12 @@ describe('config: bad input names the field', () => {
     expect(tableMaintenanceConfigSchema.safeParse(valid).success).toBe(true);
   });
   const bad: { name: string; patch: Record<string, unknown>; path: string; message: RegExp }[] = [
-    { name: 'table name with SQL', patch: { optimizeTables: ['appointments; DROP TABLE x'] }, path: 'optimizeTables.0', message: /plain identifier/ },
+    { name: 'empty table name', patch: { optimizeTables: [''] }, path: 'optimizeTables.0', message: /must not be empty/ },
+    { name: 'table name of 65 characters', patch: { analyzeTables: ['t'.repeat(65)] }, path: 'analyzeTables.0', message: /at most 64 characters/ },
     { name: 'duplicate table', patch: { analyzeTables: ['a', 'A'] }, path: 'analyzeTables.1', message: /listed twice/ },
     { name: 'threshold 100', patch: { bloatThresholdPercent: 100 }, path: 'bloatThresholdPercent', message: /100/ },
     { name: 'histogram on a table not analyzed', patch: { histogramColumns: { calls: ['company_id'] } }, path: 'histogramColumns.calls', message: /not in analyzeTables/ },
-    { name: 'bad column name', patch: { histogramColumns: { appointments: ['a b'] } }, path: 'histogramColumns.appointments.0', message: /plain identifier/ },
+    { name: 'column name with a trailing space', patch: { histogramColumns: { appointments: ['a b '] } }, path: 'histogramColumns.appointments.0', message: /must not end with a space/ },
     { name: 'persistentForAll not analyzed', patch: { persistentForAll: ['calls'] }, path: 'persistentForAll.0', message: /not in analyzeTables/ },
     { name: 'nothing to do', patch: { analyzeTables: [], optimizeTables: [] }, path: 'analyzeTables', message: /nothing to maintain/ },
   ];
