@@ -12,9 +12,20 @@ export function parseDatabaseUrl(raw: string): { fields: Record<string, unknown>
   const fields: Record<string, unknown> = {};
   if (url.hostname) fields.host = url.hostname;
   if (url.port) fields.port = Number(url.port);
-  if (url.username) fields.user = decodeURIComponent(url.username);
-  if (url.password) fields.password = decodeURIComponent(url.password);
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (database) fields.database = database;
+  const parts = { user: url.username, password: url.password, database: url.pathname.replace(/^\//, '') };
+  for (const [part, encoded] of Object.entries(parts)) {
+    const decoded = decodeOrNull(encoded);
+    // The part itself may be the password: name where the problem is, never what it says.
+    if (decoded === null) return { error: `DATABASE_URL: the ${part} has a % that is not followed by two hex digits (write a literal % as %25)` };
+    if (decoded) fields[part] = decoded;
+  }
   return { fields };
+}
+
+function decodeOrNull(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }
