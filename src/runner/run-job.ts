@@ -9,6 +9,7 @@ import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
 import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-history.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
+import { jobOptionsProblem } from '../job/job-options.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 
 export interface RunnerDeps {
@@ -57,6 +58,8 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   const host = deps.host ?? hostname();
   const pid = deps.pid ?? process.pid;
   if (req.at && !req.dryRun) throw new RunRequestError('--at evaluates a job at another time and is allowed with --dry-run only');
+  const optionsProblem = jobOptionsProblem(job.options, req.options ?? {});
+  if (optionsProblem) throw new RunRequestError(`${job.name}: ${optionsProblem}`);
   const startedAt = clock();
   const scheduledFor = req.scheduledFor ?? startedAt;
   const evaluatedAt = req.at ?? startedAt;
