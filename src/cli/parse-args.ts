@@ -24,7 +24,7 @@ export const USAGE = `usage: npm run job -- <command>
                             run one job now through the same safety path as a scheduled run
                             --dry-run  plan only, change nothing
                             --json     print the result as JSON on stdout (logs go to stderr)
-                            --at       evaluate as if at that time (with --dry-run only)
+                            --at       evaluate as if at that time, e.g. 2027-03-01T04:30:00Z (with --dry-run only)
                             --email    also email the report of this manual run
 
 exit codes: 0 ok, 1 job failed, 2 usage error, 75 locked by another worker, 78 bad configuration`;
