@@ -14,15 +14,13 @@ export const partitionsJob = defineJob({
   period: 'monthly',
   schedule: '30 4 1 * *',
   configSchema: partitionsConfigSchema,
-  options: ['print-migration'],
+  options: { 'print-migration': { kind: 'flag', description: 'print the ALTER that would partition an unpartitioned table; never run it' } },
   writes: true,
   async run(ctx) {
     const c = ctx.config;
     const facts = await collectPartitionFacts(ctx.db, c.tables, c.pmaxRowThreshold, c.column);
 
-    const printMigration = ctx.options['print-migration'];
-    if (printMigration !== undefined && printMigration !== true) throw new Error(`--print-migration takes no value (got ${JSON.stringify(printMigration)})`);
-    if (printMigration) {
+    if (ctx.options['print-migration'] === true) {
       const plans = [];
       for (const t of facts.tables) {
         const migratable = t.exists && !t.partitionMethod && findColumn(t, c.column) !== undefined;

@@ -3,7 +3,7 @@ import { collectReview } from '../src/performance-review/collect-review.js';
 import { baselineDue, digestBaselineMigrations, storeBaseline } from '../src/performance-review/digest-baseline.js';
 import { planReview } from '../src/performance-review/plan-review.js';
 import { rawSamplesFileName, writeRawSamples } from '../src/performance-review/raw-samples-file.js';
-import { reviewPeriod } from '../src/performance-review/review-period.js';
+import { monthOptionSchema, reviewPeriod } from '../src/performance-review/review-period.js';
 import { reviewConfigSchema, reviewPolicy } from '../src/performance-review/review-policy.js';
 
 /** Monthly: the statements that cost the most time, and whether the application's pool fits the server. */
@@ -13,13 +13,12 @@ export const performanceReviewJob = defineJob({
   period: 'monthly',
   schedule: '30 4 1 * *',
   configSchema: reviewConfigSchema,
-  options: ['month'],
+  options: { month: { kind: 'value', description: 'the calendar month to review', example: '2026-10', value: monthOptionSchema } },
   /** Writes only its own baseline of performance_schema digests (next month's starting point). */
   writes: true,
   migrations: digestBaselineMigrations,
   async run(ctx) {
     const month = ctx.options.month;
-    if (month === true) throw new Error('--month needs a value: --month=YYYY-MM');
     const period = reviewPeriod(ctx.now, ctx.settings.timezone, typeof month === 'string' ? month : undefined);
     const facts = await collectReview(ctx.db, period, { maxSlowLogEntries: ctx.config.maxSlowLogEntries, signal: ctx.signal });
     const plan = planReview(facts, reviewPolicy(ctx.config, ctx.settings), period);

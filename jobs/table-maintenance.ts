@@ -14,16 +14,14 @@ export const tableMaintenanceJob = defineJob({
   period: 'weekly',
   schedule: '0 4 * * 0',
   configSchema: tableMaintenanceConfigSchema,
-  options: ['maintenance-window'],
+  options: { 'maintenance-window': { kind: 'flag', description: 'rebuilds that block writes (FULLTEXT/SPATIAL) are allowed' } },
   writes: true,
   migrations: baselineMigrations,
   async run(ctx) {
     const c = ctx.config;
     const schema = c.schema ?? ctx.db.database;
     const tables = [...new Map([...c.analyzeTables, ...c.optimizeTables].map((t) => [t.toLowerCase(), t])).values()];
-    const window = ctx.options['maintenance-window'];
-    if (window !== undefined && window !== true) throw new Error(`--maintenance-window takes no value (got "${String(window)}")`);
-    const policy: MaintenancePolicy = { ...c, maintenanceWindow: window === true };
+    const policy: MaintenancePolicy = { ...c, maintenanceWindow: ctx.options['maintenance-window'] === true };
 
     const initial = await collectFacts(ctx.db, schema, tables);
     const firstPlan = planMaintenance(initial, policy);

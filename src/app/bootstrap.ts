@@ -3,6 +3,7 @@ import { ALL_JOBS } from '../../jobs/index.js';
 import { configSecrets } from '../config/config-secrets.js';
 import type { Config } from '../config/load-config.js';
 import { openDatabase, type Database } from '../db/database.js';
+import { describeSchemaAccessError } from '../db/db-connect-error.js';
 import { ensureMigrations } from '../db/migrations.js';
 import { runHistoryMigrations } from '../db/run-history.js';
 import type { AnyJob } from '../job/job-contract.js';
@@ -39,7 +40,8 @@ export async function connectApp(config: Config, log: Logger, opts: { retries?: 
     }
   } catch (err) {
     await db.close();
-    throw err;
+    // Missing rights on DBKEEPER_SCHEMA: permanent (exit 78 naming the GRANT), not an outage to wait out.
+    throw describeSchemaAccessError(err, db.schema, config.db.user) ?? err;
   }
   return { config, log, db, jobs };
 }

@@ -9,6 +9,7 @@ import { DbConnectError } from '../db/db-connect-error.js';
 import { latestRuns, recentRuns } from '../db/run-history.js';
 import { createReporter } from '../report/create-reporter.js';
 import { Outbox } from '../report/outbox.js';
+import { checkOutbox } from '../report/outbox-check.js';
 import { outcomeOfRow } from '../report/run-row-outcome.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
@@ -110,7 +111,7 @@ async function emailReport(app: App, outcome: RunOutcome, io: CliIo): Promise<vo
       delivered: 'report emailed',
       written: `report written to ${d.path} (no SMTP configured)`,
       pending: `SMTP unavailable: report kept in ${d.path}, retried on the next send and at start-up`,
-      failed: `SMTP refused the report: kept in ${d.path}`,
+      failed: d.path ? `SMTP refused the report: kept in ${d.path}` : 'report lost: SMTP failed and the outbox cannot be written (see the log)',
       duplicate: 'report already sent',
       off: 'reports are off',
     }[d.state];
@@ -140,7 +141,10 @@ async function previewReport(app: App, cmd: Extract<CliCommand, { kind: 'report'
 export async function cliMain(argv: readonly string[], io: CliIo): Promise<number> {
   let cmd: CliCommand;
   try {
-    cmd = parseArgs(argv, (name) => findJob(name)?.options ?? (findJob(name) ? [] : undefined));
+    cmd = parseArgs(argv, (name) => {
+      const job = findJob(name);
+      return job ? (job.options ?? {}) : undefined;
+    });
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`dbkeeper: ${err.message}\n\n${USAGE}\n`);
@@ -168,14 +172,20 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
     io.stdout(cmd.json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, ['job', 'period', 'enabled', 'schedule', 'timezone', 'nextRun', 'description'])}\n`);
     return EXIT.ok;
   }
+  // Reports (--email, report --preview) go through the outbox: a folder that cannot be written is bad config.
+  const outboxProblem = await checkOutbox(config.report.outboxDir);
+  if (outboxProblem) {
+    io.stderr(`dbkeeper: ${new ConfigError([outboxProblem]).message}\n`);
+    return EXIT.config;
+  }
   const log: Logger = loggerFor(config, { stream: 'stderr', pretty: io.isTty });
   let app: App;
   try {
     app = await connectApp(config, log, { retries: Math.min(config.db.connectRetries, 2) });
   } catch (err) {
     if (err instanceof DbConnectError) {
+      // Rights, credentials, database name, TLS: a configuration to fix (78); the server being away: a failure (1).
       io.stderr(`dbkeeper: ${err.message}\n`);
-      // Wrong credentials, unknown database, a refused certificate: retrying cannot help (pm2 stops on 78).
       return err.permanent ? EXIT.config : EXIT.failed;
     }
     throw err;

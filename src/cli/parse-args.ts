@@ -1,3 +1,6 @@
+import { optionProblem, type JobOptions } from '../job/job-options.js';
+import { parseIsoInstant } from '../time/parse-iso-instant.js';
+
 /** The CLI's grammar, pure: argv → a command, or a usage error naming what is wrong. */
 export type CliCommand =
   | { kind: 'help' }
@@ -21,12 +24,14 @@ export const USAGE = `usage: npm run job -- <command>
                             run one job now through the same safety path as a scheduled run
                             --dry-run  plan only, change nothing
                             --json     print the result as JSON on stdout (logs go to stderr)
-                            --at       evaluate as if at that time (with --dry-run only)
+                            --at       evaluate as if at that time, e.g. 2027-03-01T04:30:00Z (with --dry-run only)
                             --email    also email the report of this manual run
 
 exit codes: 0 ok, 1 job failed, 2 usage error, 75 locked by another worker, 78 bad configuration`;
 
-export function parseArgs(argv: readonly string[], jobOptions: (job: string) => readonly string[] | undefined): CliCommand {
+/** `jobOptions` gives a job's declared flags (undefined: no such job). Every value is checked here, before a
+ * connection, lock or run row exists. */
+export function parseArgs(argv: readonly string[], jobOptions: (job: string) => JobOptions | undefined): CliCommand {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') return { kind: 'help' };
   if (command === 'list' || command === 'status') {
@@ -51,18 +56,25 @@ export function parseArgs(argv: readonly string[], jobOptions: (job: string) => 
     else if (arg === '--at' || arg.startsWith('--at=')) {
       const value = arg === '--at' ? rest[++i] : arg.slice('--at='.length);
       if (!value) throw new UsageError('--at needs an ISO time, e.g. --at 2027-03-01T04:30:00Z');
-      const parsed = new Date(value);
-      if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(parsed.getTime())) throw new UsageError(`--at: not an ISO time: ${value}`);
+      const parsed = parseIsoInstant(value);
+      if (!parsed) throw new UsageError(`--at: not an ISO time with its zone (a real date, e.g. 2027-03-01T04:30:00Z): ${value}`);
       at = parsed;
     } else if (arg.startsWith('--')) {
-      const [flag, value] = arg.slice(2).split('=', 2) as [string, string | undefined];
-      if (!allowed.includes(flag)) throw new UsageError(`${command}: unknown flag --${flag}${allowed.length ? ` (job flags: ${allowed.map((f) => `--${f}`).join(', ')})` : ''}`);
-      // A job flag takes a value as `--flag=value` or `--flag value` (no positional arguments exist to confuse it with).
+      const eq = arg.indexOf('=');
+      const flag = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      const option = allowed[flag];
+      const names = Object.keys(allowed);
+      if (!option) throw new UsageError(`${command}: unknown flag --${flag}${names.length ? ` (job flags: ${names.map((f) => `--${f}`).join(', ')})` : ''}`);
+      // `--flag=value` or `--flag value` (no positional arguments exist to confuse it with); a bare flag takes neither.
       const next = rest[i + 1];
-      if (value === undefined && next !== undefined && !next.startsWith('--')) {
-        options[flag] = next;
+      let value: string | boolean = eq < 0 ? true : arg.slice(eq + 1);
+      if (value === true && next !== undefined && !next.startsWith('--')) {
+        value = next;
         i += 1;
-      } else options[flag] = value ?? true;
+      }
+      const problem = optionProblem(flag, option, value);
+      if (problem) throw new UsageError(`${command}: ${problem}`);
+      options[flag] = value;
     } else throw new UsageError(`${command}: unexpected argument ${arg}`);
   }
   if (at && !dryRun) throw new UsageError('--at is allowed with --dry-run only');

@@ -3,6 +3,7 @@ import type { AnyJob } from '../job/job-contract.js';
 import { reportSchema } from '../report/report-config.js';
 import { cronSchema, timeZoneSchema } from './cron-expression.js';
 import { identifierSchema } from './identifier.js';
+import { timerMs, timerSeconds } from './timer-bounds.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -26,22 +27,22 @@ export const dbSchema = z.strictObject({
   /** dbkeeper's own pool: at most min(poolMax, this). It needs one connection per running job. */
   workerConnections: positiveInt,
   /** Seconds to wait for a free pool connection (DB_POOL_TIMEOUT). */
-  poolTimeoutSeconds: positiveInt,
-  connectTimeoutMs: positiveInt,
+  poolTimeoutSeconds: timerSeconds(),
+  connectTimeoutMs: timerMs(),
   /** Attempts at start-up before giving up; backoff doubles from connectBackoffMs. */
   connectRetries: nonNegativeInt,
-  connectBackoffMs: positiveInt,
+  connectBackoffMs: timerMs(),
   ssl: sslSchema,
 });
 
 export const guardsSchema = z.strictObject({
   /** DDL/metadata lock wait: fail fast instead of queueing in front of the application. */
-  lockWaitTimeoutSeconds: positiveInt,
-  innodbLockWaitTimeoutSeconds: positiveInt,
+  lockWaitTimeoutSeconds: timerSeconds(),
+  innodbLockWaitTimeoutSeconds: timerSeconds(),
   /** Per-statement time limit (MariaDB max_statement_time; MySQL max_execution_time, SELECT only). 0 = off. */
-  statementTimeoutSeconds: nonNegativeInt,
+  statementTimeoutSeconds: timerSeconds({ allowZero: true }),
   /** Host clock vs the server's: above this, writing jobs end failed (ClockSkew) and do nothing; others warn. */
-  maxClockSkewSeconds: positiveInt,
+  maxClockSkewSeconds: timerSeconds(),
 });
 
 /** Settings every job has, beside its own. */
@@ -67,7 +68,7 @@ export function buildConfigSchema(jobs: readonly AnyJob[]) {
     /** DB_SLOW_QUERY_TIME: what the platform calls a slow query, in seconds. */
     slowQueryTimeSeconds: z.number().positive(),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
-    shutdown: z.strictObject({ drainSeconds: positiveInt }),
+    shutdown: z.strictObject({ drainSeconds: timerSeconds() }),
     report: reportSchema,
     jobs: z.strictObject(jobShapes),
   });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
+import type { JobOptions } from './job-options.js';
 import type { ReportSection } from './report-sections.js';
 
 export type Period = 'daily' | 'weekly' | 'monthly';
@@ -43,7 +44,7 @@ export interface JobContext<C = Record<string, unknown>> {
   dryRun: boolean;
   signal: AbortSignal;
   trigger: Trigger;
-  /** Job-specific CLI flags (validated against `job.options`). */
+  /** Job-specific CLI flags, already validated against `job.options` (a flag is `true`, a value its text). */
   options: Record<string, string | boolean>;
   /** Settings of the whole install that a job may need beside its own section. */
   settings: JobSettings;
@@ -59,8 +60,8 @@ export interface Job<S extends z.ZodObject = z.ZodObject> {
   schedule: string;
   /** The job's own settings (beside enabled/schedule/timezone/catchUp), validated at start-up. */
   configSchema: S;
-  /** Extra CLI flags this job accepts, e.g. `print-migration`. */
-  options?: readonly string[];
+  /** Extra CLI flags this job accepts, each a bare flag or a validated value (checked before any lock or row). */
+  options?: JobOptions;
   /** Whether the job writes anything (jobs that only read may run without --dry-run effects). */
   writes: boolean;
   /** dbkeeper tables this job keeps (snapshots, history), created at start-up with the core tables. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { timeZoneSchema } from '../config/cron-expression.js';
 import { identifierSchema } from '../config/identifier.js';
+import { MAX_TIMER_MS, timerMs, timerSeconds } from '../config/timer-bounds.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -23,29 +24,32 @@ export const purgeConfigSchema = z
       startRows: positiveInt,
       maxRows: positiveInt.max(100_000),
       /** Chunk size adapts so a chunk takes about this long. */
-      targetMs: positiveInt,
+      targetMs: timerMs(),
       /** After each chunk, rest this fraction of its duration: room for the application's commits. 0 = back to back. */
       restRatio: z.number().min(0).max(10),
     }),
     /** Caps per run; the next run continues where this one stopped. */
     maxRowsPerRun: positiveInt,
-    maxRunSeconds: positiveInt,
+    maxRunSeconds: timerSeconds(),
     throttle: z.strictObject({
       maxThreadsRunning: positiveInt,
       maxReplicaLagSeconds: positiveInt,
       /** How long to wait before looking again while over a threshold. */
-      pollMs: positiveInt,
+      pollMs: timerMs(),
     }),
     retry: z.strictObject({
       /** Retries of one chunk on lock-wait timeout (1205) or deadlock (1213). */
       maxRetries: nonNegativeInt,
-      backoffMs: positiveInt,
+      backoffMs: timerMs(),
     }),
   })
   .superRefine((c, ctx) => {
     if (c.chunk.minRows > c.chunk.maxRows) ctx.addIssue({ code: 'custom', path: ['chunk', 'minRows'], message: 'must be <= chunk.maxRows' });
     if (c.chunk.startRows < c.chunk.minRows || c.chunk.startRows > c.chunk.maxRows)
       ctx.addIssue({ code: 'custom', path: ['chunk', 'startRows'], message: 'must be between chunk.minRows and chunk.maxRows' });
+    // Retry n waits backoffMs * 2^n: the last wait must still fit a Node timer.
+    if (c.retry.backoffMs <= MAX_TIMER_MS && c.retry.backoffMs * 2 ** c.retry.maxRetries > MAX_TIMER_MS)
+      ctx.addIssue({ code: 'custom', path: ['retry', 'maxRetries'], message: `with retry.backoffMs ${c.retry.backoffMs} the last wait (backoffMs * 2^maxRetries) must be at most ${MAX_TIMER_MS} ms` });
     const seen = new Set<string>();
     c.targets.forEach((t, i) => {
       const key = t.table.toLowerCase();

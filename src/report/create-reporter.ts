@@ -100,14 +100,43 @@ export function createReporter(deps: ReporterDeps): Reporter {
     }
   }
 
+  /** The queue on disk cannot be written: SMTP straight from memory, once (delivered.log, when readable, still
+   * stops a second send). Without SMTP either, the report is lost: said loudly, the run is in dbkeeper_runs. */
+  async function sendDirect(subject: string, id: string, raw: Buffer): Promise<Delivery> {
+    if (await outbox.wasDelivered(id)) {
+      log.info({ subject }, 'report already delivered; not sent again');
+      return { state: 'duplicate', path: null, subject };
+    }
+    const envelope = envelopeOf(raw);
+    try {
+      await sender!.send(envelope, raw);
+    } catch (err) {
+      const why = isPermanentFailure(err) ? 'SMTP refused it' : 'SMTP failed';
+      log.error({ messageId: messageIdOf(id), subject, err: errorFacts(err) }, `report lost: ${why} and the outbox cannot be written (the runs are in dbkeeper_runs)`);
+      return { state: 'failed', path: null, subject };
+    }
+    await outbox
+      .recordDelivered(id, envelope.to, clock())
+      .catch((err: unknown) => log.error({ err: errorFacts(err) }, 'report delivered, but outbox/delivered.log cannot be written: a resend of this report would not be recognised'));
+    log.info({ messageId: messageIdOf(id), recipients: envelope.to.length }, 'report delivered (without the outbox queue)');
+    return { state: 'delivered', path: null, subject };
+  }
+
   async function send(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<Delivery> {
-    const { report, raw, name } = await compose(kind, period, outcomes);
+    const { report, id, raw, name } = await compose(kind, period, outcomes);
     if (!sender) {
       const path = await outbox.writeLetter(name, raw);
       log.info({ path, subject: report.subject }, 'report written to the outbox (no SMTP configured)');
       return { state: 'written', path, subject: report.subject };
     }
-    const queued = await outbox.enqueue(name, raw);
+    let queued: string | null;
+    try {
+      queued = await outbox.enqueue(name, raw);
+    } catch (err) {
+      // A full disk or a broken folder must not cost the mail: SMTP does not need the file.
+      log.error({ dir: outbox.pendingDir, err: errorFacts(err) }, 'could not queue the report on disk; sending it over SMTP directly');
+      return sendDirect(report.subject, id, raw);
+    }
     if (!queued) {
       log.info({ subject: report.subject }, 'report already queued or delivered; not sent again');
       await flushPending();

@@ -80,9 +80,13 @@ export class Outbox {
 
   /** SMTP took it: record the id first, then remove the file (a crash in between leaves a record, not a resend). */
   async markDelivered(claimed: string, recipients: readonly string[], at: Date): Promise<void> {
-    const id = Outbox.idOf(claimed);
-    await appendFile(this.deliveredLog, `${at.toISOString()} ${id} ${recipients.join(',')}\n`);
+    await this.recordDelivered(Outbox.idOf(claimed), recipients, at);
     await unlink(claimed);
+  }
+
+  /** One line in delivered.log: this id is never sent again. */
+  async recordDelivered(id: string, recipients: readonly string[], at: Date): Promise<void> {
+    await appendFile(this.deliveredLog, `${at.toISOString()} ${id} ${recipients.join(',')}\n`);
   }
 
   /** Remove a claimed file whose id is already in delivered.log. */

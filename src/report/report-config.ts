@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TIMER_MS, timerMs } from '../config/timer-bounds.js';
 
 const emailAddress = z.email({ message: 'is not a valid email address' });
 
@@ -12,7 +13,8 @@ export const reportSchema = z
       user: z.string().nullable(),
       password: z.string().nullable(),
       secure: z.boolean(),
-      timeoutMs: z.number().int().positive(),
+      /** The socket timeout is twice this: both stay within Node's timer limit. */
+      timeoutMs: timerMs(Math.floor(MAX_TIMER_MS / 2)),
     }),
     from: emailAddress,
     to: z.array(emailAddress),

@@ -5,7 +5,8 @@ import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js
 /** Where a report ended up. */
 export interface Delivery {
   /** written: kept as .eml in the outbox (no SMTP); delivered: SMTP took it; pending: SMTP failed, retried later;
-   * failed: SMTP refused it for good (outbox/failed); duplicate: this report was already queued or delivered; off: disabled in config. */
+   * failed: SMTP refused it for good (outbox/failed), or SMTP failed while the outbox could not be written (path null:
+   * the report is lost, logged as an error); duplicate: this report was already queued or delivered; off: disabled in config. */
   state: 'written' | 'delivered' | 'pending' | 'failed' | 'duplicate' | 'off';
   path: string | null;
   subject: string | null;

@@ -10,6 +10,7 @@ import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-hi
 import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
+import { jobOptionsProblem } from '../job/job-options.js';
 import { maskLiterals } from '../log/mask-literals.js';
 import { clockJson, ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
@@ -62,6 +63,8 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   const host = deps.host ?? hostname();
   const pid = deps.pid ?? process.pid;
   if (req.at && !req.dryRun) throw new RunRequestError('--at evaluates a job at another time and is allowed with --dry-run only');
+  const optionsProblem = jobOptionsProblem(job.options, req.options ?? {});
+  if (optionsProblem) throw new RunRequestError(`${job.name}: ${optionsProblem}`);
   const startedAt = clock();
   const scheduledFor = req.scheduledFor ?? startedAt;
   // Until the server's clock is read (on the job's connection); the run row is updated with it at the end.

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
 import type { AnyJob } from '../job/job-contract.js';
 import { createReporter } from '../report/create-reporter.js';
+import { checkOutbox } from '../report/outbox-check.js';
 import { onShutdownSignals } from '../shutdown/shutdown-signals.js';
 import { Scheduler, type SchedulerReporter } from './scheduler.js';
 
@@ -41,6 +42,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       return EXIT.config;
     }
     throw err;
+  }
+  // Checked before connecting: reports and the SMTP queue live there.
+  const outboxProblem = await checkOutbox(config.report.outboxDir);
+  if (outboxProblem) {
+    stderr(`dbkeeper: ${new ConfigError([outboxProblem]).message}\n`);
+    return EXIT.config;
   }
   const log = loggerFor(config, { stream: 'stdout', pretty: false, ...(opts.logSink ? { sink: opts.logSink } : {}) });
   const stop = new AbortController();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifierSchema } from '../config/identifier.js';
+import { timerSeconds } from '../config/timer-bounds.js';
 
 const tableList = z.array(identifierSchema);
 
@@ -27,7 +28,7 @@ export const tableMaintenanceConfigSchema = z
     /** MySQL histogram buckets (1..1024). */
     histogramBuckets: z.number().int().min(1).max(1024),
     /** MariaDB: time limit of one OPTIMIZE statement in seconds (the session limit is meant for short statements); 0 = none. */
-    rebuildTimeoutSeconds: z.number().int().nonnegative(),
+    rebuildTimeoutSeconds: timerSeconds({ allowZero: true }),
   })
   .superRefine((c, ctx) => {
     const dupes = (list: string[], field: string) => {

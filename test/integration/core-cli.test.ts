@@ -108,7 +108,7 @@ describe('npm run job -- …', () => {
     await t.admin.query(`CREATE USER '${user}'@'localhost' IDENTIFIED BY 'the-right-one-9'`);
     try {
       const run = await runCli(['ping'], { ...env, DB_USERNAME: user, DB_PASSWORD: password, LOG_LEVEL: 'trace' });
-      expect(run.code).toBe(78); // permanent: retrying cannot help, and pm2 stops on 78
+      expect(run.code).toBe(78); // a password to fix, not an outage: pm2 must not restart it forever
       expect(run.stderr).toMatch(new RegExp(`access denied for user '${user}' at 127\\.0\\.0\\.1:\\d+: check DB_USERNAME and DB_PASSWORD`));
       expect(run.stdout + run.stderr).not.toContain(password);
       const viaUrl = await runCli(['ping'], { DATABASE_URL: `mysql://${user}:${password}@127.0.0.1:3306/${t.name}`, DB_USERNAME: '', DB_PASSWORD: '' });

@@ -357,3 +357,45 @@ describe('report config at start-up', () => {
     expect((error as ConfigError).message).toContain(message);
   });
 });
+
+describe('an outbox that breaks after start-up does not block SMTP', () => {
+  const servers: LoopbackSmtp[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+
+  it('pending/ cannot be written: SMTP is tried anyway, the mail arrives once, and the disk failure is logged', async () => {
+    const smtp = new LoopbackSmtp();
+    servers.push(smtp);
+    const port = await smtp.start();
+    // A regular file where pending/ should be: mkdir and every write under it fail, also for root.
+    await writeFile(join(outbox, 'pending'), 'in the way');
+    const { log, lines } = capturingLogger();
+    const reporter = createReporter({ config: configFor(port), log, clock: () => T0 });
+
+    const first = await reporter.send('summary', 'daily', [outcome('purge-locks', 'ok')]);
+    expect(first.state).toBe('delivered');
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.mail.subject).toBe('[dbkeeper prod] daily: OK');
+    const diskLine = lines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: { code?: string } }).find((l) => /could not queue the report on disk/.test(l.msg));
+    expect(diskLine?.level).toBe(50);
+    expect(diskLine?.err?.code).toMatch(/^(EEXIST|ENOTDIR)$/);
+
+    // The same report again (a retry of the slot): delivered.log still knows it, so it is not sent twice.
+    const again = await reporter.send('summary', 'daily', [outcome('purge-locks', 'ok')]);
+    expect(again.state).toBe('duplicate');
+    expect(smtp.received).toHaveLength(1);
+    expectNoSecrets(lines.join('\n'));
+  });
+
+  it('pending/ cannot be written and SMTP is down: the report is lost loudly, not silently', async () => {
+    await writeFile(join(outbox, 'pending'), 'in the way');
+    const { log, lines } = capturingLogger();
+    const reporter = createReporter({ config: configFor(await freePort()), log, clock: () => T0 });
+    const d = await reporter.send('alert', 'daily', [outcome('purge-locks', 'failed', { error: { class: 'Error', message: 'boom' } })]);
+    expect(d.state).toBe('failed');
+    expect(d.path).toBeNull();
+    const msgs = lines.map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(msgs.some((l) => l.level === 50 && /report lost: SMTP failed and the outbox cannot be written/.test(l.msg))).toBe(true);
+  });
+});

@@ -113,6 +113,8 @@ function partitionFacts(partitions: PartitionRow[]): PartitionFacts {
         foreignKeys: [],
         partitions,
         tailRows: { counted: 0, capped: false },
+        // Counted, none: the NULL/zero-date rule (its own property) does not hold the first partition back here.
+        firstPartitionUndated: { partition: partitions[0]!.name, nullRows: 0, zeroRows: 0, capped: false },
       },
     ],
   };
