@@ -171,7 +171,9 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
   const log: Logger = loggerFor(config, { stream: 'stderr', pretty: io.isTty });
   let app: App;
   try {
-    app = await connectApp(config, log, { retries: Math.min(config.db.connectRetries, 2) });
+    // A dry run creates nothing, not even dbkeeper's own tables.
+    const migrate = !(cmd.kind === 'run' && cmd.dryRun);
+    app = await connectApp(config, log, { retries: Math.min(config.db.connectRetries, 2), migrate });
   } catch (err) {
     if (err instanceof DbConnectError) {
       io.stderr(`dbkeeper: ${err.message}\n`);
