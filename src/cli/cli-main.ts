@@ -12,6 +12,7 @@ import { Outbox } from '../report/outbox.js';
 import { outcomeOfRow } from '../report/run-row-outcome.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import { skipText } from '../runner/run-skip.js';
 import { nextSlot } from '../scheduler/cron-slots.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { formatOutcome } from './format-outcome.js';
@@ -57,7 +58,7 @@ async function status(app: App, now: Date) {
       lastStarted: r?.startedAt ?? null,
       lastTrigger: r ? (r.dryRun ? `${r.trigger} (dry run)` : r.trigger) : null,
       lastHost: r ? `${r.host}:${r.pid}` : null,
-      lastSummary: (r?.summary as { summary?: string } | null)?.summary ?? r?.error ?? null,
+      lastSummary: (r?.summary as { summary?: string } | null)?.summary ?? r?.error ?? (r?.skip ? skipText(r.skip) : null),
       nextRun: j.nextRun,
     };
   });

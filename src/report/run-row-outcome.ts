@@ -1,5 +1,6 @@
 import type { RunRow } from '../db/run-history.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import { skipText } from '../runner/run-skip.js';
 import { isJobResult } from './previous-results.js';
 
 /** A finished dbkeeper_runs row as the outcome the report renders (for `report --preview`). */
@@ -21,6 +22,7 @@ export function outcomeOfRow(row: RunRow): RunOutcome {
     durationMs: finishedAt.getTime() - row.startedAt.getTime(),
     result,
     ...(error ? { error } : {}),
+    ...(row.skip ? { skip: row.skip, skippedReason: skipText(row.skip) } : {}),
     host: row.host,
     pid: row.pid,
   };

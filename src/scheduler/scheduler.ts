@@ -4,17 +4,19 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { App } from '../app/bootstrap.js';
 import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
-import { lockName, tryLock } from '../db/named-lock.js';
+import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
 import { interruptOrphans, interruptRun, jobsWithRunningRows } from '../db/run-history.js';
 import type { AnyJob, Period, Trigger } from '../job/job-contract.js';
 import type { Reporter } from '../report/reporter.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import { catchUpRetries } from '../runner/run-skip.js';
 import { planCatchUp } from './catch-up.js';
 import { collectCatchUpFacts } from './catch-up-facts.js';
 import { firesAt } from './cron-slots.js';
 import { DbHealth } from './db-health.js';
 import { cronLogger } from './cron-logger.js';
+import { waitUntilLockFree } from './lock-free-watch.js';
 import { SlotGroups } from './slot-groups.js';
 
 export interface ScheduledJob {
@@ -44,6 +46,8 @@ export interface SchedulerDeps {
   /** How long a job of a slot may take to start before its summary stops waiting for it. */
   groupStartGraceMs?: number;
   dbBackoffMs?: { initial: number; max: number };
+  /** How often a slot skipped for a lock held by someone else checks whether the lock is free (then catch-up). */
+  lockPollMs?: number;
 }
 
 interface InFlight {
@@ -73,6 +77,8 @@ export class Scheduler {
   private stopping = false;
   private catchUpChain: Promise<void> = Promise.resolve();
   private catchUpQueued = false;
+  /** Jobs whose skipped slot waits for the lock to be free (one watch per job). */
+  private readonly lockWatches = new Set<string>();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.log = deps.app.log.child({ component: 'scheduler' });
@@ -162,6 +168,7 @@ export class Scheduler {
     try {
       const outcome = await run;
       if (outcome.status === 'failed' || outcome.status === 'interrupted') this.sendAlert(outcome);
+      if (outcome.skip && catchUpRetries(outcome.skip)) this.catchUpWhenLockFree(plan, slot);
       return outcome;
     } catch (err) {
       // runJob only throws when it could not talk to dbkeeper's tables (lock, run row): no run happened.
@@ -171,6 +178,26 @@ export class Scheduler {
     } finally {
       this.inFlight.delete(entry);
     }
+  }
+
+  /** A slot skipped because another session held the job's lock has no row: its work is not done. Once the
+   * lock is free, catch-up runs it (if the job has catchUp on, and it is still the job's latest slot). */
+  private catchUpWhenLockFree(plan: ScheduledJob, slot: Date): void {
+    const { db } = this.deps.app;
+    const job = plan.job.name;
+    if (!plan.catchUp) {
+      this.log.info({ job, slot: slot.toISOString() }, 'slot skipped (locked); catchUp is off for this job, so it is not retried');
+      return;
+    }
+    if (this.lockWatches.has(job)) return;
+    this.lockWatches.add(job);
+    this.log.info({ job, slot: slot.toISOString() }, 'slot skipped (locked): catch-up runs it once the lock is free');
+    const name = lockName(db.schema, job);
+    void waitUntilLockFree(async () => (await lockHolder(db.pool, name)) === null, this.deps.lockPollMs ?? 30_000, this.abort.signal).then((free) => {
+      // Cleared first: the catch-up run may find the lock taken again and start a new watch.
+      this.lockWatches.delete(job);
+      if (free) void this.requestCatchUp(`lock of ${job} free again`);
+    });
   }
 
   /** Check every job for a missed slot and run the latest one (serialised; a request while one runs queues one more). */
