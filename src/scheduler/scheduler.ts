@@ -15,6 +15,7 @@ import { planCatchUp } from './catch-up.js';
 import { collectCatchUpFacts } from './catch-up-facts.js';
 import { firesAt } from './cron-slots.js';
 import { DbHealth } from './db-health.js';
+import { OutageTracker } from './outage-tracker.js';
 import { cronLogger } from './cron-logger.js';
 import { waitUntilLockFree } from './lock-free-watch.js';
 import { SlotGroups } from './slot-groups.js';
@@ -36,7 +37,7 @@ export function scheduledJobs(config: Config, jobs: readonly AnyJob[]): Schedule
 }
 
 /** The part of the Reporter the scheduler uses (tests pass a fake that records calls). */
-export type SchedulerReporter = Pick<Reporter, 'sendSummary' | 'sendAlert' | 'retryPending'>;
+export type SchedulerReporter = Pick<Reporter, 'sendSummary' | 'sendAlert' | 'sendOutageAlert' | 'retryPending'>;
 
 export interface SchedulerDeps {
   app: App;
@@ -79,6 +80,7 @@ export class Scheduler {
   private catchUpQueued = false;
   /** Jobs whose skipped slot waits for the lock to be free (one watch per job). */
   private readonly lockWatches = new Set<string>();
+  private readonly outages = new OutageTracker();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.log = deps.app.log.child({ component: 'scheduler' });
@@ -97,7 +99,12 @@ export class Scheduler {
           await conn.end().catch(() => conn.destroy());
         }
       },
-      onBack: () => void this.requestCatchUp('database back'),
+      onDown: (err) => this.onDatabaseDown(err),
+      onBack: () => {
+        const ended = this.outages.end(this.clock());
+        if (ended) this.log.info({ since: ended.since.toISOString(), slotsMissed: ended.slotsMissed }, 'outage over: the next summary says so');
+        void this.requestCatchUp('database back');
+      },
       ...(deps.dbBackoffMs ? { initialBackoffMs: deps.dbBackoffMs.initial, maxBackoffMs: deps.dbBackoffMs.max } : {}),
     });
   }
@@ -174,6 +181,7 @@ export class Scheduler {
       // runJob only throws when it could not talk to dbkeeper's tables (lock, run row): no run happened.
       this.log.debug({ err, job: plan.job.name, slot: slot.toISOString() }, 'run not started: database call failed');
       await this.health.suspect(err);
+      if (this.health.isDown) this.outages.slotMissed();
       return null;
     } finally {
       this.inFlight.delete(entry);
@@ -281,7 +289,17 @@ export class Scheduler {
   private sendSummary(period: Period, slot: Date, outcomes: readonly RunOutcome[]): void {
     if (!this.deps.app.config.report.summary) return;
     this.log.info({ period, slot: slot.toISOString(), jobs: outcomes.map((o) => `${o.job}:${o.status}`) }, 'slot finished: sending its summary');
-    this.track('summary report', () => this.deps.reporter.sendSummary(period, outcomes));
+    // Ended outages go into the first summary that is sent (one with a run recorded here), once.
+    const recovered = outcomes.some((o) => o.runId !== null) ? this.outages.takeEnded() : [];
+    this.track('summary report', () => this.deps.reporter.sendSummary(period, outcomes, recovered));
+  }
+
+  /** One alert per outage, when it starts; made without the database (no trends, no history). */
+  private onDatabaseDown(err: unknown): void {
+    const outage = this.outages.begin(this.clock(), err);
+    if (!this.deps.app.config.report.alertOnFailure) return;
+    this.log.warn({ since: outage.since.toISOString() }, 'database outage: sending an alert (once for this outage)');
+    this.track('database outage alert', () => this.deps.reporter.sendOutageAlert(outage));
   }
 
   private sendAlert(outcome: RunOutcome): void {

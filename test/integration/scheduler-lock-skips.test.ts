@@ -37,6 +37,7 @@ function recordingReporter(): SchedulerReporter & { summaries: RunOutcome[][] } 
       summaries.push([...outcomes]);
     },
     async sendAlert() {},
+    async sendOutageAlert() {},
     async retryPending() {},
   };
 }
