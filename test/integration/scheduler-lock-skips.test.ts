@@ -64,8 +64,8 @@ describe('a slot whose lock is held by someone else', () => {
   });
 
   it('a real manual run running at the slot time covers the slot: a skipped row pointing at it, in the summary, never run twice', async () => {
-    const { slot, schedule } = oneSlot(2_500);
-    const app = await appFor(schema.name, { slow: { schedule, catchUp: true, seconds: 3 } });
+    const { slot, schedule } = oneSlot(2_000); // 2–3 s ahead; the manual run lasts 6 s
+    const app = await appFor(schema.name, { slow: { schedule, catchUp: true, seconds: 6 } });
     const slowJob = app.jobs.find((j) => j.name === 'slow')!;
     const reporter = recordingReporter();
     const scheduler = new Scheduler({ app, reporter, lockPollMs: 100 });
