@@ -25,10 +25,15 @@ export function allMigrations(jobs: readonly AnyJob[]) {
   return [...runHistoryMigrations, ...jobs.flatMap((j) => j.migrations ?? [])];
 }
 
-/** Connect and make sure dbkeeper's own tables exist. */
-export async function connectApp(config: Config, log: Logger, opts: { retries?: number; signal?: AbortSignal; jobs?: readonly AnyJob[] } = {}): Promise<App> {
+/** Connect and make sure dbkeeper's own tables exist (`migrate: false`: connect only, create nothing; dry runs). */
+export async function connectApp(
+  config: Config,
+  log: Logger,
+  opts: { retries?: number; signal?: AbortSignal; jobs?: readonly AnyJob[]; migrate?: boolean } = {},
+): Promise<App> {
   const jobs = opts.jobs ?? ALL_JOBS;
   const db = await openDatabase(config.db, { log, schema: config.schema, retries: opts.retries, signal: opts.signal });
+  if (opts.migrate === false) return { config, log, db, jobs };
   try {
     // One connection: the migration lock must be released by the session that took it.
     const conn = await db.getConnection();

@@ -13,6 +13,7 @@ import { checkOutbox } from '../report/outbox-check.js';
 import { outcomeOfRow } from '../report/run-row-outcome.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import { skipText } from '../runner/run-skip.js';
 import { nextSlot } from '../scheduler/cron-slots.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { formatOutcome } from './format-outcome.js';
@@ -58,7 +59,7 @@ async function status(app: App, now: Date) {
       lastStarted: r?.startedAt ?? null,
       lastTrigger: r ? (r.dryRun ? `${r.trigger} (dry run)` : r.trigger) : null,
       lastHost: r ? `${r.host}:${r.pid}` : null,
-      lastSummary: (r?.summary as { summary?: string } | null)?.summary ?? r?.error ?? null,
+      lastSummary: (r?.summary as { summary?: string } | null)?.summary ?? r?.error ?? (r?.skip ? skipText(r.skip) : null),
       nextRun: j.nextRun,
     };
   });
@@ -181,7 +182,9 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
   const log: Logger = loggerFor(config, { stream: 'stderr', pretty: io.isTty });
   let app: App;
   try {
-    app = await connectApp(config, log, { retries: Math.min(config.db.connectRetries, 2) });
+    // A dry run creates nothing, not even dbkeeper's own tables.
+    const migrate = !(cmd.kind === 'run' && cmd.dryRun);
+    app = await connectApp(config, log, { retries: Math.min(config.db.connectRetries, 2), migrate });
   } catch (err) {
     if (err instanceof DbConnectError) {
       // Rights, credentials, database name, TLS: a configuration to fix (78); the server being away: a failure (1).

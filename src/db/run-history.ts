@@ -1,5 +1,6 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Trigger } from '../job/job-contract.js';
+import type { RunSkip } from '../runner/run-skip.js';
 import type { Migration } from './migrations.js';
 import { quoteId } from './sql-identifier.js';
 
@@ -28,6 +29,11 @@ export const runHistoryMigrations: Migration[] = [
         KEY ix_status (status, job)
       ) ENGINE=InnoDB`,
     ],
+  },
+  {
+    // Why a slot was skipped, as RunSkip JSON (a row for a skipped slot: covered by a manual run).
+    id: 'core-002-runs-skip-reason',
+    statements: (s) => [`ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN skip_reason VARCHAR(255) NULL`],
   },
 ];
 
@@ -77,6 +83,29 @@ export async function finishRun(
   ]);
 }
 
+/** A slot a manual run covered: a finished `skipped` row pointing at that run, so the slot counts as done
+ * (catch-up does not run it again) and the summary says why. 'duplicate' when the slot already has a row. */
+export async function insertCoveredSlot(
+  conn: Q,
+  schema: string,
+  run: Omit<NewRun, 'connectionId' | 'dryRun'>,
+  coveredBy: number,
+): Promise<number | 'duplicate'> {
+  const skip: RunSkip = { kind: 'covered-by-manual', runId: coveredBy };
+  try {
+    const [res] = await conn.query<ResultSetHeader>(
+      `INSERT INTO ${quoteId(schema)}.dbkeeper_runs
+        (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, started_at, finished_at, status, skip_reason)
+       VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 'skipped', ?)`,
+      [run.job, run.scheduledFor, run.trigger, run.evaluatedAt, run.host, run.pid, run.startedAt, run.startedAt, JSON.stringify(skip)],
+    );
+    return res.insertId;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ER_DUP_ENTRY') return 'duplicate';
+    throw err;
+  }
+}
+
 /** Rows left `running` by a worker that died. Call only while holding the job's named lock: then no live run exists. */
 export async function interruptOrphans(conn: Q, schema: string, job: string, at: Date): Promise<number> {
   const [res] = await conn.query<ResultSetHeader>(
@@ -118,6 +147,18 @@ export interface RunRow {
   status: RunStatus;
   summary: unknown;
   error: string | null;
+  /** Why the slot was skipped, when the row says (a covered slot); null otherwise. */
+  skip: RunSkip | null;
+}
+
+function parseSkip(value: unknown): RunSkip | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const skip = JSON.parse(value) as RunSkip;
+    return typeof skip?.kind === 'string' ? skip : null;
+  } catch {
+    return null;
+  }
 }
 
 function toRunRow(r: RowDataPacket): RunRow {
@@ -144,6 +185,7 @@ function toRunRow(r: RowDataPacket): RunRow {
     status: r.status as RunStatus,
     summary,
     error: (r.error as string | null) ?? null,
+    skip: parseSkip(r.skip_reason),
   };
 }
 

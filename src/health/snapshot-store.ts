@@ -3,6 +3,7 @@ import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
 import { quoteId } from '../db/sql-identifier.js';
 import type { HealthFacts, StoredSnapshot } from './health-facts.js';
+import { emptyIfMissing } from '../db/missing-table.js';
 
 export const snapshotMigrations: Migration[] = [
   {
@@ -28,20 +29,26 @@ function toSnapshot(row: RowDataPacket): StoredSnapshot {
 
 /** The latest snapshot of this server taken at or before `now`. */
 export async function previousSnapshot(db: Db, serverKey: string, now: Date): Promise<StoredSnapshot | null> {
-  const rows = await db.query<RowDataPacket[]>(
-    `SELECT id, taken_at, facts FROM ${quoteId(db.schema)}.dbkeeper_snapshots
-      WHERE server_key = ? AND taken_at <= ? ORDER BY taken_at DESC, id DESC LIMIT 1`,
-    [serverKey, now],
+  const rows = await emptyIfMissing(
+    db.query<RowDataPacket[]>(
+      `SELECT id, taken_at, facts FROM ${quoteId(db.schema)}.dbkeeper_snapshots
+        WHERE server_key = ? AND taken_at <= ? ORDER BY taken_at DESC, id DESC LIMIT 1`,
+      [serverKey, now],
+    ),
+    [],
   );
   return rows[0] ? toSnapshot(rows[0]) : null;
 }
 
 /** Snapshots of this server in [from, to), oldest first (the monthly review reads them). */
 export async function snapshotsBetween(db: Db, serverKey: string, from: Date, to: Date): Promise<StoredSnapshot[]> {
-  const rows = await db.query<RowDataPacket[]>(
-    `SELECT id, taken_at, facts FROM ${quoteId(db.schema)}.dbkeeper_snapshots
-      WHERE server_key = ? AND taken_at >= ? AND taken_at < ? ORDER BY taken_at, id`,
-    [serverKey, from, to],
+  const rows = await emptyIfMissing(
+    db.query<RowDataPacket[]>(
+      `SELECT id, taken_at, facts FROM ${quoteId(db.schema)}.dbkeeper_snapshots
+        WHERE server_key = ? AND taken_at >= ? AND taken_at < ? ORDER BY taken_at, id`,
+      [serverKey, from, to],
+    ),
+    [],
   );
   return rows.map(toSnapshot);
 }

@@ -9,6 +9,7 @@ import { quoteId } from '../db/sql-identifier.js';
 import { perSchema } from './collect-inventory.js';
 import { indexKey } from './index-facts.js';
 import type { UsageSample } from './usage-evidence.js';
+import { emptyIfMissing } from '../db/missing-table.js';
 
 export const USAGE_TABLE = 'dbkeeper_index_usage';
 
@@ -88,10 +89,13 @@ export async function storeUsageSamples(db: JobDb, source: string, samples: read
 export async function loadUsageSamples(db: JobDb, schemas: readonly string[], from: Date, to: Date): Promise<UsageSample[]> {
   if (schemas.length === 0) return [];
   const table = `${quoteId(db.schema, 'DBKEEPER_SCHEMA')}.${USAGE_TABLE}`;
-  const rows = await db.query<RowDataPacket[]>(
-    `SELECT schema_name, table_name, index_name, taken_at, server_started_at, rows_read FROM ${table}
-     WHERE schema_name IN (?) AND taken_at >= ? AND taken_at <= ?`,
-    [schemas, from, to],
+  const rows = await emptyIfMissing(
+    db.query<RowDataPacket[]>(
+      `SELECT schema_name, table_name, index_name, taken_at, server_started_at, rows_read FROM ${table}
+       WHERE schema_name IN (?) AND taken_at >= ? AND taken_at <= ?`,
+      [schemas, from, to],
+    ),
+    [],
   );
   return rows.map((r) => ({
     schema: String(r.schema_name),

@@ -3,6 +3,7 @@ import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
 import { quoteId } from '../db/sql-identifier.js';
 import type { StatementStat } from './statement-stats.js';
+import { emptyIfMissing } from '../db/missing-table.js';
 
 /** One row of performance_schema.events_statements_summary_by_digest (times in µs, cumulative). */
 export interface DigestRow {
@@ -65,9 +66,13 @@ type Db = Pick<JobDb, 'query' | 'schema'>;
 /** The earliest baseline taken within [from, until]: the one the previous review stored as this month began. */
 export async function findBaseline(db: Db, serverKey: string, from: Date, until: Date): Promise<DigestBaseline | null> {
   const s = quoteId(db.schema);
-  const [latest] = await db.query<RowDataPacket[]>(
-    `SELECT MIN(taken_at) AS t FROM ${s}.dbkeeper_digest_baselines WHERE server_key = ? AND taken_at >= ? AND taken_at <= ?`,
-    [serverKey, from, until],
+  const [latest] = await emptyIfMissing(
+    db.query<RowDataPacket[]>(`SELECT MIN(taken_at) AS t FROM ${s}.dbkeeper_digest_baselines WHERE server_key = ? AND taken_at >= ? AND taken_at <= ?`, [
+      serverKey,
+      from,
+      until,
+    ]),
+    [],
   );
   const takenAt = latest?.t as Date | null | undefined;
   if (!takenAt) return null;

@@ -5,7 +5,9 @@ import { configSecrets } from '../config/config-secrets.js';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import { createHash } from 'node:crypto';
 import { composeMessage, messageIdOf, reportId } from './compose-message.js';
+import type { DbOutage } from './db-outage.js';
 import { Outbox } from './outbox.js';
 import { withPrevious } from './previous-results.js';
 import { renderReport } from './render-report.js';
@@ -35,17 +37,25 @@ export function createReporter(deps: ReporterDeps): Reporter {
   const secrets = configSecrets(config);
   let flushing: Promise<Map<string, Delivery['state']>> | null = null;
 
-  async function render(kind: ReportKind, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<RenderedReport> {
+  async function render(kind: ReportKind, period: ReportPeriod, outcomes: readonly RunOutcome[], outages: readonly DbOutage[] = []): Promise<RenderedReport> {
+    if (outcomes.length === 0) {
+      // Nothing to compare: no database round trip (an outage alert is made while the database is away).
+      return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs: [], outages }, secrets);
+    }
     const jobs = await withPrevious(deps.db, outcomes).catch((err: unknown) => {
       log.warn({ err: errorFacts(err) }, 'report: could not read the previous runs; the report goes out without trends');
       return outcomes.map((outcome) => ({ outcome, previous: null }));
     });
-    return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs }, secrets);
+    return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs, outages }, secrets);
   }
 
-  async function compose(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[]) {
-    const report = await render(kind, period, outcomes);
-    const id = reportId(kind, config.environment, period, outcomes);
+  async function compose(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[], outages: readonly DbOutage[] = []) {
+    const report = await render(kind, period, outcomes, outages);
+    // An outage alert covers no run: its id is the outage's start, so a retry of it is recognised as a duplicate.
+    const id =
+      outcomes.length === 0 && outages.length > 0
+        ? createHash('sha256').update(JSON.stringify(['outage', config.environment, outages.map((o) => o.since.toISOString())])).digest('hex').slice(0, 24)
+        : reportId(kind, config.environment, period, outcomes);
     const now = clock();
     const raw = await composeMessage({ id, from: config.report.from, to: config.report.to, date: now, report, attachmentName: `dbkeeper-${kind}-${period}.json` });
     return { report, id, raw, name: Outbox.fileName(now, kind, id) };
@@ -122,8 +132,8 @@ export function createReporter(deps: ReporterDeps): Reporter {
     return { state: 'delivered', path: null, subject };
   }
 
-  async function send(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<Delivery> {
-    const { report, id, raw, name } = await compose(kind, period, outcomes);
+  async function send(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[], outages: readonly DbOutage[] = []): Promise<Delivery> {
+    const { report, id, raw, name } = await compose(kind, period, outcomes, outages);
     if (!sender) {
       const path = await outbox.writeLetter(name, raw);
       log.info({ path, subject: report.subject }, 'report written to the outbox (no SMTP configured)');
@@ -165,14 +175,18 @@ export function createReporter(deps: ReporterDeps): Reporter {
       log.info({ path, subject: report.subject }, 'report written to the outbox');
       return path;
     },
-    async sendSummary(period, outcomes) {
+    async sendSummary(period, outcomes, outages = []) {
       if (!config.report.summary && period !== 'manual') return;
       if (!outcomes.some((o) => o.runId !== null)) {
         // Nothing ran here (every job was locked by or already run on another worker): that worker reports it.
         log.info({ period, jobs: outcomes.map((o) => o.job) }, 'no run of this slot ran in this process: no summary sent');
         return;
       }
-      await safely('summary', () => send('summary', period, outcomes));
+      await safely('summary', () => send('summary', period, outcomes, outages));
+    },
+    async sendOutageAlert(outage) {
+      if (!config.report.alertOnFailure) return;
+      await safely('database outage alert', () => send('alert', 'daily', [], [outage]));
     },
     async sendAlert(outcome) {
       if (!config.report.alertOnFailure) return;

@@ -3,6 +3,7 @@ import { recentRuns, type RunRow } from '../db/run-history.js';
 import type { JobResult } from '../job/job-contract.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import type { JobReport } from './report-input.js';
+import { emptyIfMissing } from '../db/missing-table.js';
 
 export function isJobResult(value: unknown): value is JobResult {
   return typeof value === 'object' && value !== null && typeof (value as JobResult).status === 'string' && typeof (value as JobResult).summary === 'string';
@@ -23,7 +24,11 @@ export async function withPrevious(db: Database | undefined, outcomes: readonly 
   const out: JobReport[] = [];
   for (const outcome of outcomes) {
     const rows = db
-      ? await recentRuns(db.pool, db.schema, outcome.job, { realOnly: true, withResult: true, limit: 5, ...(outcome.runId !== null ? { beforeId: outcome.runId } : {}) })
+      ? // No dbkeeper_runs yet (a dry run on a fresh install): no history, no trend.
+        await emptyIfMissing(
+          recentRuns(db.pool, db.schema, outcome.job, { realOnly: true, withResult: true, limit: 5, ...(outcome.runId !== null ? { beforeId: outcome.runId } : {}) }),
+          [],
+        )
       : [];
     out.push({ outcome, previous: pickPrevious(rows, outcome) });
   }

@@ -17,6 +17,7 @@ export function renderReport(input: ReportInput, secrets: readonly (string | nul
       kind: input.kind,
       generatedAt: input.generatedAt.toISOString(),
       runs: input.jobs.map((j) => j.outcome),
+      ...(input.outages?.length ? { outages: input.outages } : {}),
     },
     null,
     2,

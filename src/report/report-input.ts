@@ -1,5 +1,6 @@
 import type { JobResult, Period } from '../job/job-contract.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import type { DbOutage } from './db-outage.js';
 
 export type ReportPeriod = Period | 'manual';
 export type ReportKind = 'summary' | 'alert' | 'preview';
@@ -20,6 +21,8 @@ export interface ReportInput {
   /** Time zone for the times a person reads. */
   timezone: string;
   jobs: JobReport[];
+  /** Database outages: the one an outage alert is about (until null), or ended ones a summary reports. */
+  outages?: readonly DbOutage[];
 }
 
 export interface RenderedReport {
@@ -51,15 +54,18 @@ export function severity(o: RunOutcome): number {
   return 2;
 }
 
-export function worstLabel(jobs: readonly JobReport[]): string {
+export function worstLabel(jobs: readonly JobReport[], outages: readonly DbOutage[] = []): string {
+  if (outages.some((o) => o.until === null)) return 'DATABASE UNREACHABLE';
   if (jobs.some((j) => isFailed(j.outcome))) return 'FAILED';
   const warnings = jobs.reduce((n, j) => n + warningCount(j.outcome), 0);
   if (warnings > 0) return `${warnings} WARNING${warnings === 1 ? '' : 'S'}`;
   return 'OK';
 }
 
-export function subjectOf(input: Pick<ReportInput, 'environment' | 'period' | 'kind' | 'jobs'>): string {
-  const base = `[dbkeeper ${input.environment}] ${input.kind === 'preview' ? 'preview' : input.period}: ${worstLabel(input.jobs)}`;
+export function subjectOf(input: Pick<ReportInput, 'environment' | 'period' | 'kind' | 'jobs' | 'outages'>): string {
+  const base = `[dbkeeper ${input.environment}] ${input.kind === 'preview' ? 'preview' : input.period}: ${worstLabel(input.jobs, input.outages)}`;
+  const down = input.outages?.find((o) => o.until === null);
+  if (input.kind === 'alert' && down) return `${base} (alert: since ${down.since.toISOString()})`;
   if (input.kind === 'alert') return `${base} (alert: ${input.jobs.map((j) => j.outcome.job).join(', ')})`;
   if (input.jobs.length === 0) return `${base} (no runs)`;
   return base;

@@ -1,6 +1,7 @@
 import { maskLiterals } from '../log/mask-literals.js';
 import { orderFigures, type Figure, type ReportSection } from '../job/report-sections.js';
 import { figuresByLabel, trendOf, type Trend } from './figure-trend.js';
+import { outageLine } from './db-outage.js';
 import { formatDuration, formatTime, formatValue } from './report-format.js';
 import { severity, subjectOf, worstLabel, type JobReport, type ReportInput } from './report-input.js';
 
@@ -83,7 +84,7 @@ function signedSeconds(ms: number): string {
 export function buildReportView(input: ReportInput): ReportView {
   const ordered = [...input.jobs].sort((a, b) => severity(a.outcome) - severity(b.outcome));
   const jobs = ordered.map((j) => jobView(j, input.timezone));
-  const attention: string[] = [];
+  const attention: string[] = (input.outages ?? []).map((o) => outageLine(o, (d) => formatTime(d, input.timezone)));
   for (const j of jobs) {
     if (j.error) attention.push(`${j.job} ${j.statusLabel}: ${j.error}`);
     for (const s of j.sections) {
@@ -96,12 +97,12 @@ export function buildReportView(input: ReportInput): ReportView {
     }
     for (const w of j.warnings) attention.push(`${j.job}: ${w}`);
   }
-  const worst = worstLabel(input.jobs);
+  const worst = worstLabel(input.jobs, input.outages);
   const counts = new Map<string, number>();
   for (const j of input.jobs) counts.set(j.outcome.status, (counts.get(j.outcome.status) ?? 0) + 1);
   const intro = [
     `${input.kind === 'alert' ? 'Alert' : input.kind === 'preview' ? 'Preview of the last runs' : `Summary of the ${input.period} runs`} on ${input.environment}, made ${formatTime(input.generatedAt, input.timezone)}.`,
-    input.jobs.length === 0 ? 'No job ran in this slot.' : `${input.jobs.length} job${input.jobs.length === 1 ? '' : 's'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}.`,
+    input.jobs.length === 0 ? (input.outages?.length ? 'No job could run: the database did not answer.' : 'No job ran in this slot.') : `${input.jobs.length} job${input.jobs.length === 1 ? '' : 's'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}.`,
   ];
   return {
     subject: subjectOf(input),

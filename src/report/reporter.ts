@@ -1,5 +1,6 @@
 import type { Period } from '../job/job-contract.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import type { DbOutage } from './db-outage.js';
 import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js';
 
 /** Where a report ended up. */
@@ -15,7 +16,9 @@ export interface Delivery {
 /** What the scheduler and the CLI call after runs; the report issue implements it (render + mail/outbox). */
 export interface Reporter {
   /** One summary email for the runs of one scheduled slot (e.g. all daily jobs at 03:15). */
-  sendSummary(period: Period | 'manual', outcomes: readonly RunOutcome[]): Promise<void>;
+  sendSummary(period: Period | 'manual', outcomes: readonly RunOutcome[], outages?: readonly DbOutage[]): Promise<void>;
+  /** The database went away: one alert per outage, built without the database (no trends, no run history). */
+  sendOutageAlert(outage: DbOutage): Promise<void>;
   /** An immediate alert for a failed (or interrupted) run, separate from the summary. */
   sendAlert(outcome: RunOutcome): Promise<void>;
   /** Retry reports left in outbox/pending by an earlier SMTP failure. */

@@ -1,5 +1,6 @@
 import type { RunRow } from '../db/run-history.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import { skipText } from '../runner/run-skip.js';
 import { isJobResult } from './previous-results.js';
 
 /** The clocks the runner stored beside the result (`summary.clock`), if any. */
@@ -30,6 +31,7 @@ export function outcomeOfRow(row: RunRow): RunOutcome {
     result,
     ...(error ? { error } : {}),
     ...(clock ? { clock } : {}),
+    ...(row.skip ? { skip: row.skip, skippedReason: skipText(row.skip) } : {}),
     host: row.host,
     pid: row.pid,
   };

@@ -1,19 +1,20 @@
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import { makeJobDb } from '../db/job-db.js';
-import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
-import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-history.js';
+import { lockName, tryLock } from '../db/named-lock.js';
+import { finishRun, insertRun, interruptOrphans } from '../db/run-history.js';
 import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
 import { jobOptionsProblem } from '../job/job-options.js';
 import { maskLiterals } from '../log/mask-literals.js';
 import { clockJson, ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
+import { skipForHeldLock } from './held-lock-skip.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
+import { skipText, type RunSkip } from './run-skip.js';
 
 export interface RunnerDeps {
   db: Database;
@@ -42,22 +43,12 @@ export interface RunRequest {
   onRunRow?: (runId: number, lockConnectionId: number) => void;
 }
 
-/** host:pid of the run holding the lock. The holder writes its row just after taking the lock: wait a moment for it. */
-async function describeHolder(db: Database, job: string, name: string): Promise<string> {
-  for (let attempt = 0; attempt < 10; attempt += 1) {
-    const holder = await runningRun(db.pool, db.schema, job).catch(() => null);
-    if (holder) return `${holder.host}:${holder.pid}`;
-    await sleep(50);
-  }
-  const connection = await lockHolder(db.pool, name).catch(() => null);
-  return connection === null ? 'another session' : `another session (connection ${connection})`;
-}
-
 export class RunRequestError extends Error {
   override name = 'RunRequestError';
 }
 
-/** The single path by which any job runs, from cron or the CLI: lock → row → guards → job → row → unlock. */
+/** The single path by which any job runs, from cron or the CLI: lock → row → guards → job → row → unlock.
+ * A dry run is guards → job only: no lock, no row. */
 export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Promise<RunOutcome> {
   const clock = deps.clock ?? (() => new Date());
   const host = deps.host ?? hostname();
@@ -77,13 +68,15 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     const finishedAt = clock();
     return { ...base, runId: null, result: null, ...rest, status, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() };
   };
+  const skipped = (skip: RunSkip, runId: number | null = null) => done('skipped', { runId, skip, skippedReason: skipText(skip) });
 
+  // A dry run only reads and plans: no lock (a run in progress does not stop it), no row, nothing created.
   const name = lockName(db.schema, job.name);
-  const lock = await tryLock(await db.newConnection(), name);
-  if (!lock) {
-    const reason = `locked by ${await describeHolder(db, job.name, name)}`;
-    log.info({ lock: name }, `skipped: ${reason}`);
-    return done('skipped', { skippedReason: reason });
+  const lock = req.dryRun ? null : await tryLock(await db.newConnection(), name);
+  if (!req.dryRun && !lock) {
+    const { skip, runId } = await skipForHeldLock(db, name, { job: job.name, trigger: req.trigger, scheduledFor, evaluatedAt, startedAt, host, pid });
+    log.info({ lock: name, skip, runId }, `skipped: ${skipText(skip)}`);
+    return skipped(skip, runId);
   }
 
   let runId: number | null = null;
@@ -91,27 +84,29 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   let result: JobResult | null = null;
   let error: RunOutcome['error'];
   try {
-    const orphans = await interruptOrphans(db.pool, db.schema, job.name, startedAt);
-    if (orphans > 0) log.warn({ orphans }, 'marked runs left running by a dead worker as interrupted');
-    const inserted = await insertRun(db.pool, db.schema, {
-      job: job.name,
-      scheduledFor,
-      trigger: req.trigger,
-      dryRun: req.dryRun,
-      evaluatedAt,
-      host,
-      pid,
-      connectionId: lock.connectionId,
-      startedAt,
-    });
-    if (inserted === 'duplicate') {
-      log.info('skipped: this slot already ran');
-      return done('skipped', { skippedReason: 'slot already ran' });
+    if (lock) {
+      const orphans = await interruptOrphans(db.pool, db.schema, job.name, startedAt);
+      if (orphans > 0) log.warn({ orphans }, 'marked runs left running by a dead worker as interrupted');
+      const inserted = await insertRun(db.pool, db.schema, {
+        job: job.name,
+        scheduledFor,
+        trigger: req.trigger,
+        dryRun: req.dryRun,
+        evaluatedAt,
+        host,
+        pid,
+        connectionId: lock.connectionId,
+        startedAt,
+      });
+      if (inserted === 'duplicate') {
+        log.info('skipped: this slot already ran');
+        return skipped({ kind: 'slot-done' });
+      }
+      runId = inserted;
+      req.onRunRow?.(runId, lock.connectionId);
     }
-    runId = inserted;
-    req.onRunRow?.(runId, lock.connectionId);
 
-    const signals = [lock.lost, ...(req.signal ? [req.signal] : [])];
+    const signals = [...(lock ? [lock.lost] : []), ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);
     let jobConn: PoolConnection | undefined;
     try {
@@ -157,17 +152,21 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       else jobConn.release();
     }
     const rowStatus = status === 'warning' ? 'ok' : status;
-    await finishRun(db.pool, db.schema, runId, {
-      status: rowStatus,
-      finishedAt: clock(),
-      evaluatedAt,
-      summary: result && runClock ? { ...result, clock: clockJson(runClock) } : result,
-      error: error ? `${error.class}: ${error.message}` : null,
-    }).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
+    if (runId !== null) {
+      await finishRun(db.pool, db.schema, runId, {
+        status: rowStatus,
+        finishedAt: clock(),
+        evaluatedAt,
+        summary: result && runClock ? { ...result, clock: clockJson(runClock) } : result,
+        error: error ? `${error.class}: ${error.message}` : null,
+      }).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
+    }
     log.info({ status, summary: result?.summary }, 'run finished');
     return done(status, { runId, result, evaluatedAt, ...(runClock ? { clock: runClock } : {}), ...(error ? { error } : {}) });
   } finally {
-    const released = await lock.release().catch(() => false);
-    if (!released) log.warn({ lock: name }, 'RELEASE_LOCK did not confirm; the lock ends with its connection');
+    if (lock) {
+      const released = await lock.release().catch(() => false);
+      if (!released) log.warn({ lock: name }, 'RELEASE_LOCK did not confirm; the lock ends with its connection');
+    }
   }
 }

@@ -1,12 +1,13 @@
 import type { JobResult, Trigger } from '../job/job-contract.js';
 import type { RunClock } from './clock-skew.js';
+import type { RunSkip } from './run-skip.js';
 
 export type OutcomeStatus = 'ok' | 'warning' | 'failed' | 'skipped' | 'interrupted';
 
 /** What the runner hands to the CLI, the scheduler and the report: one per run attempt. */
 export interface RunOutcome {
   job: string;
-  /** The dbkeeper_runs row, or null when no row was written (locked, slot already ran). */
+  /** The dbkeeper_runs row, or null when no row was written (a dry run, locked, slot already ran). */
   runId: number | null;
   trigger: Trigger;
   scheduledFor: Date;
@@ -21,7 +22,9 @@ export interface RunOutcome {
   durationMs: number;
   result: JobResult | null;
   error?: { class: string; message: string };
-  /** Why the runner did not run the job (locked by host:pid, slot already ran). */
+  /** Why the runner did not run the job, typed (see run-skip.ts; catch-up retries `locked` only). */
+  skip?: RunSkip;
+  /** The same reason as text, derived from `skip` (what the CLI and the report show). */
   skippedReason?: string;
   host: string;
   pid: number;

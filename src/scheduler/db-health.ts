@@ -5,6 +5,8 @@ export interface DbHealthOptions {
   /** One cheap round trip to the server; throws when it is unreachable. */
   probe: () => Promise<void>;
   log: Logger;
+  /** Called once when an outage starts (the probe failed too), with the error that revealed it. */
+  onDown?: (err: unknown) => void;
   /** Called once when the server answers again after an outage. */
   onBack: () => void;
   initialBackoffMs?: number;
@@ -37,6 +39,7 @@ export class DbHealth {
     if (this.down) return;
     this.down = true;
     this.opts.log.warn({ err: { message: (err as Error)?.message, code: (err as { code?: string })?.code } }, 'database unreachable: slots are skipped until it is back; retrying with backoff');
+    this.opts.onDown?.(err);
     this.probing = this.probeUntilBack();
   }
 

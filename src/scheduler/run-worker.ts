@@ -75,7 +75,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       reporter = opts.makeReporter ? opts.makeReporter({ config, log, app }) : createReporter({ config, log, db: app.db });
     } catch (err) {
       log.error({ err }, 'could not set up reporting: runs are still recorded in dbkeeper_runs, reports are not sent');
-      reporter = { sendSummary: async () => {}, sendAlert: async () => {}, retryPending: async () => {} };
+      reporter = { sendSummary: async () => {}, sendAlert: async () => {}, sendOutageAlert: async () => {}, retryPending: async () => {} };
     }
     const scheduler = new Scheduler({ app, reporter });
     await scheduler.sweepOrphans().catch((err: unknown) => log.warn({ err }, 'could not check for runs left running by a dead worker'));

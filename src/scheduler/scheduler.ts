@@ -4,17 +4,20 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { App } from '../app/bootstrap.js';
 import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
-import { lockName, tryLock } from '../db/named-lock.js';
+import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
 import { interruptOrphans, interruptRun, jobsWithRunningRows } from '../db/run-history.js';
 import type { AnyJob, Period, Trigger } from '../job/job-contract.js';
 import type { Reporter } from '../report/reporter.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import { catchUpRetries } from '../runner/run-skip.js';
 import { planCatchUp } from './catch-up.js';
 import { collectCatchUpFacts } from './catch-up-facts.js';
 import { firesAt } from './cron-slots.js';
 import { DbHealth } from './db-health.js';
+import { OutageTracker } from './outage-tracker.js';
 import { cronLogger } from './cron-logger.js';
+import { waitUntilLockFree } from './lock-free-watch.js';
 import { SlotGroups } from './slot-groups.js';
 
 export interface ScheduledJob {
@@ -34,7 +37,7 @@ export function scheduledJobs(config: Config, jobs: readonly AnyJob[]): Schedule
 }
 
 /** The part of the Reporter the scheduler uses (tests pass a fake that records calls). */
-export type SchedulerReporter = Pick<Reporter, 'sendSummary' | 'sendAlert' | 'retryPending'>;
+export type SchedulerReporter = Pick<Reporter, 'sendSummary' | 'sendAlert' | 'sendOutageAlert' | 'retryPending'>;
 
 export interface SchedulerDeps {
   app: App;
@@ -44,6 +47,8 @@ export interface SchedulerDeps {
   /** How long a job of a slot may take to start before its summary stops waiting for it. */
   groupStartGraceMs?: number;
   dbBackoffMs?: { initial: number; max: number };
+  /** How often a slot skipped for a lock held by someone else checks whether the lock is free (then catch-up). */
+  lockPollMs?: number;
 }
 
 interface InFlight {
@@ -73,6 +78,9 @@ export class Scheduler {
   private stopping = false;
   private catchUpChain: Promise<void> = Promise.resolve();
   private catchUpQueued = false;
+  /** Jobs whose skipped slot waits for the lock to be free (one watch per job). */
+  private readonly lockWatches = new Set<string>();
+  private readonly outages = new OutageTracker();
 
   constructor(private readonly deps: SchedulerDeps) {
     this.log = deps.app.log.child({ component: 'scheduler' });
@@ -91,7 +99,12 @@ export class Scheduler {
           await conn.end().catch(() => conn.destroy());
         }
       },
-      onBack: () => void this.requestCatchUp('database back'),
+      onDown: (err) => this.onDatabaseDown(err),
+      onBack: () => {
+        const ended = this.outages.end(this.clock());
+        if (ended) this.log.info({ since: ended.since.toISOString(), slotsMissed: ended.slotsMissed }, 'outage over: the next summary says so');
+        void this.requestCatchUp('database back');
+      },
       ...(deps.dbBackoffMs ? { initialBackoffMs: deps.dbBackoffMs.initial, maxBackoffMs: deps.dbBackoffMs.max } : {}),
     });
   }
@@ -162,15 +175,37 @@ export class Scheduler {
     try {
       const outcome = await run;
       if (outcome.status === 'failed' || outcome.status === 'interrupted') this.sendAlert(outcome);
+      if (outcome.skip && catchUpRetries(outcome.skip)) this.catchUpWhenLockFree(plan, slot);
       return outcome;
     } catch (err) {
       // runJob only throws when it could not talk to dbkeeper's tables (lock, run row): no run happened.
       this.log.debug({ err, job: plan.job.name, slot: slot.toISOString() }, 'run not started: database call failed');
       await this.health.suspect(err);
+      if (this.health.isDown) this.outages.slotMissed();
       return null;
     } finally {
       this.inFlight.delete(entry);
     }
+  }
+
+  /** A slot skipped because another session held the job's lock has no row: its work is not done. Once the
+   * lock is free, catch-up runs it (if the job has catchUp on, and it is still the job's latest slot). */
+  private catchUpWhenLockFree(plan: ScheduledJob, slot: Date): void {
+    const { db } = this.deps.app;
+    const job = plan.job.name;
+    if (!plan.catchUp) {
+      this.log.info({ job, slot: slot.toISOString() }, 'slot skipped (locked); catchUp is off for this job, so it is not retried');
+      return;
+    }
+    if (this.lockWatches.has(job)) return;
+    this.lockWatches.add(job);
+    this.log.info({ job, slot: slot.toISOString() }, 'slot skipped (locked): catch-up runs it once the lock is free');
+    const name = lockName(db.schema, job);
+    void waitUntilLockFree(async () => (await lockHolder(db.pool, name)) === null, this.deps.lockPollMs ?? 30_000, this.abort.signal).then((free) => {
+      // Cleared first: the catch-up run may find the lock taken again and start a new watch.
+      this.lockWatches.delete(job);
+      if (free) void this.requestCatchUp(`lock of ${job} free again`);
+    });
   }
 
   /** Check every job for a missed slot and run the latest one (serialised; a request while one runs queues one more). */
@@ -254,7 +289,17 @@ export class Scheduler {
   private sendSummary(period: Period, slot: Date, outcomes: readonly RunOutcome[]): void {
     if (!this.deps.app.config.report.summary) return;
     this.log.info({ period, slot: slot.toISOString(), jobs: outcomes.map((o) => `${o.job}:${o.status}`) }, 'slot finished: sending its summary');
-    this.track('summary report', () => this.deps.reporter.sendSummary(period, outcomes));
+    // Ended outages go into the first summary that is sent (one with a run recorded here), once.
+    const recovered = outcomes.some((o) => o.runId !== null) ? this.outages.takeEnded() : [];
+    this.track('summary report', () => this.deps.reporter.sendSummary(period, outcomes, recovered));
+  }
+
+  /** One alert per outage, when it starts; made without the database (no trends, no history). */
+  private onDatabaseDown(err: unknown): void {
+    const outage = this.outages.begin(this.clock(), err);
+    if (!this.deps.app.config.report.alertOnFailure) return;
+    this.log.warn({ since: outage.since.toISOString() }, 'database outage: sending an alert (once for this outage)');
+    this.track('database outage alert', () => this.deps.reporter.sendOutageAlert(outage));
   }
 
   private sendAlert(outcome: RunOutcome): void {

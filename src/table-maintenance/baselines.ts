@@ -2,6 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
 import { quoteId } from '../db/sql-identifier.js';
+import { emptyIfMissing } from '../db/missing-table.js';
 
 /** Bytes per row of a table at its densest known state: right after a rebuild, or (until one) when first seen. */
 export interface Baseline {
@@ -33,9 +34,12 @@ export const baselineMigrations: readonly Migration[] = [
 ];
 
 export async function readBaselines(db: JobDb, schema: string): Promise<Map<string, Baseline>> {
-  const rows = await db.query<RowDataPacket[]>(
-    `SELECT table_name, bytes_per_row, table_rows, source, recorded_at FROM ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_table_baselines WHERE schema_name = ?`,
-    [schema],
+  const rows = await emptyIfMissing(
+    db.query<RowDataPacket[]>(
+      `SELECT table_name, bytes_per_row, table_rows, source, recorded_at FROM ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_table_baselines WHERE schema_name = ?`,
+      [schema],
+    ),
+    [],
   );
   return new Map(
     rows.map((r) => [

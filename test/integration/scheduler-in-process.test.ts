@@ -57,6 +57,7 @@ function fakeReporter(failFirstSummary = false): SchedulerReporter & { calls: Ca
     async sendAlert(outcome) {
       calls.alerts.push(outcome);
     },
+    async sendOutageAlert() {},
     async retryPending() {
       calls.retries += 1;
     },

@@ -89,7 +89,7 @@ describe('the clocks in what people read', () => {
   it('report --preview restores the clocks from the run row summary', () => {
     const row: RunRow = {
       id: 1, job: 'ping', scheduledFor: clock.host, trigger: 'manual', dryRun: false, evaluatedAt: clock.server, host: 'w1', pid: 1, connectionId: 9,
-      startedAt: clock.host, finishedAt: clock.host, status: 'ok', summary: { status: 'ok', summary: 'up', clock: clockJson(clock) }, error: null,
+      startedAt: clock.host, finishedAt: clock.host, status: 'ok', summary: { status: 'ok', summary: 'up', clock: clockJson(clock) }, error: null, skip: null,
     };
     expect(outcomeOfRow(row).clock).toEqual(clock);
   });
