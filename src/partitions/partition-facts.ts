@@ -21,6 +21,9 @@ export interface TableFacts {
   partitions: PartitionRow[];
   /** Rows in the MAXVALUE tail, counted up to threshold + 1 (capped = at least that many). */
   tailRows: { counted: number; capped: boolean } | null;
+  /** Archive tables `<table>_<partition>` whose partition still exists: an archive by EXCHANGE that stopped
+   * between its statements (or a table a person made). Empty = nothing moved yet. */
+  unfinishedArchives?: { partition: string; archiveTable: string; archiveEmpty: boolean; partitionEmpty: boolean }[];
 }
 
 export interface ServerFacts {

@@ -9,6 +9,7 @@ import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
 import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-history.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
+import { testPause } from '../testing/test-pause.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 
 export interface RunnerDeps {
@@ -69,6 +70,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   };
 
   const name = lockName(db.schema, job.name);
+  await testPause('before-lock');
   const lock = await tryLock(await db.newConnection(), name);
   if (!lock) {
     const reason = `locked by ${await describeHolder(db, job.name, name)}`;
@@ -100,6 +102,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     }
     runId = inserted;
     req.onRunRow?.(runId, lock.connectionId);
+    await testPause('after-run-row');
 
     const signals = [lock.lost, ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);
@@ -140,12 +143,14 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       else jobConn.release();
     }
     const rowStatus = status === 'warning' ? 'ok' : status;
+    await testPause('before-finish-row');
     await finishRun(db.pool, db.schema, runId, {
       status: rowStatus,
       finishedAt: clock(),
       summary: result,
       error: error ? `${error.class}: ${error.message}` : null,
     }).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
+    await testPause('after-finish-row');
     log.info({ status, summary: result?.summary }, 'run finished');
     return done(status, { runId, result, ...(error ? { error } : {}) });
   } finally {
