@@ -46,7 +46,7 @@ async function account(point: string, job: string, logged: boolean, maxWaitMs: n
   const ids = allIds(census);
   const places = ids.map((id) => placesOf(census, id));
   return recorder.record({
-    fault: point.startsWith('kill') ? 'kill -9' : `SMTP ${point.split(' ')[0]}`,
+    fault: point.startsWith('kill') ? 'kill -9' : `SMTP ${point.split(',')[0]}`,
     point,
     job,
     dataLost: 0,

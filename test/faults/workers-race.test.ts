@@ -30,7 +30,7 @@ describe('three workers racing for 100 slots', () => {
     workers = [0, 1, 2].map(() => spawnWorker(workerEnv(path)));
     await Promise.all(workers.map((w) => w.ready));
     const from = new Date(Math.ceil(Date.now() / 1000) * 1000);
-    await sleep(101_000);
+    await sleep(104_000);
     const to = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
     for (const w of workers) w.child.kill('SIGTERM');
     const codes = await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(20_000).then(() => null)]);
