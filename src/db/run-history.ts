@@ -35,6 +35,12 @@ export const runHistoryMigrations: Migration[] = [
     id: 'core-002-runs-skip-reason',
     statements: (s) => [`ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN skip_reason VARCHAR(255) NULL`],
   },
+  {
+    // Summaries and errors carry any text (≥, names from the server): on a server whose default charset is latin1
+    // the end-of-run write failed and the run stayed `running` although it had done its work.
+    id: 'core-003-runs-utf8mb4',
+    statements: (s) => [`ALTER TABLE ${s}.dbkeeper_runs CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`],
+  },
 ];
 
 type Q = Pick<Connection, 'query'>;

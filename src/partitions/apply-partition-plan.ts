@@ -3,6 +3,7 @@ import type { JobDb } from '../db/job-db.js';
 import { isLockWaitError } from '../db/sql-errors.js';
 import { quoteId, quoteTable } from '../db/sql-identifier.js';
 import { countPartitionRows, countUndatedRows, readPartitions } from './collect-partition-facts.js';
+import { testPause } from '../testing/test-pause.js';
 import type { PartitionRow } from './partition-facts.js';
 import type { PartitionAction, TablePlan } from './plan-partitions.js';
 
@@ -130,18 +131,21 @@ async function applyAction(db: JobDb, action: PartitionAction, plannedCount: num
     for (const sql of action.statements) {
       await db.query(sql);
       ran += 1;
+      if (ran < action.statements.length) await testPause('partition-between-statements');
     }
   } catch (err) {
     if (!isLockWaitError(err)) throw err;
     const note = `lock_wait_timeout (${opts.lockWaitTimeoutSeconds} s) while waiting for the table's metadata lock: the application holds it; retried next run`;
-    if (action.kind === 'archive' && action.archiveMethod === 'exchange' && ran > 0 && ran < 3) {
+    const exchanged = action.statements.slice(0, ran).some((sql) => / EXCHANGE PARTITION /.test(sql));
+    if (action.kind === 'archive' && action.archiveMethod === 'exchange' && ran > 0 && !exchanged) {
       // The empty archive table we just made would block the next run; it holds nothing yet.
-      await db.query(`DROP TABLE ${quoteTable(db.database, action.archiveTable!)}`);
+      await db.query(`DROP TABLE IF EXISTS ${quoteTable(db.database, action.archiveTable!)}`);
     }
     if (ran === 0 || action.kind !== 'archive') return { action, outcome: 'contended', rows: counted, note };
     return { action, outcome: 'contended', rows: counted, note: `${note}; after ${ran} of ${action.statements.length} statements` };
   }
   const durationMs = Date.now() - started;
+  await testPause('partition-before-readback');
   const after = await readPartitions(db, action.table);
   const expected = expectedAfter(before, action);
   if (!sameLayout(after, expected)) {

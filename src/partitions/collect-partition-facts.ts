@@ -12,7 +12,10 @@ export const UNDATED_ROW_LIMIT = 1000;
 export async function collectPartitionFacts(db: JobDb, tables: readonly string[], tailRowLimit: number, column: string): Promise<PartitionFacts> {
   const server = await collectServerFacts(db);
   const out: TableFacts[] = [];
-  for (const table of tables) out.push(await collectTableFacts(db, table, tailRowLimit, column));
+  for (const table of tables) {
+    const t = await collectTableFacts(db, table, tailRowLimit, column);
+    out.push({ ...t, unfinishedArchives: await collectUnfinishedArchives(db, t, server.tableNames) });
+  }
   return { database: db.database, server, tables: out };
 }
 
@@ -24,6 +27,18 @@ export async function collectServerFacts(db: JobDb): Promise<ServerFacts> {
     archiveMethod: supportsConvertPartition(db.dialect) ? 'convert' : 'exchange',
     tableNames: names.map((r) => String(r.name)),
   };
+}
+
+/** Archive tables named after a partition that still exists, with whether each side holds rows. */
+async function collectUnfinishedArchives(db: JobDb, t: TableFacts, tableNames: readonly string[]): Promise<NonNullable<TableFacts['unfinishedArchives']>> {
+  const out: NonNullable<TableFacts['unfinishedArchives']> = [];
+  for (const p of t.partitions) {
+    const archiveTable = tableNames.find((n) => n.toLowerCase() === `${t.table}_${p.name}`.toLowerCase());
+    if (!archiveTable) continue;
+    const [a] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${quoteTable(db.database, archiveTable)} LIMIT 1) AS one`);
+    out.push({ partition: p.name, archiveTable, archiveEmpty: Number(a!.n) === 0, partitionEmpty: (await countPartitionRows(db, t.table, p.name, 1)) === 0 });
+  }
+  return out;
 }
 
 /** Partitions of one table in ordinal order: name and real upper bound. */

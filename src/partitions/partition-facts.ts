@@ -23,6 +23,9 @@ export interface TableFacts {
   tailRows: { counted: number; capped: boolean } | null;
   /** Rows of the first partition dated NULL or zero; null when not counted (not partitioned, no month before the tail, no such column). */
   firstPartitionUndated: UndatedRows | null;
+  /** Archive tables `<table>_<partition>` whose partition still exists: an archive by EXCHANGE that stopped
+   * between its statements (or a table a person made). Empty = nothing moved yet. */
+  unfinishedArchives?: { partition: string; archiveTable: string; archiveEmpty: boolean; partitionEmpty: boolean }[];
 }
 
 /**

@@ -27,6 +27,11 @@ export function dropPartitionSql(schema: string, table: string, partition: strin
   return `ALTER TABLE ${quoteTable(schema, table)} DROP PARTITION ${quoteId(partition, 'partition')}`;
 }
 
+/** Only for an empty archive table an interrupted archive left (checked by the collector). */
+export function dropTableSql(schema: string, table: string): string {
+  return `DROP TABLE ${quoteTable(schema, table)}`;
+}
+
 /** Statements that move one partition into its own table: MariaDB 10.7+ in one, else via EXCHANGE. */
 export function archivePartitionSql(
   method: 'convert' | 'exchange',

@@ -1,7 +1,7 @@
 import { identifierProblem } from '../config/identifier.js';
 import { isoDay, monthStartSeconds, monthsBetween, partitionNameFor, TIMESTAMP_MAX_SECONDS } from './month-math.js';
 import type { PartitionFacts, TableFacts, UndatedRows } from './partition-facts.js';
-import { archivePartitionSql, dropPartitionSql, reorganizeTailSql } from './partition-sql.js';
+import { archivePartitionSql, dropPartitionSql, dropTableSql, reorganizeTailSql } from './partition-sql.js';
 import { validatePartitionShape, type MonthPartition } from './validate-partition-shape.js';
 
 export interface PartitionPolicy {
@@ -186,11 +186,20 @@ function planTable(t: TableFacts, facts: PartitionFacts, policy: PartitionPolicy
       plan.skipped.push({ target, reason: `archive table name ${archiveTable} ${badName}` });
       return;
     }
+    const method = facts.server.archiveMethod;
+    const base = { kind: 'archive' as const, table: t.table, partition: m.name, lowerBound: m.lowerBound, upperBound: m.upperBound, archiveTable };
     if (facts.server.tableNames.some((n) => n.toLowerCase() === archiveTable.toLowerCase())) {
-      plan.skipped.push({ target, reason: `archive table ${archiveTable} already exists; move or drop it first` });
+      // An archive by EXCHANGE killed between its statements leaves the archive table: finish or redo it, else it blocks every later run.
+      const left = t.unfinishedArchives?.find((u) => u.partition === m.name);
+      if (left?.archiveEmpty) {
+        const statements = [dropTableSql(schema, archiveTable), ...archivePartitionSql(method, schema, t.table, m.name, archiveTable)];
+        plan.actions.push({ ...base, archiveMethod: method, reason: `${reason}; kept as table ${archiveTable} (replaces the empty one an interrupted run left)`, statements });
+      } else if (left?.partitionEmpty) {
+        const statements = [dropPartitionSql(schema, t.table, m.name)];
+        plan.actions.push({ ...base, archiveMethod: 'exchange', reason: `${reason}; an interrupted run already moved its rows to ${archiveTable}: drops the empty partition`, statements });
+      } else plan.skipped.push({ target, reason: `archive table ${archiveTable} already exists; move or drop it first` });
       return;
     }
-    const method = facts.server.archiveMethod;
     plan.actions.push({
       kind: 'archive',
       table: t.table,

@@ -7,6 +7,7 @@ import { readReplica, readThreadsRunning } from './purge-collect.js';
 import type { ReplicaFacts } from './purge-facts.js';
 import type { TargetPlan } from './purge-plan.js';
 import { throttleReason } from './throttle.js';
+import { testPause } from '../testing/test-pause.js';
 
 export type StopReason = 'done' | 'aborted' | 'row-cap' | 'time-cap' | 'retries-exhausted' | 'not-started';
 
@@ -138,6 +139,7 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
       last = chunk.selected[n - 1]!;
     }
     if (n < limit) break; // the walk reached the cutoff
+    await testPause('purge-between-chunks');
     size = nextChunkSize(n, chunk.ms, config.chunk);
 
     const now = clock();
@@ -173,6 +175,7 @@ async function runChunk(db: ApplyDeps['db'], plan: TargetPlan, last: { expiry: s
       const res = await db.query<ResultSetHeader>(plan.deleteSql, [selected.map((r) => r.id), plan.cutoff]);
       deleted = res.affectedRows;
     }
+    await testPause('purge-before-commit');
     await db.query('COMMIT');
     return { selected: selected.map((r) => ({ id: r.id as unknown, expiry: String(r.expiry) })), deleted, ms: clock() - t0 };
   } catch (err) {

@@ -13,6 +13,7 @@ import { withPrevious } from './previous-results.js';
 import { renderReport } from './render-report.js';
 import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js';
 import type { Delivery, Reporter } from './reporter.js';
+import { testPause } from '../testing/test-pause.js';
 import { createSmtpSender, envelopeOf, isPermanentFailure, type RawSender } from './smtp-transport.js';
 
 export interface ReporterDeps {
@@ -70,6 +71,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       for (const name of await outbox.listPending()) {
         const claimed = await outbox.claim(name);
         if (!claimed) continue;
+        await testPause('mail-claimed');
         const id = Outbox.idOf(name);
         if (await outbox.wasDelivered(id)) {
           await outbox.discard(claimed.path);
@@ -97,6 +99,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
           states.set(name, 'pending');
           break;
         }
+        await testPause('mail-accepted');
         await outbox.markDelivered(claimed.path, envelope.to, clock());
         log.info({ messageId: messageIdOf(id), recipients: envelope.to.length }, 'report delivered');
         states.set(name, 'delivered');

@@ -13,6 +13,7 @@ import { jobOptionsProblem } from '../job/job-options.js';
 import { maskLiterals } from '../log/mask-literals.js';
 import { clockJson, ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
 import { skipForHeldLock } from './held-lock-skip.js';
+import { testPause } from '../testing/test-pause.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 import { skipText, type RunSkip } from './run-skip.js';
 
@@ -72,6 +73,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
 
   // A dry run only reads and plans: no lock (a run in progress does not stop it), no row, nothing created.
   const name = lockName(db.schema, job.name);
+  await testPause('before-lock');
   const lock = req.dryRun ? null : await tryLock(await db.newConnection(), name);
   if (!req.dryRun && !lock) {
     const { skip, runId } = await skipForHeldLock(db, name, { job: job.name, trigger: req.trigger, scheduledFor, evaluatedAt, startedAt, host, pid });
@@ -104,6 +106,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       }
       runId = inserted;
       req.onRunRow?.(runId, lock.connectionId);
+      await testPause('after-run-row');
     }
 
     const signals = [...(lock ? [lock.lost] : []), ...(req.signal ? [req.signal] : [])];
@@ -153,6 +156,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     }
     const rowStatus = status === 'warning' ? 'ok' : status;
     if (runId !== null) {
+      await testPause('before-finish-row');
       await finishRun(db.pool, db.schema, runId, {
         status: rowStatus,
         finishedAt: clock(),
@@ -160,6 +164,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         summary: result && runClock ? { ...result, clock: clockJson(runClock) } : result,
         error: error ? `${error.class}: ${error.message}` : null,
       }).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
+      await testPause('after-finish-row');
     }
     log.info({ status, summary: result?.summary }, 'run finished');
     return done(status, { runId, result, evaluatedAt, ...(runClock ? { clock: runClock } : {}), ...(error ? { error } : {}) });
