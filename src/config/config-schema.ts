@@ -42,7 +42,7 @@ export const guardsSchema = z.strictObject({
   /** Per-statement time limit (MariaDB max_statement_time; MySQL max_execution_time, SELECT only). 0 = off. */
   statementTimeoutSeconds: timerSeconds({ allowZero: true }),
   /** Host clock vs the server's: above this, writing jobs end failed (ClockSkew) and do nothing; others warn. */
-  maxClockSkewSeconds: timerSeconds(),
+  maxClockSkewSeconds: positiveInt,
 });
 
 /** Settings every job has, beside its own. */
