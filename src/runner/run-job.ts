@@ -3,12 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
-import type { Database } from '../db/database.js';
+import { acquireWithin, type Database } from '../db/database.js';
 import { makeJobDb } from '../db/job-db.js';
 import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
 import { finishRun, insertRun, interruptOrphans, runningRun } from '../db/run-history.js';
+import { boundedPoolQueryable, boundedQueryable, isQueryTimeout, queryBounds } from '../db/query-timeout.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
+import { DrainTimeoutError, untilDrained } from './drain-race.js';
+import { endStuckRun } from './end-stuck-run.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 
 export interface RunnerDeps {
@@ -34,6 +37,8 @@ export interface RunRequest {
   progress?: (line: string) => void;
   /** Told the run's row id and the lock's connection id as soon as the row exists (the scheduler tracks runs in flight). */
   onRunRow?: (runId: number, lockConnectionId: number) => void;
+  /** Told the job connection's id once it is set up (a drain timeout KILLs its statement). */
+  onJobConnection?: (jobConnectionId: number) => void;
 }
 
 /** host:pid of the run holding the lock. The holder writes its row just after taking the lock: wait a moment for it. */
@@ -68,8 +73,16 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     return { ...base, runId: null, result: null, ...rest, status, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() };
   };
 
+  const { guards } = deps.config;
+  const bounds = queryBounds(guards);
+  // dbkeeper's own rows go through the pool, each write bounded: a stalled pool fails them instead of hanging.
+  const book = boundedPoolQueryable(db.pool, bounds.bookkeepingMs, acquireWithin);
   const name = lockName(db.schema, job.name);
-  const lock = await tryLock(await db.newConnection(), name);
+  const lock = await tryLock(await db.newConnection(), name, {
+    heartbeatMs: guards.lockHeartbeatSeconds * 1000,
+    pingTimeoutMs: bounds.bookkeepingMs,
+    queryTimeoutMs: bounds.bookkeepingMs,
+  });
   if (!lock) {
     const reason = `locked by ${await describeHolder(db, job.name, name)}`;
     log.info({ lock: name }, `skipped: ${reason}`);
@@ -81,9 +94,9 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   let result: JobResult | null = null;
   let error: RunOutcome['error'];
   try {
-    const orphans = await interruptOrphans(db.pool, db.schema, job.name, startedAt);
+    const orphans = await interruptOrphans(book, db.schema, job.name, startedAt);
     if (orphans > 0) log.warn({ orphans }, 'marked runs left running by a dead worker as interrupted');
-    const inserted = await insertRun(db.pool, db.schema, {
+    const inserted = await insertRun(book, db.schema, {
       job: job.name,
       scheduledFor,
       trigger: req.trigger,
@@ -104,12 +117,17 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     const signals = [lock.lost, ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);
     let jobConn: PoolConnection | undefined;
+    let jobConnectionId: number | null = null;
+    // Set when dbkeeper gave up on a statement (client-side or drain timeout): it may still run on the server.
+    let abandoned = false;
     try {
       jobConn = await db.getConnection();
-      await applySessionGuards(jobConn, db.dialect, deps.config.guards);
-      log.info('run started');
-      result = await job.run({
-        db: makeJobDb(jobConn, db.dialect, db.database, db.schema),
+      jobConnectionId = jobConn.threadId;
+      req.onJobConnection?.(jobConnectionId);
+      await applySessionGuards(boundedQueryable(jobConn, bounds.bookkeepingMs), db.dialect, guards);
+      log.info({ jobConnectionId }, 'run started');
+      const running = job.run({
+        db: makeJobDb(jobConn, db.dialect, db.database, db.schema, { bounds }),
         log,
         config: jobSection(deps.config, job.name) ?? {},
         now: evaluatedAt,
@@ -125,8 +143,10 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         },
         progress: req.progress ?? (() => {}),
       });
+      result = await untilDrained(running, signal, deps.config.shutdown.drainSeconds * 1000);
       status = signal.aborted ? 'interrupted' : result.status;
     } catch (err) {
+      abandoned = err instanceof DrainTimeoutError || isQueryTimeout(err);
       status = signal.aborted ? 'interrupted' : 'failed';
       const e = err as Error;
       error = { class: e?.name ?? 'Error', message: String(e?.message ?? err) };
@@ -140,12 +160,21 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       else jobConn.release();
     }
     const rowStatus = status === 'warning' ? 'ok' : status;
-    await finishRun(db.pool, db.schema, runId, {
-      status: rowStatus,
-      finishedAt: clock(),
-      summary: result,
-      error: error ? `${error.class}: ${error.message}` : null,
-    }).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
+    const end = { status: rowStatus, finishedAt: clock(), summary: result, error: error ? `${error.class}: ${error.message}` : null };
+    const id = runId;
+    if (abandoned && jobConnectionId !== null) {
+      await endStuckRun({
+        db,
+        log,
+        jobConnectionId,
+        lock,
+        finish: (conn) => finishRun(conn, db.schema, id, end),
+        queryTimeoutMs: bounds.bookkeepingMs,
+        killWaitMs: guards.killWaitSeconds * 1000,
+      });
+    } else {
+      await finishRun(book, db.schema, runId, end).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
+    }
     log.info({ status, summary: result?.summary }, 'run finished');
     return done(status, { runId, result, ...(error ? { error } : {}) });
   } finally {
