@@ -2,7 +2,7 @@
 export class DrainTimeoutError extends Error {
   override name = 'DrainTimeoutError';
   constructor(readonly drainMs: number) {
-    super(`the job did not stop within ${drainMs / 1000} s of being asked to (shutdown.drainSeconds)`);
+    super(`the job did not stop within the drain time (shutdown.drainSeconds = ${drainMs / 1000} s) after it was asked to`);
   }
 }
 
