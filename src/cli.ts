@@ -9,6 +9,8 @@ cliMain(process.argv.slice(2), {
 }).then(
   (code) => {
     process.exitCode = code;
+    // A socket left on a stalled link would keep the process alive: the result is out, so leave shortly.
+    setTimeout(() => process.exit(code), 1_000).unref();
   },
   (err: unknown) => {
     process.stderr.write(`dbkeeper: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -74,7 +74,10 @@ export function outcomeJson(o: RunOutcome): Record<string, unknown> {
 async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, io: CliIo): Promise<number> {
   const job = findJob(cmd.job)!;
   const controller = new AbortController();
-  const onSignal = () => controller.abort(new Error('interrupted by the operator (SIGINT/SIGTERM)'));
+  const onSignal = () => {
+    controller.abort(new Error('interrupted by the operator (SIGINT/SIGTERM)'));
+    exitByDeadline(app.config.shutdown.drainSeconds, io);
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   // Progress redraws one line on the terminal; end it before the result so later lines start clean.
@@ -102,6 +105,15 @@ async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, i
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The run stops on its own within drainSeconds plus its bounded clean-up; should a stalled link still hold it, the
+ * process ends anyway by drainSeconds + 10 s (the row is then marked interrupted by the next start). */
+function exitByDeadline(drainSeconds: number, io: CliIo): void {
+  setTimeout(() => {
+    io.stderr(`dbkeeper: the run did not end within drainSeconds + 10 s of the signal; exiting (the next run marks it interrupted)\n`);
+    process.exit(EXIT.failed);
+  }, drainSeconds * 1000 + 9_500).unref();
 }
 
 /** --email: the report of this manual run; where it went goes to stderr (stdout carries the result). Never changes the exit code. */

@@ -43,6 +43,16 @@ export const guardsSchema = z.strictObject({
   statementTimeoutSeconds: timerSeconds({ allowZero: true }),
   /** Host clock vs the server's: above this, writing jobs end failed (ClockSkew) and do nothing; others warn. */
   maxClockSkewSeconds: positiveInt,
+  /** Client-side bound of a job statement = its server limit + this margin (a stalled link never answers; the
+   * server's own limit fires first on a live one). */
+  clientTimeoutMarginSeconds: positiveInt.max(3_600),
+  /** Client-side bound of each of dbkeeper's own queries: run rows, GET_LOCK/RELEASE_LOCK, heartbeat ping, KILL. */
+  bookkeepingTimeoutSeconds: positiveInt.max(3_600),
+  /** How often the named lock's connection is pinged; a ping unanswered within bookkeepingTimeoutSeconds aborts the job. */
+  lockHeartbeatSeconds: positiveInt.max(3_600),
+  /** After a client-side or drain timeout: how long to wait for the KILLed statement to leave the server (the lock is
+   * kept meanwhile). */
+  killWaitSeconds: positiveInt.max(86_400),
 });
 
 /** Settings every job has, beside its own. */

@@ -5,6 +5,7 @@ import type { DbConfig } from '../config/config-schema.js';
 import { describeConnectError, DbConnectError } from './db-connect-error.js';
 import { detectDialect, type Dialect } from './dialect.js';
 import { describeTlsFailure, isNoTlsOnServer, sslOptions, type Mysql2Ssl } from './tls-options.js';
+import { withDeadline } from './query-timeout.js';
 
 /** The worker's handle on the server: one pool for jobs, fresh connections for named locks. */
 export interface Database {
@@ -18,8 +19,11 @@ export interface Database {
   getConnection(): Promise<PoolConnection>;
   /** A connection outside the pool, e.g. for a named lock that must live exactly as long as a run. */
   newConnection(): Promise<Connection>;
+  /** Ends the pool; gives up after a moment on connections that do not answer (a stalled link). */
   close(): Promise<void>;
 }
+
+const CLOSE_WAIT_MS = 2_000;
 
 function connectionOptions(cfg: DbConfig, ssl: Mysql2Ssl | undefined) {
   return {
@@ -59,12 +63,16 @@ async function tlsVersion(conn: Connection): Promise<string | null> {
 
 /** mysql2 pools wait forever for a free connection: bound the wait, and give back a late one. */
 export function acquire(pool: Pool, timeoutSeconds: number): Promise<PoolConnection> {
+  return acquireWithin(pool, timeoutSeconds * 1000);
+}
+
+export function acquireWithin(pool: Pool, timeoutMs: number): Promise<PoolConnection> {
   return new Promise((resolve, reject) => {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      reject(new Error(`no free connection in dbkeeper's pool within ${timeoutSeconds} s (DB_POOL_TIMEOUT)`));
-    }, timeoutSeconds * 1000);
+      reject(new Error(`no free connection in dbkeeper's pool within ${timeoutMs / 1000} s (DB_POOL_TIMEOUT)`));
+    }, timeoutMs);
     pool.getConnection().then(
       (conn) => {
         clearTimeout(timer);
@@ -126,7 +134,8 @@ export async function openDatabase(cfg: DbConfig, opts: OpenOptions): Promise<Da
         schema: opts.schema ?? cfg.database,
         getConnection: () => acquire(pool, cfg.poolTimeoutSeconds),
         newConnection: () => mysql.createConnection(connectionOptions(cfg, ssl)),
-        close: () => pool.end(),
+        // A stalled connection never answers COM_QUIT: do not wait for it past a moment.
+        close: () => withDeadline(pool.end(), CLOSE_WAIT_MS, 'closing the pool').catch(() => undefined),
       };
     } catch (err) {
       probe?.destroy();

@@ -2,18 +2,21 @@ import { hostname } from 'node:os';
 import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
-import type { Database } from '../db/database.js';
+import { acquireWithin, type Database } from '../db/database.js';
 import { makeJobDb } from '../db/job-db.js';
 import { lockName, tryLock } from '../db/named-lock.js';
+import { boundedPoolQueryable, boundedQueryable, isQueryTimeout, queryBounds } from '../db/query-timeout.js';
 import { finishRun, insertRun, interruptOrphans } from '../db/run-history.js';
 import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
 import { jobOptionsProblem } from '../job/job-options.js';
 import { maskLiterals } from '../log/mask-literals.js';
-import { clockJson, ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
-import { skipForHeldLock } from './held-lock-skip.js';
 import { testPause } from '../testing/test-pause.js';
+import { clockJson, ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
+import { DrainTimeoutError, untilDrained } from './drain-race.js';
+import { endStuckRun } from './end-stuck-run.js';
+import { skipForHeldLock } from './held-lock-skip.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 import { skipText, type RunSkip } from './run-skip.js';
 
@@ -42,6 +45,8 @@ export interface RunRequest {
   progress?: (line: string) => void;
   /** Told the run's row id and the lock's connection id as soon as the row exists (the scheduler tracks runs in flight). */
   onRunRow?: (runId: number, lockConnectionId: number) => void;
+  /** Told the job connection's id once it is set up (a drain timeout KILLs its statement). */
+  onJobConnection?: (jobConnectionId: number) => void;
 }
 
 export class RunRequestError extends Error {
@@ -71,10 +76,20 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   };
   const skipped = (skip: RunSkip, runId: number | null = null) => done('skipped', { runId, skip, skippedReason: skipText(skip) });
 
+  const { guards } = deps.config;
+  const bounds = queryBounds(guards);
+  // dbkeeper's own rows go through the pool, each write bounded: a stalled pool fails them instead of hanging.
+  const book = boundedPoolQueryable(db.pool, bounds.bookkeepingMs, acquireWithin);
   // A dry run only reads and plans: no lock (a run in progress does not stop it), no row, nothing created.
   const name = lockName(db.schema, job.name);
   await testPause('before-lock');
-  const lock = req.dryRun ? null : await tryLock(await db.newConnection(), name);
+  const lock = req.dryRun
+    ? null
+    : await tryLock(await db.newConnection(), name, {
+        heartbeatMs: guards.lockHeartbeatSeconds * 1000,
+        pingTimeoutMs: bounds.bookkeepingMs,
+        queryTimeoutMs: bounds.bookkeepingMs,
+      });
   if (!req.dryRun && !lock) {
     const { skip, runId } = await skipForHeldLock(db, name, { job: job.name, trigger: req.trigger, scheduledFor, evaluatedAt, startedAt, host, pid });
     log.info({ lock: name, skip, runId }, `skipped: ${skipText(skip)}`);
@@ -87,9 +102,9 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   let error: RunOutcome['error'];
   try {
     if (lock) {
-      const orphans = await interruptOrphans(db.pool, db.schema, job.name, startedAt);
+      const orphans = await interruptOrphans(book, db.schema, job.name, startedAt);
       if (orphans > 0) log.warn({ orphans }, 'marked runs left running by a dead worker as interrupted');
-      const inserted = await insertRun(db.pool, db.schema, {
+      const inserted = await insertRun(book, db.schema, {
         job: job.name,
         scheduledFor,
         trigger: req.trigger,
@@ -112,17 +127,22 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     const signals = [...(lock ? [lock.lost] : []), ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);
     let jobConn: PoolConnection | undefined;
+    let jobConnectionId: number | null = null;
+    // Set when dbkeeper gave up on a statement (client-side or drain timeout): it may still run on the server.
+    let abandoned = false;
     try {
       jobConn = await db.getConnection();
-      await applySessionGuards(jobConn, db.dialect, deps.config.guards);
-      const skew = judgeClockSkew(await readClocks(jobConn, clock, deps.serverClock), deps.config.guards.maxClockSkewSeconds, job.writes && !req.dryRun);
+      jobConnectionId = jobConn.threadId;
+      req.onJobConnection?.(jobConnectionId);
+      await applySessionGuards(boundedQueryable(jobConn, bounds.bookkeepingMs), db.dialect, guards);
+      const skew = judgeClockSkew(await readClocks(boundedQueryable(jobConn, bounds.bookkeepingMs), clock, deps.serverClock), guards.maxClockSkewSeconds, job.writes && !req.dryRun);
       runClock = skew.clock;
       evaluatedAt = evaluationTime(skew.clock, req.at);
       if (skew.kind === 'refuse') throw new ClockSkewError(skew.message);
       if (skew.kind === 'warn') log.warn({ skewMs: skew.clock.skewMs }, skew.warning);
-      log.info({ skewMs: skew.clock.skewMs }, 'run started');
-      result = await job.run({
-        db: makeJobDb(jobConn, db.dialect, db.database, db.schema),
+      log.info({ jobConnectionId, skewMs: skew.clock.skewMs }, 'run started');
+      const running = job.run({
+        db: makeJobDb(jobConn, db.dialect, db.database, db.schema, { bounds }),
         log,
         config: jobSection(deps.config, job.name) ?? {},
         now: evaluatedAt,
@@ -138,9 +158,11 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         },
         progress: req.progress ?? (() => {}),
       });
+      result = await untilDrained(running, signal, deps.config.shutdown.drainSeconds * 1000);
       if (skew.kind === 'warn') result = withSkewWarning(result, skew.warning);
       status = signal.aborted ? 'interrupted' : result.status;
     } catch (err) {
+      abandoned = err instanceof DrainTimeoutError || isQueryTimeout(err);
       status = signal.aborted ? 'interrupted' : 'failed';
       const e = err as Error;
       // Server errors quote the failing values (customer data): masked in the row, the outcome, the alert and the log.
@@ -155,17 +177,31 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       else jobConn.release();
     }
     const rowStatus = status === 'warning' ? 'ok' : status;
-    if (runId !== null) {
-      await testPause('before-finish-row');
-      await finishRun(db.pool, db.schema, runId, {
-        status: rowStatus,
-        finishedAt: clock(),
-        evaluatedAt,
-        summary: result && runClock ? { ...result, clock: clockJson(runClock) } : result,
-        error: error ? `${error.class}: ${error.message}` : null,
-      }).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
-      await testPause('after-finish-row');
+    const end = {
+      status: rowStatus,
+      finishedAt: clock(),
+      evaluatedAt,
+      summary: result && runClock ? { ...result, clock: clockJson(runClock) } : result,
+      error: error ? `${error.class}: ${error.message}` : null,
+    };
+    const id = runId;
+    await testPause('before-finish-row');
+    if (abandoned && jobConnectionId !== null) {
+      await endStuckRun({
+        db,
+        log,
+        jobConnectionId,
+        lock,
+        finish: async (conn) => {
+          if (id !== null) await finishRun(conn, db.schema, id, end);
+        },
+        queryTimeoutMs: bounds.bookkeepingMs,
+        killWaitMs: guards.killWaitSeconds * 1000,
+      });
+    } else if (id !== null) {
+      await finishRun(book, db.schema, id, end).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
     }
+    await testPause('after-finish-row');
     log.info({ status, summary: result?.summary }, 'run finished');
     return done(status, { runId, result, evaluatedAt, ...(runClock ? { clock: runClock } : {}), ...(error ? { error } : {}) });
   } finally {

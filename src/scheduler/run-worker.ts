@@ -57,6 +57,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     (signal) => {
       log.info({ signal }, 'shutdown requested: draining (send the signal again to force exit)');
       stop.abort(new Error(signal));
+      // Every step of the stop is bounded; this is the last net so the process ends within drainSeconds + 10 s.
+      setTimeout(() => {
+        log.error({ signal }, 'shutdown did not finish within drainSeconds + 10 s: exiting; the next start marks unfinished runs interrupted');
+        log.flush?.();
+        process.exit(1);
+      }, config.shutdown.drainSeconds * 1000 + 9_800).unref();
     },
     (signal) => {
       log.warn({ signal }, 'second signal: exiting now; runs still going are marked interrupted at the next start');

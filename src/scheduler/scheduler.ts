@@ -4,7 +4,10 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { App } from '../app/bootstrap.js';
 import { jobSection, jobTimezone, type Config } from '../config/load-config.js';
+import { acquireWithin } from '../db/database.js';
+import { withFreshConnection } from '../db/fresh-connection.js';
 import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
+import { boundedPoolQueryable, boundedQueryable, queryBounds } from '../db/query-timeout.js';
 import { interruptOrphans, interruptRun, jobsWithRunningRows } from '../db/run-history.js';
 import type { AnyJob, Period, Trigger } from '../job/job-contract.js';
 import type { Reporter } from '../report/reporter.js';
@@ -51,6 +54,13 @@ export interface SchedulerDeps {
   lockPollMs?: number;
 }
 
+/** What stop() may take beyond the drain time: the process must end within drainSeconds + 10 s (pm2, systemd). */
+const STOP_BUDGET_MS = 9_000;
+/** Kept back from waiting for runs, for abandoning those still there. */
+const ABANDON_RESERVE_MS = 4_000;
+/** Kept back for closing the pool. */
+const CLOSE_RESERVE_MS = 1_500;
+
 interface InFlight {
   job: string;
   trigger: Trigger;
@@ -59,6 +69,8 @@ interface InFlight {
   runId: number | null;
   /** The session holding the run's named lock, known once the run row exists. */
   lockConnectionId: number | null;
+  /** The job's own session, known once it is set up: a run abandoned at the drain time has its statement KILLed. */
+  jobConnectionId: number | null;
   done: Promise<unknown>;
 }
 
@@ -159,7 +171,7 @@ export class Scheduler {
   private async runTracked(plan: ScheduledJob, slot: Date, trigger: Trigger): Promise<RunOutcome | null> {
     const { app } = this.deps;
     if (this.abort.signal.aborted) return null;
-    const entry: InFlight = { job: plan.job.name, trigger, slot, startedAt: this.clock(), runId: null, lockConnectionId: null, done: Promise.resolve() };
+    const entry: InFlight = { job: plan.job.name, trigger, slot, startedAt: this.clock(), runId: null, lockConnectionId: null, jobConnectionId: null, done: Promise.resolve() };
     const run = runJob({ db: app.db, config: app.config, log: app.log, host: this.host, ...(this.deps.clock ? { clock: this.deps.clock } : {}) }, plan.job, {
       trigger,
       scheduledFor: slot,
@@ -168,6 +180,9 @@ export class Scheduler {
       onRunRow: (id, lockConnectionId) => {
         entry.runId = id;
         entry.lockConnectionId = lockConnectionId;
+      },
+      onJobConnection: (id) => {
+        entry.jobConnectionId = id;
       },
     });
     entry.done = run.catch(() => undefined);
@@ -258,12 +273,14 @@ export class Scheduler {
   /** Start-up: rows left `running` by a worker that died (kill -9, host crash) whose lock is free become `interrupted`. */
   async sweepOrphans(): Promise<number> {
     const { db } = this.deps.app;
+    const ms = queryBounds(this.deps.app.config.guards).bookkeepingMs;
+    const book = boundedPoolQueryable(db.pool, ms, acquireWithin);
     let total = 0;
-    for (const job of await jobsWithRunningRows(db.pool, db.schema)) {
-      const lock = await tryLock(await db.newConnection(), lockName(db.schema, job));
+    for (const job of await jobsWithRunningRows(book, db.schema)) {
+      const lock = await tryLock(await db.newConnection(), lockName(db.schema, job), { queryTimeoutMs: ms, pingTimeoutMs: ms });
       if (!lock) continue; // a live run elsewhere holds it
       try {
-        const n = await interruptOrphans(db.pool, db.schema, job, this.clock());
+        const n = await interruptOrphans(book, db.schema, job, this.clock());
         if (n > 0) this.log.warn({ job, runs: n }, 'marked runs left running by a worker that died as interrupted');
         total += n;
       } finally {
@@ -311,9 +328,12 @@ export class Scheduler {
     this.track('retrying pending reports', () => this.deps.reporter.retryPending());
   }
 
-  /** Graceful stop: no new slots, abort running jobs, wait up to drainMs, mark runs that ignored the abort
-   * `interrupted` and free their locks, send pending reports (bounded), close the pool. */
+  /** Graceful stop: no new slots, abort running jobs (each run KILLs a statement that does not stop within drainMs
+   * and records its end), wait for them, mark runs still there `interrupted` and free their locks, send pending
+   * reports, close the pool. Every step is bounded so the whole ends within drainMs + 10 s even on a stalled link. */
   async stop(drainMs: number, reportWaitMs = 5_000): Promise<{ interrupted: string[] }> {
+    const hardDeadline = Date.now() + drainMs + STOP_BUDGET_MS;
+    const left = (reserveMs = 0) => Math.max(0, hardDeadline - reserveMs - Date.now());
     this.stopping = true;
     for (const task of this.tasks) await task.destroy();
     this.health.close();
@@ -322,35 +342,44 @@ export class Scheduler {
       this.log.info({ jobs: running.map((r) => r.job), drainMs }, 'shutting down: asking running jobs to stop');
     }
     this.abort.abort(new Error('worker shutting down (SIGINT/SIGTERM)'));
-    // Runs that slipped in while stopping are waited for too.
-    const deadline = Date.now() + drainMs;
-    while (this.inFlight.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.all([...this.inFlight].map((r) => r.done)), sleep(deadline - Date.now())]);
+    // Runs that slipped in while stopping are waited for too; past drainMs each run ends its own stuck statement.
+    const waitUntil = Date.now() + left(ABANDON_RESERVE_MS);
+    while (this.inFlight.size > 0 && Date.now() < waitUntil) {
+      await Promise.race([Promise.all([...this.inFlight].map((r) => r.done)), sleep(waitUntil - Date.now())]);
     }
     const stuck: string[] = [];
     if (this.inFlight.size > 0) {
-      for (const r of this.inFlight) {
+      const abandoning = [...this.inFlight].map((r) => {
         stuck.push(r.job);
-        await this.abandon(r).catch((err: unknown) => this.log.error({ err, job: r.job }, 'could not mark the run interrupted; the next start will'));
-      }
+        return this.abandon(r, left(CLOSE_RESERVE_MS)).catch((err: unknown) =>
+          this.log.error({ err: { message: (err as Error).message }, job: r.job }, 'could not mark the run interrupted; the next start will'),
+        );
+      });
+      await Promise.all(abandoning);
     }
     this.groups.flush();
-    if (this.reports.size > 0) await Promise.race([Promise.all([...this.reports]), sleep(reportWaitMs)]);
+    if (this.reports.size > 0) await Promise.race([Promise.all([...this.reports]), sleep(Math.min(reportWaitMs, left(CLOSE_RESERVE_MS)))]);
     await this.deps.app.db.close().catch(() => undefined);
     this.log.info({ stuck }, 'scheduler stopped');
     return { interrupted: stuck };
   }
 
-  /** A job that ignored the abort past the drain time: record it interrupted and end its lock's session. */
-  private async abandon(r: InFlight): Promise<void> {
-    const { db } = this.deps.app;
+  /** A run still going at the end of the drain (its own cleanup stuck too): over one fresh connection, within
+   * budgetMs, KILL its statement, record it interrupted and end its lock's session. */
+  private async abandon(r: InFlight, budgetMs: number): Promise<void> {
+    const { db, config } = this.deps.app;
     const message = 'did not stop within the drain time (shutdown.drainSeconds); the worker exited';
     if (r.runId === null) return;
-    const marked = await interruptRun(db.pool, db.schema, r.runId, this.clock(), message);
-    if (r.lockConnectionId !== null) {
+    const runId = r.runId;
+    const ms = Math.min(queryBounds(config.guards).bookkeepingMs, budgetMs);
+    const marked = await withFreshConnection(() => db.newConnection(), budgetMs, 'marking the run interrupted', async (conn) => {
+      const q = boundedQueryable(conn, ms);
+      if (r.jobConnectionId !== null) await q.query('KILL CONNECTION ?', [r.jobConnectionId]).catch(() => undefined);
+      const changed = await interruptRun(q, db.schema, runId, this.clock(), message);
       // The lock dies with its session; KILL makes that happen now rather than at process exit.
-      await db.pool.query('KILL CONNECTION ?', [r.lockConnectionId]).catch(() => undefined);
-    }
+      if (r.lockConnectionId !== null) await q.query('KILL CONNECTION ?', [r.lockConnectionId]).catch(() => undefined);
+      return changed;
+    });
     this.log.warn({ job: r.job, runId: r.runId, marked }, message);
     if (marked) {
       const now = this.clock();

@@ -21,7 +21,7 @@ export async function runAdminStatement(db: JobDb, table: string, kind: Statemen
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
   try {
-    const rows = await db.query<RowDataPacket[]>(stmt.sql, stmt.values);
+    const rows = await db.query<RowDataPacket[]>(stmt.sql, stmt.values, stmt.timeLimitSeconds ? { timeLimitSeconds: stmt.timeLimitSeconds } : {});
     const verdict = judgeAdminRows(rows as unknown as AdminRow[]);
     if (verdict.outcome === 'ok') return { table, kind, outcome: 'ok', notes: verdict.notes, warnings: verdict.warnings, durationMs: took() };
     return { table, kind, outcome: verdict.outcome, message: verdict.message, notes: [], warnings: [], durationMs: took() };

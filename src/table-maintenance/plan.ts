@@ -21,6 +21,8 @@ export interface MaintenancePolicy {
 export interface Statement {
   sql: string;
   values: unknown[];
+  /** The statement's own server time limit (a rebuild's rebuildTimeoutSeconds): its client-side bound comes from it. */
+  timeLimitSeconds?: number;
 }
 
 export type OptimizeDecision =
@@ -98,7 +100,10 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
     };
     if (!listedForOptimize) return { ...base, optimize: null };
     const optimizeSql = `OPTIMIZE${binlog} TABLE ${quoted}`;
-    const statement = policy.rebuildTimeoutSeconds > 0 ? withStatementTimeLimit(dialect, policy.rebuildTimeoutSeconds, optimizeSql) : { sql: optimizeSql, values: [] };
+    const statement: Statement =
+      policy.rebuildTimeoutSeconds > 0
+        ? { ...withStatementTimeLimit(dialect, policy.rebuildTimeoutSeconds, optimizeSql), timeLimitSeconds: policy.rebuildTimeoutSeconds }
+        : { sql: optimizeSql, values: [] };
     return { ...base, optimize: decideOptimize(t, estimate, facts.readOnly, policy, statement) };
   });
   return { schema: facts.schema, tables, warnings };

@@ -1,4 +1,3 @@
-import { createServer, type Server, type Socket, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { runWorker } from '../../src/scheduler/run-worker.js';
 import { Scheduler, type SchedulerReporter } from '../../src/scheduler/scheduler.js';
 import { jobs as fixtureJobs } from '../fixtures/test-jobs.mjs';
 import { workerEnv, writeWorkerConfig } from '../fixtures/worker-process.js';
+import { tcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestSchema, silentLogger, TEST_DB, type TestSchema } from '../helpers/test-db.js';
 
 const JOBS = [...ALL_JOBS, ...fixtureJobs];
@@ -160,7 +160,7 @@ describe('scheduler in process', () => {
 
   it('database down at start and gone between runs: no crash, one log line per state change, runs resume when it is back', async () => {
     await schema.admin.query('DELETE FROM dbkeeper_runs');
-    const proxy = await tcpProxy(TEST_DB.host, TEST_DB.port);
+    const proxy = await tcpProxy(TEST_DB.host, TEST_DB.port, { open: false });
     const { path } = writeWorkerConfig(schema.name, { tick: { enabled: true, schedule: '* * * * * *', catchUp: false } }, { log: { level: 'debug' } });
     const lines: Record<string, unknown>[] = [];
     const stop = new AbortController();
@@ -191,7 +191,7 @@ describe('scheduler in process', () => {
     const beforeCut = await tickRows();
     expect(beforeCut).toBeGreaterThanOrEqual(1);
 
-    proxy.close();
+    await proxy.close();
     await sleep(3_500);
     expect(await tickRows()).toBe(beforeCut);
     expect(count(/^database unreachable/)).toBe(1);
@@ -204,41 +204,6 @@ describe('scheduler in process', () => {
 
     stop.abort();
     expect(await worker).toBe(0);
-    proxy.close();
+    await proxy.close();
   });
 });
-
-/** A TCP proxy to the server that the test can cut (close + destroy every connection) and reopen on the same port. */
-async function tcpProxy(host: string, port: number) {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const proxyPort = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
-  return {
-    port: proxyPort,
-    async open() {
-      server = createServer((client) => {
-        const upstream = connect(port, host);
-        sockets.add(client).add(upstream);
-        client.pipe(upstream).pipe(client);
-        const end = () => {
-          client.destroy();
-          upstream.destroy();
-          sockets.delete(client);
-          sockets.delete(upstream);
-        };
-        client.on('error', end).on('close', end);
-        upstream.on('error', end).on('close', end);
-      });
-      await new Promise<void>((r) => server!.listen(proxyPort, '127.0.0.1', r));
-    },
-    close() {
-      server?.close();
-      server = null;
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-    },
-  };
-}
