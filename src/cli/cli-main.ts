@@ -10,10 +10,9 @@ import { latestRuns, recentRuns } from '../db/run-history.js';
 import { createReporter } from '../report/create-reporter.js';
 import { Outbox } from '../report/outbox.js';
 import { checkOutbox } from '../report/outbox-check.js';
-import { outcomeOfRow } from '../report/run-row-outcome.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
-import { skipText } from '../runner/run-skip.js';
+import { errorOfRow, outcomeOfRow, summaryLineOfRow } from '../runner/run-record.js';
 import { nextSlot } from '../scheduler/cron-slots.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { formatOutcome } from './format-outcome.js';
@@ -59,8 +58,11 @@ async function status(app: App, now: Date) {
       lastStarted: r?.startedAt ?? null,
       lastTrigger: r ? (r.dryRun ? `${r.trigger} (dry run)` : r.trigger) : null,
       lastHost: r ? `${r.host}:${r.pid}` : null,
-      lastSummary: (r?.summary as { summary?: string } | null)?.summary ?? r?.error ?? (r?.skip ? skipText(r.skip) : null),
+      lastSummary: r ? summaryLineOfRow(r) : null,
       nextRun: j.nextRun,
+      // --json only (the table shows lastSummary): the record's own fields.
+      lastError: r ? (errorOfRow(r) ?? null) : null,
+      lastSkip: r?.skip ?? null,
     };
   });
 }

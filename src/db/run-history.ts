@@ -1,10 +1,14 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Trigger } from '../job/job-contract.js';
-import type { RunSkip } from '../runner/run-skip.js';
+import { isRunSkip, type RunSkip } from '../runner/run-skip.js';
 import type { Migration } from './migrations.js';
 import { quoteId } from './sql-identifier.js';
 
-export type RunStatus = 'running' | 'ok' | 'failed' | 'skipped' | 'interrupted';
+/** What happened, as it is: a warning is stored as `warning`, not as `ok` with a warning in its summary. */
+export type RunStatus = 'running' | 'ok' | 'warning' | 'failed' | 'skipped' | 'interrupted';
+
+/** An old row's `error` text "Class: message" (the class a JS error name): its class, else null. */
+const CLASS_PREFIX = "'^[A-Za-z_][A-Za-z0-9_]*: '";
 
 export const runHistoryMigrations: Migration[] = [
   {
@@ -41,6 +45,35 @@ export const runHistoryMigrations: Migration[] = [
     id: 'core-003-runs-utf8mb4',
     statements: (s) => [`ALTER TABLE ${s}.dbkeeper_runs CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`],
   },
+  {
+    // One run record: the status as it is (`warning` was stored as `ok`), the error as class and message (was one
+    // text "Class: message" that readers split with a regex). Every step is idempotent or guarded by the column it
+    // needs, so a crash between two steps is completed by the next start. `error` is dropped last, once copied: a
+    // column nobody writes any more would be read by someone as if it were current.
+    id: 'core-005-runs-record',
+    statements: (s) => [
+      // Appended at the end of the ENUM: a metadata-only change, no table copy.
+      `ALTER TABLE ${s}.dbkeeper_runs MODIFY status ENUM('running','ok','failed','skipped','interrupted','warning') NOT NULL`,
+      { onlyIf: { table: 'dbkeeper_runs', column: 'error_class', exists: false }, sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN error_class VARCHAR(100) NULL` },
+      { onlyIf: { table: 'dbkeeper_runs', column: 'error_message', exists: false }, sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN error_message TEXT NULL` },
+      // CASE first: MySQL's JSON_EXTRACT raises on text that is not JSON, and AND does not promise to short-circuit.
+      `UPDATE ${s}.dbkeeper_runs SET status = 'warning'
+        WHERE status = 'ok' AND (CASE WHEN JSON_VALID(summary) THEN JSON_UNQUOTE(JSON_EXTRACT(summary, '$.status')) END) = 'warning'`,
+      {
+        onlyIf: { table: 'dbkeeper_runs', column: 'error', exists: true },
+        // Rows without a class prefix are the runner's own interrupted marks: named by what wrote them.
+        sql: `UPDATE ${s}.dbkeeper_runs SET
+            error_class = CASE
+              WHEN error REGEXP ${CLASS_PREFIX} THEN SUBSTRING_INDEX(error, ': ', 1)
+              WHEN error LIKE 'worker stopped before the run finished%' THEN 'Orphaned'
+              WHEN error LIKE 'did not stop within the drain time%' THEN 'DrainTimeout'
+              ELSE 'Error' END,
+            error_message = CASE WHEN error REGEXP ${CLASS_PREFIX} THEN SUBSTRING(error, LOCATE(': ', error) + 2) ELSE error END
+          WHERE error IS NOT NULL AND error_message IS NULL`,
+      },
+      { onlyIf: { table: 'dbkeeper_runs', column: 'error', exists: true }, sql: `ALTER TABLE ${s}.dbkeeper_runs DROP COLUMN error` },
+    ],
+  },
 ];
 
 type Q = Pick<Connection, 'query'>;
@@ -73,20 +106,32 @@ export async function insertRun(conn: Q, schema: string, run: NewRun): Promise<n
   }
 }
 
-export async function finishRun(
-  conn: Q,
-  schema: string,
-  id: number,
-  outcome: { status: Exclude<RunStatus, 'running'>; finishedAt: Date; evaluatedAt: Date; summary: unknown; error: string | null },
-): Promise<void> {
-  await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = ?, finished_at = ?, evaluated_at = ?, summary = ?, error = ? WHERE id = ?`, [
-    outcome.status,
-    outcome.finishedAt,
-    outcome.evaluatedAt,
-    outcome.summary === undefined || outcome.summary === null ? null : JSON.stringify(outcome.summary),
-    outcome.error,
-    id,
-  ]);
+/** The end of a run as stored: see src/runner/run-record.ts, which builds it from what the run did. */
+export interface RunEnd {
+  status: Exclude<RunStatus, 'running'>;
+  finishedAt: Date;
+  evaluatedAt: Date;
+  /** The JobResult (with the run's clock), as JSON; null when the job returned none. */
+  summary: unknown;
+  errorClass: string | null;
+  errorMessage: string | null;
+}
+
+export async function finishRun(conn: Q, schema: string, id: number, end: RunEnd): Promise<void> {
+  await conn.query(
+    `UPDATE ${quoteId(schema)}.dbkeeper_runs
+        SET status = ?, finished_at = ?, evaluated_at = ?, summary = ?, error_class = ?, error_message = ?
+      WHERE id = ?`,
+    [
+      end.status,
+      end.finishedAt,
+      end.evaluatedAt,
+      end.summary === undefined || end.summary === null ? null : JSON.stringify(end.summary),
+      end.errorClass,
+      end.errorMessage,
+      id,
+    ],
+  );
 }
 
 /** A slot a manual run covered: a finished `skipped` row pointing at that run, so the slot counts as done
@@ -112,25 +157,32 @@ export async function insertCoveredSlot(
   }
 }
 
+/** The error of a row left `running` by a worker that died, as the orphan sweep records it. */
+export const ORPHANED = { class: 'Orphaned', message: 'worker stopped before the run finished (found running with its lock free)' } as const;
+
 /** Rows left `running` by a worker that died. Call only while holding the job's named lock: then no live run exists. */
 export async function interruptOrphans(conn: Q, schema: string, job: string, at: Date): Promise<number> {
   const [res] = await conn.query<ResultSetHeader>(
     `UPDATE ${quoteId(schema)}.dbkeeper_runs
-        SET status = 'interrupted', finished_at = ?, error = COALESCE(error, 'worker stopped before the run finished (found running with its lock free)')
+        SET status = 'interrupted', finished_at = ?, error_class = COALESCE(error_class, ?), error_message = COALESCE(error_message, ?)
       WHERE job = ? AND status = 'running'`,
-    [at, job],
+    [at, ORPHANED.class, ORPHANED.message, job],
   );
   return res.affectedRows;
 }
 
 /** One run that did not finish, marked interrupted unless it already finished; whether the row changed. */
-export async function interruptRun(conn: Q, schema: string, id: number, at: Date, error: string): Promise<boolean> {
+export async function interruptRun(conn: Q, schema: string, id: number, at: Date, error: { class: string; message: string }): Promise<boolean> {
   const [res] = await conn.query<ResultSetHeader>(
-    `UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'`,
-    [at, error, id],
+    `UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = 'interrupted', finished_at = ?, error_class = ?, error_message = ?
+      WHERE id = ? AND status = 'running'`,
+    [at, error.class, error.message, id],
   );
   return res.affectedRows === 1;
 }
+
+/** Statuses of a slot whose work is done: catch-up does not run it again. */
+export const DONE_STATUSES: readonly RunStatus[] = ['ok', 'warning', 'skipped'];
 
 /** Jobs with a row still `running` (a live run, or one whose worker died). */
 export async function jobsWithRunningRows(conn: Q, schema: string): Promise<string[]> {
@@ -151,8 +203,11 @@ export interface RunRow {
   startedAt: Date;
   finishedAt: Date | null;
   status: RunStatus;
+  /** The JobResult and the run's clock as the runner stored them (parsed JSON); read through run-record.ts. */
   summary: unknown;
-  error: string | null;
+  /** Set together when the run failed or was interrupted by an error. */
+  errorClass: string | null;
+  errorMessage: string | null;
   /** Why the slot was skipped, when the row says (a covered slot); null otherwise. */
   skip: RunSkip | null;
 }
@@ -160,8 +215,9 @@ export interface RunRow {
 function parseSkip(value: unknown): RunSkip | null {
   if (typeof value !== 'string') return null;
   try {
-    const skip = JSON.parse(value) as RunSkip;
-    return typeof skip?.kind === 'string' ? skip : null;
+    const skip: unknown = JSON.parse(value);
+    // A kind this version does not know (written by a newer one) reads as a skip without a reason.
+    return isRunSkip(skip) ? skip : null;
   } catch {
     return null;
   }
@@ -190,7 +246,8 @@ function toRunRow(r: RowDataPacket): RunRow {
     finishedAt: (r.finished_at as Date | null) ?? null,
     status: r.status as RunStatus,
     summary,
-    error: (r.error as string | null) ?? null,
+    errorClass: (r.error_class as string | null) ?? null,
+    errorMessage: (r.error_message as string | null) ?? null,
     skip: parseSkip(r.skip_reason),
   };
 }

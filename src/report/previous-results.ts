@@ -1,21 +1,18 @@
 import type { Database } from '../db/database.js';
 import { recentRuns, type RunRow } from '../db/run-history.js';
-import type { JobResult } from '../job/job-contract.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
+import { resultOfRow } from '../runner/run-record.js';
 import type { JobReport } from './report-input.js';
 import { emptyIfMissing } from '../db/missing-table.js';
-
-export function isJobResult(value: unknown): value is JobResult {
-  return typeof value === 'object' && value !== null && typeof (value as JobResult).status === 'string' && typeof (value as JobResult).summary === 'string';
-}
 
 /** The run to compare with: the newest real (not dry) run of the job before this one that has a result. */
 export function pickPrevious(rows: readonly RunRow[], outcome: RunOutcome): JobReport['previous'] {
   for (const row of rows) {
     if (row.dryRun || row.id === outcome.runId) continue;
     if (outcome.runId !== null && row.id > outcome.runId) continue;
-    if (!isJobResult(row.summary)) continue;
-    return { result: row.summary, startedAt: row.startedAt, durationMs: row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null };
+    const result = resultOfRow(row);
+    if (!result) continue;
+    return { result, startedAt: row.startedAt, durationMs: row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null };
   }
   return null;
 }

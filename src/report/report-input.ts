@@ -43,7 +43,7 @@ export function isFailed(o: RunOutcome): boolean {
 export function warningCount(o: RunOutcome): number {
   const listed = o.result?.warnings?.length ?? 0;
   if (listed > 0) return listed;
-  return o.status === 'warning' || o.result?.status === 'warning' ? 1 : 0;
+  return o.status === 'warning' ? 1 : 0;
 }
 
 /** Sort key: failed first, then warnings, ok, skipped. */

@@ -13,11 +13,12 @@ import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
 import { jobOptionsProblem } from '../job/job-options.js';
 import { maskLiterals } from '../log/mask-literals.js';
 import { testPause } from '../testing/test-pause.js';
-import { clockJson, ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
+import { ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
 import { DrainTimeoutError, untilDrained } from './drain-race.js';
 import { endStuckRun } from './end-stuck-run.js';
 import { skipForHeldLock } from './held-lock-skip.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
+import { runEndOf } from './run-record.js';
 import { skipText, type RunSkip } from './run-skip.js';
 
 export interface RunnerDeps {
@@ -176,14 +177,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       if (status === 'failed' || status === 'interrupted') jobConn.destroy();
       else jobConn.release();
     }
-    const rowStatus = status === 'warning' ? 'ok' : status;
-    const end = {
-      status: rowStatus,
-      finishedAt: clock(),
-      evaluatedAt,
-      summary: result && runClock ? { ...result, clock: clockJson(runClock) } : result,
-      error: error ? `${error.class}: ${error.message}` : null,
-    };
+    const end = runEndOf({ status, finishedAt: clock(), evaluatedAt, result, ...(runClock ? { clock: runClock } : {}), ...(error ? { error } : {}) });
     const id = runId;
     await testPause('before-finish-row');
     if (abandoned && jobConnectionId !== null) {

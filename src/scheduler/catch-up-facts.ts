@@ -1,5 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { RunStatus } from '../db/run-history.js';
+import { DONE_STATUSES, type RunStatus } from '../db/run-history.js';
 import { quoteId } from '../db/sql-identifier.js';
 import type { CatchUpFacts } from './catch-up.js';
 
@@ -7,8 +7,8 @@ import type { CatchUpFacts } from './catch-up.js';
 export async function collectCatchUpFacts(conn: Pick<Connection, 'query'>, schema: string, job: string): Promise<CatchUpFacts> {
   const table = `${quoteId(schema)}.dbkeeper_runs`;
   const [done] = await conn.query<RowDataPacket[]>(
-    `SELECT MAX(scheduled_for) AS last_done FROM ${table} WHERE job = ? AND dry_run = 0 AND status IN ('ok', 'skipped')`,
-    [job],
+    `SELECT MAX(scheduled_for) AS last_done FROM ${table} WHERE job = ? AND dry_run = 0 AND status IN (?)`,
+    [job, DONE_STATUSES],
   );
   const lastDone = (done[0]?.last_done as Date | null) ?? null;
   const [rows] = await conn.query<RowDataPacket[]>(

@@ -368,19 +368,19 @@ export class Scheduler {
    * budgetMs, KILL its statement, record it interrupted and end its lock's session. */
   private async abandon(r: InFlight, budgetMs: number): Promise<void> {
     const { db, config } = this.deps.app;
-    const message = 'did not stop within the drain time (shutdown.drainSeconds); the worker exited';
+    const error = { class: 'DrainTimeout', message: 'did not stop within the drain time (shutdown.drainSeconds); the worker exited' };
     if (r.runId === null) return;
     const runId = r.runId;
     const ms = Math.min(queryBounds(config.guards).bookkeepingMs, budgetMs);
     const marked = await withFreshConnection(() => db.newConnection(), budgetMs, 'marking the run interrupted', async (conn) => {
       const q = boundedQueryable(conn, ms);
       if (r.jobConnectionId !== null) await q.query('KILL CONNECTION ?', [r.jobConnectionId]).catch(() => undefined);
-      const changed = await interruptRun(q, db.schema, runId, this.clock(), message);
+      const changed = await interruptRun(q, db.schema, runId, this.clock(), error);
       // The lock dies with its session; KILL makes that happen now rather than at process exit.
       if (r.lockConnectionId !== null) await q.query('KILL CONNECTION ?', [r.lockConnectionId]).catch(() => undefined);
       return changed;
     });
-    this.log.warn({ job: r.job, runId: r.runId, marked }, message);
+    this.log.warn({ job: r.job, runId: r.runId, marked }, error.message);
     if (marked) {
       const now = this.clock();
       this.sendAlert({
@@ -395,7 +395,7 @@ export class Scheduler {
         finishedAt: now,
         durationMs: now.getTime() - r.startedAt.getTime(),
         result: null,
-        error: { class: 'DrainTimeout', message },
+        error,
         host: this.host,
         pid: process.pid,
       });

@@ -85,7 +85,7 @@ async function killCase(c: Connection, schema: string, env: Record<string, strin
   expect(await monthPartitions(c, schema, TABLE)).toEqual([pname(monthStart(-1)), pname(monthStart(0)), pname(monthStart(1))]);
   const [archives] = await c.query<RowDataPacket[]>("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'api\\_call\\_logs\\_p%' ORDER BY 1", [schema]);
   expect(archives.map((a) => String(a.name))).toEqual([-4, -3, -2].map((m) => `${TABLE}_${pname(monthStart(m))}`));
-  const [rr] = await c.query<RowDataPacket[]>(`SELECT id, status, started_at, finished_at, error FROM \`${schema}\`.dbkeeper_runs`);
+  const [rr] = await c.query<RowDataPacket[]>(`SELECT id, status, started_at, finished_at, error_class, error_message FROM \`${schema}\`.dbkeeper_runs`);
   expect(runs.running, JSON.stringify(rr) + next.stderr.slice(-20000)).toBe(0);
 }
 

@@ -45,8 +45,8 @@ function result(uptime: number, status: 'ok' | 'warning'): JobResult {
 async function insertRun(at: string, r: JobResult, dryRun = false) {
   await t.admin.query(
     `INSERT INTO dbkeeper_runs (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, started_at, finished_at, status, summary)
-     VALUES ('ping', ?, 'schedule', ?, ?, 'worker-1', 1, ?, ?, 'ok', ?)`,
-    [new Date(at), dryRun ? 1 : 0, new Date(at), new Date(at), new Date(new Date(at).getTime() + 2500), JSON.stringify(r)],
+     VALUES ('ping', ?, 'schedule', ?, ?, 'worker-1', 1, ?, ?, ?, ?)`,
+    [new Date(at), dryRun ? 1 : 0, new Date(at), new Date(at), new Date(new Date(at).getTime() + 2500), r.status, JSON.stringify(r)],
   );
 }
 

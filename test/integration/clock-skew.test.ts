@@ -94,7 +94,7 @@ describe('purge-locks with a host clock 10 minutes fast', () => {
     expect(o.result).toBeNull();
     expect(await ids('dt_locks')).toEqual(dt);
     expect(await ids('ts_locks')).toEqual(ts);
-    expect((await runRow(o.runId!)).error).toMatch(/^ClockSkew: host clock /);
+    expect(await runRow(o.runId!)).toMatchObject({ error_class: 'ClockSkew', error_message: expect.stringMatching(/^host clock /) });
   });
 
   it('a dry run goes on with the warning; it counts only what the server clock says has expired', async () => {

@@ -60,9 +60,10 @@ describe('server error texts lose their quoted values', () => {
     const outcome = await runJob({ db: app.db, config: app.config, log }, duplicateJob, { trigger: 'manual', dryRun: false });
     expect(outcome.status).toBe('failed');
     expect(outcome.error!.message).toMatch(/^Duplicate entry '\?' for key '\?'$/);
-    const [rows] = await t.admin.query<RowDataPacket[]>('SELECT error FROM dbkeeper_runs WHERE id = ?', [outcome.runId]);
-    const stored = String(rows[0]!.error);
-    expect(stored).toContain('Duplicate entry');
+    const [rows] = await t.admin.query<RowDataPacket[]>('SELECT error_class, error_message FROM dbkeeper_runs WHERE id = ?', [outcome.runId]);
+    expect(rows[0]!.error_class).toBe(outcome.error!.class);
+    const stored = String(rows[0]!.error_message);
+    expect(stored).toMatch(/^Duplicate entry '\?' for key '\?'$/);
     expect(stored).not.toContain(EMAIL);
     expect(lines.join('\n')).toContain('Duplicate entry');
     expect(lines.join('\n')).not.toContain(EMAIL);

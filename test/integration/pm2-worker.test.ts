@@ -81,9 +81,9 @@ describe('pm2 runs the worker from ecosystem.config.js', () => {
     await pm2(['stop', 'dbkeeper'], env);
     const stopMs = Date.now() - stopStarted;
 
-    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT status, error FROM dbkeeper_runs WHERE id = ?', [running]);
+    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT status, error_message FROM dbkeeper_runs WHERE id = ?', [running]);
     expect(['interrupted', 'ok']).toContain(rows[0]!.status);
-    expect(String(rows[0]!.error)).toMatch(/shutting down/);
+    expect(String(rows[0]!.error_message)).toMatch(/shutting down/);
     const [lock] = await schema.admin.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [lockName(schema.name, 'slow')]);
     expect(lock[0]!.holder).toBeNull();
     const [others] = await schema.admin.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM dbkeeper_runs WHERE status = 'running'");

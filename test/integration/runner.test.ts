@@ -88,7 +88,7 @@ describe('runJob', () => {
     expect(outcome.status).toBe('failed');
     expect(outcome.error).toEqual({ class: 'TypeError', message: 'table appointment_locks has no expiry index' });
     const [row] = await rows('boom');
-    expect(row).toMatchObject({ status: 'failed', error: 'TypeError: table appointment_locks has no expiry index' });
+    expect(row).toMatchObject({ status: 'failed', error_class: 'TypeError', error_message: 'table appointment_locks has no expiry index' });
     expect(row!.finished_at).toBeInstanceOf(Date);
     expect(await lockIsFree('boom')).toBe(true);
   });
@@ -125,7 +125,7 @@ describe('runJob', () => {
     await runJob(deps(), job, { trigger: 'schedule', scheduledFor: new Date('2026-11-30T03:15:00Z'), dryRun: false });
     const recorded = await rows('orphan');
     expect(recorded.map((r) => r.status)).toEqual(['interrupted', 'ok']);
-    expect(recorded[0]!.error).toMatch(/worker stopped before the run finished/);
+    expect(recorded[0]).toMatchObject({ error_class: 'Orphaned', error_message: expect.stringMatching(/worker stopped before the run finished/) });
   });
 
   it('aborts the job when the connection holding its lock is lost', async () => {

@@ -19,7 +19,7 @@ describe('worker shutdown and crashes', () => {
       return rows[0] ? Number(rows[0].id) : undefined;
     }, 15_000);
   const row = async (id: number) => {
-    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT status, error, finished_at FROM dbkeeper_runs WHERE id = ?', [id]);
+    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT status, error_class, error_message, finished_at FROM dbkeeper_runs WHERE id = ?', [id]);
     return rows[0]!;
   };
   const lockHolder = async () => {
@@ -51,7 +51,7 @@ describe('worker shutdown and crashes', () => {
     await next.ready;
     const after = await row(id);
     expect(after.status).toBe('interrupted');
-    expect(after.error).toMatch(/worker stopped before the run finished/);
+    expect(after).toMatchObject({ error_class: 'Orphaned', error_message: expect.stringMatching(/worker stopped before the run finished/) });
     expect(after.finished_at).not.toBeNull();
     next.child.kill('SIGTERM');
     expect(await next.exited).toBe(0);
@@ -65,7 +65,7 @@ describe('worker shutdown and crashes', () => {
     expect(await w.exited).toBe(0);
     const r = await row(id);
     expect(r.status).toBe('interrupted');
-    expect(r.error).toMatch(/stopped after \d+ of 300 chunks.*aborted: worker shutting down/);
+    expect(r.error_message).toMatch(/stopped after \d+ of 300 chunks.*aborted: worker shutting down/);
     expect(await lockHolder()).toBeNull();
   });
 
@@ -79,7 +79,7 @@ describe('worker shutdown and crashes', () => {
     expect(Date.now() - t0).toBeLessThan(8_000);
     const r = await row(id);
     expect(r.status).toBe('interrupted');
-    expect(r.error).toMatch(/did not stop within the drain time/);
+    expect(r.error_message).toMatch(/did not stop within the drain time/);
     await poll('the lock to be free', async () => ((await lockHolder()) === null ? true : undefined), 5_000);
   });
 

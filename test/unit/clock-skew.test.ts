@@ -4,7 +4,7 @@ import { outcomeJson } from '../../src/cli/cli-main.js';
 import { formatOutcome } from '../../src/cli/format-outcome.js';
 import type { RunRow } from '../../src/db/run-history.js';
 import { buildReportView } from '../../src/report/report-view.js';
-import { outcomeOfRow } from '../../src/report/run-row-outcome.js';
+import { outcomeOfRow } from '../../src/runner/run-record.js';
 import { clockJson, evaluationTime, judgeClockSkew, withSkewWarning } from '../../src/runner/clock-skew.js';
 import type { RunOutcome } from '../../src/runner/run-outcome.js';
 
@@ -89,7 +89,7 @@ describe('the clocks in what people read', () => {
   it('report --preview restores the clocks from the run row summary', () => {
     const row: RunRow = {
       id: 1, job: 'ping', scheduledFor: clock.host, trigger: 'manual', dryRun: false, evaluatedAt: clock.server, host: 'w1', pid: 1, connectionId: 9,
-      startedAt: clock.host, finishedAt: clock.host, status: 'ok', summary: { status: 'ok', summary: 'up', clock: clockJson(clock) }, error: null, skip: null,
+      startedAt: clock.host, finishedAt: clock.host, status: 'ok', summary: { status: 'ok', summary: 'up', clock: clockJson(clock) }, errorClass: null, errorMessage: null, skip: null,
     };
     expect(outcomeOfRow(row).clock).toEqual(clock);
   });

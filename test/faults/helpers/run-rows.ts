@@ -3,7 +3,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 export interface RunRowFacts {
   /** Rows still `running` (after the next start there must be none). */
   running: number;
-  /** Slots with more than one row, or with more than one run that did work (ok). */
+  /** Slots with more than one row, or with more than one run that did work (ok or warning). */
   duplicateSlots: number;
   statuses: Record<string, number>;
 }
@@ -16,7 +16,7 @@ export async function runRowFacts(conn: Connection, schema: string, job: string)
   const statuses = Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
   const [dups] = await conn.query<RowDataPacket[]>(
     `SELECT COUNT(*) AS n FROM (SELECT scheduled_for FROM \`${schema}\`.dbkeeper_runs WHERE job = ? AND dry_run = 0
-       GROUP BY scheduled_for HAVING COUNT(*) > 1 OR SUM(status = 'ok') > 1) d`,
+       GROUP BY scheduled_for HAVING COUNT(*) > 1 OR SUM(status IN ('ok', 'warning')) > 1) d`,
     [job],
   );
   return { running: statuses.running ?? 0, duplicateSlots: Number(dups[0]!.n), statuses };
