@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectDialect, deadlockCounterSource, digestQuantile95Column, historyListSource } from '../../src/db/dialect.js';
-import type { HealthFacts, StoredSnapshot } from '../../src/health/health-facts.js';
-import { healthConfigSchema, type HealthPolicy } from '../../src/health/health-policy.js';
-import { healthWindow, hours, judgeAbove, judgeBelow, perDayBasis, planHealth } from '../../src/health/plan-health.js';
+import type { HealthFacts, StoredSnapshot } from '../../jobs/health/facts.js';
+import { healthConfigSchema, type HealthConfig } from '../../jobs/health/config.js';
+import { healthWindow, hours, judgeAbove, judgeBelow, perDayBasis, planHealth } from '../../jobs/health/plan.js';
 import type { Figure } from '../../src/job/report-sections.js';
 
 const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as { jobs: { health: Record<string, unknown> } };
 const { enabled: _e, schedule: _s, catchUp: _c, ...ownKeys } = defaults.jobs.health;
-const policy: HealthPolicy = healthConfigSchema.parse(ownKeys);
+const policy: HealthConfig = healthConfigSchema.parse(ownKeys);
 
 const T0 = Date.parse('2026-11-29T03:15:00Z');
 const DAY = 86_400_000;
