@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { JobDb } from '../../src/db/job-db.js';
 import { isLockWaitError } from '../../src/db/sql-errors.js';
@@ -125,7 +126,7 @@ async function applyAction(db: JobDb, action: PartitionAction, plannedCount: num
   if (action.kind !== 'create') counted = await countPartitionRows(db, action.table, action.partition);
   const label = action.kind === 'create' ? `${action.table}: create ${action.months.map((m) => m.name).join(', ')}` : `${action.table}: ${action.kind} ${action.partition}`;
   opts.progress(label);
-  const started = Date.now();
+  const started = performance.now();
   let ran = 0;
   try {
     for (const sql of action.statements) {
@@ -144,7 +145,7 @@ async function applyAction(db: JobDb, action: PartitionAction, plannedCount: num
     if (ran === 0 || action.kind !== 'archive') return { action, outcome: 'contended', rows: counted, note };
     return { action, outcome: 'contended', rows: counted, note: `${note}; after ${ran} of ${action.statements.length} statements` };
   }
-  const durationMs = Date.now() - started;
+  const durationMs = Math.round(performance.now() - started);
   await testPause('partition-before-readback');
   const after = await readPartitions(db, action.table);
   const expected = expectedAfter(before, action);
