@@ -66,7 +66,7 @@ export interface LoadConfigOptions {
  * environment variable, or an override (tests, demo). */
 export type ConfigSource =
   | { source: 'default' }
-  | { source: 'file'; path: string }
+  | { source: 'file'; file: string }
   | { source: 'env'; variable: string }
   | { source: 'override' };
 
@@ -152,7 +152,7 @@ export function explainConfig(options: LoadConfigOptions): { config: Config; sou
     const envVariable = layers.envOf.get(key);
     if (hasPath(layers.overrides, path)) sources.set(key, { source: 'override' });
     else if (envVariable) sources.set(key, { source: 'env', variable: envVariable });
-    else if (layers.file && hasPath(layers.file.values, path)) sources.set(key, { source: 'file', path: layers.file.path });
+    else if (layers.file && hasPath(layers.file.values, path)) sources.set(key, { source: 'file', file: layers.file.path });
     else sources.set(key, { source: 'default' });
   }
   return { config, sources };
