@@ -80,9 +80,15 @@ interface ConfigLayers {
   problems: string[];
 }
 
-/** Each job's section as its schema's defaults make it: a job no file mentions runs on these. */
+/** Each job's section as its schema's defaults make it: a job no file mentions runs on these. A job with a key
+ * that has no default (a test's job) adds nothing here; its section is checked with the merged config. */
 function jobDefaults(jobs: readonly AnyJob[]): Plain {
-  return Object.fromEntries(jobs.map((job) => [job.name, jobSectionSchema(job).parse({}) as Plain]));
+  const out: Plain = {};
+  for (const job of jobs) {
+    const parsed = jobSectionSchema(job).safeParse({});
+    if (parsed.success) out[job.name] = parsed.data;
+  }
+  return out;
 }
 
 function readLayers({ jobs, env: rawEnv = process.env, overrides }: LoadConfigOptions): ConfigLayers {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectDialect, deadlockCounterSource, digestQuantile95Column, historyListSource } from '../../src/db/dialect.js';
 import type { HealthFacts, StoredSnapshot } from '../../jobs/health/facts.js';
@@ -6,8 +5,8 @@ import { healthConfigSchema, type HealthConfig } from '../../jobs/health/config.
 import { healthWindow, hours, judgeAbove, judgeBelow, perDayBasis, planHealth } from '../../jobs/health/plan.js';
 import type { Figure } from '../../src/job/report-sections.js';
 
-const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as { jobs: { health: Record<string, unknown> } };
-const { enabled: _e, schedule: _s, catchUp: _c, ...ownKeys } = defaults.jobs.health;
+// The job's own keys as its schema's defaults make them.
+const { enabled: _e, schedule: _s, catchUp: _c, timezone: _t, ...ownKeys } = healthConfigSchema.parse({});
 const policy: HealthConfig = healthConfigSchema.parse(ownKeys);
 
 const T0 = Date.parse('2026-11-29T03:15:00Z');
@@ -265,7 +264,7 @@ describe('dialect counters', () => {
 });
 
 describe('health config', () => {
-  it('default.json carries the platform targets', () => {
+  it('the schema defaults carry the platform targets', () => {
     expect(policy).toMatchObject({ avgQueryTimeMsWarn: 100, connectionUsePercentWarn: 80, deadlocksPerDayFail: 0 });
   });
   it('a warn limit above its fail limit is refused, naming the field', () => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { enableStatements, planPerformanceReview } from '../../jobs/performance-review/plan.js';
 import { monthPeak, poolAdvice } from '../../jobs/performance-review/pool-advice.js';
@@ -7,8 +6,8 @@ import { reviewPeriod, ReviewMonthError } from '../../jobs/performance-review/re
 import { performanceReviewConfigSchema, performanceReviewPolicy, type PerformanceReviewPolicy } from '../../jobs/performance-review/config.js';
 import type { StatementStat } from '../../jobs/performance-review/statement-stats.js';
 
-const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as { jobs: Record<string, Record<string, unknown>> };
-const { enabled: _e, schedule: _s, catchUp: _c, ...ownKeys } = defaults.jobs['performance-review']!;
+// The job's own keys as its schema's defaults make them.
+const { enabled: _e, schedule: _s, catchUp: _c, timezone: _t, ...ownKeys } = performanceReviewConfigSchema.parse({});
 // DB_POOL_MAX=100 and DB_SLOW_QUERY_TIME=1 from the platform's .env fill in what the job section leaves to them.
 const policy: PerformanceReviewPolicy = performanceReviewPolicy(performanceReviewConfigSchema.parse(ownKeys), { dbPoolMax: 100, slowQueryTimeSeconds: 1 });
 
@@ -183,7 +182,7 @@ describe('planPerformanceReview', () => {
 });
 
 describe('performance-review config', () => {
-  it('default.json: the platform pool size and slow query time', () => expect(policy).toMatchObject({ appPoolMax: 100, slowQueryTimeSeconds: 1, connectionUsePercentTarget: 80 }));
+  it('defaults: the platform pool size and slow query time', () => expect(policy).toMatchObject({ appPoolMax: 100, slowQueryTimeSeconds: 1, connectionUsePercentTarget: 80 }));
   it('bad values are refused naming the field', () => {
     const r = performanceReviewConfigSchema.safeParse({ ...ownKeys, appPoolMax: 0 });
     expect(r.error!.issues[0]!.path).toEqual(['appPoolMax']);
