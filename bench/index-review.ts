@@ -9,10 +9,10 @@ import { performance } from 'node:perf_hooks';
 import { BENCH_DB, benchConnection } from './bench-db.js';
 import type { Connection } from 'mysql2/promise';
 import { ALL_JOBS } from '../jobs/index.js';
-import { indexReviewJob } from '../jobs/index-review.js';
+import { indexReviewJob } from '../jobs/index-review/job.js';
 import { connectApp } from '../src/app/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
-import type { Finding } from '../src/index-review/plan-review.js';
+import type { Finding } from '../jobs/index-review/plan.js';
 import { createLogger } from '../src/log/logger.js';
 import { runJob } from '../src/runner/run-job.js';
 

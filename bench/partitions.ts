@@ -12,11 +12,11 @@ import { BENCH_DB, benchConnection } from './bench-db.js';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import pino from 'pino';
 import { ALL_JOBS } from '../jobs/index.js';
-import { partitionsJob } from '../jobs/partitions.js';
+import { partitionsJob } from '../jobs/partitions/job.js';
 import { connectApp } from '../src/app/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { quoteId } from '../src/db/sql-identifier.js';
-import { monthStartSeconds, partitionNameFor } from '../src/partitions/month-math.js';
+import { monthStartSeconds, partitionNameFor } from '../jobs/partitions/month-math.js';
 import { runJob } from '../src/runner/run-job.js';
 
 function flag(name: string, fallback: number): number {

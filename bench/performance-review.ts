@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { readSlowLogFile } from '../src/performance-review/slow-log-file.js';
-import { StatementAggregator } from '../src/performance-review/statement-stats.js';
+import { readSlowLogFile } from '../jobs/performance-review/slow-log-file.js';
+import { StatementAggregator } from '../jobs/performance-review/statement-stats.js';
 
 const ENTRIES = Number(process.env.BENCH_SLOWLOG_ENTRIES ?? 100_000);
 const PT = process.env.PT_QUERY_DIGEST ?? '/usr/bin/pt-query-digest';

@@ -9,11 +9,11 @@ import { appointmentLocksTableSql } from '../src/demo/platform-tables.js';
 import { BENCH_DB, benchConnection } from './bench-db.js';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { ALL_JOBS } from '../jobs/index.js';
-import { purgeLocksJob } from '../jobs/purge-locks.js';
+import { purgeLocksJob } from '../jobs/purge-locks/job.js';
 import { connectApp } from '../src/app/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/log/logger.js';
-import type { TargetOutcome } from '../src/purge/purge-apply.js';
+import type { TargetOutcome } from '../jobs/purge-locks/apply.js';
 import { runJob } from '../src/runner/run-job.js';
 
 const DB = BENCH_DB;

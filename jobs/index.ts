@@ -1,11 +1,11 @@
 import type { AnyJob } from '../src/job/job-contract.js';
-import { healthJob } from './health.js';
-import { indexReviewJob } from './index-review.js';
-import { partitionsJob } from './partitions.js';
-import { performanceReviewJob } from './performance-review.js';
-import { pingJob } from './ping.js';
-import { purgeLocksJob } from './purge-locks.js';
-import { tableMaintenanceJob } from './table-maintenance.js';
+import { healthJob } from './health/job.js';
+import { indexReviewJob } from './index-review/job.js';
+import { partitionsJob } from './partitions/job.js';
+import { performanceReviewJob } from './performance-review/job.js';
+import { pingJob } from './ping/job.js';
+import { purgeLocksJob } from './purge-locks/job.js';
+import { tableMaintenanceJob } from './table-maintenance/job.js';
 
 /** Every job dbkeeper knows, in the order a report lists them. */
 export const ALL_JOBS: readonly AnyJob[] = [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compare the index review with pt-duplicate-key-checker (percona-toolkit) on the index-review fixture
-# (src/index-review/fixture-schema.ts) and, when it exists, the demo schema: every index pt flags must be
+# (test/fixtures/index-review-schema.ts) and, when it exists, the demo schema: every index pt flags must be
 # flagged by dbkeeper too, or be listed in dbkeeper's "skipped" with the reason it is not recommended.
 # Usage: bash scripts/compare-pt-duplicate-key-checker.sh   (MariaDB at DB_HOST/DB_PORT, root by default)
 set -euo pipefail
@@ -20,10 +20,13 @@ cleanup() { mysql_cmd -e "DROP SCHEMA IF EXISTS \`$FX\`; DROP SCHEMA IF EXISTS \
 trap cleanup EXIT
 
 npm run build --silent
+# The fixture is test code (not in the shipped dist/): compile it and what it imports to dist/.fixtures.
+node node_modules/typescript/bin/tsc --outDir dist/.fixtures --rootDir . --module NodeNext --moduleResolution NodeNext \
+  --target ES2022 --skipLibCheck --types node test/fixtures/index-review-schema.ts
 # The connection comes from bench/bench-db.ts: the same DB_* keys and defaults as HOST, PORT and USER_NAME above.
 node --input-type=module -e "
   import { benchConnection } from './dist/bench/bench-db.js';
-  import { createIndexReviewFixture } from './dist/src/index-review/fixture-schema.js';
+  import { createIndexReviewFixture } from './dist/.fixtures/test/fixtures/index-review-schema.js';
   const c = await benchConnection();
   await createIndexReviewFixture(c, process.argv[1]);
   await c.end();

@@ -14,6 +14,7 @@ import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { errorOfRow, outcomeOfRow, summaryLineOfRow } from '../runner/run-record.js';
 import { nextSlot } from '../scheduler/cron-slots.js';
+import { configEntries, formatConfig } from './config-command.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { formatOutcome } from './format-outcome.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './parse-args.js';
@@ -173,6 +174,11 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
   }
   let config: Config;
   try {
+    if (cmd.kind === 'config') {
+      const entries = configEntries(io.env);
+      io.stdout(cmd.json ? `${JSON.stringify(entries, null, 2)}\n` : `${formatConfig(entries)}\n`);
+      return EXIT.ok;
+    }
     config = loadConfig({ jobs: ALL_JOBS, env: io.env });
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -6,6 +6,7 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'list'; json: boolean }
   | { kind: 'status'; json: boolean }
+  | { kind: 'config'; json: boolean }
   | { kind: 'report'; preview: true; out?: string }
   | { kind: 'run'; job: string; dryRun: boolean; json: boolean; email: boolean; at?: Date; options: Record<string, string | boolean> };
 
@@ -17,6 +18,8 @@ export const USAGE = `usage: npm run job -- <command>
 
   list                      jobs, schedules and next run times
   status                    last run of each job, next scheduled time, host that ran it
+  config [--json]           the effective configuration (secrets masked) and where each value came from;
+                            needs no database
   report --preview [--out <file.html>]
                             render the last run of each job as the email report would show it,
                             write it to an .html file (default: in the outbox folder) and print its path
@@ -34,7 +37,7 @@ exit codes: 0 ok, 1 job failed, 2 usage error, 75 locked by another worker, 78 b
 export function parseArgs(argv: readonly string[], jobOptions: (job: string) => JobOptions | undefined): CliCommand {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') return { kind: 'help' };
-  if (command === 'list' || command === 'status') {
+  if (command === 'list' || command === 'status' || command === 'config') {
     const json = rest.includes('--json');
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length > 0) throw new UsageError(`${command}: unknown argument ${unknown[0]}`);

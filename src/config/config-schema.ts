@@ -55,19 +55,28 @@ export const guardsSchema = z.strictObject({
   killWaitSeconds: positiveInt.max(86_400),
 });
 
-/** Settings every job has, beside its own. */
-export const jobBaseShape = {
-  enabled: z.boolean(),
-  schedule: cronSchema,
-  timezone: timeZoneSchema.optional(),
-  catchUp: z.boolean(),
-};
+/** Keys every job has, beside its own, with the job's defaults: on, at its own schedule, catching up or not. */
+export function jobBaseShape(defaults: { schedule: string; catchUp: boolean }) {
+  return {
+    enabled: z.boolean().default(true),
+    schedule: cronSchema.default(defaults.schedule),
+    timezone: timeZoneSchema.optional(),
+    catchUp: z.boolean().default(defaults.catchUp),
+  };
+}
+
+/** A job's section: its config.ts schema (which carries the base keys and every default), strict. A schema without
+ * the base keys (a test's job) gets them with the job's `schedule` and catch-up on. */
+export function jobSectionSchema(job: AnyJob): z.ZodObject {
+  const base = jobBaseShape({ schedule: job.schedule, catchUp: true });
+  const shape = job.configSchema.shape as Record<string, unknown>;
+  const missing = Object.fromEntries(Object.entries(base).filter(([key]) => !(key in shape)));
+  return job.configSchema.extend(missing).strict();
+}
 
 export function buildConfigSchema(jobs: readonly AnyJob[]) {
   const jobShapes: Record<string, z.ZodType> = {};
-  for (const job of jobs) {
-    jobShapes[job.name] = job.configSchema.extend(jobBaseShape).strict();
-  }
+  for (const job of jobs) jobShapes[job.name] = jobSectionSchema(job);
   return z.strictObject({
     environment: z.string().min(1).max(40),
     timezone: timeZoneSchema,
@@ -87,4 +96,6 @@ export function buildConfigSchema(jobs: readonly AnyJob[]) {
 export type DbConfig = z.infer<typeof dbSchema>;
 export type SslConfig = z.infer<typeof sslSchema>;
 export type GuardsConfig = z.infer<typeof guardsSchema>;
-export type JobBaseConfig = z.infer<z.ZodObject<typeof jobBaseShape>>;
+export type JobBaseConfig = z.infer<z.ZodObject<ReturnType<typeof jobBaseShape>>>;
+/** A job's own keys (its planners take these; the base keys are the engine's). */
+export type JobOwnConfig<S extends z.ZodType> = Omit<z.infer<S>, keyof JobBaseConfig>;

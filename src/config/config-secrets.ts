@@ -15,3 +15,22 @@ export function configSecrets(config: Config): string[] {
   }
   return out.filter((s): s is string => typeof s === 'string' && s !== '');
 }
+
+/** Config paths whose value is a secret (SMTP_URL: only its password part). */
+const SECRET_PATHS = new Set(['db.password', 'report.smtp.password']);
+export const MASK = '********';
+
+/** A leaf value as it may be shown: a secret replaced by the mask (an empty or unset one stays as it is). */
+export function maskedValue(path: string, value: unknown): unknown {
+  if (SECRET_PATHS.has(path)) return typeof value === 'string' && value !== '' ? MASK : value;
+  if (path === 'report.smtp.url' && typeof value === 'string') {
+    try {
+      const url = new URL(value);
+      if (url.password !== '') url.password = MASK;
+      return url.toString();
+    } catch {
+      return MASK;
+    }
+  }
+  return value;
+}

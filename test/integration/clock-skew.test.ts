@@ -1,9 +1,9 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionsJob } from '../../jobs/partitions.js';
-import { pingJob } from '../../jobs/ping.js';
-import { purgeLocksJob } from '../../jobs/purge-locks.js';
-import { tableMaintenanceJob } from '../../jobs/table-maintenance.js';
+import { partitionsJob } from '../../jobs/partitions/job.js';
+import { pingJob } from '../../jobs/ping/job.js';
+import { purgeLocksJob } from '../../jobs/purge-locks/job.js';
+import { tableMaintenanceJob } from '../../jobs/table-maintenance/job.js';
 import type { App } from '../../src/app/bootstrap.js';
 import type { Plain } from '../../src/config/deep-merge.js';
 import type { AnyJob } from '../../src/job/job-contract.js';

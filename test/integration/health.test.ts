@@ -1,6 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthJob } from '../../jobs/health.js';
+import { healthJob } from '../../jobs/health/job.js';
 import type { App } from '../../src/app/bootstrap.js';
 import type { Figure, ReportSection } from '../../src/job/report-sections.js';
 import { runJob } from '../../src/runner/run-job.js';

@@ -1,7 +1,7 @@
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexReviewJob } from '../../jobs/index-review.js';
-import type { TableReview } from '../../src/index-review/plan-review.js';
+import { indexReviewJob } from '../../jobs/index-review/job.js';
+import type { TableReview } from '../../jobs/index-review/plan.js';
 import { runJob } from '../../src/runner/run-job.js';
 import { createTestSchema, silentLogger, TEST_DB, testApp, type TestSchema } from '../helpers/test-db.js';
 

@@ -1,9 +1,9 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexReviewJob } from '../../jobs/index-review.js';
+import { indexReviewJob } from '../../jobs/index-review/job.js';
 import type { App } from '../../src/app/bootstrap.js';
-import { createIndexReviewFixture } from '../../src/index-review/fixture-schema.js';
-import type { Finding, TableReview } from '../../src/index-review/plan-review.js';
+import { createIndexReviewFixture } from '../fixtures/index-review-schema.js';
+import type { Finding, TableReview } from '../../jobs/index-review/plan.js';
 import { runJob } from '../../src/runner/run-job.js';
 import { createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
 

@@ -1,12 +1,12 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionsJob } from '../../jobs/partitions.js';
+import { partitionsJob } from '../../jobs/partitions/job.js';
 import type { App } from '../../src/app/bootstrap.js';
 import { createDemoSchema } from '../../src/demo/demo-schema.js';
 import { makeJobDb } from '../../src/db/job-db.js';
-import { applyPartitionPlan } from '../../src/partitions/apply-partition-plan.js';
-import { collectPartitionFacts } from '../../src/partitions/collect-partition-facts.js';
-import { planPartitions } from '../../src/partitions/plan-partitions.js';
+import { applyPartitionPlan } from '../../jobs/partitions/apply.js';
+import { collectPartitionFacts } from '../../jobs/partitions/collect.js';
+import { planPartitions } from '../../jobs/partitions/plan.js';
 import { runJob, type RunRequest } from '../../src/runner/run-job.js';
 import { adminConnection, createTestSchema, testApp, type TestSchema } from '../helpers/test-db.js';
 

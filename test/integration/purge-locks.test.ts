@@ -1,9 +1,9 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeLocksJob } from '../../jobs/purge-locks.js';
+import { purgeLocksJob } from '../../jobs/purge-locks/job.js';
 import type { App } from '../../src/app/bootstrap.js';
 import type { Plain } from '../../src/config/deep-merge.js';
-import type { TargetOutcome } from '../../src/purge/purge-apply.js';
+import type { TargetOutcome } from '../../jobs/purge-locks/apply.js';
 import { runJob, type RunRequest } from '../../src/runner/run-job.js';
 import { adminConnection, createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
 

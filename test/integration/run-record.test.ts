@@ -1,7 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { pingJob } from '../../jobs/ping.js';
+import { pingJob } from '../../jobs/ping/job.js';
 import type { App } from '../../src/app/bootstrap.js';
 import { defineJob } from '../../src/job/job-contract.js';
 import { runJob } from '../../src/runner/run-job.js';

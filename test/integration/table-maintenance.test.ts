@@ -1,8 +1,8 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableMaintenanceJob } from '../../jobs/table-maintenance.js';
+import { tableMaintenanceJob } from '../../jobs/table-maintenance/job.js';
 import type { App } from '../../src/app/bootstrap.js';
-import type { TableOutcome } from '../../src/table-maintenance/maintenance-report.js';
+import type { TableOutcome } from '../../jobs/table-maintenance/report.js';
 import { runJob, type RunRequest } from '../../src/runner/run-job.js';
 import { adminConnection, createTestSchema, testApp, type TestSchema } from '../helpers/test-db.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectDialect } from '../../src/db/dialect.js';
-import { collectHealth } from '../../src/health/collect-health.js';
+import { collectHealth } from '../../jobs/health/collect.js';
 
 type Rows = Record<string, unknown>[];
 

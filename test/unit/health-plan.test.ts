@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectDialect, deadlockCounterSource, digestQuantile95Column, historyListSource } from '../../src/db/dialect.js';
-import type { HealthFacts, StoredSnapshot } from '../../src/health/health-facts.js';
-import { healthConfigSchema, type HealthPolicy } from '../../src/health/health-policy.js';
-import { healthWindow, hours, judgeAbove, judgeBelow, perDayBasis, planHealth } from '../../src/health/plan-health.js';
+import type { HealthFacts, StoredSnapshot } from '../../jobs/health/facts.js';
+import { healthConfigSchema, type HealthConfig } from '../../jobs/health/config.js';
+import { healthWindow, hours, judgeAbove, judgeBelow, perDayBasis, planHealth } from '../../jobs/health/plan.js';
 import type { Figure } from '../../src/job/report-sections.js';
 
-const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as { jobs: { health: Record<string, unknown> } };
-const { enabled: _e, schedule: _s, catchUp: _c, ...ownKeys } = defaults.jobs.health;
-const policy: HealthPolicy = healthConfigSchema.parse(ownKeys);
+// The job's own keys as its schema's defaults make them.
+const { enabled: _e, schedule: _s, catchUp: _c, timezone: _t, ...ownKeys } = healthConfigSchema.parse({});
+const policy: HealthConfig = healthConfigSchema.parse(ownKeys);
 
 const T0 = Date.parse('2026-11-29T03:15:00Z');
 const DAY = 86_400_000;
@@ -265,7 +264,7 @@ describe('dialect counters', () => {
 });
 
 describe('health config', () => {
-  it('default.json carries the platform targets', () => {
+  it('the schema defaults carry the platform targets', () => {
     expect(policy).toMatchObject({ avgQueryTimeMsWarn: 100, connectionUsePercentWarn: 80, deadlocksPerDayFail: 0 });
   });
   it('a warn limit above its fail limit is refused, naming the field', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { indexKey } from '../../src/index-review/index-facts.js';
-import { buildUsageEvidence, type UsageSample } from '../../src/index-review/usage-evidence.js';
+import { indexKey } from '../../jobs/index-review/facts.js';
+import { buildUsageEvidence, type UsageSample } from '../../jobs/index-review/usage-evidence.js';
 
 const NOW = new Date('2026-03-01T04:30:00Z');
 const WINDOW_START = new Date('2026-01-25T04:30:00Z');

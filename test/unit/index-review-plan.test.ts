@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { indexKey, type ForeignKeyNeed, type IndexDef, type IndexEvidence, type TableFacts } from '../../src/index-review/index-facts.js';
-import { planReview, type Finding, type ReviewPolicy } from '../../src/index-review/plan-review.js';
+import { indexKey, type ForeignKeyNeed, type IndexDef, type IndexEvidence, type IndexTableFacts } from '../../jobs/index-review/facts.js';
+import { planIndexReview, type Finding, type IndexReviewPolicy } from '../../jobs/index-review/plan.js';
 
 const HIDE = { hide: 'IGNORED', show: 'NOT IGNORED' };
-const POLICY: ReviewPolicy = { defaultBudget: 10, tableBudgets: {}, minEvidenceDays: 7 };
+const POLICY: IndexReviewPolicy = { defaultBudget: 10, tableBudgets: {}, minEvidenceDays: 7 };
 
 /** `cols` like "a(10), b DESC". */
 function ix(name: string, cols: string, opts: Partial<Omit<IndexDef, 'name' | 'columns'>> = {}): IndexDef {
@@ -24,7 +24,7 @@ function ix(name: string, cols: string, opts: Partial<Omit<IndexDef, 'name' | 'c
   };
 }
 
-function table(indexes: IndexDef[], opts: { engine?: string; foreignKeys?: ForeignKeyNeed[]; table?: string } = {}): TableFacts {
+function table(indexes: IndexDef[], opts: { engine?: string; foreignKeys?: ForeignKeyNeed[]; table?: string } = {}): IndexTableFacts {
   return {
     schema: 's',
     table: opts.table ?? 't',
@@ -35,9 +35,9 @@ function table(indexes: IndexDef[], opts: { engine?: string; foreignKeys?: Forei
   };
 }
 
-function review(t: TableFacts, evidence: Record<string, IndexEvidence> = {}, policy: ReviewPolicy = POLICY) {
+function review(t: IndexTableFacts, evidence: Record<string, IndexEvidence> = {}, policy: IndexReviewPolicy = POLICY) {
   const ev = new Map(Object.entries(evidence).map(([name, e]) => [indexKey(t.schema, t.table, name), e]));
-  return planReview({ tables: [t], evidence: ev, hide: HIDE }, policy);
+  return planIndexReview({ tables: [t], evidence: ev, hide: HIDE }, policy);
 }
 
 const brief = (fs: Finding[]) => fs.map((f) => [f.index, f.kind, f.coveredBy ?? null, f.action]);

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { IndexDef, TableFacts } from '../../src/index-review/index-facts.js';
-import { planReview } from '../../src/index-review/plan-review.js';
-import { formatBytes, reviewSections } from '../../src/index-review/review-sections.js';
+import type { IndexDef, IndexTableFacts } from '../../jobs/index-review/facts.js';
+import { planIndexReview } from '../../jobs/index-review/plan.js';
+import { formatBytes, reviewSections } from '../../jobs/index-review/report.js';
 
 const col = (name: string) => ({ name, subPart: null, descending: false });
 const ix = (name: string, cols: string[], ordinal: number, bytes: number | null = 16384): IndexDef => ({
   name, type: 'BTREE', primary: name === 'PRIMARY', unique: name === 'PRIMARY', hidden: false, comment: '', bytes, ordinal, columns: cols.map(col),
 });
-const table = (name: string, bytes: number | null = 16384): TableFacts => ({
+const table = (name: string, bytes: number | null = 16384): IndexTableFacts => ({
   schema: 's', table: name, engine: 'InnoDB', rows: 10, foreignKeys: [],
   indexes: [ix('PRIMARY', ['id'], 0), ix('a', ['a'], 1, bytes), ix('ab', ['a', 'b'], 2)],
 });
-const plan = (tables: TableFacts[]) =>
-  planReview({ tables, evidence: new Map(), hide: { hide: 'INVISIBLE', show: 'VISIBLE' } }, { defaultBudget: 10, tableBudgets: {}, minEvidenceDays: 7 });
+const plan = (tables: IndexTableFacts[]) =>
+  planIndexReview({ tables, evidence: new Map(), hide: { hide: 'INVISIBLE', show: 'VISIBLE' } }, { defaultBudget: 10, tableBudgets: {}, minEvidenceDays: 7 });
 const NO_EVIDENCE = { source: 'performance_schema', enabled: false, enableHint: 'performance_schema = ON', daysObserved: null };
 
 describe('index review report sections', () => {
@@ -49,7 +49,7 @@ describe('index review report sections', () => {
   });
 
   it('a weaker finding\'s undo is commented out on every line, even where a comment literal breaks the line', () => {
-    const redefine: TableFacts = {
+    const redefine: IndexTableFacts = {
       ...table('t'),
       indexes: [ix('PRIMARY', ['id'], 0), { ...ix('email_id', ['email', 'id'], 1), comment: "x'\nDROP TABLE `s`.`t`; --" }],
     };

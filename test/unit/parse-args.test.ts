@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { performanceReviewJob } from '../../jobs/performance-review.js';
-import { partitionsJob } from '../../jobs/partitions.js';
-import { tableMaintenanceJob } from '../../jobs/table-maintenance.js';
+import { performanceReviewJob } from '../../jobs/performance-review/job.js';
+import { partitionsJob } from '../../jobs/partitions/job.js';
+import { tableMaintenanceJob } from '../../jobs/table-maintenance/job.js';
 import { parseArgs, UsageError } from '../../src/cli/parse-args.js';
 import type { JobOptions } from '../../src/job/job-options.js';
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { expectedAfter, precondition, type ActionOutcome } from '../../src/partitions/apply-partition-plan.js';
-import type { TableFacts } from '../../src/partitions/partition-facts.js';
-import { migrationResult, rotationResult } from '../../src/partitions/partition-report.js';
-import { planMigration } from '../../src/partitions/plan-migration.js';
-import { planPartitions } from '../../src/partitions/plan-partitions.js';
+import { expectedAfter, precondition, type ActionOutcome } from '../../jobs/partitions/apply.js';
+import type { PartitionTableFacts } from '../../jobs/partitions/facts.js';
+import { migrationResult, rotationResult } from '../../jobs/partitions/report.js';
+import { planMigration } from '../../jobs/partitions/plan-migration.js';
+import { planPartitions } from '../../jobs/partitions/plan.js';
 
 const NOW = new Date('2026-11-01T04:30:00Z');
 const POLICY = { column: 'created_at', premakeMonths: 3, retentionMonths: 6, maxDropsPerRun: 2, pastRetention: 'drop' as const, pmaxRowThreshold: 100 };
 
-function unpartitioned(over: Partial<TableFacts> = {}): TableFacts {
+function unpartitioned(over: Partial<PartitionTableFacts> = {}): PartitionTableFacts {
   return {
     table: 'api_call_logs',
     exists: true,
@@ -41,7 +41,7 @@ describe('planMigration (--print-migration)', () => {
     expect(m.notes.join(' ')).toMatch(/never runs this.*blocks writes/);
   });
 
-  it.each<[string, Partial<TableFacts>, RegExp]>([
+  it.each<[string, Partial<PartitionTableFacts>, RegExp]>([
     ['a primary key without the column', { uniqueKeys: [{ name: 'PRIMARY', columns: ['id'] }] }, /unique key PRIMARY \(id\) without created_at/],
     ['a foreign key', { foreignKeys: [{ name: 'fk_company', from: 'api_call_logs', to: 'companies' }] }, /foreign keys fk_company/],
     ['a DATETIME column', { columns: [{ name: 'created_at', dataType: 'datetime' }] }, /created_at is datetime/],

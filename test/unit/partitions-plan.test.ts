@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectedAfter } from '../../src/partitions/apply-partition-plan.js';
-import type { PartitionFacts, PartitionRow, TableFacts } from '../../src/partitions/partition-facts.js';
-import { planPartitions, type PartitionPolicy, type RetireAction, type TablePlan } from '../../src/partitions/plan-partitions.js';
+import { expectedAfter } from '../../jobs/partitions/apply.js';
+import type { PartitionFacts, PartitionRow, PartitionTableFacts } from '../../jobs/partitions/facts.js';
+import { planPartitions, type PartitionPolicy, type RetireAction, type PartitionTablePlan } from '../../jobs/partitions/plan.js';
 
 const sec = (iso: string) => Date.parse(iso) / 1000;
 const POLICY: PartitionPolicy = { column: 'created_at', premakeMonths: 3, retentionMonths: 6, maxDropsPerRun: 2, pastRetention: 'drop', pmaxRowThreshold: 100 };
@@ -21,7 +21,7 @@ function monthly(firstEnd: string, lastEnd: string): PartitionRow[] {
   return [...rows, { name: 'pmax', description: 'MAXVALUE' }];
 }
 
-function table(partitions: PartitionRow[], over: Partial<TableFacts> = {}): TableFacts {
+function table(partitions: PartitionRow[], over: Partial<PartitionTableFacts> = {}): PartitionTableFacts {
   return {
     table: 'api_call_logs',
     exists: true,
@@ -41,19 +41,19 @@ function table(partitions: PartitionRow[], over: Partial<TableFacts> = {}): Tabl
   };
 }
 
-function facts(t: TableFacts, server: Partial<PartitionFacts['server']> = {}): PartitionFacts {
+function facts(t: PartitionTableFacts, server: Partial<PartitionFacts['server']> = {}): PartitionFacts {
   return { database: 'app', server: { readOnly: false, archiveMethod: 'convert', tableNames: ['api_call_logs'], ...server }, tables: [t] };
 }
 
-function planOne(t: TableFacts, now: string, policy: Partial<PartitionPolicy> = {}, server: Partial<PartitionFacts['server']> = {}): TablePlan {
+function planOne(t: PartitionTableFacts, now: string, policy: Partial<PartitionPolicy> = {}, server: Partial<PartitionFacts['server']> = {}): PartitionTablePlan {
   return planPartitions(facts(t, server), { ...POLICY, ...policy }, new Date(now))[0]!;
 }
 
-const created = (p: TablePlan) => p.actions.flatMap((a) => (a.kind === 'create' ? a.months.map((m) => `${m.name}<${new Date(m.upperBound * 1000).toISOString().slice(0, 10)}`) : []));
-const retired = (p: TablePlan) => p.actions.filter((a): a is RetireAction => a.kind !== 'create').map((a) => a.partition);
+const created = (p: PartitionTablePlan) => p.actions.flatMap((a) => (a.kind === 'create' ? a.months.map((m) => `${m.name}<${new Date(m.upperBound * 1000).toISOString().slice(0, 10)}`) : []));
+const retired = (p: PartitionTablePlan) => p.actions.filter((a): a is RetireAction => a.kind !== 'create').map((a) => a.partition);
 
 /** The partitions after every planned action succeeded, as the server would show them. */
-function applied(t: TableFacts, p: TablePlan): TableFacts {
+function applied(t: PartitionTableFacts, p: PartitionTablePlan): PartitionTableFacts {
   let rows = t.partitions;
   for (const a of p.actions) rows = expectedAfter(rows, a);
   return { ...t, partitions: rows, tailRows: { counted: 0, capped: false } };
@@ -228,7 +228,7 @@ describe('planPartitions: months retired', () => {
 
 describe('planPartitions: shapes refused, with the reason', () => {
   const ok = monthly('2026-06', '2027-01');
-  it.each<[string, TableFacts, Partial<PartitionFacts['server']>, RegExp]>([
+  it.each<[string, PartitionTableFacts, Partial<PartitionFacts['server']>, RegExp]>([
     ['missing table', table([], { exists: false }), {}, /table not found/],
     ['not partitioned', table([], { partitionMethod: null, expression: null }), {}, /not partitioned; `npm run job -- partitions --print-migration`/],
     ['RANGE COLUMNS', table(ok, { partitionMethod: 'RANGE COLUMNS', expression: '`created_at`' }), {}, /partitioned by RANGE COLUMNS/],

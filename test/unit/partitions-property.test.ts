@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectedAfter } from '../../src/partitions/apply-partition-plan.js';
-import { isUtcMonthStart, monthStartSeconds, partitionNameFor } from '../../src/partitions/month-math.js';
-import type { PartitionFacts, PartitionRow, UndatedRows } from '../../src/partitions/partition-facts.js';
-import { planPartitions, type PartitionPolicy } from '../../src/partitions/plan-partitions.js';
+import { expectedAfter } from '../../jobs/partitions/apply.js';
+import { isUtcMonthStart, monthStartSeconds, partitionNameFor } from '../../jobs/partitions/month-math.js';
+import type { PartitionFacts, PartitionRow, UndatedRows } from '../../jobs/partitions/facts.js';
+import { planPartitions, type PartitionPolicy } from '../../jobs/partitions/plan.js';
 
 const MIN = Date.UTC(2001, 0, 1);
 const MAX = Date.UTC(2036, 11, 31);

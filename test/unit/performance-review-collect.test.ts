@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { detectDialect } from '../../src/db/dialect.js';
-import { collectReview } from '../../src/performance-review/collect-review.js';
-import type { ReviewPeriod } from '../../src/performance-review/review-facts.js';
+import { collectPerformanceReview } from '../../jobs/performance-review/collect.js';
+import type { ReviewPeriod } from '../../jobs/performance-review/facts.js';
 
 const october: ReviewPeriod = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z'), label: '2026-10', partial: false };
 
@@ -16,7 +16,7 @@ interface Server {
   baseline?: { takenAt: Date; rows: Record<string, unknown>[] };
 }
 
-/** A recorded server answering collectReview's statements; remembers what it was asked. */
+/** A recorded server answering collectPerformanceReview's statements; remembers what it was asked. */
 function fake(s: Server) {
   const asked: string[] = [];
   const db = {
@@ -42,12 +42,12 @@ function fake(s: Server) {
       },
     },
   };
-  return { db: db as unknown as Parameters<typeof collectReview>[0], asked };
+  return { db: db as unknown as Parameters<typeof collectPerformanceReview>[0], asked };
 }
 
 const opts = { maxSlowLogEntries: 1000, signal: new AbortController().signal, workerHost: 'worker1' };
 
-describe('collectReview source order', () => {
+describe('collectPerformanceReview source order', () => {
   it('MySQL 8 with performance_schema: digests with QUANTILE_95 as p95, converted from picoseconds', async () => {
     const { db, asked } = fake({
       version: '8.0.36',
@@ -56,7 +56,7 @@ describe('collectReview source order', () => {
       logOutput: 'TABLE',
       digests: [{ s: 'booking', digest: 'abc', text: 'SELECT * FROM `appointments` WHERE `id` = ?', n: 1000, sum_us: '2500000', max_us: '90000', p95_us: '4000', rows_examined: 1000, first_seen: new Date('2026-09-01T00:00:00Z'), last_seen: new Date('2026-10-31T00:00:00Z') }],
     });
-    const f = await collectReview(db, october, opts);
+    const f = await collectPerformanceReview(db, october, opts);
     expect(f.source).toBe('performance_schema');
     expect(f.statements).toEqual([
       { fingerprint: 'SELECT * FROM `appointments` WHERE `id` = ?', schema: 'booking', count: 1000, totalSeconds: 2.5, maxSeconds: 0.09, p95Seconds: 0.004, rowsExamined: 1000 },
@@ -85,7 +85,7 @@ describe('collectReview source order', () => {
         ],
       },
     });
-    const f = await collectReview(db, october, opts);
+    const f = await collectPerformanceReview(db, october, opts);
     expect(f.digestBaselineAt).toEqual(new Date('2026-10-01T04:30:00Z'));
     expect(f.digestsSince).toBeNull();
     expect(f.statements.map((s) => [s.fingerprint, s.count, s.totalSeconds])).toEqual([['SELECT a', 600, 2]]);
@@ -94,7 +94,7 @@ describe('collectReview source order', () => {
 
   it('MariaDB with performance_schema ON: digests without p95 (the server has no quantiles)', async () => {
     const { db, asked } = fake({ version: '10.11.19-MariaDB', ps: 1, slowLog: 0, logOutput: 'FILE', digests: [{ s: null, digest: 'd1', text: 'SELECT ?', n: 3, sum_us: '30', max_us: '20', p95_us: null, rows_examined: 0, first_seen: new Date('2026-10-05T00:00:00Z') }] });
-    const f = await collectReview(db, october, opts);
+    const f = await collectPerformanceReview(db, october, opts);
     expect(f.statements[0]).toMatchObject({ count: 3, p95Seconds: null, schema: null });
     expect(f.digestsSince).toBeNull();
     expect(asked.find((q) => q.includes('events_statements_summary_by_digest'))).toContain('NULL AS p95_us');
@@ -111,7 +111,7 @@ describe('collectReview source order', () => {
         { secs: '2.500000', db: 'booking', rows_examined: 10, sql_text: 'select * from t where id = 2' },
       ],
     });
-    const f = await collectReview(db, october, opts);
+    const f = await collectPerformanceReview(db, october, opts);
     expect(f.attempts.map((a) => [a.source, a.used])).toEqual([
       ['performance_schema', false],
       ['slow_log_table', true],
@@ -123,12 +123,12 @@ describe('collectReview source order', () => {
 
   it('maxSlowLogEntries stops the read and says so', async () => {
     const slowRows = Array.from({ length: 5 }, (_, i) => ({ secs: '1', db: 'b', rows_examined: 1, sql_text: `select ${i}` }));
-    const f = await collectReview(fake({ version: '10.11.19-MariaDB', ps: 0, slowLog: 1, logOutput: 'TABLE', slowRows }).db, october, { ...opts, maxSlowLogEntries: 3 });
+    const f = await collectPerformanceReview(fake({ version: '10.11.19-MariaDB', ps: 0, slowLog: 1, logOutput: 'TABLE', slowRows }).db, october, { ...opts, maxSlowLogEntries: 3 });
     expect([f.entriesRead, f.truncated]).toEqual([3, true]);
   });
 
   it('slow log to FILE on another host than the worker: not available, and why', async () => {
-    const f = await collectReview(fake({ version: '10.11.19-MariaDB', ps: 0, slowLog: 1, logOutput: 'FILE' }).db, october, opts);
+    const f = await collectPerformanceReview(fake({ version: '10.11.19-MariaDB', ps: 0, slowLog: 1, logOutput: 'FILE' }).db, october, opts);
     expect(f.source).toBeNull();
     expect(f.attempts.map((a) => a.note)).toEqual([
       'performance_schema is OFF (turning it on needs the server config and a restart)',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baselineDue, digestStats, type DigestBaseline, type DigestRow } from '../../src/performance-review/digest-baseline.js';
+import { baselineDue, digestStats, type DigestBaseline, type DigestRow } from '../../jobs/performance-review/digest-baseline.js';
 
 const from = new Date('2026-10-01T00:00:00Z');
 const boot = new Date('2026-09-01T00:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../src/performance-review/fingerprint.js';
-import { SlowLogParser, type SlowLogEntry } from '../../src/performance-review/slow-log-file.js';
-import { percentile, StatementAggregator } from '../../src/performance-review/statement-stats.js';
+import { fingerprint } from '../../jobs/performance-review/fingerprint.js';
+import { SlowLogParser, type SlowLogEntry } from '../../jobs/performance-review/slow-log-file.js';
+import { percentile, StatementAggregator } from '../../jobs/performance-review/statement-stats.js';
 
 describe('fingerprint', () => {
   it.each([

@@ -1,16 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { enableStatements, planReview } from '../../src/performance-review/plan-review.js';
-import { monthPeak, poolAdvice } from '../../src/performance-review/pool-advice.js';
-import type { ConnectionSample, ReviewFacts, ReviewPeriod } from '../../src/performance-review/review-facts.js';
-import { reviewPeriod, ReviewMonthError } from '../../src/performance-review/review-period.js';
-import { reviewConfigSchema, reviewPolicy, type ReviewPolicy } from '../../src/performance-review/review-policy.js';
-import type { StatementStat } from '../../src/performance-review/statement-stats.js';
+import { enableStatements, planPerformanceReview } from '../../jobs/performance-review/plan.js';
+import { monthPeak, poolAdvice } from '../../jobs/performance-review/pool-advice.js';
+import type { ConnectionSample, PerformanceReviewFacts, ReviewPeriod } from '../../jobs/performance-review/facts.js';
+import { reviewPeriod, ReviewMonthError } from '../../jobs/performance-review/review-period.js';
+import { performanceReviewConfigSchema, performanceReviewPolicy, type PerformanceReviewPolicy } from '../../jobs/performance-review/config.js';
+import type { StatementStat } from '../../jobs/performance-review/statement-stats.js';
 
-const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8')) as { jobs: Record<string, Record<string, unknown>> };
-const { enabled: _e, schedule: _s, catchUp: _c, ...ownKeys } = defaults.jobs['performance-review']!;
+// The job's own keys as its schema's defaults make them.
+const { enabled: _e, schedule: _s, catchUp: _c, timezone: _t, ...ownKeys } = performanceReviewConfigSchema.parse({});
 // DB_POOL_MAX=100 and DB_SLOW_QUERY_TIME=1 from the platform's .env fill in what the job section leaves to them.
-const policy: ReviewPolicy = reviewPolicy(reviewConfigSchema.parse(ownKeys), { dbPoolMax: 100, slowQueryTimeSeconds: 1 });
+const policy: PerformanceReviewPolicy = performanceReviewPolicy(performanceReviewConfigSchema.parse(ownKeys), { dbPoolMax: 100, slowQueryTimeSeconds: 1 });
 
 const october: ReviewPeriod = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z'), label: '2026-10', partial: false };
 const bootedInSeptember = Date.parse('2026-09-10T00:00:00Z');
@@ -81,7 +80,7 @@ describe('poolAdvice', () => {
   });
 });
 
-function facts(over: Partial<ReviewFacts> = {}): ReviewFacts {
+function facts(over: Partial<PerformanceReviewFacts> = {}): PerformanceReviewFacts {
   return {
     flavor: 'mariadb',
     version: '10.11.19-MariaDB',
@@ -108,10 +107,10 @@ function facts(over: Partial<ReviewFacts> = {}): ReviewFacts {
 
 const stat = (fp: string, count: number, total: number, p95: number | null): StatementStat => ({ fingerprint: fp, schema: 'booking', count, totalSeconds: total, maxSeconds: null, p95Seconds: p95, rowsExamined: null });
 
-describe('planReview', () => {
+describe('planPerformanceReview', () => {
   it('ranks by total and by average time with share of the total; p95 where the source has it', () => {
     const statements = [stat('select a', 1000, 60, 0.2), stat('select b', 2, 30, 20), stat('select c', 10, 10, null)];
-    const plan = planReview(facts({ statements, entriesRead: 1012 }), policy, october);
+    const plan = planPerformanceReview(facts({ statements, entriesRead: 1012 }), policy, october);
     expect(plan.byTotal.map((s) => [s.fingerprint, Math.round(s.sharePercent)])).toEqual([
       ['select a', 60],
       ['select b', 30],
@@ -126,13 +125,13 @@ describe('planReview', () => {
 
   it('topStatements limits each list', () => {
     const statements = Array.from({ length: 30 }, (_, i) => stat(`select ${i}`, 1, i + 1, null));
-    const plan = planReview(facts({ statements }), { ...policy, topStatements: 5 }, october);
+    const plan = planPerformanceReview(facts({ statements }), { ...policy, topStatements: 5 }, october);
     expect(plan.byTotal).toHaveLength(5);
     expect(plan.byTotal[0]!.fingerprint).toBe('select 29');
   });
 
   it('MySQL digests cumulative since before the month: the report says so', () => {
-    const plan = planReview(
+    const plan = planPerformanceReview(
       facts({ source: 'performance_schema', attempts: [{ source: 'performance_schema', used: true, note: '' }], statements: [stat('select ?', 5, 1, 0.3)], digestsSince: new Date('2026-09-10T00:00:00Z') }),
       policy,
       october,
@@ -142,7 +141,7 @@ describe('planReview', () => {
   });
 
   it('no source: not available, the reasons, and the statements to turn the slow log on (keeping FILE)', () => {
-    const plan = planReview(
+    const plan = planPerformanceReview(
       facts({
         source: null,
         slowQueryLog: false,
@@ -168,7 +167,7 @@ describe('planReview', () => {
   });
 
   it('a pool change goes above the statement tables and makes the run a warning; raising max_connections comes as SQL not run', () => {
-    const plan = planReview(facts({ samples: [sample(1, 10), sample(2, 140)] }), policy, october);
+    const plan = planPerformanceReview(facts({ samples: [sample(1, 10), sample(2, 140)] }), policy, october);
     expect(plan.pool.action).toBe('raise-max-connections');
     expect(plan.status).toBe('warning');
     expect(plan.sections[0]).toMatchObject({ kind: 'figures', title: 'Connection pool' });
@@ -176,16 +175,16 @@ describe('planReview', () => {
   });
 
   it('no snapshots in the month: today\u2019s high-water mark as an upper bound, said', () => {
-    const plan = planReview(facts({ samples: [] }), policy, october);
+    const plan = planPerformanceReview(facts({ samples: [] }), policy, october);
     expect(plan.pool.peakInPeriod).toBe(false);
     expect(plan.pool.reasons[0]).toContain('No health snapshots in 2026-10');
   });
 });
 
 describe('performance-review config', () => {
-  it('default.json: the platform pool size and slow query time', () => expect(policy).toMatchObject({ appPoolMax: 100, slowQueryTimeSeconds: 1, connectionUsePercentTarget: 80 }));
+  it('defaults: the platform pool size and slow query time', () => expect(policy).toMatchObject({ appPoolMax: 100, slowQueryTimeSeconds: 1, connectionUsePercentTarget: 80 }));
   it('bad values are refused naming the field', () => {
-    const r = reviewConfigSchema.safeParse({ ...ownKeys, appPoolMax: 0 });
+    const r = performanceReviewConfigSchema.safeParse({ ...ownKeys, appPoolMax: 0 });
     expect(r.error!.issues[0]!.path).toEqual(['appPoolMax']);
   });
 });

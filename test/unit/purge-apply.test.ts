@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { detectDialect } from '../../src/db/dialect.js';
-import { purgeTarget, type ApplyDeps } from '../../src/purge/purge-apply.js';
-import type { PurgeConfig } from '../../src/purge/purge-config.js';
-import type { PurgeFacts } from '../../src/purge/purge-facts.js';
-import { planPurge, type TargetPlan } from '../../src/purge/purge-plan.js';
+import { purgeTarget, type ApplyDeps } from '../../jobs/purge-locks/apply.js';
+import type { PurgeConfig } from '../../jobs/purge-locks/config.js';
+import type { PurgeFacts } from '../../jobs/purge-locks/facts.js';
+import { planPurge, type TargetPlan } from '../../jobs/purge-locks/plan.js';
 
 const NOW = new Date('2026-11-30T17:00:00.000Z');
 const CUTOFF = '2026-11-30 17:00:00.000000';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cutoffSampleInstants, utcWallClock, wallClockCutoff, zoneWallClock } from '../../src/purge/purge-cutoff.js';
-import { nextChunkSize } from '../../src/purge/chunk-size.js';
-import { throttleReason } from '../../src/purge/throttle.js';
+import { cutoffSampleInstants, utcWallClock, wallClockCutoff, zoneWallClock } from '../../jobs/purge-locks/cutoff.js';
+import { nextChunkSize } from '../../jobs/purge-locks/chunk-size.js';
+import { throttleReason } from '../../jobs/purge-locks/throttle.js';
 
 const cutoffIn = (zone: string, iso: string) => wallClockCutoff(cutoffSampleInstants(new Date(iso)).map((i) => zoneWallClock(i, zone)));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { purgeConfigSchema, type PurgeConfig } from '../../src/purge/purge-config.js';
-import type { IndexFact, PurgeFacts, TargetFacts } from '../../src/purge/purge-facts.js';
-import { planPurge, type TargetPlan } from '../../src/purge/purge-plan.js';
+import { purgeConfigSchema, type PurgeConfig } from '../../jobs/purge-locks/config.js';
+import type { IndexFact, PurgeFacts, TargetFacts } from '../../jobs/purge-locks/facts.js';
+import { planPurge, type TargetPlan } from '../../jobs/purge-locks/plan.js';
 
 const NOW = new Date('2026-11-30T17:00:00.000Z');
 

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { monthStartSeconds, partitionNameFor } from '../../src/partitions/month-math.js';
-import type { PartitionFacts, PartitionRow } from '../../src/partitions/partition-facts.js';
-import { planPartitions, type PartitionPolicy } from '../../src/partitions/plan-partitions.js';
-import type { PurgeConfig } from '../../src/purge/purge-config.js';
-import { cutoffSampleInstants, utcWallClock, zoneWallClock } from '../../src/purge/purge-cutoff.js';
-import type { PurgeFacts } from '../../src/purge/purge-facts.js';
-import { planPurge } from '../../src/purge/purge-plan.js';
+import { monthStartSeconds, partitionNameFor } from '../../jobs/partitions/month-math.js';
+import type { PartitionFacts, PartitionRow } from '../../jobs/partitions/facts.js';
+import { planPartitions, type PartitionPolicy } from '../../jobs/partitions/plan.js';
+import type { PurgeConfig } from '../../jobs/purge-locks/config.js';
+import { cutoffSampleInstants, utcWallClock, zoneWallClock } from '../../jobs/purge-locks/cutoff.js';
+import type { PurgeFacts } from '../../jobs/purge-locks/facts.js';
+import { planPurge } from '../../jobs/purge-locks/plan.js';
 import { evaluationTime, judgeClockSkew } from '../../src/runner/clock-skew.js';
 
 // The runner's decision (skew guard + evaluation time) feeding the pure planners, with random host clocks

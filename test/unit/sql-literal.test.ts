@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import mysql from 'mysql2';
 import { describe, expect, it } from 'vitest';
 import { commentedOut, printedSql, printedStatement, sqlString } from '../../src/db/sql-literal.js';
-import type { IndexDef } from '../../src/index-review/index-facts.js';
-import { addIndexesSql, redefineIndexSql } from '../../src/index-review/index-sql.js';
+import type { IndexDef } from '../../jobs/index-review/facts.js';
+import { addIndexesSql, redefineIndexSql } from '../../jobs/index-review/sql.js';
 
 /** How the server reads a '…' literal starting at `start` (MySQL manual, "String Literals"). */
 function readLiteral(sql: string, start: number, noBackslashEscapes: boolean): { value: string; end: number } {

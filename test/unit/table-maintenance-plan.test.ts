@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { detectDialect, freshTableStatsStatement, withStatementTimeLimit } from '../../src/db/dialect.js';
 import { isLockWaitError } from '../../src/db/sql-errors.js';
-import { judgeAdminRows } from '../../src/table-maintenance/admin-result.js';
-import type { Baseline } from '../../src/table-maintenance/baselines.js';
-import { estimateBloat } from '../../src/table-maintenance/bloat-estimate.js';
-import { planMaintenance, type MaintenancePolicy } from '../../src/table-maintenance/plan.js';
-import type { MaintenanceFacts, PresentTable, TableFacts } from '../../src/table-maintenance/table-facts.js';
-import { tableMaintenanceConfigSchema } from '../../src/table-maintenance/table-maintenance-config.js';
+import { judgeAdminRows } from '../../jobs/table-maintenance/admin-result.js';
+import type { Baseline } from '../../jobs/table-maintenance/baselines.js';
+import { estimateBloat } from '../../jobs/table-maintenance/bloat-estimate.js';
+import { planMaintenance, type MaintenancePolicy } from '../../jobs/table-maintenance/plan.js';
+import type { MaintenanceFacts, PresentTable, MaintenanceTableFacts } from '../../jobs/table-maintenance/facts.js';
+import { tableMaintenanceConfigSchema } from '../../jobs/table-maintenance/config.js';
 
 const MARIADB = detectDialect('10.11.19-MariaDB-0+deb12u1');
 const MYSQL = detectDialect('8.0.36');
@@ -34,7 +34,7 @@ const POLICY: MaintenancePolicy = {
   maintenanceWindow: false,
 };
 
-function facts(tables: TableFacts[], over: Partial<MaintenanceFacts> = {}): MaintenanceFacts {
+function facts(tables: MaintenanceTableFacts[], over: Partial<MaintenanceFacts> = {}): MaintenanceFacts {
   return { dialect: MARIADB, schema: 'booking', readOnly: false, lockWaitTimeoutSeconds: 5, tables, baselines: new Map(), ...over };
 }
 

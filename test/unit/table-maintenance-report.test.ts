@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildResult, type MaintenanceRun, type TableOutcome } from '../../src/table-maintenance/maintenance-report.js';
+import { buildResult, type MaintenanceRun, type TableOutcome } from '../../jobs/table-maintenance/report.js';
 
 const MiB = 1024 ** 2;
 const size = (rows: number, data: number, index: number, free: number) => ({ rows, dataLength: data * MiB, indexLength: index * MiB, dataFree: free * MiB });

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { jobBaseShape, type JobOwnConfig } from '../../src/config/config-schema.js';
+import { identifierSchema } from '../../src/config/identifier.js';
+import { timerSeconds } from '../../src/config/timer-bounds.js';
+
+const tableList = z.array(identifierSchema);
+
+export const tableMaintenanceDefaults = { schedule: '0 4 * * 0', catchUp: true };
+
+/** `jobs.table-maintenance`: every key has its default here. */
+export const tableMaintenanceConfigSchema = z
+  .object({
+    ...jobBaseShape(tableMaintenanceDefaults),
+    /** Where the tables are; null = the connected database. */
+    schema: identifierSchema.nullable().default(null),
+    /** Tables whose statistics are refreshed every run. */
+    analyzeTables: tableList.default(() => ['appointments', 'customers', 'calls']),
+    /** Tables that may be rebuilt (OPTIMIZE) when the bloat estimate passes the threshold. */
+    optimizeTables: tableList.default(() => ['appointments']),
+    /** Rebuild when the estimated reclaimable share of the table's space reaches this, in percent. */
+    bloatThresholdPercent: z.number().gt(0).lt(100).default(20),
+    /** ...and the estimated space won reaches this many bytes (a small table is not worth a rebuild). */
+    minReclaimBytes: z.number().int().nonnegative().default(67108864),
+    /** Largest table (data + index bytes) rebuilt automatically. */
+    maxRebuildBytes: z.number().int().positive().default(10737418240),
+    /** false = `NO_WRITE_TO_BINLOG`: replicas do not repeat the statements. */
+    writeToBinlog: z.boolean().default(true),
+    /** MariaDB: `ANALYZE TABLE … PERSISTENT FOR ALL` for these tables (engine-independent statistics). */
+    persistentForAll: tableList.default(() => []),
+    /** Column statistics per table: MySQL 8 histograms, MariaDB `PERSISTENT FOR COLUMNS`. */
+    histogramColumns: z.record(identifierSchema, z.array(identifierSchema).min(1)).default(() => ({})),
+    /** MySQL histogram buckets (1..1024). */
+    histogramBuckets: z.number().int().min(1).max(1024).default(100),
+    /** MariaDB: time limit of one OPTIMIZE statement in seconds (the session limit is meant for short statements); 0 = none. */
+    rebuildTimeoutSeconds: timerSeconds({ allowZero: true }).default(7200),
+  })
+  .superRefine((c, ctx) => {
+    const dupes = (list: string[], field: string) => {
+      const seen = new Set<string>();
+      for (const [i, t] of list.entries()) {
+        if (seen.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: [field, i], message: `${field}: ${t} is listed twice` });
+        seen.add(t.toLowerCase());
+      }
+    };
+    dupes(c.analyzeTables, 'analyzeTables');
+    dupes(c.optimizeTables, 'optimizeTables');
+    if (c.analyzeTables.length === 0 && c.optimizeTables.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['analyzeTables'], message: 'analyzeTables and optimizeTables are both empty: nothing to maintain' });
+    }
+    const analyzed = new Set(c.analyzeTables.map((t) => t.toLowerCase()));
+    for (const [i, t] of c.persistentForAll.entries()) {
+      if (!analyzed.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['persistentForAll', i], message: `persistentForAll: ${t} is not in analyzeTables` });
+    }
+    for (const t of Object.keys(c.histogramColumns)) {
+      if (!analyzed.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['histogramColumns', t], message: `histogramColumns: ${t} is not in analyzeTables` });
+    }
+  });
+
+export type TableMaintenanceConfig = JobOwnConfig<typeof tableMaintenanceConfigSchema>;
