@@ -41,6 +41,12 @@ export const runHistoryMigrations: Migration[] = [
     id: 'core-003-runs-utf8mb4',
     statements: (s) => [`ALTER TABLE ${s}.dbkeeper_runs CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`],
   },
+  {
+    // The job connection's id (connection_id is the named lock's): a run whose process died may leave a statement
+    // on the server, and the orphan sweep KILLs that session before marking the run interrupted.
+    id: 'core-004-runs-job-connection-id',
+    statements: (s) => [`ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN job_connection_id BIGINT UNSIGNED NULL`],
+  },
 ];
 
 type Q = Pick<Connection, 'query'>;
@@ -87,6 +93,11 @@ export async function finishRun(
     outcome.error,
     id,
   ]);
+}
+
+/** Keeps the job connection's id with the run, as soon as that connection is set up (see killOrphanSessions). */
+export async function recordJobConnection(conn: Q, schema: string, id: number, jobConnectionId: number): Promise<void> {
+  await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET job_connection_id = ? WHERE id = ?`, [jobConnectionId, id]);
 }
 
 /** A slot a manual run covered: a finished `skipped` row pointing at that run, so the slot counts as done
