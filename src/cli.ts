@@ -15,5 +15,7 @@ cliMain(process.argv.slice(2), {
   (err: unknown) => {
     process.stderr.write(`dbkeeper: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
+    // Likewise on an error (a connect that timed out on a stalled link leaves the pool's sockets open).
+    setTimeout(() => process.exit(1), 1_000).unref();
   },
 );

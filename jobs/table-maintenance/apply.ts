@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { JobDb } from '../../src/db/job-db.js';
 import { isLockWaitError } from '../../src/db/sql-errors.js';
+import { testPause } from '../../src/testing/test-pause.js';
 import { judgeAdminRows, type AdminRow } from './admin-result.js';
 import type { Statement, MaintenanceTablePlan } from './plan.js';
 
@@ -44,6 +45,7 @@ export async function applyAnalyze(plan: readonly MaintenanceTablePlan[], db: Jo
     const warnings: string[] = [];
     let durationMs = 0;
     for (const stmt of t.analyze) {
+      await testPause('maintenance-before-analyze');
       last = await runAdminStatement(db, t.table, 'analyze', stmt);
       durationMs += last.durationMs;
       notes.push(...last.notes);
@@ -62,6 +64,7 @@ export async function applyOptimize(plan: readonly MaintenanceTablePlan[], db: J
     if (signal.aborted) break;
     if (t.optimize?.action !== 'rebuild') continue;
     progress(`OPTIMIZE ${t.table}`);
+    await testPause('maintenance-before-optimize');
     done.push(await runAdminStatement(db, t.table, 'optimize', t.optimize.statement));
   }
   return done;

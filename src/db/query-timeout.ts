@@ -67,20 +67,25 @@ export async function boundedQuery<T>(conn: Queryable, sql: string, values: unkn
   }
 }
 
+/** A bounded handle also takes mysql2's `{ sql, timeout }` form (what boundedQuery sends), keeping its own bound:
+ * handles compose (killStatement over the bookkeeping pool). */
+type SqlArg = string | { sql: string };
+const sqlText = (sql: SqlArg) => (typeof sql === 'string' ? sql : sql.sql);
+
 /** A `query`-shaped handle on one connection whose every call is bounded. */
 export function boundedQueryable(conn: Pick<Connection, 'query'>, timeoutMs: number): Pick<Connection, 'query'> {
-  const query = (sql: string, values?: unknown[]) => boundedQuery(conn, sql, values, timeoutMs).then((rows) => [rows, []]);
+  const query = (sql: SqlArg, values?: unknown[]) => boundedQuery(conn, sqlText(sql), values, timeoutMs).then((rows) => [rows, []]);
   return { query: query as unknown as Connection['query'] };
 }
 
 /** A `query`-shaped handle on a pool whose every call is bounded (waiting for a connection included): for run-history
  * writes and other bookkeeping. A connection whose query timed out is destroyed, never given back to the pool. */
 export function boundedPoolQueryable(pool: Pool, timeoutMs: number, acquire: (pool: Pool, ms: number) => Promise<PoolConnection>): Pick<Connection, 'query'> {
-  const query = async (sql: string, values?: unknown[]) => {
+  const query = async (sql: SqlArg, values?: unknown[]) => {
     const started = Date.now();
     const conn = await acquire(pool, timeoutMs);
     try {
-      const rows = await boundedQuery(conn, sql, values, Math.max(1, timeoutMs - (Date.now() - started)));
+      const rows = await boundedQuery(conn, sqlText(sql), values, Math.max(1, timeoutMs - (Date.now() - started)));
       conn.release();
       return [rows, []];
     } catch (err) {

@@ -46,6 +46,14 @@ export const runHistoryMigrations: Migration[] = [
     statements: (s) => [`ALTER TABLE ${s}.dbkeeper_runs CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`],
   },
   {
+    // The job connection's id (connection_id is the named lock's): a run whose process died may leave a statement
+    // on the server, and the orphan sweep KILLs that session before marking the run interrupted.
+    id: 'core-004-runs-job-connection-id',
+    statements: (s) => [
+      { onlyIf: { table: 'dbkeeper_runs', column: 'job_connection_id', exists: false }, sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN job_connection_id BIGINT UNSIGNED NULL` },
+    ],
+  },
+  {
     // One run record: the status as it is (`warning` was stored as `ok`), the error as class and message (was one
     // text "Class: message" that readers split with a regex). Every step is idempotent or guarded by the column it
     // needs, so a crash between two steps is completed by the next start. `error` is dropped last, once copied: a
@@ -132,6 +140,11 @@ export async function finishRun(conn: Q, schema: string, id: number, end: RunEnd
       id,
     ],
   );
+}
+
+/** Keeps the job connection's id with the run, as soon as that connection is set up (see killOrphanSessions). */
+export async function recordJobConnection(conn: Q, schema: string, id: number, jobConnectionId: number): Promise<void> {
+  await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET job_connection_id = ? WHERE id = ?`, [jobConnectionId, id]);
 }
 
 /** A slot a manual run covered: a finished `skipped` row pointing at that run, so the slot counts as done

@@ -6,7 +6,8 @@ import { acquireWithin, type Database } from '../db/database.js';
 import { makeJobDb } from '../db/job-db.js';
 import { lockName, tryLock } from '../db/named-lock.js';
 import { boundedPoolQueryable, boundedQueryable, isQueryTimeout, queryBounds } from '../db/query-timeout.js';
-import { finishRun, insertRun, interruptOrphans } from '../db/run-history.js';
+import { killOrphanSessions, orphanKillText } from '../db/orphan-sessions.js';
+import { finishRun, insertRun, interruptOrphans, recordJobConnection } from '../db/run-history.js';
 import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
@@ -103,6 +104,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   let error: RunOutcome['error'];
   try {
     if (lock) {
+      for (const k of await killOrphanSessions(book, db.schema, job.name, { queryTimeoutMs: bounds.bookkeepingMs, waitMs: guards.killWaitSeconds * 1000 })) log.warn(k, orphanKillText(k));
       const orphans = await interruptOrphans(book, db.schema, job.name, startedAt);
       if (orphans > 0) log.warn({ orphans }, 'marked runs left running by a dead worker as interrupted');
       const inserted = await insertRun(book, db.schema, {
@@ -134,6 +136,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     try {
       jobConn = await db.getConnection();
       jobConnectionId = jobConn.threadId;
+      if (runId !== null) await recordJobConnection(book, db.schema, runId, jobConnectionId);
       req.onJobConnection?.(jobConnectionId);
       await applySessionGuards(boundedQueryable(jobConn, bounds.bookkeepingMs), db.dialect, guards);
       const skew = judgeClockSkew(await readClocks(boundedQueryable(jobConn, bounds.bookkeepingMs), clock, deps.serverClock), guards.maxClockSkewSeconds, job.writes && !req.dryRun);

@@ -8,6 +8,7 @@ import { acquireWithin } from '../db/database.js';
 import { withFreshConnection } from '../db/fresh-connection.js';
 import { lockHolder, lockName, tryLock } from '../db/named-lock.js';
 import { boundedPoolQueryable, boundedQueryable, queryBounds } from '../db/query-timeout.js';
+import { killOrphanSessions, orphanKillText } from '../db/orphan-sessions.js';
 import { interruptOrphans, interruptRun, jobsWithRunningRows } from '../db/run-history.js';
 import type { AnyJob, Period, Trigger } from '../job/job-contract.js';
 import type { Reporter } from '../report/reporter.js';
@@ -280,6 +281,8 @@ export class Scheduler {
       const lock = await tryLock(await db.newConnection(), lockName(db.schema, job), { queryTimeoutMs: ms, pingTimeoutMs: ms });
       if (!lock) continue; // a live run elsewhere holds it
       try {
+        const killWaitMs = this.deps.app.config.guards.killWaitSeconds * 1000;
+        for (const k of await killOrphanSessions(book, db.schema, job, { queryTimeoutMs: ms, waitMs: killWaitMs })) this.log.warn({ job, ...k }, orphanKillText(k));
         const n = await interruptOrphans(book, db.schema, job, this.clock());
         if (n > 0) this.log.warn({ job, runs: n }, 'marked runs left running by a worker that died as interrupted');
         total += n;
