@@ -136,7 +136,8 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     try {
       jobConn = await db.getConnection();
       jobConnectionId = jobConn.threadId;
-      if (runId !== null) await recordJobConnection(book, db.schema, runId, jobConnectionId);
+      // On the job's own connection: with a pool of one (DBKEEPER_POOL_MAX=1) the pool has none to spare for it.
+      if (runId !== null) await recordJobConnection(boundedQueryable(jobConn, bounds.bookkeepingMs), db.schema, runId, jobConnectionId);
       req.onJobConnection?.(jobConnectionId);
       await applySessionGuards(boundedQueryable(jobConn, bounds.bookkeepingMs), db.dialect, guards);
       const skew = judgeClockSkew(await readClocks(boundedQueryable(jobConn, bounds.bookkeepingMs), clock, deps.serverClock), guards.maxClockSkewSeconds, job.writes && !req.dryRun);
