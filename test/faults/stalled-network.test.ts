@@ -18,6 +18,8 @@ import { poll, spawnWorker, workerEnv, writeWorkerConfig } from '../fixtures/wor
 import { CLI_PATH } from '../helpers/run-cli.js';
 import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestSchema, silentLogger, TEST_DB, type TestSchema } from '../helpers/test-db.js';
+import { FaultRecorder, type FaultCase } from './helpers/fault-results.js';
+import { runRowFacts } from './helpers/run-rows.js';
 
 /** Small guards so each case ends in seconds: job statements bounded at 2 + 1 s, bookkeeping at 2 s. */
 const GUARDS = {
@@ -28,6 +30,20 @@ const GUARDS = {
   killWaitSeconds: 3,
 };
 const FAST_DB = { connectTimeoutMs: 2_000, poolTimeoutSeconds: 2 };
+
+const recorder = new FaultRecorder('stalled-network');
+
+/** Runs a case and records it for the matrix; a bound that gave up ("hung", "still hanging", "not aborted") counts
+ * as a hang. The body sets the other counts it measures. */
+async function recorded(c: Pick<FaultCase, 'fault' | 'point' | 'job'>, body: (r: FaultCase) => Promise<void>): Promise<void> {
+  const r = recorder.record({ ...c, dataLost: 0, hangs: 0, duplicateRuns: 0, lostReports: 0 });
+  try {
+    await body(r);
+  } catch (err) {
+    if (/hung|still hanging|not aborted/.test(String((err as Error)?.message))) r.hangs += 1;
+    throw err;
+  }
+}
 
 let t: TestSchema;
 const proxies: TcpProxy[] = [];
@@ -40,6 +56,7 @@ beforeAll(async () => {
   await (await connectApp(config, silentLogger())).db.close();
 });
 afterAll(async () => {
+  recorder.write();
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const p of proxies) await p.close();
   await t?.drop();
@@ -132,7 +149,8 @@ async function waitMidPurge(total: number): Promise<void> {
 }
 
 describe('stalled network', { timeout: 120_000 }, () => {
-  it('CLI purge: a dead flow mid-purge ends the run (client bound), KILLs its statement, frees the lock; after resume a new run works', async () => {
+  it('CLI purge: a dead flow mid-purge ends the run (client bound), KILLs its statement, frees the lock; after resume a new run works', () =>
+    recorded({ fault: 'network stall (dead flow)', point: 'mid-purge (between chunks)', job: 'purge-locks' }, async (r) => {
     await seedLocks(30_000, 3_000);
     const liveBefore = await liveChecksum();
     const p = await proxy();
@@ -157,10 +175,13 @@ describe('stalled network', { timeout: 120_000 }, () => {
     const second = await exitWithin(again, 60_000, 'the run after resume');
     expect(second.code, again.stderr()).toBe(0);
     expect(await expiredLeft()).toBe(0);
+    if ((await liveChecksum()) !== liveBefore) r.dataLost = 1;
+    r.duplicateRuns = (await runRowFacts(t.admin, t.name, 'purge-locks')).duplicateSlots;
     expect(await liveChecksum()).toBe(liveBefore);
-  });
+    }));
 
-  it('CLI purge: SIGTERM while every connection is stalled exits within drainSeconds + 10 s with exit 1; the next run marks the row interrupted', async () => {
+  it('CLI purge: SIGTERM while every connection is stalled exits within drainSeconds + 10 s with exit 1; the next run marks the row interrupted', () =>
+    recorded({ fault: 'network stall + SIGTERM', point: 'mid-purge, every connection', job: 'purge-locks' }, async (r) => {
     await t.admin.query('DELETE FROM dbkeeper_runs');
     await seedLocks(30_000, 1_000);
     const liveBefore = await liveChecksum();
@@ -181,10 +202,13 @@ describe('stalled network', { timeout: 120_000 }, () => {
     expect((await exitWithin(again, 60_000, 'the run after resume')).code, again.stderr()).toBe(0);
     const [rows] = await t.admin.query<RowDataPacket[]>("SELECT status FROM dbkeeper_runs WHERE job = 'purge-locks' ORDER BY id");
     expect(rows.map((r) => r.status)).toEqual(['interrupted', 'ok']);
+    if ((await liveChecksum()) !== liveBefore) r.dataLost = 1;
+    r.duplicateRuns = (await runRowFacts(t.admin, t.name, 'purge-locks')).duplicateSlots;
     expect(await liveChecksum()).toBe(liveBefore);
-  });
+    }));
 
-  it('worker (drainSeconds 2): stalled mid-run, SIGTERM ends the process within 12 s; the next start marks the run interrupted and later slots run', async () => {
+  it('worker (drainSeconds 2): stalled mid-run, SIGTERM ends the process within 12 s; the next start marks the run interrupted and later slots run', () =>
+    recorded({ fault: 'network stall + SIGTERM', point: 'mid-run (worker)', job: 'slow (fixture job)' }, async (r) => {
     await t.admin.query('DELETE FROM dbkeeper_runs');
     const p = await proxy();
     const { path } = writeWorkerConfig(
@@ -215,11 +239,14 @@ describe('stalled network', { timeout: 120_000 }, () => {
       const n = Number(await one("SELECT COUNT(*) FROM dbkeeper_runs WHERE job = 'slow' AND status = 'ok' AND id > ?", [running]));
       return n > 0 ? true : undefined;
     }, 20_000);
+    r.duplicateRuns = (await runRowFacts(t.admin, t.name, 'slow')).duplicateSlots;
+    expect(r.duplicateRuns).toBe(0);
     second.child.kill('SIGTERM');
     expect((await exitWithin({ child: second.child, exited: second.exited.then((code) => ({ code, signal: null })) }, 15_000, 'the second worker')).code).toBe(0);
-  });
+    }));
 
-  it('named lock: a silent lock connection aborts `lost` through the heartbeat', async () => {
+  it('named lock: a silent lock connection aborts `lost` through the heartbeat', () =>
+    recorded({ fault: 'network stall', point: 'the named lock connection only', job: 'named lock heartbeat' }, async () => {
     const p = await proxy();
     const conn = await mysql.createConnection({ ...TEST_DB, port: p.port, host: '127.0.0.1' });
     const lock = await tryLock(conn, lockName(t.name, 'heartbeat-test'), { heartbeatMs: 300, pingTimeoutMs: 1_000 });
@@ -234,9 +261,10 @@ describe('stalled network', { timeout: 120_000 }, () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     conn.destroy();
     p.resume();
-  });
+    }));
 
-  it('runner: a job whose whole link stalls is aborted by the lock heartbeat and the run ends (interrupted) within a bound', async () => {
+  it('runner: a job whose whole link stalls is aborted by the lock heartbeat and the run ends (interrupted) within a bound', () =>
+    recorded({ fault: 'network stall', point: 'whole link, job at work (runner)', job: 'slow (fixture job)' }, async () => {
     const p = await proxy();
     const config = loadConfig({
       jobs: [...ALL_JOBS, ...fixtureJobs],
@@ -261,5 +289,5 @@ describe('stalled network', { timeout: 120_000 }, () => {
     expect(outcome!.error?.message).toMatch(/silent/);
     p.resume();
     await app.db.close();
-  });
+    }));
 });
