@@ -93,7 +93,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         queryTimeoutMs: bounds.bookkeepingMs,
       });
   if (!req.dryRun && !lock) {
-    const { skip, runId } = await skipForHeldLock(db, name, { job: job.name, trigger: req.trigger, scheduledFor, evaluatedAt, startedAt, host, pid });
+    const { skip, runId } = await skipForHeldLock(book, db.schema, name, { job: job.name, trigger: req.trigger, scheduledFor, evaluatedAt, startedAt, host, pid });
     log.info({ lock: name, skip, runId }, `skipped: ${skipText(skip)}`);
     return skipped(skip, runId);
   }
@@ -137,10 +137,12 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       jobConn = await db.getConnection();
       jobConnectionId = jobConn.threadId;
       // On the job's own connection: with a pool of one (DBKEEPER_POOL_MAX=1) the pool has none to spare for it.
-      if (runId !== null) await recordJobConnection(boundedQueryable(jobConn, bounds.bookkeepingMs), db.schema, runId, jobConnectionId);
+      // dbkeeper's own statements on the job's connection, each under the bookkeeping bound.
+      const jobBook = boundedQueryable(jobConn, bounds.bookkeepingMs);
+      if (runId !== null) await recordJobConnection(jobBook, db.schema, runId, jobConnectionId);
       req.onJobConnection?.(jobConnectionId);
-      await applySessionGuards(boundedQueryable(jobConn, bounds.bookkeepingMs), db.dialect, guards);
-      const skew = judgeClockSkew(await readClocks(boundedQueryable(jobConn, bounds.bookkeepingMs), clock, deps.serverClock), guards.maxClockSkewSeconds, job.writes && !req.dryRun);
+      await applySessionGuards(jobBook, db.dialect, guards);
+      const skew = judgeClockSkew(await readClocks(jobBook, clock, deps.serverClock), guards.maxClockSkewSeconds, job.writes && !req.dryRun);
       runClock = skew.clock;
       evaluatedAt = evaluationTime(skew.clock, req.at);
       if (skew.kind === 'refuse') throw new ClockSkewError(skew.message);
