@@ -15,7 +15,8 @@ import type { RunOutcome } from '../runner/run-outcome.js';
 import { errorOfRow, outcomeOfRow, summaryLineOfRow } from '../runner/run-record.js';
 import { nextSlot } from '../scheduler/cron-slots.js';
 import { configEntries, formatConfig } from './config-command.js';
-import { exitCodeFor, EXIT } from './exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
+import { exitCodeFor } from './exit-codes.js';
 import { formatOutcome } from './format-outcome.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './parse-args.js';
 
@@ -122,7 +123,7 @@ function exitByDeadline(drainSeconds: number, io: CliIo): void {
 /** --email: the report of this manual run; where it went goes to stderr (stdout carries the result). Never changes the exit code. */
 async function emailReport(app: App, outcome: RunOutcome, io: CliIo): Promise<void> {
   try {
-    const d = await createReporter({ config: app.config, log: app.log, db: app.db }).send('summary', 'manual', [outcome]);
+    const d = await createReporter({ config: app.config, log: app.log, db: app.db, jobs: app.jobs }).send('summary', 'manual', [outcome]);
     const where = {
       delivered: 'report emailed',
       written: `report written to ${d.path} (no SMTP configured)`,
@@ -145,7 +146,7 @@ async function previewReport(app: App, cmd: Extract<CliCommand, { kind: 'report'
     const last = rows.find((r) => r.status !== 'running');
     if (last) outcomes.push(outcomeOfRow(last));
   }
-  const report = await createReporter({ config: app.config, log: app.log, db: app.db, clock: () => now }).render('preview', 'manual', outcomes);
+  const report = await createReporter({ config: app.config, log: app.log, db: app.db, jobs: app.jobs, clock: () => now }).render('preview', 'manual', outcomes);
   const path = resolve(cmd.out ?? join(app.config.report.outboxDir, `preview-${Outbox.stamp(now)}.html`));
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, report.html);
@@ -204,7 +205,7 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
   try {
     // A dry run creates nothing, not even dbkeeper's own tables.
     const migrate = !(cmd.kind === 'run' && cmd.dryRun);
-    app = await connectApp(config, log, { retries: Math.min(config.db.connectRetries, 2), migrate });
+    app = await connectApp(config, log, { jobs: ALL_JOBS, retries: Math.min(config.db.connectRetries, 2), migrate });
   } catch (err) {
     if (err instanceof DbConnectError) {
       // Rights, credentials, database name, TLS: a configuration to fix (78); the server being away: a failure (1).

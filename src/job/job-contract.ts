@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Trigger } from '../core/trigger.js';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
 import type { JobOptions } from './job-options.js';
 import type { ReportSection } from './report-sections.js';
 
 export type Period = 'daily' | 'weekly' | 'monthly';
-export type Trigger = 'schedule' | 'catch-up' | 'manual';
+export type { Trigger };
 
 /** What a job reports back. `details` is job-specific JSON that the report renders. */
 export interface JobResult {

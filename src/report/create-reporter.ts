@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { findJob } from '../../jobs/index.js';
 import { configSecrets } from '../config/config-secrets.js';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
+import type { Period } from '../job/job-contract.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { createHash } from 'node:crypto';
 import { composeMessage, messageIdOf, reportId } from './compose-message.js';
@@ -20,6 +20,8 @@ export interface ReporterDeps {
   config: Config;
   log: Logger;
   db?: Database;
+  /** The jobs whose alerts this reporter sends: a scheduled run's alert is titled with its job's period. */
+  jobs: readonly { name: string; period: Period }[];
   /** Tests: the clock and the SMTP side. */
   clock?: () => Date;
   sender?: RawSender | null;
@@ -193,7 +195,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
     },
     async sendAlert(outcome) {
       if (!config.report.alertOnFailure) return;
-      const period = outcome.trigger === 'manual' ? 'manual' : (findJob(outcome.job)?.period ?? 'manual');
+      const period = outcome.trigger === 'manual' ? 'manual' : (deps.jobs.find((j) => j.name === outcome.job)?.period ?? 'manual');
       await safely('alert', () => send('alert', period, [outcome]));
     },
     async retryPending() {

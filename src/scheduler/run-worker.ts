@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
@@ -78,7 +78,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 
     let reporter: SchedulerReporter;
     try {
-      reporter = opts.makeReporter ? opts.makeReporter({ config, log, app }) : createReporter({ config, log, db: app.db });
+      reporter = opts.makeReporter ? opts.makeReporter({ config, log, app }) : createReporter({ config, log, db: app.db, jobs });
     } catch (err) {
       log.error({ err }, 'could not set up reporting: runs are still recorded in dbkeeper_runs, reports are not sent');
       reporter = { sendSummary: async () => {}, sendAlert: async () => {}, sendOutageAlert: async () => {}, retryPending: async () => {} };
