@@ -3,7 +3,8 @@ import { defineJob } from '../../src/job/job-contract.js';
 import { collectInventory } from './collect.js';
 import { indexReviewConfigSchema, indexReviewDefaults } from './config.js';
 import { planIndexReview } from './plan.js';
-import { formatBytes, reviewSections } from './report.js';
+import { formatBytes } from '../../src/core/number-format.js';
+import { reviewSections } from './report.js';
 import { buildUsageEvidence, observedDaysRange } from './usage-evidence.js';
 import {
   indexUsageMigrations,

@@ -1,4 +1,5 @@
 /** What the e-mailed report shows for the index review. PURE. */
+import { formatBytes } from '../../src/core/number-format.js';
 import { commentedOut } from '../../src/db/sql-literal.js';
 import type { ReportSection } from '../../src/job/report-sections.js';
 import type { IndexReviewPlan } from './plan.js';
@@ -13,14 +14,6 @@ export interface UsageSummary {
 
 const MAX_ROWS = 100;
 const MAX_SQL_TABLES = 50;
-
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return 'unknown';
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`;
-  return `${n} B`;
-}
 
 export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEvidenceDays: number): ReportSection[] {
   const drops = plan.findings.filter((f) => f.action === 'drop');

@@ -6,6 +6,7 @@ import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
 import { ConfigError } from '../config/config-error.js';
 import { jobSection, jobTimezone, loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
+import { errorMessage } from '../log/error-fields.js';
 import { latestRuns, recentRuns } from '../db/run-history.js';
 import { createReporter } from '../report/create-reporter.js';
 import { Outbox } from '../report/outbox.js';
@@ -134,7 +135,7 @@ async function emailReport(app: App, outcome: RunOutcome, io: CliIo): Promise<vo
     }[d.state];
     io.stderr(`${where}\n`);
   } catch (err) {
-    io.stderr(`dbkeeper: could not write the report: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`dbkeeper: could not write the report: ${errorMessage(err)}\n`);
   }
 }
 

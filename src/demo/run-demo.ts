@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load-config.js';
 import { EXIT } from '../core/exit-codes.js';
 import { formatOutcome } from '../cli/format-outcome.js';
 import { createReporter } from '../report/create-reporter.js';
+import { errorMessage } from '../log/error-fields.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
@@ -77,7 +78,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`dbkeeper demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`dbkeeper demo: ${errorMessage(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -4,6 +4,7 @@ import { configSecrets } from '../config/config-secrets.js';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import type { Period } from '../job/job-contract.js';
+import { errorFields } from '../log/error-fields.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { createHash } from 'node:crypto';
 import { composeMessage, messageIdOf, reportId } from './compose-message.js';
@@ -27,11 +28,6 @@ export interface ReporterDeps {
   sender?: RawSender | null;
 }
 
-function errorFacts(err: unknown) {
-  const e = err as { code?: string; responseCode?: number; message?: string };
-  return { code: e.code, responseCode: e.responseCode, message: e.message };
-}
-
 export function createReporter(deps: ReporterDeps): Reporter {
   const { config, log } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -46,7 +42,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs: [], outages }, secrets);
     }
     const jobs = await withPrevious(deps.db, outcomes).catch((err: unknown) => {
-      log.warn({ err: errorFacts(err) }, 'report: could not read the previous runs; the report goes out without trends');
+      log.warn({ err: errorFields(err) }, 'report: could not read the previous runs; the report goes out without trends');
       return outcomes.map((outcome) => ({ outcome, previous: null }));
     });
     return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs, outages }, secrets);
@@ -92,12 +88,12 @@ export function createReporter(deps: ReporterDeps): Reporter {
         } catch (err) {
           if (isPermanentFailure(err)) {
             const path = await outbox.moveToFailed(claimed.path);
-            log.error({ path, err: errorFacts(err) }, 'SMTP refused the report; moved to outbox/failed');
+            log.error({ path, err: errorFields(err) }, 'SMTP refused the report; moved to outbox/failed');
             states.set(name, 'failed');
             continue;
           }
           const path = await outbox.release(claimed.path);
-          log.warn({ path, err: errorFacts(err) }, 'SMTP unavailable; report kept in outbox/pending and retried on the next send and at start-up');
+          log.warn({ path, err: errorFields(err) }, 'SMTP unavailable; report kept in outbox/pending and retried on the next send and at start-up');
           states.set(name, 'pending');
           break;
         }
@@ -127,12 +123,12 @@ export function createReporter(deps: ReporterDeps): Reporter {
       await sender!.send(envelope, raw);
     } catch (err) {
       const why = isPermanentFailure(err) ? 'SMTP refused it' : 'SMTP failed';
-      log.error({ messageId: messageIdOf(id), subject, err: errorFacts(err) }, `report lost: ${why} and the outbox cannot be written (the runs are in dbkeeper_runs)`);
+      log.error({ messageId: messageIdOf(id), subject, err: errorFields(err) }, `report lost: ${why} and the outbox cannot be written (the runs are in dbkeeper_runs)`);
       return { state: 'failed', path: null, subject };
     }
     await outbox
       .recordDelivered(id, envelope.to, clock())
-      .catch((err: unknown) => log.error({ err: errorFacts(err) }, 'report delivered, but outbox/delivered.log cannot be written: a resend of this report would not be recognised'));
+      .catch((err: unknown) => log.error({ err: errorFields(err) }, 'report delivered, but outbox/delivered.log cannot be written: a resend of this report would not be recognised'));
     log.info({ messageId: messageIdOf(id), recipients: envelope.to.length }, 'report delivered (without the outbox queue)');
     return { state: 'delivered', path: null, subject };
   }
@@ -149,7 +145,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       queued = await outbox.enqueue(name, raw);
     } catch (err) {
       // A full disk or a broken folder must not cost the mail: SMTP does not need the file.
-      log.error({ dir: outbox.pendingDir, err: errorFacts(err) }, 'could not queue the report on disk; sending it over SMTP directly');
+      log.error({ dir: outbox.pendingDir, err: errorFields(err) }, 'could not queue the report on disk; sending it over SMTP directly');
       return sendDirect(report.subject, id, raw);
     }
     if (!queued) {
@@ -167,7 +163,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       await fn();
     } catch (err) {
       // Reporting must never take the worker down; the runs themselves are recorded in dbkeeper_runs.
-      log.error({ err: errorFacts(err) }, `report: ${what} failed`);
+      log.error({ err: errorFields(err) }, `report: ${what} failed`);
     }
   }
 

@@ -5,6 +5,7 @@ import { withFreshConnection } from '../db/fresh-connection.js';
 import { killConnection } from '../db/kill-connection.js';
 import { boundedQueryable, queryBounds } from '../db/query-timeout.js';
 import { interruptRun } from '../db/run-history.js';
+import { errorFields } from '../log/error-fields.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import type { InFlight } from './in-flight.js';
 
@@ -57,7 +58,7 @@ export async function drain(t: DrainTarget, drainMs: number, reportWaitMs: numbe
   await Promise.all(
     [...t.inFlight].map((r) =>
       abandon(t, r, left(CLOSE_RESERVE_MS)).catch((err: unknown) =>
-        t.log.error({ err: { message: (err as Error).message }, job: r.job }, 'could not mark the run interrupted; the next start will'),
+        t.log.error({ err: errorFields(err), job: r.job }, 'could not mark the run interrupted; the next start will'),
       ),
     ),
   );

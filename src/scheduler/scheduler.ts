@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { App } from '../app/bootstrap.js';
 import { pingServer } from '../db/server-ping.js';
 import type { Period, Trigger } from '../job/job-contract.js';
+import { errorFields } from '../log/error-fields.js';
 import type { Reporter } from '../report/reporter.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
@@ -190,7 +191,7 @@ export class Scheduler {
     } catch (err) {
       p = Promise.reject(err);
     }
-    const guarded = p.catch((err: unknown) => this.log.error({ err: { message: (err as Error)?.message, name: (err as Error)?.name } }, `${what} failed; the run itself is recorded in dbkeeper_runs`));
+    const guarded = p.catch((err: unknown) => this.log.error({ err: errorFields(err) }, `${what} failed; the run itself is recorded in dbkeeper_runs`));
     this.reports.add(guarded);
     void guarded.finally(() => this.reports.delete(guarded));
   }
