@@ -2,29 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { errorFields, errorMessage } from '../../src/log/error-fields.js';
 
 describe('errorFields: what a log line says about an error', () => {
-  it('keeps name, message and the codes of a mysql2 error, never its sql or parameters', () => {
-    const err = Object.assign(new Error('Lock wait timeout exceeded'), {
-      code: 'ER_LOCK_WAIT_TIMEOUT',
-      errno: 1205,
-      sql: "DELETE FROM locks WHERE customer = 'Jane Roe'",
-      sqlMessage: 'Lock wait timeout exceeded',
-    });
-    expect(errorFields(err)).toEqual({
-      name: 'Error',
-      message: 'Lock wait timeout exceeded',
-      code: 'ER_LOCK_WAIT_TIMEOUT',
-      errno: 1205,
-    });
+  const mysqlError = Object.assign(new Error('Lock wait timeout exceeded'), {
+    code: 'ER_LOCK_WAIT_TIMEOUT',
+    errno: 1205,
+    sql: "DELETE FROM locks WHERE customer = 'Jane Roe'",
+    sqlMessage: 'Lock wait timeout exceeded',
   });
-
-  it('keeps the SMTP reply code of a nodemailer error', () => {
-    const err = Object.assign(new Error('Mailbox unavailable'), { code: 'EENVELOPE', responseCode: 550 });
-    expect(errorFields(err)).toEqual({
-      name: 'Error',
-      message: 'Mailbox unavailable',
-      code: 'EENVELOPE',
-      responseCode: 550,
-    });
+  const smtpError = Object.assign(new Error('Mailbox unavailable'), { code: 'EENVELOPE', responseCode: 550 });
+  it.each([
+    [
+      'a mysql2 error: its codes, never its sql or parameters',
+      mysqlError,
+      { code: 'ER_LOCK_WAIT_TIMEOUT', errno: 1205 },
+    ],
+    ['a nodemailer error: its SMTP reply code', smtpError, { code: 'EENVELOPE', responseCode: 550 }],
+  ])('keeps name, message and the codes of %s', (_what, err, codes) => {
+    expect(errorFields(err)).toEqual({ name: 'Error', message: err.message, ...codes });
   });
 
   it('a thrown non-Error becomes its text', () => {

@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { IndexDef, IndexTableFacts } from '../../jobs/index-review/facts.js';
+import type { IndexTableFacts } from '../../jobs/index-review/facts.js';
 import { planIndexReview } from '../../jobs/index-review/plan.js';
 import { indexReviewResult, indexReviewWarnings } from '../../jobs/index-review/report.js';
+import { ix, table } from '../fixtures/index-review-facts.js';
 
-const col = (name: string) => ({ name, subPart: null, descending: false });
-const ix = (name: string, cols: string[], ordinal: number): IndexDef => ({
-  name,
-  type: 'BTREE',
-  primary: name === 'PRIMARY',
-  unique: name === 'PRIMARY',
-  hidden: false,
-  comment: '',
-  bytes: 16384,
-  ordinal,
-  columns: cols.map(col),
-});
-const table = (name: string, indexes: IndexDef[]): IndexTableFacts => ({
-  schema: 's',
-  table: name,
-  engine: 'InnoDB',
-  rows: 10,
-  foreignKeys: [],
-  indexes,
-});
 const hide = { hide: 'INVISIBLE', show: 'VISIBLE' };
 const plan = (tables: IndexTableFacts[]) =>
   planIndexReview({ tables, evidence: new Map(), hide }, { defaultBudget: 10, tableBudgets: {}, minEvidenceDays: 7 });
@@ -67,9 +48,7 @@ describe('index review result', () => {
   });
 
   it('a left-prefix duplicate to drop: warning, the summary counts it with the reclaimable size', () => {
-    const r = indexReviewResult(
-      input([table('t', [ix('PRIMARY', ['id'], 0), ix('a', ['a'], 1), ix('ab', ['a', 'b'], 2)])]),
-    );
+    const r = indexReviewResult(input([table([ix('PRIMARY', 'id'), ix('a', 'a'), ix('ab', 'a, b')])]));
     expect(r.status).toBe('warning');
     expect(r.summary).toBe(
       '1 index(es) to drop on 1 table(s) (16 KiB reclaimable), 0 weaker finding(s), 0 table(s) over budget, ' +
@@ -87,7 +66,7 @@ describe('index review result', () => {
   });
 
   it('nothing to drop: ok; a counter that is off puts its hint in the details', () => {
-    const r = indexReviewResult({ ...input([table('t', [ix('PRIMARY', ['id'], 0), ix('a', ['a'], 1)])]), live: OFF });
+    const r = indexReviewResult({ ...input([table([ix('PRIMARY', 'id'), ix('a', 'a')])]), live: OFF });
     expect(r.status).toBe('ok');
     expect(r.details.usage.enableHint).toBe('performance_schema = ON');
   });
