@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importLayers from './eslint/import-layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'outbox/**', 'coverage/**'] },
@@ -11,6 +12,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    // Imports flow one way (eslint/import-layers.js): a backwards import fails lint.
+    files: ['src/**/*.ts', 'jobs/**/*.ts'],
+    plugins: { dbkeeper: { rules: { 'import-layers': importLayers } } },
+    rules: { 'dbkeeper/import-layers': 'error' },
   },
   {
     // A job reads the evaluation time from ctx.now and measures durations with performance.now(): never the wall clock.

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       jobs: { 'index-review': { schemas: [SCHEMA] } },
     },
   });
-  const app = await connectApp(config, log);
+  const app = await connectApp(config, log, { jobs: ALL_JOBS });
   try {
     const reviewMs: number[] = [];
     const cliMs: number[] = [];

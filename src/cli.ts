@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { cliMain } from './cli/cli-main.js';
+import { errorMessage } from './log/error-fields.js';
 
 cliMain(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
@@ -13,7 +14,7 @@ cliMain(process.argv.slice(2), {
     setTimeout(() => process.exit(code), 1_000).unref();
   },
   (err: unknown) => {
-    process.stderr.write(`dbkeeper: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`dbkeeper: unexpected error: ${errorMessage(err)}\n`);
     process.exitCode = 1;
     // Likewise on an error (a connect that timed out on a stalled link leaves the pool's sockets open).
     setTimeout(() => process.exit(1), 1_000).unref();

@@ -3,6 +3,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { statisticsHiddenExpression } from '../../src/db/dialect.js';
 import type { JobDb } from '../../src/db/job-db.js';
 import type { ForeignKeyNeed, IndexDef, IndexTableFacts } from './facts.js';
+import type { IndexName } from './usage-snapshot.js';
 
 export interface Inventory {
   tables: IndexTableFacts[];
@@ -153,4 +154,17 @@ async function addSizes(db: JobDb, schemas: readonly string[], tables: Map<strin
     }
   }
   return missing > 0 ? `${missing} index(es) have no persistent statistics (not InnoDB, or not analyzed yet): their size is unknown` : null;
+}
+
+/** The inventory the review looks at: dbkeeper's own tables are not the application's, so they are left out when
+ * they share its schema. */
+export async function collectReviewInventory(db: JobDb, schemas: readonly string[]): Promise<Inventory> {
+  const collected = await collectInventory(db, schemas);
+  const own = (t: IndexTableFacts) => t.schema === db.schema && t.table.startsWith('dbkeeper_');
+  return { ...collected, tables: collected.tables.filter((t) => !own(t)) };
+}
+
+/** Every index of the inventory by name: what the usage counters are read for. */
+export function indexNamesOf(inventory: Inventory): IndexName[] {
+  return inventory.tables.flatMap((t) => t.indexes.map((ix) => ({ schema: t.schema, table: t.table, index: ix.name })));
 }

@@ -1,7 +1,10 @@
 /** What the e-mailed report shows for the index review. PURE. */
+import { formatBytes } from '../../src/core/number-format.js';
 import { commentedOut } from '../../src/db/sql-literal.js';
 import type { ReportSection } from '../../src/job/report-sections.js';
+import type { IndexReviewConfig } from './config.js';
 import type { IndexReviewPlan } from './plan.js';
+import type { LiveUsage } from './usage-snapshot.js';
 
 export interface UsageSummary {
   source: string;
@@ -13,14 +16,6 @@ export interface UsageSummary {
 
 const MAX_ROWS = 100;
 const MAX_SQL_TABLES = 50;
-
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return 'unknown';
-  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(1)} GiB`;
-  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`;
-  return `${n} B`;
-}
 
 export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEvidenceDays: number): ReportSection[] {
   const drops = plan.findings.filter((f) => f.action === 'drop');
@@ -101,4 +96,72 @@ export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEv
     ],
   });
   return sections;
+}
+
+/** What needs a person beside the findings: usage counters off or too young, sizes missing, no way to hide. */
+export function indexReviewWarnings(
+  live: Pick<LiveUsage, 'source' | 'enabled' | 'enableHint'>,
+  daysObserved: number | null,
+  sizeNote: string | null,
+  canHide: boolean,
+): string[] {
+  const warnings: string[] = [];
+  if (!live.enabled) {
+    warnings.push(
+      daysObserved === null
+        ? `no usage evidence: ${live.source} counters are off, so no index is called unused; enable with ${live.enableHint}`
+        : `${live.source} counters are off now: usage evidence comes from stored snapshots only (${daysObserved.toFixed(1)} days); enable with ${live.enableHint}`,
+    );
+  } else if (daysObserved === null) {
+    warnings.push(`no usage evidence yet: ${live.source} is on, but the review needs two snapshots of the same counters (the first is stored now); no index is called unused`);
+  }
+  if (sizeNote) warnings.push(sizeNote);
+  if (!canHide) warnings.push('this server cannot hide an index (MySQL 8 INVISIBLE / MariaDB 10.6 IGNORED): only DROP statements are given');
+  return warnings;
+}
+
+export interface IndexReviewOutcome {
+  schemas: string[];
+  plan: IndexReviewPlan;
+  live: Pick<LiveUsage, 'source' | 'enabled' | 'enableHint'>;
+  daysObserved: number | null;
+  snapshot: { stored: number; pruned: number };
+  warnings: string[];
+  config: Pick<IndexReviewConfig, 'evidenceWindowDays' | 'minEvidenceDays'>;
+}
+
+/** The review as a JobResult: status, summary line, details (the JSON attachment) and report sections. */
+export function indexReviewResult(r: IndexReviewOutcome) {
+  const { plan, live, daysObserved, config } = r;
+  const drops = plan.findings.filter((f) => f.action === 'drop');
+  const weaker = plan.findings.filter((f) => f.action !== 'drop' && f.index !== null);
+  const overBudget = plan.findings.filter((f) => f.kind === 'over-budget');
+  const reclaimable = plan.tables.reduce<number | null>((s, t) => (s === null || t.reclaimableBytes === null ? null : s + t.reclaimableBytes), 0);
+  const summary =
+    `${drops.length} index(es) to drop on ${new Set(drops.map((f) => `${f.schema}.${f.table}`)).size} table(s) (${formatBytes(reclaimable)} reclaimable), ` +
+    `${weaker.length} weaker finding(s), ${overBudget.length} table(s) over budget, ${plan.tables.length} table(s) reviewed; ` +
+    `usage evidence: ${daysObserved === null ? 'none' : `${daysObserved.toFixed(1)} days`}`;
+  const usage = { source: live.source, enabled: live.enabled, enableHint: live.enableHint, daysObserved };
+  return {
+    status: drops.length || overBudget.length ? ('warning' as const) : ('ok' as const),
+    summary,
+    warnings: r.warnings,
+    skipped: plan.skipped,
+    details: {
+      schemas: r.schemas,
+      findings: plan.findings,
+      tables: plan.tables,
+      usage: {
+        source: live.source,
+        enabled: live.enabled,
+        daysObserved,
+        windowDays: config.evidenceWindowDays,
+        minEvidenceDays: config.minEvidenceDays,
+        snapshotStored: r.snapshot.stored,
+        snapshotsPruned: r.snapshot.pruned,
+        ...(live.enabled ? {} : { enableHint: live.enableHint }),
+      },
+    },
+    sections: reviewSections(plan, usage, config.minEvidenceDays),
+  };
 }

@@ -64,3 +64,9 @@ export function observedDaysRange(evidence: Map<string, IndexEvidence>): { min: 
   }
   return { min, max };
 }
+
+/** The widest observed span in days; null when there is no usage evidence yet. */
+export function daysObservedOf(evidence: Map<string, IndexEvidence>): number | null {
+  const range = observedDaysRange(evidence);
+  return range && range.max > 0 ? range.max : null;
+}

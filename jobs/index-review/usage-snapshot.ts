@@ -136,3 +136,14 @@ export async function recordIndexUsageSnapshot(
   const stored = live.enabled ? await storeUsageSamples(db, live.source, live.samples, signal) : 0;
   return { source: live.source, enabled: live.enabled, stored, enableHint: live.enableHint };
 }
+
+/** A real run's write: the live counters stored as a snapshot, and snapshots taken before `pruneBefore` removed. */
+export async function storeUsageSnapshot(
+  db: JobDb,
+  live: LiveUsage,
+  pruneBefore: Date,
+  signal?: AbortSignal,
+): Promise<{ stored: number; pruned: number }> {
+  const stored = await storeUsageSamples(db, live.source, live.samples, signal);
+  return { stored, pruned: await pruneUsageSamples(db, pruneBefore, signal) };
+}

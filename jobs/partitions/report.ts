@@ -1,3 +1,4 @@
+import { formatNumber } from '../../src/core/number-format.js';
 import type { JobResult } from '../../src/job/job-contract.js';
 import type { Figure, ReportSection } from '../../src/job/report-sections.js';
 import type { ActionOutcome } from './apply.js';
@@ -10,9 +11,7 @@ interface ReportPolicy {
   pmaxRowThreshold: number;
 }
 
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
+const fmt = formatNumber;
 
 function actionRange(a: PartitionAction): string {
   if (a.kind !== 'create') return rangeText(a);

@@ -1,5 +1,7 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
+import { backoffDelay } from '../../src/core/backoff.js';
+import { formatNumber } from '../../src/core/number-format.js';
 import type { JobDb } from '../../src/db/job-db.js';
 import { nextChunkSize } from './chunk-size.js';
 import type { PurgeConfig } from './config.js';
@@ -121,7 +123,7 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
         if (errno === undefined || !RETRYABLE.has(errno)) throw err;
         out.retries += 1;
         if (attempt >= config.retry.maxRetries || signal.aborted) break;
-        await deps.sleep(config.retry.backoffMs * 2 ** attempt, signal);
+        await deps.sleep(backoffDelay(attempt, { initialMs: config.retry.backoffMs }), signal);
       }
     }
     if (!chunk) { out.stopReason = signal.aborted ? 'aborted' : 'retries-exhausted'; break; }
@@ -218,5 +220,5 @@ export function progressLine(o: TargetOutcome, elapsedMs: number): string {
   const rate = elapsedMs > 0 ? (o.rowsDeleted * 1000) / elapsedMs : 0;
   const left = o.backlogEstimateAtStart === null ? null : Math.max(0, o.backlogEstimateAtStart - o.rowsDeleted);
   const eta = left === null || rate <= 0 ? '?' : `${Math.ceil(left / rate)} s`;
-  return `${o.table}: ${o.rowsDeleted.toLocaleString('en-US')} rows deleted, ${Math.round(rate).toLocaleString('en-US')} rows/s, ETA ${eta}`;
+  return `${o.table}: ${formatNumber(o.rowsDeleted)} rows deleted, ${formatNumber(Math.round(rate))} rows/s, ETA ${eta}`;
 }

@@ -1,3 +1,4 @@
+import { formatNumber } from '../../src/core/number-format.js';
 import type { JobResult } from '../../src/job/job-contract.js';
 import type { Figure, ReportSection } from '../../src/job/report-sections.js';
 import type { StopReason, TargetOutcome } from './apply.js';
@@ -14,7 +15,7 @@ const STOP_TEXT: Record<StopReason, string> = {
   'not-started': 'not started: an earlier target stopped the run',
 };
 
-const fmt = (n: number) => n.toLocaleString('en-US');
+const fmt = formatNumber;
 
 /** Which zone the values were read in; for "server", what it resolved to and that the application's session zone is what counts. */
 export function zoneLines(zone: string): string[] {

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { ALL_JOBS } from '../../jobs/index.js';
 import { configSecrets } from '../config/config-secrets.js';
 import type { Config } from '../config/load-config.js';
 import { openDatabase, type Database } from '../db/database.js';
@@ -25,13 +24,14 @@ export function allMigrations(jobs: readonly AnyJob[]) {
   return [...runHistoryMigrations, ...jobs.flatMap((j) => j.migrations ?? [])];
 }
 
-/** Connect and make sure dbkeeper's own tables exist (`migrate: false`: connect only, create nothing; dry runs). */
+/** Connect and make sure dbkeeper's own tables exist (`migrate: false`: connect only, create nothing; dry runs).
+ * `jobs`: the registry's (the entry points pass ALL_JOBS) or a test's; their migrations are applied. */
 export async function connectApp(
   config: Config,
   log: Logger,
-  opts: { retries?: number; signal?: AbortSignal; jobs?: readonly AnyJob[]; migrate?: boolean } = {},
+  opts: { jobs: readonly AnyJob[]; retries?: number; signal?: AbortSignal; migrate?: boolean },
 ): Promise<App> {
-  const jobs = opts.jobs ?? ALL_JOBS;
+  const { jobs } = opts;
   const db = await openDatabase(config.db, { log, schema: config.schema, retries: opts.retries, signal: opts.signal });
   if (opts.migrate === false) return { config, log, db, jobs };
   try {

@@ -6,6 +6,7 @@ import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
 import { ConfigError } from '../config/config-error.js';
 import { jobSection, jobTimezone, loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
+import { errorMessage } from '../log/error-fields.js';
 import { latestRuns, recentRuns } from '../db/run-history.js';
 import { createReporter } from '../report/create-reporter.js';
 import { Outbox } from '../report/outbox.js';
@@ -15,7 +16,8 @@ import type { RunOutcome } from '../runner/run-outcome.js';
 import { errorOfRow, outcomeOfRow, summaryLineOfRow } from '../runner/run-record.js';
 import { nextSlot } from '../scheduler/cron-slots.js';
 import { configEntries, formatConfig } from './config-command.js';
-import { exitCodeFor, EXIT } from './exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
+import { exitCodeFor } from './exit-codes.js';
 import { formatOutcome } from './format-outcome.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './parse-args.js';
 
@@ -122,7 +124,7 @@ function exitByDeadline(drainSeconds: number, io: CliIo): void {
 /** --email: the report of this manual run; where it went goes to stderr (stdout carries the result). Never changes the exit code. */
 async function emailReport(app: App, outcome: RunOutcome, io: CliIo): Promise<void> {
   try {
-    const d = await createReporter({ config: app.config, log: app.log, db: app.db }).send('summary', 'manual', [outcome]);
+    const d = await createReporter({ config: app.config, log: app.log, db: app.db, jobs: app.jobs }).send('summary', 'manual', [outcome]);
     const where = {
       delivered: 'report emailed',
       written: `report written to ${d.path} (no SMTP configured)`,
@@ -133,7 +135,7 @@ async function emailReport(app: App, outcome: RunOutcome, io: CliIo): Promise<vo
     }[d.state];
     io.stderr(`${where}\n`);
   } catch (err) {
-    io.stderr(`dbkeeper: could not write the report: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`dbkeeper: could not write the report: ${errorMessage(err)}\n`);
   }
 }
 
@@ -145,7 +147,7 @@ async function previewReport(app: App, cmd: Extract<CliCommand, { kind: 'report'
     const last = rows.find((r) => r.status !== 'running');
     if (last) outcomes.push(outcomeOfRow(last));
   }
-  const report = await createReporter({ config: app.config, log: app.log, db: app.db, clock: () => now }).render('preview', 'manual', outcomes);
+  const report = await createReporter({ config: app.config, log: app.log, db: app.db, jobs: app.jobs, clock: () => now }).render('preview', 'manual', outcomes);
   const path = resolve(cmd.out ?? join(app.config.report.outboxDir, `preview-${Outbox.stamp(now)}.html`));
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, report.html);
@@ -204,7 +206,7 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
   try {
     // A dry run creates nothing, not even dbkeeper's own tables.
     const migrate = !(cmd.kind === 'run' && cmd.dryRun);
-    app = await connectApp(config, log, { retries: Math.min(config.db.connectRetries, 2), migrate });
+    app = await connectApp(config, log, { jobs: ALL_JOBS, retries: Math.min(config.db.connectRetries, 2), migrate });
   } catch (err) {
     if (err instanceof DbConnectError) {
       // Rights, credentials, database name, TLS: a configuration to fix (78); the server being away: a failure (1).

@@ -1,7 +1,6 @@
+import { EXIT } from '../core/exit-codes.js';
+import type { RunSkipKind } from '../core/run-skip.js';
 import type { OutcomeStatus, RunOutcome } from '../runner/run-outcome.js';
-import type { RunSkipKind } from '../runner/run-skip.js';
-
-export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 75, config: 78 } as const;
 
 /** A run's exit code by its status: a warning is a run that did its work (0; the output says what needs a person). */
 const EXIT_BY_STATUS: Record<Exclude<OutcomeStatus, 'skipped'>, number> = {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { AnyJob } from '../job/job-contract.js';
-import { reportSchema } from '../report/report-config.js';
+import { reportSchema } from './report-config.js';
 import { cronSchema, timeZoneSchema } from './cron-expression.js';
 import { identifierSchema } from './identifier.js';
 import { timerMs, timerSeconds } from './timer-bounds.js';
@@ -65,16 +64,24 @@ export function jobBaseShape(defaults: { schedule: string; catchUp: boolean }) {
   };
 }
 
+/** What the config needs of a job: its name, default schedule and section schema (a Job is one; passed in, so
+ * config never imports the job contract or the registry). */
+export interface ConfigurableJob {
+  name: string;
+  schedule: string;
+  configSchema: z.ZodObject;
+}
+
 /** A job's section: its config.ts schema (which carries the base keys and every default), strict. A schema without
  * the base keys (a test's job) gets them with the job's `schedule` and catch-up on. */
-export function jobSectionSchema(job: AnyJob): z.ZodObject {
+export function jobSectionSchema(job: ConfigurableJob): z.ZodObject {
   const base = jobBaseShape({ schedule: job.schedule, catchUp: true });
   const shape = job.configSchema.shape as Record<string, unknown>;
   const missing = Object.fromEntries(Object.entries(base).filter(([key]) => !(key in shape)));
   return job.configSchema.extend(missing).strict();
 }
 
-export function buildConfigSchema(jobs: readonly AnyJob[]) {
+export function buildConfigSchema(jobs: readonly ConfigurableJob[]) {
   const jobShapes: Record<string, z.ZodType> = {};
   for (const job of jobs) jobShapes[job.name] = jobSectionSchema(job);
   return z.strictObject({

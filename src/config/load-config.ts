@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import type { AnyJob } from '../job/job-contract.js';
 import { ConfigError } from './config-error.js';
-import { buildConfigSchema, jobSectionSchema, type JobBaseConfig } from './config-schema.js';
+import { buildConfigSchema, jobSectionSchema, type ConfigurableJob, type JobBaseConfig } from './config-schema.js';
 import { parseDatabaseUrl } from './database-url.js';
 import { deepMerge, isPlainObject, setPath, type Plain } from './deep-merge.js';
 import { ENV_BINDINGS, parseEnvValue } from './env-mapping.js';
@@ -56,7 +55,7 @@ function readJsonFile(path: string, field: string): Plain {
 }
 
 export interface LoadConfigOptions {
-  jobs: readonly AnyJob[];
+  jobs: readonly ConfigurableJob[];
   env?: NodeJS.ProcessEnv;
   /** Extra overrides applied last (tests, demo). */
   overrides?: Plain;
@@ -82,7 +81,7 @@ interface ConfigLayers {
 
 /** Each job's section as its schema's defaults make it: a job no file mentions runs on these. A job with a key
  * that has no default (a test's job) adds nothing here; its section is checked with the merged config. */
-function jobDefaults(jobs: readonly AnyJob[]): Plain {
+function jobDefaults(jobs: readonly ConfigurableJob[]): Plain {
   const out: Plain = {};
   for (const job of jobs) {
     const parsed = jobSectionSchema(job).safeParse({});
@@ -118,7 +117,7 @@ function readLayers({ jobs, env: rawEnv = process.env, overrides }: LoadConfigOp
   return { defaults, file, env: envLayer, envOf, overrides: overrides ?? {}, problems };
 }
 
-function validate(layers: ConfigLayers, jobs: readonly AnyJob[]): Config {
+function validate(layers: ConfigLayers, jobs: readonly ConfigurableJob[]): Config {
   let merged = layers.defaults;
   if (layers.file) merged = deepMerge(merged, layers.file.values);
   merged = deepMerge(deepMerge(merged, layers.env), layers.overrides);

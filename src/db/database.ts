@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mysql, { type Connection, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import type { DbConfig } from '../config/config-schema.js';
+import { backoffDelay } from '../core/backoff.js';
 import { describeConnectError, DbConnectError } from './db-connect-error.js';
 import { detectDialect, type Dialect } from './dialect.js';
 import { describeTlsFailure, isNoTlsOnServer, sslOptions, type Mysql2Ssl } from './tls-options.js';
@@ -151,7 +152,7 @@ export async function openDatabase(cfg: DbConfig, opts: OpenOptions): Promise<Da
         opts.log.warn({ attempt: attempt + 1, code: clear.code }, clear.message);
         lastLogged = clear.message;
       }
-      const delay = Math.min(cfg.connectBackoffMs * 2 ** attempt, 60_000);
+      const delay = backoffDelay(attempt, { initialMs: cfg.connectBackoffMs, maxMs: 60_000 });
       attempt += 1;
       try {
         await sleep(delay, undefined, { signal: opts.signal });

@@ -1,5 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { lockName } from './named-lock.js';
+import { assertSession, type Session } from './session.js';
 import { quoteId } from './sql-identifier.js';
 
 /** A statement that runs only while a column is (or is not) there: MySQL 8 has no ADD/DROP COLUMN IF [NOT] EXISTS,
@@ -39,8 +40,14 @@ export async function applyStep(conn: Q, schema: string, step: MigrationStep): P
   if ((await columnExists(conn, schema, table, column)) === exists) await conn.query(step.sql);
 }
 
-/** Create dbkeeper's schema and tables if missing. Safe when several workers start at once. */
-export async function ensureMigrations(conn: Q, schema: string, migrations: readonly Migration[]): Promise<string[]> {
+/** Create dbkeeper's schema and tables if missing. Safe when several workers start at once. Takes one session by
+ * type: the migration lock must be released by the session that took it, and every step runs under that lock. */
+export async function ensureMigrations(
+  conn: Session,
+  schema: string,
+  migrations: readonly Migration[],
+): Promise<string[]> {
+  assertSession(conn, 'ensureMigrations');
   const s = quoteId(schema, 'DBKEEPER_SCHEMA');
   const name = lockName(schema, 'migrate');
   const [got] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 30) AS got', [name]);

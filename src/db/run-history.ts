@@ -1,6 +1,6 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { Trigger } from '../job/job-contract.js';
-import { isRunSkip, type RunSkip } from '../runner/run-skip.js';
+import { isRunSkip, type RunSkip } from '../core/run-skip.js';
+import type { Trigger } from '../core/trigger.js';
 import type { Migration } from './migrations.js';
 import { quoteId } from './sql-identifier.js';
 

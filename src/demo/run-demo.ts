@@ -4,9 +4,10 @@ import { connectApp, loggerFor } from '../app/bootstrap.js';
 import { firstConnection } from '../db/database.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
 import { formatOutcome } from '../cli/format-outcome.js';
 import { createReporter } from '../report/create-reporter.js';
+import { errorMessage } from '../log/error-fields.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
   } finally {
     await admin.end();
   }
-  const app = await connectApp(config, log);
+  const app = await connectApp(config, log, { jobs: ALL_JOBS });
   const outcomes: RunOutcome[] = [];
   try {
     for (const job of ALL_JOBS) {
@@ -60,7 +61,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${formatOutcome(outcome)}\n`);
     }
     // The demo needs no SMTP: the summary always goes to the outbox as .eml, with the HTML beside it for a browser.
-    const reporter = createReporter({ config, log, db: app.db });
+    const reporter = createReporter({ config, log, db: app.db, jobs: app.jobs });
     const emlPath = await reporter.writeToOutbox('summary', 'manual', outcomes);
     const htmlPath = emlPath.replace(/\.eml$/, '.html');
     await writeFile(htmlPath, (await reporter.render('summary', 'manual', outcomes)).html);
@@ -77,7 +78,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`dbkeeper demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`dbkeeper demo: ${errorMessage(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,15 +1,20 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Trigger } from '../core/trigger.js';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
 import type { JobOptions } from './job-options.js';
 import type { ReportSection } from './report-sections.js';
 
 export type Period = 'daily' | 'weekly' | 'monthly';
-export type Trigger = 'schedule' | 'catch-up' | 'manual';
+export type { Trigger };
 
-/** What a job reports back. `details` is job-specific JSON that the report renders. */
-export interface JobResult {
+/** A job's `details`: JSON the report attaches. */
+export type JobDetails = Record<string, unknown>;
+
+/** What a job reports back. `details` is job-specific JSON that the report renders; D is its shape, inferred by
+ * defineJob from what `run` returns (tests read it typed through runJobForTest). */
+export interface JobResult<D extends JobDetails = JobDetails> {
   /** ok: did its work; warning: did its work but something needs a human; skipped: chose not to act. */
   status: 'ok' | 'warning' | 'skipped';
   /** One line a person reads first. */
@@ -18,7 +23,7 @@ export interface JobResult {
   /** Things the job deliberately did not do, and why. */
   skipped?: { target: string; reason: string }[];
   /** Job-specific facts as JSON (the --json output and the report's attachment). */
-  details?: Record<string, unknown>;
+  details?: D;
   /** What the report shows for this job: figures with thresholds, tables, bars, SQL. */
   sections?: ReportSection[];
 }
@@ -52,7 +57,7 @@ export interface JobContext<C = Record<string, unknown>> {
   progress: (line: string) => void;
 }
 
-export interface Job<S extends z.ZodObject = z.ZodObject> {
+export interface Job<S extends z.ZodObject = z.ZodObject, D extends JobDetails = JobDetails> {
   name: string;
   description: string;
   period: Period;
@@ -66,13 +71,16 @@ export interface Job<S extends z.ZodObject = z.ZodObject> {
   writes: boolean;
   /** dbkeeper tables this job keeps (snapshots, history), created at start-up with the core tables. */
   migrations?: readonly Migration[];
-  run(ctx: JobContext<z.infer<S>>): Promise<JobResult>;
+  run(ctx: JobContext<z.infer<S>>): Promise<JobResult<D>>;
 }
 
 /** Erase the config type so jobs of different shapes sit in one list. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyJob = Job<any>;
+export type AnyJob = Job<any, any>;
 
-export function defineJob<S extends z.ZodObject>(job: Job<S>): Job<S> {
+/** The shape of a job's `details`, as its `run` returns them. */
+export type DetailsOf<J> = J extends Job<z.ZodObject, infer D> ? D : JobDetails;
+
+export function defineJob<S extends z.ZodObject, D extends JobDetails = JobDetails>(job: Job<S, D>): Job<S, D> {
   return job;
 }

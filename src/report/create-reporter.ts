@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { findJob } from '../../jobs/index.js';
 import { configSecrets } from '../config/config-secrets.js';
 import type { Config } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
+import type { Period } from '../job/job-contract.js';
+import { errorFields } from '../log/error-fields.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { createHash } from 'node:crypto';
 import { composeMessage, messageIdOf, reportId } from './compose-message.js';
@@ -20,14 +21,11 @@ export interface ReporterDeps {
   config: Config;
   log: Logger;
   db?: Database;
+  /** The jobs whose alerts this reporter sends: a scheduled run's alert is titled with its job's period. */
+  jobs: readonly { name: string; period: Period }[];
   /** Tests: the clock and the SMTP side. */
   clock?: () => Date;
   sender?: RawSender | null;
-}
-
-function errorFacts(err: unknown) {
-  const e = err as { code?: string; responseCode?: number; message?: string };
-  return { code: e.code, responseCode: e.responseCode, message: e.message };
 }
 
 export function createReporter(deps: ReporterDeps): Reporter {
@@ -44,7 +42,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs: [], outages }, secrets);
     }
     const jobs = await withPrevious(deps.db, outcomes).catch((err: unknown) => {
-      log.warn({ err: errorFacts(err) }, 'report: could not read the previous runs; the report goes out without trends');
+      log.warn({ err: errorFields(err) }, 'report: could not read the previous runs; the report goes out without trends');
       return outcomes.map((outcome) => ({ outcome, previous: null }));
     });
     return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs, outages }, secrets);
@@ -90,12 +88,12 @@ export function createReporter(deps: ReporterDeps): Reporter {
         } catch (err) {
           if (isPermanentFailure(err)) {
             const path = await outbox.moveToFailed(claimed.path);
-            log.error({ path, err: errorFacts(err) }, 'SMTP refused the report; moved to outbox/failed');
+            log.error({ path, err: errorFields(err) }, 'SMTP refused the report; moved to outbox/failed');
             states.set(name, 'failed');
             continue;
           }
           const path = await outbox.release(claimed.path);
-          log.warn({ path, err: errorFacts(err) }, 'SMTP unavailable; report kept in outbox/pending and retried on the next send and at start-up');
+          log.warn({ path, err: errorFields(err) }, 'SMTP unavailable; report kept in outbox/pending and retried on the next send and at start-up');
           states.set(name, 'pending');
           break;
         }
@@ -125,12 +123,12 @@ export function createReporter(deps: ReporterDeps): Reporter {
       await sender!.send(envelope, raw);
     } catch (err) {
       const why = isPermanentFailure(err) ? 'SMTP refused it' : 'SMTP failed';
-      log.error({ messageId: messageIdOf(id), subject, err: errorFacts(err) }, `report lost: ${why} and the outbox cannot be written (the runs are in dbkeeper_runs)`);
+      log.error({ messageId: messageIdOf(id), subject, err: errorFields(err) }, `report lost: ${why} and the outbox cannot be written (the runs are in dbkeeper_runs)`);
       return { state: 'failed', path: null, subject };
     }
     await outbox
       .recordDelivered(id, envelope.to, clock())
-      .catch((err: unknown) => log.error({ err: errorFacts(err) }, 'report delivered, but outbox/delivered.log cannot be written: a resend of this report would not be recognised'));
+      .catch((err: unknown) => log.error({ err: errorFields(err) }, 'report delivered, but outbox/delivered.log cannot be written: a resend of this report would not be recognised'));
     log.info({ messageId: messageIdOf(id), recipients: envelope.to.length }, 'report delivered (without the outbox queue)');
     return { state: 'delivered', path: null, subject };
   }
@@ -147,7 +145,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       queued = await outbox.enqueue(name, raw);
     } catch (err) {
       // A full disk or a broken folder must not cost the mail: SMTP does not need the file.
-      log.error({ dir: outbox.pendingDir, err: errorFacts(err) }, 'could not queue the report on disk; sending it over SMTP directly');
+      log.error({ dir: outbox.pendingDir, err: errorFields(err) }, 'could not queue the report on disk; sending it over SMTP directly');
       return sendDirect(report.subject, id, raw);
     }
     if (!queued) {
@@ -165,7 +163,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       await fn();
     } catch (err) {
       // Reporting must never take the worker down; the runs themselves are recorded in dbkeeper_runs.
-      log.error({ err: errorFacts(err) }, `report: ${what} failed`);
+      log.error({ err: errorFields(err) }, `report: ${what} failed`);
     }
   }
 
@@ -193,7 +191,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
     },
     async sendAlert(outcome) {
       if (!config.report.alertOnFailure) return;
-      const period = outcome.trigger === 'manual' ? 'manual' : (findJob(outcome.job)?.period ?? 'manual');
+      const period = outcome.trigger === 'manual' ? 'manual' : (deps.jobs.find((j) => j.name === outcome.job)?.period ?? 'manual');
       await safely('alert', () => send('alert', period, [outcome]));
     },
     async retryPending() {

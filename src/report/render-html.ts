@@ -1,4 +1,4 @@
-import { formatNumber } from './report-format.js';
+import { formatNumber } from '../core/number-format.js';
 import { WIDE_TABLE_COLUMNS, type FigureView, type JobView, type ReportView, type SectionView, type Tone } from './report-view.js';
 
 /** Mail-client-safe HTML: inline styles, tables, no scripts, no external images, fluid to phone width. */

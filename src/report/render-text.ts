@@ -1,4 +1,4 @@
-import { formatNumber } from './report-format.js';
+import { formatNumber } from '../core/number-format.js';
 import { WIDE_TABLE_COLUMNS, type ReportView, type SectionView } from './report-view.js';
 
 const markOf = { fail: '[FAIL]', warn: '[WARN]', ok: '[ok]', 'n/a': '[n/a]' } as const;

@@ -1,10 +1,6 @@
-/** Number, duration and time formatting shared by the HTML and text renderers. */
+/** Value, duration and time formatting shared by the HTML and text renderers (numbers: src/core/number-format.ts). */
+import { formatNumber, formatSeconds } from '../core/number-format.js';
 import { wallClock } from '../time/wall-clock.js';
-
-export function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return value.toLocaleString('en-US');
-  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
 
 export function formatValue(value: number | string | null, unit?: string): string {
   if (value === null) return 'n/a';
@@ -15,7 +11,7 @@ export function formatValue(value: number | string | null, unit?: string): strin
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 60) return formatSeconds(ms, 1);
   const m = Math.floor(s / 60);
   const rest = Math.round(s - m * 60);
   if (m < 60) return `${m} min ${rest} s`;

@@ -2,6 +2,7 @@ import { maskLiterals } from '../log/mask-literals.js';
 import { orderFigures, type Figure, type ReportSection } from '../job/report-sections.js';
 import { figuresByLabel, trendOf, type Trend } from './figure-trend.js';
 import { outageLine } from './db-outage.js';
+import { formatSeconds } from '../core/number-format.js';
 import { formatDuration, formatTime, formatValue } from './report-format.js';
 import { severity, subjectOf, worstLabel, type JobReport, type ReportInput } from './report-input.js';
 
@@ -77,7 +78,7 @@ function jobView(j: JobReport, timezone: string): JobView {
 
 /** "+0.250 s": host minus server. */
 function signedSeconds(ms: number): string {
-  return `${ms >= 0 ? '+' : '−'}${(Math.abs(ms) / 1000).toFixed(3)} s`;
+  return `${ms >= 0 ? '+' : '−'}${formatSeconds(Math.abs(ms), 3)}`;
 }
 
 /** The report's content, shared by the HTML and the text part so both carry the same facts. */

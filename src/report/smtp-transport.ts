@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
-import type { ReportConfig } from './report-config.js';
+import type { ReportConfig } from '../config/report-config.js';
 
 export interface Envelope {
   from: string;

@@ -1,3 +1,4 @@
+import { formatSeconds } from '../core/number-format.js';
 import type { Clocks } from '../db/server-clock.js';
 
 /** Host and server clock of one run; skewMs = host − server (positive: the host runs fast). */
@@ -17,9 +18,9 @@ export type SkewVerdict =
   | { kind: 'refuse'; clock: RunClock; message: string };
 
 export function describeSkew(clock: RunClock): string {
-  const seconds = (Math.abs(clock.skewMs) / 1000).toFixed(3);
+  const seconds = formatSeconds(Math.abs(clock.skewMs), 3);
   const direction = clock.skewMs >= 0 ? 'ahead of' : 'behind';
-  return `host clock ${clock.host.toISOString()} is ${seconds} s ${direction} the server clock ${clock.server.toISOString()}`;
+  return `host clock ${clock.host.toISOString()} is ${seconds} ${direction} the server clock ${clock.server.toISOString()}`;
 }
 
 /** PURE: a writing run (not a dry run) refuses above the limit; any other run goes on with a warning. */

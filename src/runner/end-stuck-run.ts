@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { withFreshConnection } from '../db/fresh-connection.js';
 import { killStatement } from '../db/kill-query.js';
+import { errorFields } from '../log/error-fields.js';
 import type { HeldLock } from '../db/named-lock.js';
 import { boundedQuery } from '../db/query-timeout.js';
 
@@ -59,7 +60,7 @@ export async function endStuckRun(s: StuckRun): Promise<StuckRunEnd> {
   try {
     await session;
   } catch (err) {
-    s.log.error({ err: { message: (err as Error).message }, jobConnectionId: s.jobConnectionId }, 'could not end the stuck run over a fresh connection; the next start marks it interrupted');
+    s.log.error({ err: errorFields(err), jobConnectionId: s.jobConnectionId }, 'could not end the stuck run over a fresh connection; the next start marks it interrupted');
   }
   return out;
 }

@@ -3,7 +3,7 @@ import type { Connection } from 'mysql2/promise';
 import { lockHolder } from '../db/named-lock.js';
 import { insertCoveredSlot, runningRun, type RunRow } from '../db/run-history.js';
 import type { Trigger } from '../job/job-contract.js';
-import type { RunSkip } from './run-skip.js';
+import type { RunSkip } from '../core/run-skip.js';
 
 export interface BlockedSlot {
   job: string;

@@ -20,7 +20,8 @@ import { endStuckRun } from './end-stuck-run.js';
 import { skipForHeldLock } from './held-lock-skip.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 import { runEndOf } from './run-record.js';
-import { skipText, type RunSkip } from './run-skip.js';
+import type { RunSkip } from '../core/run-skip.js';
+import { skipText } from './run-skip.js';
 
 export interface RunnerDeps {
   db: Database;

@@ -1,6 +1,6 @@
 import type { JobResult, Trigger } from '../job/job-contract.js';
 import type { RunClock } from './clock-skew.js';
-import type { RunSkip } from './run-skip.js';
+import type { RunSkip } from '../core/run-skip.js';
 
 export type OutcomeStatus = 'ok' | 'warning' | 'failed' | 'skipped' | 'interrupted';
 

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { backoffDelay } from '../core/backoff.js';
+import { errorFields } from '../log/error-fields.js';
 
 export interface DbHealthOptions {
   /** One cheap round trip to the server; throws when it is unreachable. */
@@ -38,17 +40,16 @@ export class DbHealth {
     }
     if (this.down) return;
     this.down = true;
-    this.opts.log.warn({ err: { message: (err as Error)?.message, code: (err as { code?: string })?.code } }, 'database unreachable: slots are skipped until it is back; retrying with backoff');
+    this.opts.log.warn({ err: errorFields(err) }, 'database unreachable: slots are skipped until it is back; retrying with backoff');
     this.opts.onDown?.(err);
     this.probing = this.probeUntilBack();
   }
 
   private async probeUntilBack(): Promise<void> {
-    let delay = this.opts.initialBackoffMs ?? 1_000;
-    const max = this.opts.maxBackoffMs ?? 60_000;
-    while (!this.stop.signal.aborted) {
+    const policy = { initialMs: this.opts.initialBackoffMs ?? 1_000, maxMs: this.opts.maxBackoffMs ?? 60_000 };
+    for (let attempt = 0; !this.stop.signal.aborted; attempt += 1) {
       try {
-        await sleep(delay, undefined, { signal: this.stop.signal });
+        await sleep(backoffDelay(attempt, policy), undefined, { signal: this.stop.signal });
       } catch {
         return;
       }
@@ -59,7 +60,7 @@ export class DbHealth {
         this.opts.onBack();
         return;
       } catch {
-        delay = Math.min(delay * 2, max);
+        // the next attempt waits twice as long, up to maxBackoffMs
       }
     }
   }

@@ -2,11 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { backoffDelay } from '../core/backoff.js';
+import { EXIT } from '../core/exit-codes.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
 import type { AnyJob } from '../job/job-contract.js';
+import { errorFields } from '../log/error-fields.js';
 import { createReporter } from '../report/create-reporter.js';
 import { checkOutbox } from '../report/outbox-check.js';
 import { onShutdownSignals } from '../shutdown/shutdown-signals.js';
@@ -78,7 +80,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 
     let reporter: SchedulerReporter;
     try {
-      reporter = opts.makeReporter ? opts.makeReporter({ config, log, app }) : createReporter({ config, log, db: app.db });
+      reporter = opts.makeReporter ? opts.makeReporter({ config, log, app }) : createReporter({ config, log, db: app.db, jobs });
     } catch (err) {
       log.error({ err }, 'could not set up reporting: runs are still recorded in dbkeeper_runs, reports are not sent');
       reporter = { sendSummary: async () => {}, sendAlert: async () => {}, sendOutageAlert: async () => {}, retryPending: async () => {} };
@@ -107,8 +109,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 /** Connect and ensure tables; the server being down or going away meanwhile is waited out (with backoff),
  * wrong credentials or an unknown database are not (null: exit 78, pm2 does not restart on it). */
 async function connectWithRetry(config: Config, log: Logger, jobs: readonly AnyJob[], signal: AbortSignal): Promise<App | null> {
-  let delay = config.db.connectBackoffMs;
-  for (;;) {
+  const policy = { initialMs: config.db.connectBackoffMs, maxMs: 60_000 };
+  for (let attempt = 0; ; attempt += 1) {
     try {
       return await connectApp(config, log, { retries: Number.MAX_SAFE_INTEGER, signal, jobs });
     } catch (err) {
@@ -117,9 +119,8 @@ async function connectWithRetry(config: Config, log: Logger, jobs: readonly AnyJ
         log.fatal({ code: err.code }, `${err.message}; not retrying (fix the configuration and restart)`);
         return null;
       }
-      log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'start-up interrupted by a database error; retrying');
-      await sleep(delay, undefined, { signal }).catch(() => undefined);
-      delay = Math.min(delay * 2, 60_000);
+      log.warn({ err: errorFields(err) }, 'start-up interrupted by a database error; retrying');
+      await sleep(backoffDelay(attempt, policy), undefined, { signal }).catch(() => undefined);
     }
   }
 }

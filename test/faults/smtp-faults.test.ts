@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ALL_JOBS } from '../../jobs/index.js';
 import { createReporter } from '../../src/report/create-reporter.js';
 import type { RunOutcome } from '../../src/runner/run-outcome.js';
 import { capturingLogger, createTestSchema, testConfig, type TestSchema } from '../helpers/test-db.js';
@@ -37,7 +38,7 @@ afterEach(async () => {
 const reporterFor = (port: number) => {
   const { log, lines } = capturingLogger();
   const config = testConfig('dbkeeper_t_smtp_faults', { report: { outboxDir: outbox, to: ['dba@example.test'], smtp: { host: '127.0.0.1', port, timeoutMs: 400 } } });
-  return { reporter: createReporter({ config, log, clock: () => T0 }), lines };
+  return { reporter: createReporter({ config, log, jobs: ALL_JOBS, clock: () => T0 }), lines };
 };
 
 /** Counts for the matrix from where the report is and what the server accepted. */

@@ -53,7 +53,7 @@ beforeAll(async () => {
   t = await createTestSchema();
   // dbkeeper's own tables, so the first run through a proxy does not create them.
   const config = loadConfig({ jobs: ALL_JOBS, env: {}, overrides: { db: { ...TEST_DB, database: t.name, connectRetries: 0 }, log: { level: 'silent' } } });
-  await (await connectApp(config, silentLogger())).db.close();
+  await (await connectApp(config, silentLogger(), { jobs: ALL_JOBS })).db.close();
 });
 afterAll(async () => {
   recorder.write();

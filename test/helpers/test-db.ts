@@ -70,5 +70,5 @@ export function capturingLogger(level = 'debug'): { log: Logger; lines: string[]
 
 export async function testApp(schema: string, overrides: Plain = {}): Promise<App> {
   const config = testConfig(schema, overrides);
-  return connectApp(config, silentLogger());
+  return connectApp(config, silentLogger(), { jobs: ALL_JOBS });
 }

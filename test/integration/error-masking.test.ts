@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, type App } from '../../src/app/bootstrap.js';
 import { defineJob } from '../../src/job/job-contract.js';
 import { createReporter } from '../../src/report/create-reporter.js';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   outbox = await mkdtemp(join(tmpdir(), 'dbkeeper-mask-'));
   await t.admin.query('CREATE TABLE customers (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(190) NOT NULL, UNIQUE KEY uq_email (email)) ENGINE=InnoDB');
   await t.admin.query('INSERT INTO customers (email) VALUES (?)', [EMAIL]);
-  app = await connectApp(testConfig(t.name, { report: { outboxDir: outbox } }), capturingLogger().log);
+  app = await connectApp(testConfig(t.name, { report: { outboxDir: outbox } }), capturingLogger().log, { jobs: ALL_JOBS });
 });
 afterAll(async () => {
   await app?.db.close();
@@ -68,7 +69,7 @@ describe('server error texts lose their quoted values', () => {
     expect(lines.join('\n')).toContain('Duplicate entry');
     expect(lines.join('\n')).not.toContain(EMAIL);
 
-    await createReporter({ config: app.config, log, sender: null }).sendAlert(outcome);
+    await createReporter({ config: app.config, log, jobs: app.jobs, sender: null }).sendAlert(outcome);
     const letters = await files(outbox);
     expect(letters).toHaveLength(1);
     const raw = await readFile(letters[0]!, 'utf8');

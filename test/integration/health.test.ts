@@ -4,6 +4,7 @@ import { healthJob } from '../../jobs/health/job.js';
 import type { App } from '../../src/app/bootstrap.js';
 import type { Figure, ReportSection } from '../../src/job/report-sections.js';
 import { runJob } from '../../src/runner/run-job.js';
+import { runJobForTest } from '../helpers/run-job-for-test.js';
 import { adminConnection, createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
 
 let ts: TestSchema;
@@ -21,11 +22,9 @@ afterAll(async () => {
   await ts?.drop();
 });
 
-async function runHealth(overrides: Record<string, unknown> = {}) {
+function runHealth(overrides: Record<string, unknown> = {}) {
   const config = { ...app.config, jobs: { ...app.config.jobs, health: { ...(app.config.jobs.health as Record<string, unknown>), ...overrides } } };
-  const outcome = await runJob({ db: app.db, config, log: silentLogger() }, healthJob, { trigger: 'manual', dryRun: false });
-  expect(outcome.error).toBeUndefined();
-  return outcome.result!;
+  return runJobForTest({ db: app.db, config, log: silentLogger() }, healthJob, { trigger: 'manual', dryRun: false });
 }
 
 function figure(sections: ReportSection[] | undefined, label: string): Figure {
@@ -65,7 +64,9 @@ async function provokeDeadlock(schema: string): Promise<string> {
 
 describe('health job on the real MariaDB', () => {
   it('first run stores a snapshot and says per-day figures start with the next run', async () => {
-    const result = await runHealth();
+    const resultRun = await runHealth();
+    expect(resultRun.outcome.error).toBeUndefined();
+    const result = resultRun.result!;
     expect(result.details?.snapshotId).toEqual(expect.any(Number));
     expect(result.details?.previousSnapshotId).toBeNull();
     expect(figure(result.sections, 'Deadlocks')).toMatchObject({ value: null, status: 'n/a' });
@@ -74,7 +75,9 @@ describe('health job on the real MariaDB', () => {
   });
 
   it('stores the daily index usage snapshot the monthly review sums, when the server counts usage', async () => {
-    const result = await runHealth();
+    const resultRun = await runHealth();
+    expect(resultRun.outcome.error).toBeUndefined();
+    const result = resultRun.result!;
     const [v] = await ts.admin.query<RowDataPacket[]>('SELECT @@global.userstat AS on_');
     const counting = Number(v[0]!.on_) === 1;
     const indexUsage = result.details?.indexUsage as { stored: number; enabled: boolean; error?: string };
@@ -82,17 +85,23 @@ describe('health job on the real MariaDB', () => {
     expect(indexUsage.enabled).toBe(counting);
     if (counting) expect(indexUsage.stored).toBeGreaterThan(0);
     else expect(indexUsage.stored).toBe(0);
-    const off = await runHealth({ indexUsageSnapshot: false });
+    const offRun = await runHealth({ indexUsageSnapshot: false });
+    expect(offRun.outcome.error).toBeUndefined();
+    const off = offRun.result!;
     expect(off.details?.indexUsage).toBeNull();
   });
 
   it('a real deadlock between two connections counts in the daily figure and turns it fail', async () => {
-    const quiet = await runHealth();
+    const quietRun = await runHealth();
+    expect(quietRun.outcome.error).toBeUndefined();
+    const quiet = quietRun.result!;
     const before = figure(quiet.sections, 'Deadlocks');
     expect(before.value).toEqual(expect.any(Number));
 
     expect(await provokeDeadlock(ts.name)).toBe('ER_LOCK_DEADLOCK');
-    const result = await runHealth();
+    const resultRun = await runHealth();
+    expect(resultRun.outcome.error).toBeUndefined();
+    const result = resultRun.result!;
     const deadlocks = figure(result.sections, 'Deadlocks');
     expect(deadlocks.value).toBeGreaterThanOrEqual(1);
     expect(deadlocks.status).toBe('fail');
@@ -108,18 +117,24 @@ describe('health job on the real MariaDB', () => {
   });
 
   it('held connections push connection use over the limit and the figure turns warn', async () => {
-    const baseline = await runHealth();
+    const baselineRun = await runHealth();
+    expect(baselineRun.outcome.error).toBeUndefined();
+    const baseline = baselineRun.result!;
     const facts = baseline.details!.facts as { threadsConnected: number; maxConnections: number };
     const held = 20;
     const limit = Math.floor((100 * (facts.threadsConnected + held / 2)) / facts.maxConnections);
     const thresholds = { connectionUsePercentWarn: limit, connectionUsePercentFail: 100 };
-    const calm = await runHealth(thresholds);
+    const calmRun = await runHealth(thresholds);
+    expect(calmRun.outcome.error).toBeUndefined();
+    const calm = calmRun.result!;
     expect(figure(calm.sections, 'Connection use, now').status).toBe('ok');
 
     const conns: Connection[] = [];
     try {
       for (let i = 0; i < held; i += 1) conns.push(await adminConnection());
-      const busy = await runHealth(thresholds);
+      const busyRun = await runHealth(thresholds);
+      expect(busyRun.outcome.error).toBeUndefined();
+      const busy = busyRun.result!;
       const use = figure(busy.sections, 'Connection use, now');
       expect(use.value).toBeGreaterThan(limit);
       expect(use.status).toBe('warn');

@@ -1,8 +1,7 @@
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexReviewJob } from '../../jobs/index-review/job.js';
-import type { TableReview } from '../../jobs/index-review/plan.js';
-import { runJob } from '../../src/runner/run-job.js';
+import { runJobForTest } from '../helpers/run-job-for-test.js';
 import { createTestSchema, silentLogger, TEST_DB, testApp, type TestSchema } from '../helpers/test-db.js';
 
 /** Printed hide / DROP / rollback statements of indexes with hostile comments and names, run the way a person
@@ -72,13 +71,11 @@ async function sessionMode(c: Connection): Promise<string> {
   return String(r[0]!.m);
 }
 
-async function reviewOf(table: string): Promise<TableReview> {
+/** A dry run of the index review over the fixture schema. */
+async function dryReview() {
   const app = await testApp(t.name, { schema: t.name, jobs: { 'index-review': { schemas: [fx] } } });
   try {
-    const outcome = await runJob({ db: app.db, config: app.config, log: silentLogger() }, indexReviewJob, { trigger: 'manual', dryRun: true });
-    expect(outcome.error).toBeUndefined();
-    const tables = (outcome.result!.details as { tables: TableReview[] }).tables;
-    return tables.find((x) => x.table === table)!;
+    return await runJobForTest({ db: app.db, config: app.config, log: silentLogger() }, indexReviewJob, { trigger: 'manual', dryRun: true });
   } finally {
     await app.db.close();
   }
@@ -96,7 +93,9 @@ describe('printed index statements mean the same in every sql_mode', () => {
         await t.admin.query(`CREATE SCHEMA IF NOT EXISTS ${q(fx)}`);
         await createTable(table, indexName);
         const original = await definition(table);
-        const review = await reviewOf(table);
+        const run = await dryReview();
+        expect(run.outcome.error).toBeUndefined();
+        const review = run.details!.tables.find((x) => x.table === table)!;
         expect(review.dropSql).not.toBeNull();
         const c = await session(noBackslashEscapes);
         try {

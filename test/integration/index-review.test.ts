@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexReviewJob } from '../../jobs/index-review/job.js';
 import type { App } from '../../src/app/bootstrap.js';
 import { createIndexReviewFixture } from '../fixtures/index-review-schema.js';
-import type { Finding, TableReview } from '../../jobs/index-review/plan.js';
-import { runJob } from '../../src/runner/run-job.js';
+import type { Finding } from '../../jobs/index-review/plan.js';
+import { runJobForTest } from '../helpers/run-job-for-test.js';
 import { createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
 
 let t: TestSchema;
@@ -33,11 +33,8 @@ async function withApp<T>(jobConfig: Record<string, unknown>, fn: (app: App) => 
   }
 }
 
-async function review(app: App, dryRun: boolean) {
-  const outcome = await runJob({ db: app.db, config: app.config, log: silentLogger() }, indexReviewJob, { trigger: 'manual', dryRun });
-  expect(outcome.error).toBeUndefined();
-  const details = outcome.result!.details as { findings: Finding[]; tables: TableReview[]; usage: { daysObserved: number | null } };
-  return { outcome, result: outcome.result!, ...details };
+function review(app: App, dryRun: boolean) {
+  return runJobForTest({ db: app.db, config: app.config, log: silentLogger() }, indexReviewJob, { trigger: 'manual', dryRun });
 }
 
 const brief = (fs: Finding[]) => fs.map((f) => `${f.table}.${f.index ?? '*'} ${f.kind}${f.coveredBy ? ` by ${f.coveredBy}` : ''} (${f.action})`).sort();
@@ -73,7 +70,9 @@ describe('index-review on MariaDB', () => {
     } finally {
       await setUserstat(before);
     }
-    const { result, findings, tables } = run;
+    expect(run.outcome.error).toBeUndefined();
+    const result = run.result!;
+    const { findings, tables } = run.details!;
     expect(brief(findings)).toEqual(STRUCTURAL);
     expect(result.status).toBe('warning');
     expect(result.warnings).toContainEqual(expect.stringMatching(/^no usage evidence: userstat counters are off.*SET GLOBAL userstat = 1/));
@@ -92,8 +91,9 @@ describe('index-review on MariaDB', () => {
       // Two snapshots with a workload between them: the second run sums the evidence.
       second = await withApp({ minEvidenceDays: 0 }, async (app) => {
         const first = await review(app, false);
-        expect(first.usage.daysObserved).toBeNull();
-        expect(first.result.warnings).toContainEqual(expect.stringMatching(/no usage evidence yet: userstat is on/));
+        expect(first.outcome.error).toBeUndefined();
+        expect(first.details!.usage.daysObserved).toBeNull();
+        expect(first.result!.warnings).toContainEqual(expect.stringMatching(/no usage evidence yet: userstat is on/));
         const q = (sql: string) => t.admin.query(sql.replaceAll('FX', `\`${fx}\``));
         await q('SELECT COUNT(*) FROM FX.bookings FORCE INDEX (idx_company_starts) WHERE company_id = 3 AND starts_at > 0');
         await q("SELECT COUNT(*) FROM FX.bookings FORCE INDEX (idx_status) WHERE status = 'done'");
@@ -105,7 +105,9 @@ describe('index-review on MariaDB', () => {
     } finally {
       await setUserstat(before);
     }
-    const { findings, result, usage } = second;
+    expect(second.outcome.error).toBeUndefined();
+    const result = second.result!;
+    const { findings, usage } = second.details!;
     expect(usage.daysObserved).toBeGreaterThan(0);
     const unused = findings.filter((f) => f.kind === 'unused').map((f) => `${f.table}.${f.index}`).sort();
     // Not read: idx_starts, idx_email_id, idx_code_status, docs.idx_body. idx_customer is the FK's only index,
@@ -125,7 +127,9 @@ describe('index-review on MariaDB', () => {
   });
 
   it('the printed hide, DROP and rollback statements run cleanly on a copy of the schema and restore it exactly', async () => {
-    const { findings, tables } = await withApp({}, (app) => review(app, true));
+    const run = await withApp({}, (app) => review(app, true));
+    expect(run.outcome.error).toBeUndefined();
+    const { findings, tables } = run.details!;
     await createIndexReviewFixture(t.admin, copy, 20);
     const onCopy = (sql: string) => sql.replaceAll(`\`${fx}\`.`, `\`${copy}\`.`);
     const definition = async () => {
@@ -172,8 +176,10 @@ describe('index-review on MariaDB', () => {
         await t.admin.query(`CREATE TABLE ${q} (id INT PRIMARY KEY, code CHAR(6) NOT NULL, KEY \`by code\` (code), KEY \`by code again\` (code)) ENGINE=InnoDB`);
         await t.admin.query(`INSERT INTO ${q} VALUES (1, 'a'), (2, 'b')`);
       }
-      const { outcome, findings, tables } = await withApp({ schemas: [odd] }, (app) => review(app, true));
+      const { outcome, details } = await withApp({ schemas: [odd] }, (app) => review(app, true));
+      expect(outcome.error).toBeUndefined();
       expect(outcome.status).not.toBe('failed');
+      const { findings, tables } = details!;
       expect(brief(findings)).toEqual(names.map((n) => `${n}.by code again duplicate by by code (drop)`).sort());
       for (const tr of tables.filter((x) => x.dropSql)) {
         await t.admin.query(tr.dropSql!);

@@ -6,6 +6,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALL_JOBS } from '../../jobs/index.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import type { Plain } from '../../src/config/deep-merge.js';
 import { createReporter } from '../../src/report/create-reporter.js';
@@ -160,7 +161,7 @@ describe('report delivery over SMTP', () => {
     servers.push(smtp);
     const port = await smtp.start();
     const { log, lines } = capturingLogger();
-    const reporter = createReporter({ config: configFor(port), log, clock: () => T0 });
+    const reporter = createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 });
 
     await reporter.sendSummary('daily', [outcome('purge-locks', 'ok'), outcome('health', 'warning', { error: { class: 'Error', message: `login failed with ${DB_PASSWORD}` } })]);
 
@@ -191,7 +192,7 @@ describe('report delivery over SMTP', () => {
     const url = `smtp://dbkeeper:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${port}`;
     const config = testConfig('dbkeeper_t_mail', { db: { password: DB_PASSWORD }, report: { outboxDir: outbox, to: ['dba@example.test'] } }, { SMTP_URL: url });
     const { log, lines } = capturingLogger();
-    await createReporter({ config, log, clock: () => T0 }).sendAlert(outcome('ping', 'failed', { error: { class: 'Error', message: `cannot reach ${url}` } }));
+    await createReporter({ config, log, jobs: ALL_JOBS, clock: () => T0 }).sendAlert(outcome('ping', 'failed', { error: { class: 'Error', message: `cannot reach ${url}` } }));
     expect(smtp.auths).toEqual([{ user: 'dbkeeper', pass: SMTP_PASSWORD }]);
     expect(smtp.received).toHaveLength(1);
     expectNoSecrets(smtp.received[0]!.raw);
@@ -202,7 +203,7 @@ describe('report delivery over SMTP', () => {
   it('keeps the report in outbox/pending while SMTP is down, then delivers it exactly once', async () => {
     const port = await freePort();
     const { log, lines } = capturingLogger();
-    const reporter = createReporter({ config: configFor(port), log, clock: () => T0 });
+    const reporter = createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 });
 
     const down = await reporter.send('summary', 'daily', [outcome('purge-locks', 'ok')]);
     expect(down.state).toBe('pending');
@@ -219,7 +220,7 @@ describe('report delivery over SMTP', () => {
     servers.push(smtp);
     await smtp.start(port);
     // A fresh process at start-up retries the queue; a second retry and a resend of the same report change nothing.
-    const restarted = createReporter({ config: configFor(port), log, clock: () => T0 });
+    const restarted = createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 });
     await restarted.retryPending();
     await restarted.retryPending();
     const again = await restarted.send('summary', 'daily', [outcome('purge-locks', 'ok')]);
@@ -235,14 +236,14 @@ describe('report delivery over SMTP', () => {
   it('sends the queue on the next send: the old pending report first, then the new one', async () => {
     const port = await freePort();
     const { log } = capturingLogger();
-    const first = createReporter({ config: configFor(port), log, clock: () => T0 });
+    const first = createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 });
     await first.sendAlert(outcome('ping', 'failed', { error: { class: 'QueryError', message: 'boom' } }));
     expect(await list(join(outbox, 'pending'))).toHaveLength(1);
 
     const smtp = new LoopbackSmtp();
     servers.push(smtp);
     await smtp.start(port);
-    const later = createReporter({ config: configFor(port), log, clock: () => new Date(T0.getTime() + 60_000) });
+    const later = createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => new Date(T0.getTime() + 60_000) });
     const d = await later.send('summary', 'daily', [outcome('purge-locks', 'ok', { runId: 8 })]);
     expect(d.state).toBe('delivered');
     expect(smtp.received.map((r) => r.mail.subject)).toEqual(['[dbkeeper prod] daily: FAILED (alert: ping)', '[dbkeeper prod] daily: OK']);
@@ -264,7 +265,7 @@ describe('report delivery over SMTP', () => {
     await writeFile(join(outbox, 'delivered.log'), `2026-11-30T03:15:01.000Z ${'b'.repeat(24)} dba@example.test\n`);
     const { log, lines } = capturingLogger();
 
-    await createReporter({ config: configFor(port), log }).retryPending();
+    await createReporter({ config: configFor(port), log, jobs: ALL_JOBS }).retryPending();
 
     expect(smtp.received).toHaveLength(0);
     expect(await list(join(outbox, 'pending'))).toEqual([]);
@@ -281,7 +282,7 @@ describe('report delivery over SMTP', () => {
       const { log } = capturingLogger();
       const config = configFor(port);
       config.report.smtp.timeoutMs = 300;
-      const d = await createReporter({ config, log, clock: () => T0 }).send('summary', 'daily', [outcome('purge-locks', 'ok')]);
+      const d = await createReporter({ config, log, jobs: ALL_JOBS, clock: () => T0 }).send('summary', 'daily', [outcome('purge-locks', 'ok')]);
       expect(d.state).toBe('pending');
       expect(await list(join(outbox, 'pending'))).toHaveLength(1);
     } finally {
@@ -295,7 +296,7 @@ describe('report delivery over SMTP', () => {
     servers.push(smtp);
     const port = await smtp.start();
     const { log } = capturingLogger();
-    const d = await createReporter({ config: configFor(port), log, clock: () => T0 }).send('summary', 'weekly', [outcome('optimize', 'ok')]);
+    const d = await createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 }).send('summary', 'weekly', [outcome('optimize', 'ok')]);
     expect(d.state).toBe('failed');
     expect(await list(join(outbox, 'pending'))).toEqual([]);
     expect(await list(join(outbox, 'failed'))).toHaveLength(1);
@@ -305,7 +306,7 @@ describe('report delivery over SMTP', () => {
 describe('report without SMTP', () => {
   it('writes the report as .eml into the outbox and logs its path', async () => {
     const { log, lines } = capturingLogger();
-    const reporter = createReporter({ config: configFor(null), log, clock: () => T0 });
+    const reporter = createReporter({ config: configFor(null), log, jobs: ALL_JOBS, clock: () => T0 });
     const d = await reporter.send('summary', 'daily', [outcome('purge-locks', 'ok')]);
     expect(d.state).toBe('written');
     expect(d.path).toMatch(new RegExp(`^${outbox}/20261130T031500Z-summary-[0-9a-f]{24}\\.eml$`));
@@ -322,7 +323,7 @@ describe('report without SMTP', () => {
 
   it('sends no summary when nothing ran in this process (every job locked by or already run on another worker)', async () => {
     const { log } = capturingLogger();
-    const reporter = createReporter({ config: configFor(null), log, clock: () => T0 });
+    const reporter = createReporter({ config: configFor(null), log, jobs: ALL_JOBS, clock: () => T0 });
     await reporter.sendSummary('daily', [outcome('purge-locks', 'skipped', { runId: null, result: null, skippedReason: 'slot already ran on worker-2' })]);
     await reporter.sendSummary('daily', []);
     expect((await list(outbox)).filter((f) => f.endsWith('.eml'))).toEqual([]);
@@ -332,7 +333,7 @@ describe('report without SMTP', () => {
 
   it('honours report.summary=false for scheduled summaries but always sends alerts when alertOnFailure', async () => {
     const { log } = capturingLogger();
-    const reporter = createReporter({ config: configFor(null, { summary: false }), log, clock: () => T0 });
+    const reporter = createReporter({ config: configFor(null, { summary: false }), log, jobs: ALL_JOBS, clock: () => T0 });
     await reporter.sendSummary('daily', [outcome('purge-locks', 'ok')]);
     expect((await list(outbox)).filter((f) => f.endsWith('.eml'))).toEqual([]);
     await reporter.sendAlert(outcome('partitions', 'failed', { error: { class: 'QueryError', message: 'boom' } }));
@@ -371,7 +372,7 @@ describe('an outbox that breaks after start-up does not block SMTP', () => {
     // A regular file where pending/ should be: mkdir and every write under it fail, also for root.
     await writeFile(join(outbox, 'pending'), 'in the way');
     const { log, lines } = capturingLogger();
-    const reporter = createReporter({ config: configFor(port), log, clock: () => T0 });
+    const reporter = createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 });
 
     const first = await reporter.send('summary', 'daily', [outcome('purge-locks', 'ok')]);
     expect(first.state).toBe('delivered');
@@ -391,7 +392,7 @@ describe('an outbox that breaks after start-up does not block SMTP', () => {
   it('pending/ cannot be written and SMTP is down: the report is lost loudly, not silently', async () => {
     await writeFile(join(outbox, 'pending'), 'in the way');
     const { log, lines } = capturingLogger();
-    const reporter = createReporter({ config: configFor(await freePort()), log, clock: () => T0 });
+    const reporter = createReporter({ config: configFor(await freePort()), log, jobs: ALL_JOBS, clock: () => T0 });
     const d = await reporter.send('alert', 'daily', [outcome('purge-locks', 'failed', { error: { class: 'Error', message: 'boom' } })]);
     expect(d.state).toBe('failed');
     expect(d.path).toBeNull();

@@ -10,6 +10,7 @@ import { findBaseline, storeBaseline, type DigestRow } from '../../jobs/performa
 import type { RankedStatement } from '../../jobs/performance-review/plan.js';
 import { renderReport } from '../../src/report/render-report.js';
 import { runJob } from '../../src/runner/run-job.js';
+import { runJobForTest } from '../helpers/run-job-for-test.js';
 import { adminConnection, createTestSchema, silentLogger, testApp, type TestSchema } from '../helpers/test-db.js';
 
 let ts: TestSchema;
@@ -44,11 +45,9 @@ afterAll(async () => {
 
 const thisMonth = () => new Date().toISOString().slice(0, 7);
 
-async function review() {
+function review() {
   const config = { ...app.config, jobs: { ...app.config.jobs, 'performance-review': { ...(app.config.jobs['performance-review'] as Record<string, unknown>), topStatements: 100 } } };
-  const outcome = await runJob({ db: app.db, config, log: silentLogger() }, performanceReviewJob, { trigger: 'manual', dryRun: false, options: { month: thisMonth() } });
-  expect(outcome.error).toBeUndefined();
-  return outcome.result!;
+  return runJobForTest({ db: app.db, config, log: silentLogger() }, performanceReviewJob, { trigger: 'manual', dryRun: false, options: { month: thisMonth() } });
 }
 
 /** Slow statements on a fresh session (long_query_time is read at connect). */
@@ -68,7 +67,9 @@ describe('performance-review on the real MariaDB', () => {
   it('with every source off: says not available, why, and how to turn the slow log on', async () => {
     await ts.admin.query('SET GLOBAL slow_query_log = OFF');
     try {
-      const result = await review();
+      const run = await review();
+      expect(run.outcome.error).toBeUndefined();
+      const result = run.result!;
       expect(result.details?.source).toBeNull();
       expect(result.status).toBe('warning');
       const text = result.sections!.find((s) => s.kind === 'text' && s.title === 'Statement review: not available');
@@ -88,16 +89,18 @@ describe('performance-review on the real MariaDB', () => {
   });
 
   it('slow log to TABLE with a tiny long_query_time: slow statements grouped by fingerprint', async () => {
-    let result;
+    let run;
     try {
       await ts.admin.query("SET GLOBAL log_output = 'TABLE'");
       await ts.admin.query('SET GLOBAL long_query_time = 0.1');
       await ts.admin.query('SET GLOBAL slow_query_log = ON');
       await runSlowStatements();
-      result = await review();
+      run = await review();
     } finally {
       await restoreGlobals();
     }
+    expect(run.outcome.error).toBeUndefined();
+    const result = run.result!;
     expect(result.details?.source).toBe('slow_log_table');
     const byTotal = mine(result.details!.byTotal as RankedStatement[]);
     expect(byTotal.map((s) => [s.fingerprint, s.count])).toEqual([
@@ -116,16 +119,18 @@ describe('performance-review on the real MariaDB', () => {
   });
 
   it('slow log to FILE on the worker host: read from the file and grouped the same way', async () => {
-    let result;
+    let run;
     try {
       await ts.admin.query("SET GLOBAL log_output = 'FILE'");
       await ts.admin.query('SET GLOBAL long_query_time = 0.1');
       await ts.admin.query('SET GLOBAL slow_query_log = ON');
       await runSlowStatements();
-      result = await review();
+      run = await review();
     } finally {
       await restoreGlobals();
     }
+    expect(run.outcome.error).toBeUndefined();
+    const result = run.result!;
     expect(result.details?.source).toBe('slow_log_file');
     const byTotal = mine(result.details!.byTotal as RankedStatement[]);
     expect(byTotal.map((s) => [s.fingerprint, s.count])).toEqual([

@@ -84,7 +84,7 @@ describe('database down at slot time', () => {
     });
     const log = silentLogger();
     const app = await connectApp(config, log, { jobs: JOBS });
-    const scheduler = new Scheduler({ app, reporter: createReporter({ config, log, db: app.db }), dbBackoffMs: { initial: 200, max: 400 } });
+    const scheduler = new Scheduler({ app, reporter: createReporter({ config, log, db: app.db, jobs: app.jobs }), dbBackoffMs: { initial: 200, max: 400 } });
     scheduler.start();
     try {
       await sleep(1_500);

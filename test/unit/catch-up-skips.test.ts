@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coversSlot } from '../../src/runner/held-lock-skip.js';
-import { catchUpRetries, skipText, type RunSkip } from '../../src/runner/run-skip.js';
+import type { RunSkip } from '../../src/core/run-skip.js';
+import { catchUpRetries, skipText } from '../../src/runner/run-skip.js';
 import { planCatchUp } from '../../src/scheduler/catch-up.js';
 
 const at = (s: string) => new Date(s);

@@ -1,39 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { indexKey, type ForeignKeyNeed, type IndexDef, type IndexEvidence, type IndexTableFacts } from '../../jobs/index-review/facts.js';
 import { planIndexReview, type Finding, type IndexReviewPolicy } from '../../jobs/index-review/plan.js';
+import { ix, table } from '../fixtures/index-review-facts.js';
 
 const HIDE = { hide: 'IGNORED', show: 'NOT IGNORED' };
 const POLICY: IndexReviewPolicy = { defaultBudget: 10, tableBudgets: {}, minEvidenceDays: 7 };
-
-/** `cols` like "a(10), b DESC". */
-function ix(name: string, cols: string, opts: Partial<Omit<IndexDef, 'name' | 'columns'>> = {}): IndexDef {
-  return {
-    name,
-    type: 'BTREE',
-    primary: name === 'PRIMARY',
-    unique: name === 'PRIMARY',
-    hidden: false,
-    comment: '',
-    bytes: 16384,
-    ordinal: 0,
-    ...opts,
-    columns: cols.split(',').map((c) => {
-      const m = /^\s*(\w+)(?:\((\d+)\))?(\s+DESC)?\s*$/.exec(c)!;
-      return { name: m[1]!, subPart: m[2] ? Number(m[2]) : null, descending: Boolean(m[3]) };
-    }),
-  };
-}
-
-function table(indexes: IndexDef[], opts: { engine?: string; foreignKeys?: ForeignKeyNeed[]; table?: string } = {}): IndexTableFacts {
-  return {
-    schema: 's',
-    table: opts.table ?? 't',
-    engine: opts.engine ?? 'InnoDB',
-    rows: 1000,
-    indexes: indexes.map((i, n) => ({ ...i, ordinal: n })),
-    foreignKeys: opts.foreignKeys ?? [],
-  };
-}
 
 function review(t: IndexTableFacts, evidence: Record<string, IndexEvidence> = {}, policy: IndexReviewPolicy = POLICY) {
   const ev = new Map(Object.entries(evidence).map(([name, e]) => [indexKey(t.schema, t.table, name), e]));

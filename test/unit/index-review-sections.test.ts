@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexDef, IndexTableFacts } from '../../jobs/index-review/facts.js';
 import { planIndexReview } from '../../jobs/index-review/plan.js';
-import { formatBytes, reviewSections } from '../../jobs/index-review/report.js';
+import { reviewSections } from '../../jobs/index-review/report.js';
+import { formatBytes } from '../../src/core/number-format.js';
 
 const col = (name: string) => ({ name, subPart: null, descending: false });
 const ix = (name: string, cols: string[], ordinal: number, bytes: number | null = 16384): IndexDef => ({

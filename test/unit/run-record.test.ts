@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor, EXIT } from '../../src/cli/exit-codes.js';
+import { exitCodeFor } from '../../src/cli/exit-codes.js';
+import { EXIT } from '../../src/core/exit-codes.js';
 import type { RunRow } from '../../src/db/run-history.js';
 import type { OutcomeStatus, RunOutcome } from '../../src/runner/run-outcome.js';
 import { outcomeOfRow, runEndOf, summaryLineOfRow } from '../../src/runner/run-record.js';
-import { isRunSkip, type RunSkip } from '../../src/runner/run-skip.js';
+import { isRunSkip, type RunSkip } from '../../src/core/run-skip.js';
 
 const at = new Date('2026-11-30T03:15:00.000Z');
 const end = new Date('2026-11-30T03:15:02.500Z');

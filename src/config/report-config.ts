@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_TIMER_MS, timerMs } from '../config/timer-bounds.js';
+import { MAX_TIMER_MS, timerMs } from './timer-bounds.js';
 
 const emailAddress = z.email({ message: 'is not a valid email address' });
 
