@@ -1,4 +1,5 @@
 import type { Flavor } from '../../src/db/dialect.js';
+import type { PlatformFacts } from './platform-collect.js';
 
 /** Cumulative counters (since server start or a reset); deltas between snapshots make them per-day figures. */
 export const COUNTER_NAMES = [
@@ -59,6 +60,8 @@ export interface HealthFacts {
   replica: ReplicaChannel[] | null;
   replicaReason?: string;
   tables: HealthTableSize[];
+  /** API response time and booking success, from the platform's tables (absent in older snapshots). */
+  platform?: PlatformFacts;
 }
 
 /** The SELECT columns that identify the server, and the key made of them (HealthFacts.serverKey). The performance
