@@ -3,8 +3,9 @@ import type { HealthConfig } from './config.js';
 import type { HealthFacts, StoredSnapshot } from './facts.js';
 import type { HealthWindow } from './plan.js';
 import { platformFigures } from './platform-figures.js';
+import { tunerFigures } from './tuner-figures.js';
 
-/** Pure: the figures of the platform targets, beside the global status ones; none from a
+/** Pure: the figures of the platform targets and the mysqltuner checks, beside the global status ones; none from a
  * snapshot taken before they existed. */
 export function healthAdditionFigures(
   current: HealthFacts,
@@ -12,7 +13,5 @@ export function healthAdditionFigures(
   window: HealthWindow,
   c: HealthConfig,
 ): Figure[] {
-  void previous;
-  void window;
-  return [...platformFigures(current.platform, c)];
+  return [...platformFigures(current.platform, c), ...tunerFigures(current, previous, window, c)];
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jobBaseShape, type JobOwnConfig } from '../../src/config/config-schema.js';
 import { identifierSchema } from '../../src/config/identifier.js';
 import { platformTargetsConfigShape } from './platform-config.js';
+import { tunerConfigShape } from './tuner-config.js';
 
 const limit = z.number().nonnegative();
 
@@ -38,6 +39,7 @@ export const healthConfigShape = {
   /** Schemas whose index usage is snapshotted; empty = the connected database. Keep equal to index-review's `schemas`. */
   indexUsageSchemas: z.array(identifierSchema).default(() => []),
   ...platformTargetsConfigShape,
+  ...tunerConfigShape,
 };
 
 type HealthLimits = Omit<z.infer<z.ZodObject<typeof healthConfigShape>>, 'timezone'>;
