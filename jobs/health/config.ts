@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { jobBaseShape, type JobOwnConfig } from '../../src/config/config-schema.js';
 import { identifierSchema } from '../../src/config/identifier.js';
+import { platformTargetsConfigShape } from './platform-config.js';
+import { tunerConfigShape } from './tuner-config.js';
 
 const limit = z.number().nonnegative();
 
@@ -36,6 +38,8 @@ export const healthConfigShape = {
   indexUsageSnapshot: z.boolean().default(true),
   /** Schemas whose index usage is snapshotted; empty = the connected database. Keep equal to index-review's `schemas`. */
   indexUsageSchemas: z.array(identifierSchema).default(() => []),
+  ...platformTargetsConfigShape,
+  ...tunerConfigShape,
 };
 
 type HealthLimits = Omit<z.infer<z.ZodObject<typeof healthConfigShape>>, 'timezone'>;

@@ -1,4 +1,6 @@
 import type { Flavor } from '../../src/db/dialect.js';
+import type { PlatformFacts } from './platform-collect.js';
+import type { TunerFacts } from './tuner-collect.js';
 
 /** Cumulative counters (since server start or a reset); deltas between snapshots make them per-day figures. */
 export const COUNTER_NAMES = [
@@ -59,6 +61,10 @@ export interface HealthFacts {
   replica: ReplicaChannel[] | null;
   replicaReason?: string;
   tables: HealthTableSize[];
+  /** API response time and booking success, from the platform's tables (absent in older snapshots). */
+  platform?: PlatformFacts;
+  /** The checks mysqltuner makes: counters for per-day deltas, sizes, table and account checks. */
+  tuner?: TunerFacts;
 }
 
 /** The SELECT columns that identify the server, and the key made of them (HealthFacts.serverKey). The performance

@@ -4,6 +4,7 @@ import { healthConfigSchema, healthDefaults } from './config.js';
 import { planHealth } from './plan.js';
 import { insertSnapshot, previousSnapshot, snapshotMigrations } from './snapshot-store.js';
 import { recordIndexUsageSnapshot } from '../index-review/usage-snapshot.js';
+import { collectHealthAdditions } from './additions-collect.js';
 
 /** Daily figures against the platform's targets, as deltas between two snapshots of global status. */
 export const healthJob = defineJob({
@@ -16,6 +17,7 @@ export const healthJob = defineJob({
   migrations: snapshotMigrations,
   async run(ctx) {
     const facts = await collectHealth(ctx.db, { largestTables: ctx.config.largestTables });
+    Object.assign(facts, await collectHealthAdditions(ctx.db, ctx.config, ctx.now, ctx.signal));
     const previous = await previousSnapshot(ctx.db, facts.serverKey, ctx.now);
     const plan = planHealth(facts, previous, ctx.config);
     let snapshotId: number | null = null;

@@ -1,6 +1,7 @@
 import { orderFigures, type Figure, type FigureStatus, type ReportSection } from '../../src/job/report-sections.js';
 import type { CounterName, HealthFacts, StoredSnapshot } from './facts.js';
 import type { HealthConfig } from './config.js';
+import { healthAdditionFigures } from './additions-figures.js';
 
 const DAY_SECONDS = 86_400;
 /** Server start times further apart than this mean a restart between the snapshots. */
@@ -234,6 +235,7 @@ export function planHealth(current: HealthFacts, previous: StoredSnapshot | null
     );
   }
   if (current.replica === null && current.replicaReason) figures.push({ label: 'Replica', value: null, status: 'n/a', note: current.replicaReason });
+  figures.push(...healthAdditionFigures(current, previous, window, policy));
 
   // Table sizes and growth since the previous snapshot (of the same server, any uptime).
   const prevTables = window.kind === 'delta' || window.kind === 'restart' ? previous!.facts.tables : null;

@@ -124,5 +124,17 @@ async function seedDemoRows(conn: Connection, s: string, now: Date): Promise<voi
     FROM ${s}.demo_seq`,
     [oldest / 1000, span],
   );
+  // The last day's traffic for the health job's platform targets: 2,000 calls between 23 h and 1 h ago, most of
+  // them 15-174 ms, one in 40 slower by 250 ms; one in 400 a 500; two booking calls a 409 (the slot was taken).
+  const dayAgo = Math.floor(now.getTime() / 1000) - 86_400;
+  await conn.query(
+    `INSERT INTO ${s}.api_call_logs (company_id, endpoint, status_code, duration_ms, created_at)
+    SELECT 1 + n % 20, ELT(1 + n % 3, '/v1/bookings', '/v1/availability', '/v1/calls'),
+      CASE WHEN n % 400 = 7 THEN 500 WHEN n % 999 = 0 THEN 409 ELSE 200 END,
+      15 + (n * 7919) % 160 + IF(n % 40 = 1, 250, 0),
+      FROM_UNIXTIME(? + 3600 + (n * 7919) % 79000)
+    FROM ${s}.demo_seq WHERE n < 2000`,
+    [dayAgo],
+  );
   await conn.query(`DROP TEMPORARY TABLE ${s}.demo_seq`);
 }

@@ -11,6 +11,7 @@ import { errorMessage } from '../log/error-fields.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
+import { DEMO_HEALTH_CONFIG } from './demo-health-config.js';
 
 /** The zone the demo application writes DATETIME values in (its session time_zone). */
 const DEMO_APP_TIME_ZONE = 'Etc/UTC';
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
           // DATETIME expiry values are the application's session wall clock: the demo application writes in UTC
           // (its connection below), so the zone is named, not left to the server's global time_zone.
           'purge-locks': { targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: DEMO_APP_TIME_ZONE }] },
+          health: DEMO_HEALTH_CONFIG,
         },
       },
     });
