@@ -1,7 +1,7 @@
 import type { Figure } from '../../src/job/report-sections.js';
 import type { HealthConfig } from './config.js';
 import type { HealthFacts, StoredSnapshot } from './facts.js';
-import type { HealthWindow } from './plan.js';
+import type { HealthWindow } from './window.js';
 import { platformFigures } from './platform-figures.js';
 import { tunerFigures } from './tuner-figures.js';
 

@@ -1,21 +1,9 @@
-import { orderFigures, type Figure, type FigureStatus, type ReportSection } from '../../src/job/report-sections.js';
+import { orderFigures, type Figure, type ReportSection } from '../../src/job/report-sections.js';
 import type { CounterName, HealthFacts, StoredSnapshot } from './facts.js';
 import type { HealthConfig } from './config.js';
 import { healthAdditionFigures } from './additions-figures.js';
-
-const DAY_SECONDS = 86_400;
-/** Server start times further apart than this mean a restart between the snapshots. */
-const RESTART_TOLERANCE_SECONDS = 120;
-
-export type WindowKind = 'first' | 'other-server' | 'restart' | 'delta';
-
-export interface HealthWindow {
-  kind: WindowKind;
-  /** Seconds the deltas cover (server clock); null when there are no deltas. */
-  seconds: number | null;
-  previousTakenAt: Date | null;
-  note: string;
-}
+import { judgeAbove, judgeBelow } from './judge.js';
+import { DAY_SECONDS, healthWindow, hours, perDayBasis, type HealthWindow } from './window.js';
 
 export interface HealthPlan {
   window: HealthWindow;
@@ -29,61 +17,11 @@ export interface HealthPlan {
   sections: ReportSection[];
 }
 
-/** ok while value ≤ warn; warn above it; fail above `fail`. */
-export function judgeAbove(value: number, warn: number | null, fail: number | null): FigureStatus {
-  if (fail !== null && value > fail) return 'fail';
-  if (warn !== null && value > warn) return 'warn';
-  return 'ok';
-}
-
-/** For figures where lower is worse (hit ratios): ok while value ≥ warn. */
-export function judgeBelow(value: number, warn: number, fail: number): FigureStatus {
-  if (value < fail) return 'fail';
-  if (value < warn) return 'warn';
-  return 'ok';
-}
-
 /** The limit as a person reads it after "target", e.g. "≤ 80 % (fail above 95 %)". */
 function limitText(warn: number | null, fail: number | null, unit: string): string {
   const u = unit ? ` ${unit}` : '';
   if (warn === null || warn === fail) return `≤ ${fail}${u}`;
   return fail === null ? `≤ ${warn}${u}` : `≤ ${warn}${u} (fail above ${fail}${u})`;
-}
-
-/** Where the deltas come from: the previous snapshot of the same server, unless it restarted in between. */
-export function healthWindow(current: HealthFacts, previous: StoredSnapshot | null): HealthWindow {
-  if (!previous) return { kind: 'first', seconds: null, previousTakenAt: null, note: 'first snapshot of this server: per-day figures start with the next run' };
-  const prev = previous.facts;
-  const base = { previousTakenAt: previous.takenAt };
-  if (prev.serverKey !== current.serverKey) {
-    return { kind: 'other-server', seconds: null, ...base, note: `previous snapshot is of another server (${prev.serverKey}): no deltas` };
-  }
-  const prevStart = prev.serverEpochMs / 1000 - prev.uptimeSeconds;
-  const curStart = current.serverEpochMs / 1000 - current.uptimeSeconds;
-  const seconds = (current.serverEpochMs - prev.serverEpochMs) / 1000;
-  if (current.uptimeSeconds < prev.uptimeSeconds || curStart - prevStart > RESTART_TOLERANCE_SECONDS) {
-    const startedAt = new Date(Math.round(curStart) * 1000).toISOString();
-    return {
-      kind: 'restart',
-      seconds: current.uptimeSeconds,
-      ...base,
-      note: `the server restarted at ${startedAt} (after the previous snapshot of ${previous.takenAt.toISOString()}): counters restarted from 0, figures cover the ${hours(current.uptimeSeconds)} since the restart`,
-    };
-  }
-  return { kind: 'delta', seconds, ...base, note: `since the previous snapshot of ${previous.takenAt.toISOString()} (${hours(seconds)})` };
-}
-
-/** A window length as a person reads it: seconds, minutes or hours. */
-export function hours(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
-
-/** Counts for "per day" limits: windows longer than a day are scaled down; shorter ones are not scaled up
- * (a count that already exceeds a daily limit in a few hours exceeds it). */
-export function perDayBasis(count: number, windowSeconds: number): number {
-  return windowSeconds > DAY_SECONDS ? (count * DAY_SECONDS) / windowSeconds : count;
 }
 
 function round(n: number, digits = 1): number {

@@ -1,7 +1,7 @@
 import type { Figure } from '../../src/job/report-sections.js';
 import type { ApiResponseConfig, BookingSuccessConfig } from './platform-config.js';
 import type { ApiResponseFacts, BookingSuccessFacts, PlatformFacts } from './platform-collect.js';
-import { judgeAbove, judgeBelow } from './plan.js';
+import { judgeAbove, judgeBelow } from './judge.js';
 
 function round(n: number, digits = 2): number {
   const f = 10 ** digits;

@@ -1,7 +1,8 @@
 import { detectDialect } from '../../src/db/dialect.js';
 import type { Figure } from '../../src/job/report-sections.js';
 import type { HealthFacts, StoredSnapshot } from './facts.js';
-import { hours, judgeAbove, perDayBasis, type HealthWindow } from './plan.js';
+import { judgeAbove } from './judge.js';
+import { hours, perDayBasis, type HealthWindow } from './window.js';
 import { serverEolVerdict } from './server-eol.js';
 import type { TunerCounter, TunerFacts, TableList } from './tuner-collect.js';
 import type { tunerConfigShape } from './tuner-config.js';

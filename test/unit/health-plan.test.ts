@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { detectDialect, deadlockCounterSource, digestQuantile95Column, historyListSource } from '../../src/db/dialect.js';
 import type { HealthFacts, StoredSnapshot } from '../../jobs/health/facts.js';
 import { healthConfigSchema, type HealthConfig } from '../../jobs/health/config.js';
-import { healthWindow, hours, judgeAbove, judgeBelow, perDayBasis, planHealth } from '../../jobs/health/plan.js';
+import { judgeAbove, judgeBelow } from '../../jobs/health/judge.js';
+import { planHealth } from '../../jobs/health/plan.js';
+import { healthWindow, hours, perDayBasis } from '../../jobs/health/window.js';
 import type { Figure } from '../../src/job/report-sections.js';
 
 // The job's own keys as its schema's defaults make them.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { healthConfigSchema } from '../../jobs/health/config.js';
 import type { HealthFacts, StoredSnapshot } from '../../jobs/health/facts.js';
-import { healthWindow, planHealth } from '../../jobs/health/plan.js';
+import { planHealth } from '../../jobs/health/plan.js';
+import { healthWindow } from '../../jobs/health/window.js';
 import { serverEolVerdict } from '../../jobs/health/server-eol.js';
 import type { TunerFacts } from '../../jobs/health/tuner-collect.js';
 import { tunerFigures } from '../../jobs/health/tuner-figures.js';
