@@ -5,6 +5,7 @@ import { indexReviewConfigSchema, indexReviewDefaults } from './config.js';
 import { planIndexReview } from './plan.js';
 import { formatBytes, reviewSections } from './report.js';
 import { buildUsageEvidence, observedDaysRange } from './usage-evidence.js';
+import { indexReviewPrivileges } from './privileges.js';
 import {
   indexUsageMigrations,
   loadUsageSamples,
@@ -21,6 +22,7 @@ export const indexReviewJob = defineJob({
   period: 'monthly',
   schedule: indexReviewDefaults.schedule,
   configSchema: indexReviewConfigSchema,
+  privileges: indexReviewPrivileges,
   // Writes only its own usage snapshots (dbkeeper_index_usage); never the reviewed tables.
   writes: true,
   migrations: indexUsageMigrations,

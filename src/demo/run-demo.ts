@@ -55,7 +55,7 @@ async function main(): Promise<number> {
   const outcomes: RunOutcome[] = [];
   try {
     for (const job of ALL_JOBS) {
-      const outcome = await runJob({ db: app.db, config, log }, job, { trigger: 'manual', dryRun: false });
+      const outcome = await runJob({ db: app.db, config, log, privileges: app.privileges }, job, { trigger: 'manual', dryRun: false });
       outcomes.push(outcome);
       process.stdout.write(`${formatOutcome(outcome)}\n`);
     }
