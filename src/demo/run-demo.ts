@@ -9,7 +9,8 @@ import { formatOutcome } from '../cli/format-outcome.js';
 import { createReporter } from '../report/create-reporter.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
-import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
+import { quoteId } from '../db/sql-identifier.js';
+import { createDemoSchema, DEMO_DBKEEPER_SCHEMA, DEMO_SCHEMA } from './demo-schema.js';
 
 /** The zone the demo application writes DATETIME values in (its session time_zone). */
 const DEMO_APP_TIME_ZONE = 'Etc/UTC';
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
       jobs: ALL_JOBS,
       overrides: {
         db: { database: DEMO_SCHEMA },
-        schema: null,
+        schema: DEMO_DBKEEPER_SCHEMA,
         jobs: {
           'table-maintenance': { minReclaimBytes: 0, optimizeTables: ['appointments', 'calls'] },
           // DATETIME expiry values are the application's session wall clock: the demo application writes in UTC
@@ -48,6 +49,8 @@ async function main(): Promise<number> {
   await admin.query("SET SESSION time_zone = '+00:00'");
   try {
     await createDemoSchema(admin, now);
+    // A fresh start each time, as the demo schema is: no history of an earlier demo in the report.
+    await admin.query(`DROP SCHEMA IF EXISTS ${quoteId(DEMO_DBKEEPER_SCHEMA, 'demo DBKEEPER_SCHEMA')}`);
   } finally {
     await admin.end();
   }
@@ -68,7 +71,7 @@ async function main(): Promise<number> {
   } finally {
     await app.db.close();
   }
-  process.stdout.write(`\ndemo schema: ${DEMO_SCHEMA} on ${config.db.host}:${config.db.port}\n`);
+  process.stdout.write(`\ndemo schema: ${DEMO_SCHEMA}, dbkeeper's own tables in ${DEMO_DBKEEPER_SCHEMA}, on ${config.db.host}:${config.db.port}\n`);
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
 
