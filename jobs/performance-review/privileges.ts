@@ -6,12 +6,15 @@ export const performanceReviewPrivileges: JobPrivileges<PerformanceReviewConfig>
   {
     privilege: 'SELECT',
     object: onTable('performance_schema', 'events_statements_summary_by_digest'),
-    why: 'top statements by total and average time (normalized digests, no literal values) when performance_schema is ON',
+    why: 'top statements by total and average time (normalized digests, no values) when performance_schema is ON',
   },
   {
     privilege: 'SELECT',
     object: onTable('mysql', 'slow_log'),
-    why: 'top statements from the slow log table when performance_schema is OFF and log_output includes TABLE (it holds real statements: customer values)',
-    degradesTo: 'no statement review from the slow log table (the slow log file is read when the worker runs on the database host)',
+    why:
+      'top statements from the slow log table when performance_schema is OFF and log_output includes TABLE ' +
+      '(it holds real statements: customer values)',
+    degradesTo:
+      'no review from the slow log table (the slow log file is read when the worker runs on the database host)',
   },
 ];

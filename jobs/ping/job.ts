@@ -23,12 +23,20 @@ export const pingJob = defineJob({
       uptimeSeconds,
       readOnly: Number(row!.read_only) === 1,
     };
-    const summary = `${details.flavor} ${details.version}, up ${Math.floor(details.uptimeSeconds / 3600)} h${details.readOnly ? ', read_only' : ''}`;
+    const up = `up ${Math.floor(details.uptimeSeconds / 3600)} h${details.readOnly ? ', read_only' : ''}`;
+    const summary = `${details.flavor} ${details.version}, ${up}`;
     const rights = pingPrivilegeReport(ctx.privileges);
     return {
       status: rights.missing.length > 0 ? 'warning' : 'ok',
       summary: `${summary}${rights.summary}`,
-      details: { ...details, privileges: { account: ctx.privileges?.account ?? null, checked: ctx.privileges !== null, missing: rights.missing } },
+      details: {
+        ...details,
+        privileges: {
+          account: ctx.privileges?.account ?? null,
+          checked: ctx.privileges !== null,
+          missing: rights.missing,
+        },
+      },
       ...(rights.warnings.length ? { warnings: rights.warnings } : {}),
       ...(rights.sections.length ? { sections: rights.sections } : {}),
     };

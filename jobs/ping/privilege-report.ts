@@ -13,7 +13,9 @@ export function pingPrivilegeReport(findings: PrivilegeFindings | null): {
   const jobs = [...new Set(missing.map((m) => m.job ?? 'dbkeeper'))];
   const fatal = missing.filter((m) => !m.degradesTo).length;
   return {
-    summary: `; ${missing.length} privilege${missing.length === 1 ? '' : 's'} missing for ${jobs.join(', ')}${fatal ? ` (${fatal} stop a job)` : ''}`,
+    summary:
+      `; ${missing.length} privilege${missing.length === 1 ? '' : 's'} missing for ${jobs.join(', ')}` +
+      (fatal ? ` (${fatal} stop a job)` : ''),
     missing,
     warnings: missing.map((m) =>
       m.degradesTo

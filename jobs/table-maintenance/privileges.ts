@@ -5,11 +5,21 @@ import type { TableMaintenanceConfig } from './config.js';
 export const tableMaintenancePrivileges: JobPrivileges<TableMaintenanceConfig> = (config, { database }) => {
   const schema = config.schema ?? database;
   const seen = new Set<string>();
-  const tables = [...config.analyzeTables, ...config.optimizeTables].filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
+  const tables = [...config.analyzeTables, ...config.optimizeTables].filter(
+    (t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()),
+  );
   return [
     ...tables.flatMap((t): PrivilegeNeed[] => [
-      { privilege: 'SELECT', object: onTable(schema, t), why: 'ANALYZE/OPTIMIZE TABLE need SELECT; sizes come from information_schema' },
-      { privilege: 'INSERT', object: onTable(schema, t), why: 'ANALYZE/OPTIMIZE TABLE need INSERT (they write statistics, OPTIMIZE rebuilds)' },
+      {
+        privilege: 'SELECT',
+        object: onTable(schema, t),
+        why: 'ANALYZE/OPTIMIZE TABLE need SELECT; sizes come from information_schema',
+      },
+      {
+        privilege: 'INSERT',
+        object: onTable(schema, t),
+        why: 'ANALYZE/OPTIMIZE TABLE need INSERT (they write statistics, OPTIMIZE rebuilds)',
+      },
     ]),
     {
       privilege: 'SELECT',

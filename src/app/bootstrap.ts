@@ -41,7 +41,7 @@ export async function connectApp(
   const db = await openDatabase(config.db, { log, schema: config.schema, retries: opts.retries, signal: opts.signal });
   try {
     if (opts.migrate !== false) await migrate(db, log, jobs);
-    return { config, log, db, jobs, privileges: await probePrivileges(db, config, log, jobs) };
+    return { config, log, db, jobs, privileges: await probePrivileges(db, config, log, jobs, opts.migrate !== false) };
   } catch (err) {
     await db.close();
     // Missing rights on DBKEEPER_SCHEMA: permanent (exit 78 naming the GRANT), not an outage to wait out.
@@ -60,14 +60,23 @@ async function migrate(db: Database, log: Logger, jobs: readonly AnyJob[]): Prom
   }
 }
 
-/** Once at start, harmless probes (no row read, nothing written) under the session guards. */
-async function probePrivileges(db: Database, config: Config, log: Logger, jobs: readonly AnyJob[]): Promise<PrivilegeFindings> {
+/** Once at start, harmless probes (no row read, nothing written) under the session guards; dbkeeper's own schema only
+ * once its tables exist (not in a dry run, which creates nothing). */
+async function probePrivileges(
+  db: Database,
+  config: Config,
+  log: Logger,
+  jobs: readonly AnyJob[],
+  ownSchema: boolean,
+): Promise<PrivilegeFindings> {
   const conn = await db.getConnection();
   try {
     const q = boundedQueryable(conn, queryBounds(config.guards).bookkeepingMs);
     await applySessionGuards(q, db.dialect, config.guards);
-    const findings = await checkPrivileges(q, db.dialect, config, jobs);
-    for (const m of findings.missing) log.warn({ job: m.job, privilege: m.privilege, object: m.object }, missingPrivilegeText(m));
+    const findings = await checkPrivileges(q, db.dialect, config, jobs, { ownSchema });
+    for (const m of findings.missing) {
+      log.warn({ job: m.job, privilege: m.privilege, object: m.object }, missingPrivilegeText(m));
+    }
     conn.release();
     return findings;
   } catch (err) {

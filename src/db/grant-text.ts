@@ -30,7 +30,8 @@ export function grantStatement(privileges: readonly string[], o: PrivilegeObject
 const MAX_USER = 80;
 const MAX_HOST = 255;
 
-/** `'user'@'host'`, `` `user`@`host` ``, `user@host` or `user` (host '%'); the problem as a sentence, or the account. */
+/** `'user'@'host'`, `` `user`@`host` ``, `user@host` or `user` (host '%').
+ * The problem as a sentence, or the account. */
 export function parseAccount(text: string): Account | string {
   const quoted = /^'((?:[^']|'')*)'@'((?:[^']|'')*)'$/.exec(text) ?? /^`((?:[^`]|``)*)`@`((?:[^`]|``)*)`$/.exec(text);
   let user: string;

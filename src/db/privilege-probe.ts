@@ -14,8 +14,10 @@ export function probeFor(need: PrivilegeNeed, d: Dialect): PrivilegeProbe | null
   if (need.probe !== undefined) return need.probe;
   const o = need.object;
   if (o.kind === 'global') {
-    if (need.privilege === 'PROCESS') return { sql: "SELECT COUNT(*) AS n FROM information_schema.INNODB_METRICS WHERE NAME = 'dbkeeper_probe'" };
-    if (need.privilege === 'SLAVE MONITOR' || need.privilege === 'REPLICATION CLIENT') return { sql: replicaStatusStatement(d) };
+    if (need.privilege === 'PROCESS')
+      return { sql: "SELECT COUNT(*) AS n FROM information_schema.INNODB_METRICS WHERE NAME = 'dbkeeper_probe'" };
+    if (need.privilege === 'SLAVE MONITOR' || need.privilege === 'REPLICATION CLIENT')
+      return { sql: replicaStatusStatement(d) };
     return null;
   }
   if (o.kind === 'schema') return null;
@@ -28,7 +30,12 @@ export function probeFor(need: PrivilegeNeed, d: Dialect): PrivilegeProbe | null
     case 'DELETE':
       return { sql: `EXPLAIN DELETE FROM ${t} WHERE FALSE` };
     case 'ALTER':
-      return { sql: `ALTER TABLE ${t} REORGANIZE PARTITION ${NO_SUCH_PARTITION} INTO (PARTITION ${NO_SUCH_PARTITION} VALUES LESS THAN MAXVALUE)`, okErrnos: PARTITION_REFUSALS };
+      return {
+        sql:
+          `ALTER TABLE ${t} REORGANIZE PARTITION ${NO_SUCH_PARTITION} ` +
+          `INTO (PARTITION ${NO_SUCH_PARTITION} VALUES LESS THAN MAXVALUE)`,
+        okErrnos: PARTITION_REFUSALS,
+      };
     case 'DROP':
       return { sql: `ALTER TABLE ${t} DROP PARTITION ${NO_SUCH_PARTITION}`, okErrnos: PARTITION_REFUSALS };
     default:
@@ -36,7 +43,8 @@ export function probeFor(need: PrivilegeNeed, d: Dialect): PrivilegeProbe | null
   }
 }
 
-export type ProbeOutcome = { kind: 'granted' } | { kind: 'missing'; serverMessage: string } | { kind: 'unknown'; serverMessage: string };
+export type ProbeOutcome =
+  { kind: 'granted' } | { kind: 'missing'; serverMessage: string } | { kind: 'unknown'; serverMessage: string };
 
 interface ServerError {
   errno?: number;
@@ -51,7 +59,15 @@ export function judgeProbeError(need: PrivilegeNeed, probe: PrivilegeProbe, err:
   if (e.errno !== undefined && probe.okErrnos?.includes(e.errno)) return { kind: 'granted' };
   if (e.errno !== undefined && ACCESS_ERRNOS.has(e.errno)) {
     const denied = /^(.*?) command denied/i.exec(message)?.[1];
-    if (e.errno === 1142 && denied && !denied.toUpperCase().split(/\s*,\s*/).includes(need.privilege.toUpperCase())) return { kind: 'granted' };
+    if (
+      e.errno === 1142 &&
+      denied &&
+      !denied
+        .toUpperCase()
+        .split(/\s*,\s*/)
+        .includes(need.privilege.toUpperCase())
+    )
+      return { kind: 'granted' };
     return { kind: 'missing', serverMessage: message };
   }
   return { kind: 'unknown', serverMessage: message };

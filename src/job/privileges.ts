@@ -2,9 +2,7 @@ import type { Flavor } from '../db/dialect.js';
 
 /** What a GRANT is on: the whole server (`*.*`), one schema (`db`.*) or one table (`db`.`t`). */
 export type PrivilegeObject =
-  | { kind: 'global' }
-  | { kind: 'schema'; schema: string }
-  | { kind: 'table'; schema: string; table: string };
+  { kind: 'global' } | { kind: 'schema'; schema: string } | { kind: 'table'; schema: string; table: string };
 
 /** A harmless statement that fails with an access error (1142, 1044, 1227) when the privilege is missing.
  * `okErrnos`: errors raised only after the privilege check passed (e.g. 1507, no such partition). */

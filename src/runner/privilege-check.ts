@@ -10,7 +10,13 @@ import { effectiveNeeds } from './privilege-needs.js';
 
 type Q = Pick<Connection, 'query'>;
 
-async function probeNeeds(conn: Q, dialect: Dialect, job: string | null, needs: readonly PrivilegeNeed[], account: Account): Promise<MissingPrivilege[]> {
+async function probeNeeds(
+  conn: Q,
+  dialect: Dialect,
+  job: string | null,
+  needs: readonly PrivilegeNeed[],
+  account: Account,
+): Promise<MissingPrivilege[]> {
   const missing: MissingPrivilege[] = [];
   for (const need of needs) {
     const probe = probeFor(need, dialect);
@@ -34,20 +40,30 @@ async function currentAccount(conn: Q): Promise<Account> {
   return accountOfCurrentUser(String(rows[0]!.u));
 }
 
-/** Probes dbkeeper's own schema and every enabled job once, on one connection (its session guards already set).
+/** Probes dbkeeper's own schema (`ownSchema: false` for dry runs: its CREATE probe would create a missing table) and
+ * every enabled job once, on one connection (its session guards already set).
  * A missing right on the own schema throws a permanent DbConnectError (exit 78) naming the GRANTs to add. */
-export async function checkPrivileges(conn: Q, dialect: Dialect, config: Config, jobs: readonly AnyJob[]): Promise<PrivilegeFindings> {
+export async function checkPrivileges(
+  conn: Q,
+  dialect: Dialect,
+  config: Config,
+  jobs: readonly AnyJob[],
+  opts: { ownSchema: boolean },
+): Promise<PrivilegeFindings> {
   const account = await currentAccount(conn);
   const [own, ...perJob] = effectiveNeeds(config, jobs, dialect.flavor);
-  const ownMissing = await probeNeeds(conn, dialect, null, own!.needs, account);
+  const ownMissing = opts.ownSchema ? await probeNeeds(conn, dialect, null, own!.needs, account) : [];
   if (ownMissing.length > 0) {
     const schema = ownMissing[0]!.object;
+    const grant = grantStatement(
+      ownMissing.map((m) => m.privilege),
+      own!.needs[0]!.object,
+      account,
+    );
+    const what = ownMissing.map((m) => m.privilege).join(', ');
     throw new DbConnectError(
-      `missing rights on DBKEEPER_SCHEMA ${schema} (${ownMissing.map((m) => m.privilege).join(', ')}): run ${grantStatement(
-        ownMissing.map((m) => m.privilege),
-        own!.needs[0]!.object,
-        account,
-      )} or set DBKEEPER_SCHEMA to a schema this user may use`,
+      `missing rights on DBKEEPER_SCHEMA ${schema} (${what}): run ${grant} ` +
+        'or set DBKEEPER_SCHEMA to a schema this user may use',
       'DBKEEPER_SCHEMA_RIGHTS',
       true,
     );
@@ -70,7 +86,10 @@ export class MissingPrivilegeError extends Error {
   }
 }
 
-export function missingFor(findings: PrivilegeFindings | undefined, job: string): { fatal: MissingPrivilege[]; degraded: MissingPrivilege[] } {
+export function missingFor(
+  findings: PrivilegeFindings | undefined,
+  job: string,
+): { fatal: MissingPrivilege[]; degraded: MissingPrivilege[] } {
   const mine = findings?.missing.filter((m) => m.job === job) ?? [];
   return { fatal: mine.filter((m) => !m.degradesTo), degraded: mine.filter((m) => m.degradesTo) };
 }

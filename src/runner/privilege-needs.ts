@@ -20,7 +20,9 @@ const needKey = (n: PrivilegeNeed) => `${n.privilege.toUpperCase()} ON ${grantOb
 /** Needs for this flavor, each (privilege, object) once: the first declaration's words win. */
 function forFlavor(needs: readonly PrivilegeNeed[], flavor: Flavor): PrivilegeNeed[] {
   const seen = new Set<string>();
-  return needs.filter((n) => (!n.dialect || n.dialect === flavor) && !seen.has(needKey(n)) && Boolean(seen.add(needKey(n))));
+  return needs.filter(
+    (n) => (!n.dialect || n.dialect === flavor) && !seen.has(needKey(n)) && Boolean(seen.add(needKey(n))),
+  );
 }
 
 /** Only enabled jobs count: each with its own section of the effective configuration. */
@@ -34,6 +36,8 @@ export function jobNeeds(config: Config, job: AnyJob, flavor: Flavor): Privilege
 export function effectiveNeeds(config: Config, jobs: readonly AnyJob[], flavor: Flavor): NeedGroup[] {
   return [
     { job: null, needs: forFlavor(ownSchemaNeeds(scopeOf(config).schema), flavor) },
-    ...jobs.filter((j) => jobSection(config, j.name)?.enabled).map((j) => ({ job: j.name, needs: jobNeeds(config, j, flavor) })),
+    ...jobs
+      .filter((j) => jobSection(config, j.name)?.enabled)
+      .map((j) => ({ job: j.name, needs: jobNeeds(config, j, flavor) })),
   ];
 }
