@@ -232,11 +232,8 @@ describe('least privilege on MariaDB: a user with exactly the printed grants', (
             expect(o.status).toBe('warning');
             expect(said, o.text).toMatch(new RegExp(`^without ${g.privilege} on `));
           } else {
-            table.push([
-              label,
-              job,
-              `exit ${o.code}, ${o.status}: ${/missing [^:]+: run GRANT [^;]+;/.exec(o.text)?.[0] ?? '(no GRANT named)'}`,
-            ]);
+            const named = /missing [^:]+: run GRANT [^;]+;/.exec(o.text)?.[0] ?? '(no GRANT named)';
+            table.push([label, job, `exit ${o.code}, ${o.status}: ${named}`]);
             expect(o.code, o.text).toBe(1);
             expect(o.status).toBe('failed');
             expect(o.text).toContain(grantText);
