@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('worker start-up probes', () => {
-  it('a job missing a right fails each run naming the GRANT, changes nothing; the other jobs run and ping lists it', async () => {
+  it('a job missing a right fails each run naming the GRANT; the others run, ping lists it', async () => {
     const every = { enabled: true, schedule: '* * * * * *', catchUp: false };
     const { path } = writeWorkerConfig(t.name, {
       ping: every,
