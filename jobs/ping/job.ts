@@ -25,7 +25,7 @@ export const pingJob = defineJob({
     };
     const up = `up ${Math.floor(details.uptimeSeconds / 3600)} h${details.readOnly ? ', read_only' : ''}`;
     const summary = `${details.flavor} ${details.version}, ${up}`;
-    const rights = pingPrivilegeReport(ctx.privileges);
+    const rights = pingPrivilegeReport(ctx.privileges ?? null);
     return {
       status: rights.missing.length > 0 ? 'warning' : 'ok',
       summary: `${summary}${rights.summary}`,
@@ -33,7 +33,7 @@ export const pingJob = defineJob({
         ...details,
         privileges: {
           account: ctx.privileges?.account ?? null,
-          checked: ctx.privileges !== null,
+          checked: Boolean(ctx.privileges),
           missing: rights.missing,
         },
       },

@@ -19,7 +19,7 @@ export interface App {
   db: Database;
   jobs: readonly AnyJob[];
   /** What the start-up probes found missing (the runner fails or degrades those jobs; ping reports them). */
-  privileges: PrivilegeFindings;
+  privileges?: PrivilegeFindings;
 }
 
 export function loggerFor(config: Config, opts: Pick<LoggerOptions, 'stream' | 'pretty' | 'sink'>): Logger {

@@ -51,8 +51,8 @@ export interface JobContext<C = Record<string, unknown>> {
   settings: JobSettings;
   /** Print progress for a person at a terminal (manual runs on a TTY), else a no-op. */
   progress: (line: string) => void;
-  /** What the start-up probes found missing for every enabled job (ping reports it); null when not probed. */
-  privileges: PrivilegeFindings | null;
+  /** What the start-up probes found missing for every enabled job (ping reports it); absent/null when not probed. */
+  privileges?: PrivilegeFindings | null;
 }
 
 export interface Job<S extends z.ZodObject = z.ZodObject> {
