@@ -5,6 +5,7 @@ import { planHealth } from './plan.js';
 import { insertSnapshot, previousSnapshot, snapshotMigrations } from './snapshot-store.js';
 import { recordIndexUsageSnapshot } from '../index-review/usage-snapshot.js';
 import { collectHealthAdditions } from './additions-collect.js';
+import { healthPrivileges } from './privileges.js';
 
 /** Daily figures against the platform's targets, as deltas between two snapshots of global status. */
 export const healthJob = defineJob({
@@ -13,6 +14,7 @@ export const healthJob = defineJob({
   period: 'daily',
   schedule: healthDefaults.schedule,
   configSchema: healthConfigSchema,
+  privileges: healthPrivileges,
   writes: true,
   migrations: snapshotMigrations,
   async run(ctx) {

@@ -6,6 +6,7 @@ import { planIndexReview } from './plan.js';
 import { indexReviewResult, indexReviewWarnings } from './report.js';
 import { buildUsageEvidence, daysObservedOf } from './usage-evidence.js';
 import { indexUsageMigrations, loadUsageSamples, readLiveUsage, storeUsageSnapshot } from './usage-snapshot.js';
+import { indexReviewPrivileges } from './privileges.js';
 
 const DAY_MS = 86_400_000;
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
@@ -20,6 +21,7 @@ export const indexReviewJob = defineJob({
   period: 'monthly',
   schedule: indexReviewDefaults.schedule,
   configSchema: indexReviewConfigSchema,
+  privileges: indexReviewPrivileges,
   // Writes only its own usage snapshots (dbkeeper_index_usage); never the reviewed tables.
   writes: true,
   migrations: indexUsageMigrations,

@@ -6,6 +6,7 @@ import { migrationResult, rotationResult } from './report.js';
 import { planMigration } from './plan-migration.js';
 import { planPartitions } from './plan.js';
 import { findColumn } from './validate-shape.js';
+import { partitionsPrivileges } from './privileges.js';
 
 /** Monthly partitions of append-only logs: months made ahead, months past retention dropped or archived. */
 export const partitionsJob = defineJob({
@@ -14,6 +15,7 @@ export const partitionsJob = defineJob({
   period: 'monthly',
   schedule: partitionsDefaults.schedule,
   configSchema: partitionsConfigSchema,
+  privileges: partitionsPrivileges,
   options: { 'print-migration': { kind: 'flag', description: 'print the ALTER that would partition an unpartitioned table; never run it' } },
   writes: true,
   async run(ctx) {

@@ -5,6 +5,7 @@ import { planPerformanceReview } from './plan.js';
 import { rawSamplesFileName, writeRawSamples } from './raw-samples-file.js';
 import { monthOptionSchema, reviewPeriod } from './review-period.js';
 import { performanceReviewConfigSchema, performanceReviewDefaults, performanceReviewPolicy } from './config.js';
+import { performanceReviewPrivileges } from './privileges.js';
 
 /** Monthly: the statements that cost the most time, and whether the application's pool fits the server. */
 export const performanceReviewJob = defineJob({
@@ -13,6 +14,7 @@ export const performanceReviewJob = defineJob({
   period: 'monthly',
   schedule: performanceReviewDefaults.schedule,
   configSchema: performanceReviewConfigSchema,
+  privileges: performanceReviewPrivileges,
   options: { month: { kind: 'value', description: 'the calendar month to review', example: '2026-10', value: monthOptionSchema } },
   /** Writes only its own baseline of performance_schema digests (next month's starting point). */
   writes: true,

@@ -2,6 +2,8 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { readStatusNumber } from '../../src/db/global-status.js';
 import { defineJob } from '../../src/job/job-contract.js';
 import { pingConfigSchema, pingDefaults } from './config.js';
+import { pingPrivileges } from './privileges.js';
+import { pingPrivilegeReport } from './privilege-report.js';
 
 /** Proves the whole path (lock, run row, guards, report) without touching anything. */
 export const pingJob = defineJob({
@@ -10,6 +12,7 @@ export const pingJob = defineJob({
   period: 'daily',
   schedule: pingDefaults.schedule,
   configSchema: pingConfigSchema,
+  privileges: pingPrivileges,
   writes: false,
   async run(ctx) {
     const [row] = await ctx.db.query<RowDataPacket[]>('SELECT VERSION() AS version, @@global.read_only AS read_only');
@@ -20,10 +23,22 @@ export const pingJob = defineJob({
       uptimeSeconds,
       readOnly: Number(row!.read_only) === 1,
     };
+    const up = `up ${Math.floor(details.uptimeSeconds / 3600)} h${details.readOnly ? ', read_only' : ''}`;
+    const summary = `${details.flavor} ${details.version}, ${up}`;
+    const rights = pingPrivilegeReport(ctx.privileges ?? null);
     return {
-      status: 'ok',
-      summary: `${details.flavor} ${details.version}, up ${Math.floor(details.uptimeSeconds / 3600)} h${details.readOnly ? ', read_only' : ''}`,
-      details,
+      status: rights.missing.length > 0 ? 'warning' : 'ok',
+      summary: `${summary}${rights.summary}`,
+      details: {
+        ...details,
+        privileges: {
+          account: ctx.privileges?.account ?? null,
+          checked: Boolean(ctx.privileges),
+          missing: rights.missing,
+        },
+      },
+      ...(rights.warnings.length ? { warnings: rights.warnings } : {}),
+      ...(rights.sections.length ? { sections: rights.sections } : {}),
     };
   },
 });

@@ -6,6 +6,7 @@ import { purgeConfigSchema, purgeLocksDefaults } from './config.js';
 import { inspectTarget } from './dry-run.js';
 import { planPurge } from './plan.js';
 import { dryRunResult, PurgeRefusedError, purgeResult } from './report.js';
+import { purgeLocksPrivileges } from './privileges.js';
 
 /** Deletes expired appointment locks in short index-driven chunks instead of one long DELETE. */
 export const purgeLocksJob = defineJob({
@@ -14,6 +15,7 @@ export const purgeLocksJob = defineJob({
   period: 'daily',
   schedule: purgeLocksDefaults.schedule,
   configSchema: purgeConfigSchema,
+  privileges: purgeLocksPrivileges,
   writes: true,
   async run(ctx) {
     const facts = await collectPurgeFacts(ctx.db, ctx.config, ctx.now);

@@ -7,6 +7,7 @@ import { planMaintenance, type MaintenancePolicy, type MaintenanceTablePlan } fr
 import { collectMaintenanceFacts } from './collect.js';
 import type { MaintenanceFacts } from './facts.js';
 import { tableMaintenanceConfigSchema, tableMaintenanceDefaults } from './config.js';
+import { tableMaintenancePrivileges } from './privileges.js';
 
 /** Weekly: fresh statistics for the listed tables; rebuilds only where the bloat estimate says they pay and they are safe. */
 export const tableMaintenanceJob = defineJob({
@@ -15,6 +16,7 @@ export const tableMaintenanceJob = defineJob({
   period: 'weekly',
   schedule: tableMaintenanceDefaults.schedule,
   configSchema: tableMaintenanceConfigSchema,
+  privileges: tableMaintenancePrivileges,
   options: { 'maintenance-window': { kind: 'flag', description: 'rebuilds that block writes (FULLTEXT/SPATIAL) are allowed' } },
   writes: true,
   migrations: baselineMigrations,

@@ -5,8 +5,10 @@ import { ALL_JOBS, findJob } from '../../jobs/index.js';
 import { connectApp, loggerFor, type App } from '../app/bootstrap.js';
 import { ConfigError } from '../config/config-error.js';
 import { jobSection, jobTimezone, loadConfig, type Config } from '../config/load-config.js';
+import { openDatabase } from '../db/database.js';
 import { DbConnectError } from '../db/db-connect-error.js';
 import { errorMessage } from '../log/error-fields.js';
+import type { Flavor } from '../db/dialect.js';
 import { latestRuns, recentRuns } from '../db/run-history.js';
 import { createReporter } from '../report/create-reporter.js';
 import { Outbox } from '../report/outbox.js';
@@ -19,6 +21,7 @@ import { configEntries, formatConfig } from './config-command.js';
 import { EXIT } from '../core/exit-codes.js';
 import { exitCodeFor } from './exit-codes.js';
 import { formatOutcome } from './format-outcome.js';
+import { grantsText } from './grants-command.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './parse-args.js';
 
 export interface CliIo {
@@ -94,7 +97,7 @@ async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, i
       }
     : () => {};
   try {
-    const outcome = await runJob({ db: app.db, config: app.config, log: app.log }, job, {
+    const outcome = await runJob({ db: app.db, config: app.config, log: app.log, privileges: app.privileges }, job, {
       trigger: 'manual',
       dryRun: cmd.dryRun,
       ...(cmd.at ? { at: cmd.at } : {}),
@@ -156,6 +159,28 @@ async function previewReport(app: App, cmd: Extract<CliCommand, { kind: 'report'
   return EXIT.ok;
 }
 
+/** The dialect of the connected server when it answers at once (nothing created, no probe), else both. */
+async function grantsCommand(cmd: Extract<CliCommand, { kind: 'grants' }>, config: Config, io: CliIo): Promise<number> {
+  let flavors: Flavor[] = cmd.dialect ? [cmd.dialect] : [];
+  let note = '';
+  if (!cmd.dialect) {
+    const log = loggerFor({ ...config, log: { ...config.log, level: 'silent' } }, { stream: 'stderr', pretty: false });
+    try {
+      const db = await openDatabase(config.db, { log, schema: config.schema, retries: 0 });
+      flavors = [db.dialect.flavor];
+      note = `dialect of the server at ${config.db.host}:${config.db.port}`;
+      await db.close();
+    } catch (err) {
+      flavors = ['mariadb', 'mysql'];
+      note = `the server did not answer (${err instanceof Error ? err.message : String(err)}): both dialects`;
+    }
+  }
+  const account = cmd.account ?? { user: config.db.user, host: '%' };
+  if (note) io.stderr(`dbkeeper grants: ${note}\n`);
+  io.stdout(`${grantsText(config, ALL_JOBS, flavors, account)}\n`);
+  return EXIT.ok;
+}
+
 export async function cliMain(argv: readonly string[], io: CliIo): Promise<number> {
   let cmd: CliCommand;
   try {
@@ -195,6 +220,7 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
     io.stdout(cmd.json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, ['job', 'period', 'enabled', 'schedule', 'timezone', 'nextRun', 'description'])}\n`);
     return EXIT.ok;
   }
+  if (cmd.kind === 'grants') return grantsCommand(cmd, config, io);
   // Reports (--email, report --preview) go through the outbox: a folder that cannot be written is bad config.
   const outboxProblem = await checkOutbox(config.report.outboxDir);
   if (outboxProblem) {

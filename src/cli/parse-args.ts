@@ -1,3 +1,4 @@
+import { parseAccount, type Account } from '../db/grant-text.js';
 import { optionProblem, type JobOptions } from '../job/job-options.js';
 import { parseIsoInstant } from '../time/parse-iso-instant.js';
 
@@ -8,6 +9,7 @@ export type CliCommand =
   | { kind: 'status'; json: boolean }
   | { kind: 'config'; json: boolean }
   | { kind: 'report'; preview: true; out?: string }
+  | { kind: 'grants'; account?: Account; dialect?: 'mariadb' | 'mysql' }
   | { kind: 'run'; job: string; dryRun: boolean; json: boolean; email: boolean; at?: Date; options: Record<string, string | boolean> };
 
 export class UsageError extends Error {
@@ -20,6 +22,9 @@ export const USAGE = `usage: npm run job -- <command>
   status                    last run of each job, next scheduled time, host that ran it
   config [--json]           the effective configuration (secrets masked) and where each value came from;
                             needs no database
+  grants [--user 'dbkeeper'@'10.%'] [--dialect mariadb|mysql]
+                            the GRANT statements this configuration needs, per job, each privilege with why
+                            (default: DB_USERNAME@'%'; the dialect of the connected server, or both)
   report --preview [--out <file.html>]
                             render the last run of each job as the email report would show it,
                             write it to an .html file (default: in the outbox folder) and print its path
@@ -44,6 +49,7 @@ export function parseArgs(argv: readonly string[], jobOptions: (job: string) => 
     return { kind: command, json };
   }
   if (command === 'report') return parseReport(rest);
+  if (command === 'grants') return parseGrants(rest);
   const allowed = jobOptions(command);
   if (!allowed) throw new UsageError(`unknown job or command: ${command} (see: npm run job -- list)`);
   let dryRun = false;
@@ -98,4 +104,24 @@ function parseReport(rest: readonly string[]): CliCommand {
   }
   if (!preview) throw new UsageError('report: say what to do: --preview');
   return { kind: 'report', preview: true, ...(out ? { out } : {}) };
+}
+
+function parseGrants(rest: readonly string[]): CliCommand {
+  const cmd: Extract<CliCommand, { kind: 'grants' }> = { kind: 'grants' };
+  for (let i = 0; i < rest.length; i += 1) {
+    const arg = rest[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag !== '--user' && flag !== '--dialect') throw new UsageError(`grants: unknown argument ${arg}`);
+    const value = inline ?? rest[++i];
+    if (flag === '--user') {
+      if (!value) throw new UsageError("--user needs an account, e.g. --user 'dbkeeper'@'10.%'");
+      const account = parseAccount(value);
+      if (typeof account === 'string') throw new UsageError(`--user: ${account} (got ${JSON.stringify(value)})`);
+      cmd.account = account;
+    } else {
+      if (value !== 'mariadb' && value !== 'mysql') throw new UsageError(`--dialect: mariadb or mysql (got ${JSON.stringify(value ?? '')})`);
+      cmd.dialect = value;
+    }
+  }
+  return cmd;
 }

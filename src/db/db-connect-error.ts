@@ -81,8 +81,8 @@ export function describeConnectError(err: unknown, target: { host: string; port:
   }
 }
 
-/** What dbkeeper needs on its own schema (tables, rows, snapshots). */
-export const SCHEMA_PRIVILEGES = 'SELECT, INSERT, UPDATE, DELETE, CREATE';
+/** What dbkeeper needs on its own schema (tables, rows, snapshots; ALTER for migrations): own-schema-privileges.ts. */
+export const SCHEMA_PRIVILEGES = 'SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER';
 
 /** A permission error while creating or using dbkeeper's tables: a DbConnectError naming the GRANT to run, for
  * the account the server names in its message. Null for any other error. */

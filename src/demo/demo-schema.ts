@@ -3,6 +3,8 @@ import { apiCallLogsTableSql, appointmentLocksTableSql } from './platform-tables
 import { quoteId } from '../db/sql-identifier.js';
 
 export const DEMO_SCHEMA = 'dbkeeper_demo';
+/** dbkeeper's own tables in the demo live apart from the application's, as docs/privileges.md advises for production. */
+export const DEMO_DBKEEPER_SCHEMA = 'dbkeeper_demo_own';
 
 function monthStartUtc(base: Date, offsetMonths: number): Date {
   return new Date(Date.UTC(base.getUTCFullYear(), base.getUTCMonth() + offsetMonths, 1));

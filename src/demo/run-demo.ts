@@ -10,8 +10,9 @@ import { createReporter } from '../report/create-reporter.js';
 import { errorMessage } from '../log/error-fields.js';
 import { runJob } from '../runner/run-job.js';
 import type { RunOutcome } from '../runner/run-outcome.js';
-import { createDemoSchema, DEMO_SCHEMA } from './demo-schema.js';
 import { DEMO_HEALTH_CONFIG } from './demo-health-config.js';
+import { quoteId } from '../db/sql-identifier.js';
+import { createDemoSchema, DEMO_DBKEEPER_SCHEMA, DEMO_SCHEMA } from './demo-schema.js';
 
 /** The zone the demo application writes DATETIME values in (its session time_zone). */
 const DEMO_APP_TIME_ZONE = 'Etc/UTC';
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
       jobs: ALL_JOBS,
       overrides: {
         db: { database: DEMO_SCHEMA },
-        schema: null,
+        schema: DEMO_DBKEEPER_SCHEMA,
         jobs: {
           'table-maintenance': { minReclaimBytes: 0, optimizeTables: ['appointments', 'calls'] },
           // DATETIME expiry values are the application's session wall clock: the demo application writes in UTC
@@ -51,6 +52,8 @@ async function main(): Promise<number> {
   await admin.query("SET SESSION time_zone = '+00:00'");
   try {
     await createDemoSchema(admin, now);
+    // A fresh start each time, as the demo schema is: no history of an earlier demo in the report.
+    await admin.query(`DROP SCHEMA IF EXISTS ${quoteId(DEMO_DBKEEPER_SCHEMA, 'demo DBKEEPER_SCHEMA')}`);
   } finally {
     await admin.end();
   }
@@ -58,7 +61,7 @@ async function main(): Promise<number> {
   const outcomes: RunOutcome[] = [];
   try {
     for (const job of ALL_JOBS) {
-      const outcome = await runJob({ db: app.db, config, log }, job, { trigger: 'manual', dryRun: false });
+      const outcome = await runJob({ db: app.db, config, log, privileges: app.privileges }, job, { trigger: 'manual', dryRun: false });
       outcomes.push(outcome);
       process.stdout.write(`${formatOutcome(outcome)}\n`);
     }
@@ -71,7 +74,7 @@ async function main(): Promise<number> {
   } finally {
     await app.db.close();
   }
-  process.stdout.write(`\ndemo schema: ${DEMO_SCHEMA} on ${config.db.host}:${config.db.port}\n`);
+  process.stdout.write(`\ndemo schema: ${DEMO_SCHEMA}, dbkeeper's own tables in ${DEMO_DBKEEPER_SCHEMA}, on ${config.db.host}:${config.db.port}\n`);
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
 

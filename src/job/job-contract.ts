@@ -4,6 +4,7 @@ import type { Trigger } from '../core/trigger.js';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
 import type { JobOptions } from './job-options.js';
+import type { JobPrivileges, PrivilegeFindings } from '../db/privileges.js';
 import type { ReportSection } from './report-sections.js';
 
 export type Period = 'daily' | 'weekly' | 'monthly';
@@ -55,6 +56,8 @@ export interface JobContext<C = Record<string, unknown>> {
   settings: JobSettings;
   /** Print progress for a person at a terminal (manual runs on a TTY), else a no-op. */
   progress: (line: string) => void;
+  /** What the start-up probes found missing for every enabled job (ping reports it); absent/null when not probed. */
+  privileges?: PrivilegeFindings | null;
 }
 
 export interface Job<S extends z.ZodObject = z.ZodObject, D extends JobDetails = JobDetails> {
@@ -71,6 +74,8 @@ export interface Job<S extends z.ZodObject = z.ZodObject, D extends JobDetails =
   writes: boolean;
   /** dbkeeper tables this job keeps (snapshots, history), created at start-up with the core tables. */
   migrations?: readonly Migration[];
+  /** The GRANTs this job needs for its config (jobs/<name>/privileges.ts): `grants` prints them, start-up probes them. */
+  privileges?: JobPrivileges<z.infer<S>>;
   run(ctx: JobContext<z.infer<S>>): Promise<JobResult<D>>;
 }
 

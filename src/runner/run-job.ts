@@ -12,6 +12,7 @@ import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
 import { jobOptionsProblem } from '../job/job-options.js';
+import type { PrivilegeFindings } from '../db/privileges.js';
 import { maskLiterals } from '../log/mask-literals.js';
 import { testPause } from '../testing/test-pause.js';
 import { ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
@@ -19,6 +20,7 @@ import { DrainTimeoutError, untilDrained } from './drain-race.js';
 import { endStuckRun } from './end-stuck-run.js';
 import { skipForHeldLock } from './held-lock-skip.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
+import { MissingPrivilegeError, missingFor, withDegradedWarnings } from '../app/privilege-check.js';
 import { runEndOf } from './run-record.js';
 import type { RunSkip } from '../core/run-skip.js';
 import { skipText } from './run-skip.js';
@@ -33,6 +35,8 @@ export interface RunnerDeps {
   clock?: () => Date;
   /** Replaces reading the server's clock (UTC_TIMESTAMP): tests that play a fixed date fix both clocks. */
   serverClock?: () => Date;
+  /** What the start-up probes found: a job missing a right it cannot do without fails naming the GRANT. */
+  privileges?: PrivilegeFindings;
 }
 
 export interface RunRequest {
@@ -148,6 +152,8 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       evaluatedAt = evaluationTime(skew.clock, req.at);
       if (skew.kind === 'refuse') throw new ClockSkewError(skew.message);
       if (skew.kind === 'warn') log.warn({ skewMs: skew.clock.skewMs }, skew.warning);
+      const rights = missingFor(deps.privileges, job.name);
+      if (rights.fatal.length > 0) throw new MissingPrivilegeError(job.name, rights.fatal);
       log.info({ jobConnectionId, skewMs: skew.clock.skewMs }, 'run started');
       const running = job.run({
         db: makeJobDb(jobConn, db.dialect, db.database, db.schema, { bounds }),
@@ -165,9 +171,11 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
           dbPoolMax: deps.config.db.poolMax,
         },
         progress: req.progress ?? (() => {}),
+        privileges: deps.privileges ?? null,
       });
       result = await untilDrained(running, signal, deps.config.shutdown.drainSeconds * 1000);
       if (skew.kind === 'warn') result = withSkewWarning(result, skew.warning);
+      result = withDegradedWarnings(result, rights.degraded);
       status = signal.aborted ? 'interrupted' : result.status;
     } catch (err) {
       abandoned = err instanceof DrainTimeoutError || isQueryTimeout(err);

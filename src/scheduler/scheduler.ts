@@ -142,7 +142,7 @@ export class Scheduler {
     const { app } = this.deps;
     if (this.abort.signal.aborted) return null;
     const entry: InFlight = { job: plan.job.name, trigger, slot, startedAt: this.clock(), runId: null, lockConnectionId: null, jobConnectionId: null, done: Promise.resolve() };
-    const run = runJob({ db: app.db, config: app.config, log: app.log, host: this.host, ...(this.deps.clock ? { clock: this.deps.clock } : {}) }, plan.job, {
+    const run = runJob({ db: app.db, config: app.config, log: app.log, host: this.host, privileges: app.privileges, ...(this.deps.clock ? { clock: this.deps.clock } : {}) }, plan.job, {
       trigger,
       scheduledFor: slot,
       dryRun: false,

@@ -73,7 +73,7 @@ describe('bad values: exit 78 or 2 naming the field, checked before any lock, ru
       const started = Date.now();
       const run = await runCli(['ping'], { DB_DATABASE: t.name, DB_USERNAME: user, DB_PASSWORD: 'pw-Grant-1', DBKEEPER_SCHEMA: fresh.name });
       expect(run.code).toBe(78);
-      expect(run.stderr).toContain(`GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON \`${fresh.name}\`.* TO '${user}'@'`);
+      expect(run.stderr).toContain(`GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON \`${fresh.name}\`.* TO '${user}'@'`);
       expect(run.stderr).toMatch(/DBKEEPER_SCHEMA/);
       expect(run.stderr).not.toContain('pw-Grant-1');
       expect(Date.now() - started).toBeLessThan(20_000); // safety bound: no retry loop

@@ -48,7 +48,7 @@ describe('worker: configuration a restart cannot fix exits 78 (pm2 does not rest
       w.ready.catch(() => undefined);
       expect(await exitWithin(w, 20_000)).toBe(78);
       const fatal = w.lines.find((l) => l.level === 60);
-      expect(String(fatal?.msg)).toContain(`GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON \`${fresh.name}\`.* TO '${user}'@'`);
+      expect(String(fatal?.msg)).toContain(`GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON \`${fresh.name}\`.* TO '${user}'@'`);
       expect(JSON.stringify(w.lines) + w.stderr.join('')).not.toContain('pw-Worker-2');
       expect(await tablesIn(fresh.name)).toEqual([]);
     } finally {

@@ -51,7 +51,7 @@ describe('no rights on DBKEEPER_SCHEMA', () => {
     const e = err('ER_DBACCESS_DENIED_ERROR', 1044, "Access denied for user 'keeper'@'10.0.0.%' to database 'ops'");
     const clear = describeSchemaAccessError(e, 'ops', 'keeper');
     expect(clear?.permanent).toBe(true);
-    expect(clear?.message).toContain("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE ON `ops`.* TO 'keeper'@'10.0.0.%'");
+    expect(clear?.message).toContain("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON `ops`.* TO 'keeper'@'10.0.0.%'");
     expect(clear?.message).toMatch(/DBKEEPER_SCHEMA/);
   });
 
