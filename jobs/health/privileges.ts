@@ -34,6 +34,45 @@ export const healthPrivileges: JobPrivileges<HealthConfig> = (config, { database
       'replica lag and thread state when the server is a replica',
       'no replica figures; the report says replica status was not readable',
     ),
+    ...(config.apiResponse.enabled
+      ? [
+          {
+            privilege: 'SELECT',
+            object: onTable(config.apiResponse.schema ?? database, config.apiResponse.table),
+            why: 'API response time (p50/p95/p99) and error share over the last 24 hours',
+            degradesTo: 'the API response figures read n/a, saying the table could not be read',
+          },
+        ]
+      : []),
+    ...(config.bookingSuccess.enabled && config.bookingSuccess.table
+      ? [
+          {
+            privilege: 'SELECT',
+            object: onTable(config.bookingSuccess.schema ?? database, config.bookingSuccess.table),
+            why: 'the booking success rate over the last 24 hours',
+            degradesTo: 'the booking success figure reads n/a, saying the table could not be read',
+          },
+        ]
+      : []),
+    // Opt-in: these tables hold password hashes (dbkeeper selects names only; docs/health.md says the exposure).
+    ...(config.accountChecks
+      ? [
+          {
+            privilege: 'SELECT',
+            object: onTable('mysql', 'global_priv'),
+            why: 'account checks (no password, anonymous, root from any host); exposes password hashes to this user',
+            degradesTo: 'no account checks; the report says mysql.global_priv was not readable',
+            dialect: 'mariadb' as const,
+          },
+          {
+            privilege: 'SELECT',
+            object: onTable('mysql', 'user'),
+            why: 'account checks (no password, anonymous, root from any host); exposes password hashes to this user',
+            degradesTo: 'no account checks; the report says mysql.user was not readable',
+            dialect: 'mysql' as const,
+          },
+        ]
+      : []),
     ...(config.indexUsageSnapshot
       ? usageSchemas.flatMap((s): PrivilegeNeed[] => [
           {

@@ -94,7 +94,9 @@ describe('grants follow the effective configuration', () => {
       DBKEEPER,
     );
     expect(text).not.toContain('-- job partitions');
-    expect(text).not.toContain('api_call_logs');
+    // Only health's read of the API log remains once partitions is off: no ALTER or DROP on it.
+    expect(text).not.toMatch(/ALTER, DROP ON `booking`\.`api_call_logs`/);
+    expect(section(text, 'health')).toContain('GRANT SELECT ON `booking`.`api_call_logs` TO `dbkeeper`@`10.%`;');
     expect(section(text, 'purge-locks')[0]).toBe(
       'GRANT SELECT, DELETE ON `booking`.`2fa codes``x` TO `dbkeeper`@`10.%`;',
     );
@@ -160,5 +162,33 @@ describe('the account', () => {
       account: { user: 'k', host: '%' },
       dialect: 'mysql',
     });
+  });
+});
+
+describe('grants for the health figures of the platform and the opt-in account checks', () => {
+  it('SELECT on the API log table by default, on the booking table once configured', () => {
+    const bookings = {
+      jobs: {
+        health: {
+          bookingSuccess: { enabled: true, table: 'bookings', timeColumn: 'created_at', statusColumn: 'status', successValues: ['confirmed'] },
+        },
+      },
+    };
+    const text = grantsText(config(bookings), ALL_JOBS, ['mariadb'], DBKEEPER);
+    expect(section(text, 'health')).toContain('GRANT SELECT ON `test`.`api_call_logs` TO `dbkeeper`@`10.%`;');
+    expect(section(text, 'health')).toContain('GRANT SELECT ON `test`.`bookings` TO `dbkeeper`@`10.%`;');
+    const off = grantsText(config({ jobs: { health: { apiResponse: { enabled: false } } } }), ALL_JOBS, ['mariadb'], DBKEEPER);
+    expect(section(off, 'health').join('\n')).not.toContain('api_call_logs');
+  });
+
+  it('account checks: mysql.global_priv on MariaDB, mysql.user on MySQL, only when opted in', () => {
+    const on = config({ jobs: { health: { accountChecks: true } } });
+    expect(section(grantsText(on, ALL_JOBS, ['mariadb'], DBKEEPER), 'health')).toContain(
+      'GRANT SELECT ON `mysql`.`global_priv` TO `dbkeeper`@`10.%`;',
+    );
+    expect(section(grantsText(on, ALL_JOBS, ['mysql'], DBKEEPER), 'health')).toContain(
+      'GRANT SELECT ON `mysql`.`user` TO `dbkeeper`@`10.%`;',
+    );
+    expect(grantsText(config(), ALL_JOBS, ['mariadb'], DBKEEPER)).not.toMatch(/global_priv|`mysql`\.`user`/);
   });
 });
