@@ -18,6 +18,7 @@ import { configEntries, formatConfig } from './config-command.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
 import { formatOutcome } from './format-outcome.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './parse-args.js';
+import { statusCheckMain } from './status-check-command.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -155,6 +156,8 @@ async function previewReport(app: App, cmd: Extract<CliCommand, { kind: 'report'
 }
 
 export async function cliMain(argv: readonly string[], io: CliIo): Promise<number> {
+  // A monitoring plugin: its own exit codes (0-3) for every outcome, bad arguments included.
+  if (argv[0] === 'status' && argv.includes('--check')) return statusCheckMain(argv, io);
   let cmd: CliCommand;
   try {
     cmd = parseArgs(argv, (name) => {

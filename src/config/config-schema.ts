@@ -88,6 +88,8 @@ export function buildConfigSchema(jobs: readonly AnyJob[]) {
     slowQueryTimeSeconds: z.number().positive(),
     log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
     shutdown: z.strictObject({ drainSeconds: timerSeconds() }),
+    /** `status --check`: how long after its slot a job may still be running or starting before it counts as late. */
+    status: z.strictObject({ graceSeconds: z.number().int().nonnegative().max(31 * 86_400).default(3600) }).prefault({}),
     report: reportSchema,
     jobs: z.strictObject(jobShapes),
   });
