@@ -5,6 +5,7 @@ import { indexReviewConfigSchema, indexReviewDefaults } from './config.js';
 import { planIndexReview } from './plan.js';
 import { formatBytes, reviewSections } from './report.js';
 import { buildUsageEvidence, observedDaysRange } from './usage-evidence.js';
+import { indexReviewMetrics } from './metrics.js';
 import {
   indexUsageMigrations,
   loadUsageSamples,
@@ -23,6 +24,7 @@ export const indexReviewJob = defineJob({
   configSchema: indexReviewConfigSchema,
   // Writes only its own usage snapshots (dbkeeper_index_usage); never the reviewed tables.
   writes: true,
+  metrics: indexReviewMetrics,
   migrations: indexUsageMigrations,
   async run(ctx) {
     const { db, config, now, signal } = ctx;

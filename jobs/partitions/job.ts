@@ -6,6 +6,7 @@ import { migrationResult, rotationResult } from './report.js';
 import { planMigration } from './plan-migration.js';
 import { planPartitions } from './plan.js';
 import { findColumn } from './validate-shape.js';
+import { partitionsMetrics } from './metrics.js';
 
 /** Monthly partitions of append-only logs: months made ahead, months past retention dropped or archived. */
 export const partitionsJob = defineJob({
@@ -16,6 +17,7 @@ export const partitionsJob = defineJob({
   configSchema: partitionsConfigSchema,
   options: { 'print-migration': { kind: 'flag', description: 'print the ALTER that would partition an unpartitioned table; never run it' } },
   writes: true,
+  metrics: partitionsMetrics,
   async run(ctx) {
     const c = ctx.config;
     const facts = await collectPartitionFacts(ctx.db, c.tables, c.pmaxRowThreshold, c.column);

@@ -93,6 +93,8 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
       refused: null,
       monthsAheadBefore: plan.monthsAheadBefore,
       monthsAhead: ahead,
+      // Unix seconds: the newest month partition's upper bound, after which inserts land in the tail (metrics).
+      coveredUntil: plan.months.length > 0 || created.length > 0 ? coveredUntil(plan, created.length > 0) : null,
       rowsInPmax: tail,
       created: created.flatMap((o) =>
         o.action.kind === 'create'

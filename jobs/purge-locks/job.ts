@@ -6,6 +6,7 @@ import { purgeConfigSchema, purgeLocksDefaults } from './config.js';
 import { inspectTarget } from './dry-run.js';
 import { planPurge } from './plan.js';
 import { dryRunResult, PurgeRefusedError, purgeResult } from './report.js';
+import { purgeLocksMetrics } from './metrics.js';
 
 /** Deletes expired appointment locks in short index-driven chunks instead of one long DELETE. */
 export const purgeLocksJob = defineJob({
@@ -15,6 +16,7 @@ export const purgeLocksJob = defineJob({
   schedule: purgeLocksDefaults.schedule,
   configSchema: purgeConfigSchema,
   writes: true,
+  metrics: purgeLocksMetrics,
   async run(ctx) {
     const facts = await collectPurgeFacts(ctx.db, ctx.config, ctx.now);
     const plan = planPurge(facts, ctx.config, ctx.now);

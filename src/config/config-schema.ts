@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnyJob } from '../job/job-contract.js';
+import { metricsSchema } from '../metrics/metrics-config.js';
 import { reportSchema } from '../report/report-config.js';
 import { cronSchema, timeZoneSchema } from './cron-expression.js';
 import { identifierSchema } from './identifier.js';
@@ -91,6 +92,7 @@ export function buildConfigSchema(jobs: readonly AnyJob[]) {
     /** `status --check`: how long after its slot a job may still be running or starting before it counts as late. */
     status: z.strictObject({ graceSeconds: z.number().int().nonnegative().max(31 * 86_400).default(3600) }).prefault({}),
     report: reportSchema,
+    metrics: metricsSchema,
     jobs: z.strictObject(jobShapes),
   });
 }

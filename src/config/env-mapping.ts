@@ -32,6 +32,9 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'REPORT_FROM', path: ['report', 'from'], kind: 'string' },
   { env: 'REPORT_TO', path: ['report', 'to'], kind: 'list' },
   { env: 'REPORT_OUTBOX', path: ['report', 'outboxDir'], kind: 'string' },
+  { env: 'DBKEEPER_METRICS_PORT', path: ['metrics', 'port'], kind: 'int' },
+  { env: 'DBKEEPER_METRICS_HOST', path: ['metrics', 'host'], kind: 'string' },
+  { env: 'DBKEEPER_METRICS_TEXTFILE', path: ['metrics', 'textfile'], kind: 'nullable-string' },
 ];
 
 /** Convert an env string to the kind the schema expects; leave it as text when it does not parse, so the

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
+import type { JobMetrics } from './job-metrics.js';
 import type { JobOptions } from './job-options.js';
 import type { ReportSection } from './report-sections.js';
 
@@ -67,6 +68,9 @@ export interface Job<S extends z.ZodObject = z.ZodObject> {
   /** dbkeeper tables this job keeps (snapshots, history), created at start-up with the core tables. */
   migrations?: readonly Migration[];
   run(ctx: JobContext<z.infer<S>>): Promise<JobResult>;
+  /** Figures for Prometheus from the job's stored result (its `metrics.ts`); the engine reads them, the job never
+   * imports the metrics module. */
+  metrics?: JobMetrics;
 }
 
 /** Erase the config type so jobs of different shapes sit in one list. */

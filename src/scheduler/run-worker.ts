@@ -8,8 +8,11 @@ import { loadConfig, type Config } from '../config/load-config.js';
 import { DbConnectError } from '../db/db-connect-error.js';
 import type { AnyJob } from '../job/job-contract.js';
 import { createReporter } from '../report/create-reporter.js';
+import { metricsEnabled } from '../metrics/metrics-config.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { checkOutbox } from '../report/outbox-check.js';
 import { onShutdownSignals } from '../shutdown/shutdown-signals.js';
+import type { RunOutcome } from '../runner/run-outcome.js';
 import { Scheduler, type SchedulerReporter } from './scheduler.js';
 
 export interface WorkerOptions {
@@ -71,8 +74,20 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   );
   const onRejection = (err: unknown) => log.error({ err }, 'unhandled rejection (the worker keeps running)');
   process.on('unhandledRejection', onRejection);
+  let metrics: WorkerMetrics | null = null;
   try {
     if (opts.extraJobs?.length) log.warn({ jobs: opts.extraJobs.map((j) => j.name) }, 'extra jobs loaded through the test hook');
+    // Opt-in, loaded only then (prom-client costs memory); a port or file it cannot use is bad config, before connecting.
+    if (metricsEnabled(config.metrics)) {
+      const mod = await import('../metrics/worker-metrics.js');
+      try {
+        metrics = await mod.startWorkerMetrics(config, log);
+      } catch (err) {
+        if (!(err instanceof mod.MetricsSetupError)) throw err;
+        stderr(`dbkeeper: ${new ConfigError([err.message]).message}\n`);
+        return EXIT.config;
+      }
+    }
     const app = await connectWithRetry(config, log, jobs, stop.signal);
     if (!app) return stop.signal.aborted ? 0 : EXIT.config;
 
@@ -83,9 +98,11 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       log.error({ err }, 'could not set up reporting: runs are still recorded in dbkeeper_runs, reports are not sent');
       reporter = { sendSummary: async () => {}, sendAlert: async () => {}, sendOutageAlert: async () => {}, retryPending: async () => {} };
     }
-    const scheduler = new Scheduler({ app, reporter });
+    const scheduler = new Scheduler({ app, reporter, ...(metrics ? { onOutcome: (o: RunOutcome) => metrics?.afterRun(o) } : {}) });
     await scheduler.sweepOrphans().catch((err: unknown) => log.warn({ err }, 'could not check for runs left running by a dead worker'));
     scheduler.start();
+    metrics?.attach(app, scheduler.jobs);
+    metrics?.setScheduling(true);
     opts.onScheduler?.(scheduler);
     log.info({ jobs: scheduler.jobs.length, timezone: config.timezone, drainSeconds: config.shutdown.drainSeconds }, 'worker ready');
     (opts.ready ?? (() => process.send?.('ready')))();
@@ -93,10 +110,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     void scheduler.requestCatchUp('start-up');
 
     if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+    metrics?.setScheduling(false);
     const { interrupted } = await scheduler.stop(config.shutdown.drainSeconds * 1000);
     log.info({ interrupted }, 'worker stopped');
     return 0;
   } finally {
+    await metrics?.close().catch(() => undefined);
     removeSignals();
     process.off('unhandledRejection', onRejection);
     opts.stopSignal?.removeEventListener('abort', forwardStop);

@@ -53,6 +53,8 @@ export interface SchedulerDeps {
   dbBackoffMs?: { initial: number; max: number };
   /** How often a slot skipped for a lock held by someone else checks whether the lock is free (then catch-up). */
   lockPollMs?: number;
+  /** Told of every run's outcome (the metrics hook); must not throw. */
+  onOutcome?: (outcome: RunOutcome) => void;
 }
 
 /** What stop() may take beyond the drain time: the process must end within drainSeconds + 10 s (pm2, systemd). */
@@ -190,6 +192,7 @@ export class Scheduler {
     this.inFlight.add(entry);
     try {
       const outcome = await run;
+      this.deps.onOutcome?.(outcome);
       if (outcome.status === 'failed' || outcome.status === 'interrupted') this.sendAlert(outcome);
       if (outcome.skip && catchUpRetries(outcome.skip)) this.catchUpWhenLockFree(plan, slot);
       return outcome;
