@@ -16,6 +16,7 @@ import { errorOfRow, outcomeOfRow, summaryLineOfRow } from '../runner/run-record
 import { nextSlot } from '../scheduler/cron-slots.js';
 import { configEntries, formatConfig } from './config-command.js';
 import { exitCodeFor, EXIT } from './exit-codes.js';
+import { prettyLogs } from '../log/logger.js';
 import { formatOutcome } from './format-outcome.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './parse-args.js';
 import { statusCheckMain } from './status-check-command.js';
@@ -202,7 +203,7 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr(`dbkeeper: ${new ConfigError([outboxProblem]).message}\n`);
     return EXIT.config;
   }
-  const log: Logger = loggerFor(config, { stream: 'stderr', pretty: io.isTty });
+  const log: Logger = loggerFor(config, { stream: 'stderr', pretty: prettyLogs(config.log.format, io.isTty) });
   let app: App;
   try {
     // A dry run creates nothing, not even dbkeeper's own tables.

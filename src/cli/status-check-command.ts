@@ -34,7 +34,7 @@ async function check(argv: readonly string[], io: CliIo): Promise<CheckResult> {
     throw err;
   }
   // Only warnings and errors: a monitor shows stdout; stderr stays quiet on success.
-  const log = loggerFor({ ...config, log: { level: config.log.level === 'silent' ? 'silent' : 'warn' } }, { stream: 'stderr', pretty: false });
+  const log = loggerFor({ ...config, log: { ...config.log, level: config.log.level === 'silent' ? 'silent' : 'warn' } }, { stream: 'stderr', pretty: false });
   let app: App;
   try {
     app = await connectApp(config, log, { retries: 0, migrate: false });

@@ -87,7 +87,11 @@ export function buildConfigSchema(jobs: readonly AnyJob[]) {
     guards: guardsSchema,
     /** DB_SLOW_QUERY_TIME: what the platform calls a slow query, in seconds. */
     slowQueryTimeSeconds: z.number().positive(),
-    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+    log: z.strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      /** LOG_FORMAT: json (NDJSON) or pretty (lines for a person); null = pretty on a terminal, NDJSON otherwise. */
+      format: z.enum(['json', 'pretty']).nullable().default(null),
+    }),
     shutdown: z.strictObject({ drainSeconds: timerSeconds() }),
     /** `status --check`: how long after its slot a job may still be running or starting before it counts as late. */
     status: z.strictObject({ graceSeconds: z.number().int().nonnegative().max(31 * 86_400).default(3600) }).prefault({}),

@@ -15,7 +15,7 @@ const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 4 * 3600];
 export class MetricsRegistry {
   readonly registry: Prom.Registry;
   private readonly prom: PromClient;
-  private readonly duration: Prom.Histogram<'job' | 'status'>;
+  private readonly duration: Prom.Histogram<'dbkeeper_job' | 'status'>;
   private readonly scheduling: Prom.Gauge;
   private readonly databaseUp: Prom.Gauge;
   private readonly refreshed: Prom.Gauge;
@@ -27,14 +27,14 @@ export class MetricsRegistry {
     this.registry = new prom.Registry();
     prom.collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.duration = new prom.Histogram({ name: 'dbkeeper_job_duration_seconds', help: 'Duration of the runs this worker made', labelNames: ['job', 'status'], buckets: DURATION_BUCKETS, registers });
+    this.duration = new prom.Histogram({ name: 'dbkeeper_job_duration_seconds', help: 'Duration of the runs this worker made', labelNames: ['dbkeeper_job', 'status'], buckets: DURATION_BUCKETS, registers });
     this.scheduling = new prom.Gauge({ name: 'dbkeeper_scheduling', help: 'Whether this worker is scheduling jobs (1) or starting or stopping (0)', registers });
     this.databaseUp = new prom.Gauge({ name: 'dbkeeper_database_up', help: 'Whether the last read of dbkeeper_runs succeeded (1) or not (0)', registers });
     this.refreshed = new prom.Gauge({ name: 'dbkeeper_metrics_refresh_timestamp_seconds', help: 'When the figures from dbkeeper_runs were last read (Unix seconds)', registers });
   }
 
   observeRun(job: string, status: string, durationMs: number): void {
-    this.duration.observe({ job, status }, durationMs / 1000);
+    this.duration.observe({ dbkeeper_job: job, status }, durationMs / 1000);
   }
 
   setScheduling(on: boolean): void {

@@ -29,7 +29,8 @@ export function runSamples(jobs: readonly SampledJob[], stats: readonly JobRunSt
   add('status_grace_seconds', 'status.graceSeconds: how long after its slot a job may start or run before it counts as late', {}, graceSeconds);
   for (const j of jobs) {
     const s = byJob.get(j.job);
-    const job = { job: j.job };
+    // Not `job`: Prometheus sets that label to the scrape job (ours would become exported_job).
+    const job = { dbkeeper_job: j.job };
     add('job_last_run_timestamp_seconds', 'When the latest finished real run of the job ended (any worker; Unix seconds)', job, s?.lastFinished ? seconds(s.lastFinished.finishedAt ?? s.lastFinished.startedAt) : null);
     add('job_last_success_timestamp_seconds', 'When the latest ok or warning run of the job ended (any worker; Unix seconds)', job, s?.lastSuccessAt ? seconds(s.lastSuccessAt) : null);
     add('job_last_done_slot_timestamp_seconds', 'The latest slot a done run (ok, warning, covered) covers (Unix seconds)', job, s?.lastDoneAt ? seconds(s.lastDoneAt) : null);

@@ -52,7 +52,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     stderr(`dbkeeper: ${new ConfigError([outboxProblem]).message}\n`);
     return EXIT.config;
   }
-  const log = loggerFor(config, { stream: 'stdout', pretty: false, ...(opts.logSink ? { sink: opts.logSink } : {}) });
+  // NDJSON for pm2 and log shippers unless LOG_FORMAT=pretty.
+  const log = loggerFor(config, { stream: 'stdout', pretty: config.log.format === 'pretty', ...(opts.logSink ? { sink: opts.logSink } : {}) });
   const stop = new AbortController();
   const forwardStop = () => stop.abort(new Error('stop requested'));
   opts.stopSignal?.addEventListener('abort', forwardStop, { once: true });

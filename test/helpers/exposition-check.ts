@@ -14,12 +14,14 @@ export interface Family {
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const VALUE = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?Inf|NaN)$/;
+/** Go's strconv.ParseFloat, which Prometheus parses with: Inf/Infinity/NaN in any case (prom-client writes `Nan`). */
+const VALUE = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|infinity)|nan)$/i;
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
 function parseValue(v: string): number {
-  if (v === '+Inf' || v === 'Inf') return Infinity;
-  if (v === '-Inf') return -Infinity;
+  if (/^\+?inf(inity)?$/i.test(v)) return Infinity;
+  if (/^-inf(inity)?$/i.test(v)) return -Infinity;
+  if (/^nan$/i.test(v)) return NaN;
   return Number(v);
 }
 

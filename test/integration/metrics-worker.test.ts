@@ -85,21 +85,21 @@ describe('metrics: a real worker with the listener on port 0', () => {
     expect(families.get('process_resident_memory_bytes')?.samples[0]?.value).toBeGreaterThan(1e6);
     expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true);
     // Per job, from dbkeeper_runs (also runs this worker did not make).
-    const last = value(families, 'dbkeeper_job_last_success_timestamp_seconds', { job: 'ping' })!;
+    const last = value(families, 'dbkeeper_job_last_success_timestamp_seconds', { dbkeeper_job: 'ping' })!;
     expect(Math.abs(last - Date.now() / 1000)).toBeLessThan(30);
-    expect(value(families, 'dbkeeper_job_last_success_timestamp_seconds', { job: 'partitions' })).toBeGreaterThan(0);
-    expect(value(families, 'dbkeeper_job_last_run_status', { job: 'ping', status: 'ok' })).toBe(1);
-    expect(value(families, 'dbkeeper_job_last_run_status', { job: 'ping', status: 'failed' })).toBe(0);
-    expect(value(families, 'dbkeeper_job_runs_recorded', { job: 'ping', status: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(value(families, 'dbkeeper_job_next_run_timestamp_seconds', { job: 'ping' })).toBeGreaterThan(Date.now() / 1000 - 1);
-    expect(value(families, 'dbkeeper_job_period_seconds', { job: 'ping' })).toBe(2);
-    expect(value(families, 'dbkeeper_job_period_seconds', { job: 'partitions' })).toBe(365 * 86_400);
+    expect(value(families, 'dbkeeper_job_last_success_timestamp_seconds', { dbkeeper_job: 'partitions' })).toBeGreaterThan(0);
+    expect(value(families, 'dbkeeper_job_last_run_status', { dbkeeper_job: 'ping', status: 'ok' })).toBe(1);
+    expect(value(families, 'dbkeeper_job_last_run_status', { dbkeeper_job: 'ping', status: 'failed' })).toBe(0);
+    expect(value(families, 'dbkeeper_job_runs_recorded', { dbkeeper_job: 'ping', status: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(value(families, 'dbkeeper_job_next_run_timestamp_seconds', { dbkeeper_job: 'ping' })).toBeGreaterThan(Date.now() / 1000 - 1);
+    expect(value(families, 'dbkeeper_job_period_seconds', { dbkeeper_job: 'ping' })).toBe(2);
+    expect(value(families, 'dbkeeper_job_period_seconds', { dbkeeper_job: 'partitions' })).toBe(365 * 86_400);
     expect(value(families, 'dbkeeper_status_grace_seconds', {})).toBe(3600);
     expect(value(families, 'dbkeeper_scheduling', {})).toBe(1);
     expect(value(families, 'dbkeeper_database_up', {})).toBe(1);
     // This worker's own runs as a histogram.
     expect(families.get('dbkeeper_job_duration_seconds')?.type).toBe('histogram');
-    expect(value(families, 'dbkeeper_job_duration_seconds_count', { job: 'ping', status: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(value(families, 'dbkeeper_job_duration_seconds_count', { dbkeeper_job: 'ping', status: 'ok' })).toBeGreaterThanOrEqual(1);
     // The jobs' figures, through their metrics.ts; the odd table name escaped and read back intact.
     expect(value(families, 'dbkeeper_partitions_months_ahead', { table: WEIRD_TABLE })).toBe(1);
     const untilFull = value(families, 'dbkeeper_partitions_seconds_until_full', { table: WEIRD_TABLE })!;
