@@ -1,9 +1,10 @@
 import type { JobResult } from '../../src/job/job-contract.js';
-import type { Figure, ReportSection } from '../../src/job/report-sections.js';
+import type { Figure, ReportSection, TimelineRow } from '../../src/job/report-sections.js';
 import type { ActionOutcome } from './apply.js';
 import { isoDay } from './month-math.js';
 import type { MigrationPlan } from './plan-migration.js';
 import { rangeText, type PartitionAction, type PartitionTablePlan } from './plan.js';
+import { partitionTimeline } from './timeline.js';
 
 interface ReportPolicy {
   premakeMonths: number;
@@ -29,6 +30,7 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
   const statements: string[] = [];
   const summaries: string[] = [];
   const tables: Record<string, unknown>[] = [];
+  const timeline: TimelineRow[] = [];
 
   for (const plan of plans) {
     if (plan.refused) {
@@ -45,6 +47,7 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
     const retired = mine.filter((o) => o.action.kind !== 'create' && (dryRun || o.outcome === 'done'));
     const notDone = dryRun ? [] : mine.filter((o) => o.outcome !== 'done');
     const ahead = created.length > 0 ? plan.monthsAheadAfter : plan.monthsAheadBefore;
+    timeline.push(partitionTimeline(plan, created, retired));
     for (const o of mine) {
       const a = o.action;
       const name = a.kind === 'create' ? a.months.map((m) => m.name).join(', ') : a.partition;
@@ -124,6 +127,7 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
   const sections: ReportSection[] = [
     { kind: 'figures', title: 'Partition coverage', figures },
     { kind: 'bars', title: 'Future months with a partition', unit: 'months', bars },
+    ...(timeline.length ? [{ kind: 'timeline' as const, title: dryRun ? 'Partition timeline (planned)' : 'Partition timeline', rows: timeline }] : []),
     { kind: 'table', title: dryRun ? 'Planned partition changes' : 'Partition changes', columns: ['table', 'action', 'partitions', 'range', 'rows', 'outcome', 'why'], rows: changeRows },
   ];
   if (skipped.length > 0) sections.push({ kind: 'text', title: 'Skipped or refused', lines: skipped.map((s) => `${s.target}: ${s.reason}`) });

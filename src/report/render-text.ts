@@ -1,3 +1,5 @@
+import { chartText } from './render-chart.js';
+import { timelineText } from './render-timeline.js';
 import { formatNumber } from './report-format.js';
 import { WIDE_TABLE_COLUMNS, type ReportView, type SectionView } from './report-view.js';
 
@@ -24,6 +26,7 @@ function sectionLines(s: SectionView): string[] {
         if (f.trend) parts.push(`trend ${f.trend.text}`);
         if (f.note) parts.push(f.note);
         out.push(`    ${parts.join('; ')}`);
+        if (f.series) out.push(`      ${chartText(f.series)}`);
       }
       break;
     case 'table':
@@ -48,6 +51,9 @@ function sectionLines(s: SectionView): string[] {
     }
     case 'text':
       for (const l of s.lines) out.push(`    ${l}`);
+      break;
+    case 'timeline':
+      out.push(...timelineText(s.rows));
       break;
     case 'sql':
       out.push('    (not run by dbkeeper; for a person to review)');
