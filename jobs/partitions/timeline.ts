@@ -13,9 +13,9 @@ export function partitionTimeline(plan: PartitionTablePlan, created: readonly Ac
     const how = gone.get(m.name);
     const older = m.lowerBound === null ? 'and everything older' : undefined;
     const note = how === 'archive' ? ['archived', older].filter(Boolean).join(', ') : older;
-    return { label: monthOf(m.upperBound), kind: how ? ('dropped' as const) : ('kept' as const), ...(note ? { note } : {}) };
+    return { label: monthOf(m.upperBound), short: monthOf(m.upperBound).slice(5), kind: how ? ('dropped' as const) : ('kept' as const), ...(note ? { note } : {}) };
   });
-  for (const o of created) if (o.action.kind === 'create') for (const m of o.action.months) cells.push({ label: monthOf(m.upperBound), kind: 'created' });
+  for (const o of created) if (o.action.kind === 'create') for (const m of o.action.months) cells.push({ label: monthOf(m.upperBound), short: monthOf(m.upperBound).slice(5), kind: 'created' });
   if (plan.tail) {
     const rows = plan.tailRows ? `${plan.tailRows.capped ? '≥ ' : ''}${plan.tailRows.counted.toLocaleString('en-US')} rows` : 'rows not counted';
     cells.push({ label: plan.tail, kind: 'tail', note: rows });

@@ -31,8 +31,9 @@ export type TimelineCellKind = 'dropped' | 'kept' | 'created' | 'tail';
 export interface TimelineRow {
   label: string;
   note?: string;
-  /** Oldest first; `label` is short (e.g. "2026-03"), `note` is shown on hover and in the text part when set. */
-  cells: { label: string; kind: TimelineCellKind; note?: string }[];
+  /** Oldest first; `label` (e.g. "2026-03") is in the text part and on hover, `short` (e.g. "03") in the cell when
+   * set (a phone fits a dozen narrow cells); `note` is shown on hover and in the text part. */
+  cells: { label: string; kind: TimelineCellKind; note?: string; short?: string }[];
 }
 
 export type ReportSection =

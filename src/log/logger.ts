@@ -46,7 +46,7 @@ export function createLogger(opts: LoggerOptions): Logger {
       done();
     },
   });
-  const destination = opts.pretty ? pretty({ destination: scrubbed, colorize: !opts.sink && Boolean(target.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : scrubbed;
+  const destination = opts.pretty ? pretty({ destination: scrubbed, colorize: !opts.sink && Boolean(target.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app', singleLine: true }) : scrubbed;
   return pino(
     {
       level: opts.level,

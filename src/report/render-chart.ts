@@ -19,7 +19,8 @@ export function chartHtml(series: readonly (number | null)[], lastColour: string
   const width = Math.floor(1000 / series.length) / 10;
   const cells = series
     .map((v, i) => {
-      const px = v === null ? 0 : hi === lo ? BAR_PX : Math.max(2, Math.round(((v - lo) / (hi - lo)) * BAR_PX));
+      // All equal (all 0, or all the same negative number): a flat baseline, not a wall of full bars.
+      const px = v === null ? 0 : hi === lo ? 2 : Math.max(2, Math.round(((v - lo) / (hi - lo)) * BAR_PX));
       const colour = i === series.length - 1 ? lastColour : '#98a2b3';
       const bar = v === null ? '' : `<div style="height:${px}px;background:${colour};font-size:0;line-height:0">&nbsp;</div>`;
       return `<td title="${escape(v === null ? 'n/a' : formatNumber(v))}" style="width:${width}%;height:${BAR_PX}px;padding:0 1px;vertical-align:bottom">${bar}</td>`;
@@ -35,7 +36,7 @@ export function chartText(series: readonly (number | null)[]): string {
   const { lo, hi } = range(series);
   const nums = series.filter((v): v is number => v !== null);
   const spark = series
-    .map((v) => (v === null ? ' ' : BLOCKS[hi === lo ? BLOCKS.length - 1 : Math.round(((v - lo) / (hi - lo)) * (BLOCKS.length - 1))]))
+    .map((v) => (v === null ? ' ' : BLOCKS[hi === lo ? 0 : Math.round(((v - lo) / (hi - lo)) * (BLOCKS.length - 1))]))
     .join('');
   return `${spark} (last ${series.length} runs: min ${formatNumber(Math.min(...nums))}, max ${formatNumber(Math.max(...nums))})`;
 }

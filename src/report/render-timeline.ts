@@ -21,7 +21,7 @@ export function timelineHtml(rows: readonly TimelineRow[], e: (t: string) => str
       const cells = r.cells
         .map((c) => {
           const k = KIND[c.kind];
-          return `<td title="${e(`${c.label}: ${k.word}${c.note ? ` (${c.note})` : ''}`)}" style="width:${width}%;background:${k.bg};color:${k.fg};border:1px solid #ffffff;padding:4px 0;font-size:10px;text-align:center;overflow:hidden;white-space:nowrap">${e(c.label)}</td>`;
+          return `<td title="${e(`${c.label}: ${k.word}${c.note ? ` (${c.note})` : ''}`)}" style="width:${width}%;background:${k.bg};color:${k.fg};border:1px solid #ffffff;padding:4px 0;font-size:10px;text-align:center;overflow:hidden;white-space:nowrap">${e(c.short ?? c.label)}</td>`;
         })
         .join('');
       const note = r.note ? ` <span style="color:#475467;font-size:12px">· ${e(r.note)}</span>` : '';

@@ -47,6 +47,14 @@ describe('a figure\'s last 30 values as a small chart', () => {
     const { text } = render(health(96, 'fail'), history);
     expect(text).toMatch(/\[FAIL\] Connection use, now: 96 %; target < 80 %\n {6}[▁▂▃▄▅▆▇█]{30} \(last 30 runs: min 10, max 96\)\n/);
     expect(chartText([0, 5, null, 10])).toBe('▁▅ █ (last 4 runs: min 0, max 10)');
+    // All zero: a flat baseline; all equal and positive: full bars (heights start at 0).
+    expect(chartText([0, 0, 0])).toBe('▁▁▁ (last 3 runs: min 0, max 0)');
+    expect(chartText([7, 7, 7])).toBe('███ (last 3 runs: min 7, max 7)');
+  });
+
+  it('an all-zero series is a 2 px baseline in the HTML', () => {
+    const { html } = render(health(0), [health(0), health(0)]);
+    expect([...html.matchAll(/<div style="height:(\d+)px;background/g)].map((m) => m[1])).toEqual(['2', '2', '2']);
   });
 
   it('no chart with fewer than three values', () => {
@@ -76,7 +84,7 @@ describe('partition timeline', () => {
       note: '2025-12 to 2026-05 after the run',
       cells: [
         { label: '2025-10', kind: 'dropped', note: 'and everything older' },
-        { label: '2025-11', kind: 'dropped' },
+        { label: '2025-11', kind: 'dropped', short: '11' },
         { label: '2025-12', kind: 'kept' },
         { label: '2026-03', kind: 'kept' },
         { label: '2026-04', kind: 'created' },
@@ -99,6 +107,8 @@ describe('partition timeline', () => {
       ['2026-05: created', '#d1fadf'],
       ['pmax: tail (0 rows)', '#fef0c7'],
     ]);
+    expect(html).toMatch(/title="2025-11: dropped" style="[^"]*">11<\/td>/);
+    expect(html).toMatch(/title="2025-12: kept" style="[^"]*">2025-12<\/td>/);
     for (const word of ['dropped', 'kept', 'created', 'tail']) expect(html).toMatch(new RegExp(`</span> ${word}</span>`));
   });
 
