@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { acquireWithin } from '../db/database.js';
 import { emptyIfMissing } from '../db/missing-table.js';
+import { lockHolder, lockName } from '../db/named-lock.js';
 import { boundedPoolQueryable, queryBounds } from '../db/query-timeout.js';
 import { historySince, jobRunStats } from '../db/run-stats.js';
 import { scheduledJobs } from '../scheduler/scheduler.js';
@@ -46,7 +47,13 @@ async function check(argv: readonly string[], io: CliIo): Promise<CheckResult> {
     const stats = await emptyIfMissing(jobRunStats(q, app.db.schema), []);
     const since = await emptyIfMissing(historySince(q, app.db.schema), null);
     const byJob = new Map(stats.map((s) => [s.job, s]));
-    const jobs = scheduledJobs(config, ALL_JOBS).map((p) => ({ job: p.job.name, schedule: p.schedule, timezone: p.timezone, stats: byJob.get(p.job.name) }));
+    const jobs = [];
+    for (const p of scheduledJobs(config, ALL_JOBS)) {
+      const s = byJob.get(p.job.name);
+      // A row left running whose lock nobody holds: the worker died mid-run (the sweep at its next start agrees).
+      const orphaned = s?.runningSince ? (await lockHolder(q, lockName(app.db.schema, p.job.name))) === null : false;
+      jobs.push({ job: p.job.name, schedule: p.schedule, timezone: p.timezone, stats: s, orphaned });
+    }
     return planStatusCheck(jobs, new Date(), config.status.graceSeconds, since);
   } catch (err) {
     return unknownCheck(`database: reading dbkeeper_runs failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -11,6 +11,8 @@ export interface CheckedJob {
   schedule: string;
   timezone: string;
   stats: JobRunStats | undefined;
+  /** A row is `running` but nobody holds the job's lock: its worker died (the next start marks it interrupted). */
+  orphaned?: boolean;
 }
 
 export interface CheckProblem {
@@ -40,9 +42,10 @@ function oneLine(text: string, max = 160): string {
 }
 
 /** Whether a slot counts as done: a done run covers it, or a run that started after it is still going. */
-function covered(stats: JobRunStats | undefined, slot: Date): boolean {
+function covered(j: CheckedJob, slot: Date): boolean {
   const t = slot.getTime();
-  return (stats?.lastDoneAt?.getTime() ?? -Infinity) >= t || (stats?.runningSince?.getTime() ?? -Infinity) >= t;
+  const running = j.orphaned ? -Infinity : (j.stats?.runningSince?.getTime() ?? -Infinity);
+  return (j.stats?.lastDoneAt?.getTime() ?? -Infinity) >= t || running >= t;
 }
 
 /** Lateness of one job from its cron schedule (pure): the latest slot whose grace has passed must be covered; when
@@ -50,11 +53,11 @@ function covered(stats: JobRunStats | undefined, slot: Date): boolean {
  * recorded run (`since`) were never expected. */
 function lateness(j: CheckedJob, now: Date, graceMs: number, since: Date | null): CheckProblem | null {
   const due = previousSlot(j.schedule, j.timezone, new Date(now.getTime() - graceMs));
-  if (!due || covered(j.stats, due) || since === null || since.getTime() > due.getTime()) return null;
+  if (!due || covered(j, due) || since === null || since.getTime() > due.getTime()) return null;
   const before = previousSlot(j.schedule, j.timezone, new Date(due.getTime() - 1000));
   const lastDone = j.stats?.lastDoneAt ?? null;
   const doneText = lastDone ? `last done run covers ${iso(lastDone)}` : 'no done run recorded';
-  if (before && !covered(j.stats, before) && since.getTime() <= before.getTime()) {
+  if (before && !covered(j, before) && since.getTime() <= before.getTime()) {
     return { code: CHECK.critical, job: j.job, text: `overdue by a whole period: slots ${iso(before)} and ${iso(due)} have no done run (${doneText})` };
   }
   const late = duration(now.getTime() - due.getTime());
@@ -62,6 +65,9 @@ function lateness(j: CheckedJob, now: Date, graceMs: number, since: Date | null)
 }
 
 function lastRunProblem(j: CheckedJob): CheckProblem | null {
+  if (j.orphaned && j.stats?.runningSince) {
+    return { code: CHECK.critical, job: j.job, text: `a run started ${iso(j.stats.runningSince)} is recorded running but its lock is free: the worker running it died` };
+  }
   const last = j.stats?.lastFinished;
   if (!last) return null;
   const at = iso(last.finishedAt ?? last.startedAt);

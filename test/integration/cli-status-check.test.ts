@@ -8,7 +8,8 @@ import { ensureMigrations } from '../../src/db/migrations.js';
 import { runHistoryMigrations } from '../../src/db/run-history.js';
 import { previousSlot } from '../../src/scheduler/cron-slots.js';
 import { runCli } from '../helpers/run-cli.js';
-import { createTestSchema, type TestSchema } from '../helpers/test-db.js';
+import { lockName } from '../../src/db/named-lock.js';
+import { adminConnection, createTestSchema, type TestSchema } from '../helpers/test-db.js';
 
 const SCHEDULE = '0 * * * *';
 const GRACE = 600;
@@ -102,6 +103,37 @@ describe('status --check (plugin convention)', () => {
       const run = await runCli(['status', '--check'], env);
       expect(run.stdout).toMatch(/^DBKEEPER WARNING - ping: last run #\d+ at \S+ needs attention: 3 tables over budget/);
       expect(run.code).toBe(1);
+    });
+  });
+
+  describe('a run recorded running', () => {
+    beforeEach(async () => {
+      await t.admin.query('DELETE FROM dbkeeper_runs');
+      await insertRun(new Date(dueSlot().getTime() - minutes(30)), 'ok');
+      await t.admin.query(
+        `INSERT INTO dbkeeper_runs (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, started_at, status)
+         VALUES ('ping', ?, 'schedule', 0, ?, 'h', 1, ?, 'running')`,
+        [dueSlot(), dueSlot(), dueSlot()],
+      );
+    });
+
+    it('by a live worker (its lock held) covers its slot → 0', async () => {
+      const holder = await adminConnection();
+      try {
+        await holder.query('SELECT GET_LOCK(?, 0)', [lockName(t.name, 'ping')]);
+        const run = await runCli(['status', '--check'], env);
+        expect(run.stdout).toMatch(/^DBKEEPER OK - /);
+        expect(run.code).toBe(0);
+      } finally {
+        await holder.end();
+      }
+    });
+
+    it('with its lock free (the worker died) → 2 CRITICAL, and the slot is late', async () => {
+      const run = await runCli(['status', '--check'], env);
+      expect(run.stdout).toMatch(/^DBKEEPER CRITICAL - ping: a run started \S+ is recorded running but its lock is free: the worker running it died/);
+      expect(run.stdout).toMatch(/\nWARNING ping: late: /);
+      expect(run.code).toBe(2);
     });
   });
 
