@@ -33,7 +33,9 @@ export function healthFigureLimits(c: HealthConfig): Record<string, FigureLimits
 const STATUS_VALUE: Record<string, number> = { ok: 0, warn: 1, fail: 2 };
 
 function limitsOf(label: string, limits: Record<string, FigureLimits>): FigureLimits | undefined {
-  return limits[label] ?? (/^Replica .*lag$/.test(label) || label === 'Replica lag' ? limits['Replica lag'] : undefined);
+  return (
+    limits[label] ?? (/^Replica .*lag$/.test(label) || label === 'Replica lag' ? limits['Replica lag'] : undefined)
+  );
 }
 
 /** Each numeric figure, its status (0 ok, 1 warn, 2 fail) and its limits, labelled by the figure's label. */
@@ -45,12 +47,35 @@ export const healthMetrics: JobMetrics = (result) => {
   for (const f of figures) {
     if (typeof f.label !== 'string' || typeof f.value !== 'number') continue;
     const labels = { figure: f.label, unit: f.unit ?? '' };
-    out.push({ name: 'health_figure_value', help: 'A health figure of the last run (counts are over the run window, about a day; limits per day)', labels, value: f.value });
+    out.push({
+      name: 'health_figure_value',
+      help: 'A health figure of the last run (counts are over the run window, about a day; limits per day)',
+      labels,
+      value: f.value,
+    });
     const status = STATUS_VALUE[f.status ?? 'ok'];
-    if (status !== undefined) out.push({ name: 'health_figure_status', help: 'The figure judged against its limits: 0 ok, 1 warn, 2 fail', labels, value: status });
+    if (status !== undefined)
+      out.push({
+        name: 'health_figure_status',
+        help: 'The figure judged against its limits: 0 ok, 1 warn, 2 fail',
+        labels,
+        value: status,
+      });
     const l = limitsOf(f.label, limits);
-    if (l?.warn !== null && l?.warn !== undefined) out.push({ name: 'health_figure_warn_threshold', help: 'The figure warns past this limit', labels: { ...labels, worse: l.worse }, value: l.warn });
-    if (l?.fail !== null && l?.fail !== undefined) out.push({ name: 'health_figure_fail_threshold', help: 'The figure fails past this limit', labels: { ...labels, worse: l.worse }, value: l.fail });
+    if (l?.warn !== null && l?.warn !== undefined)
+      out.push({
+        name: 'health_figure_warn_threshold',
+        help: 'The figure warns past this limit',
+        labels: { ...labels, worse: l.worse },
+        value: l.warn,
+      });
+    if (l?.fail !== null && l?.fail !== undefined)
+      out.push({
+        name: 'health_figure_fail_threshold',
+        help: 'The figure fails past this limit',
+        labels: { ...labels, worse: l.worse },
+        value: l.fail,
+      });
   }
   return out;
 };

@@ -16,8 +16,19 @@ export const purgeLocksMetrics: JobMetrics = (result) => {
   for (const t of targets) {
     if (typeof t.table !== 'string' || !num(t.rowsDeleted)) continue;
     const labels = { table: t.table };
-    out.push({ name: 'purge_rows_deleted', help: 'Expired rows the last purge run deleted', labels, value: t.rowsDeleted });
-    if (num(t.backlogLeft)) out.push({ name: 'purge_backlog_rows', help: 'Expired rows left after the last purge run', labels, value: t.backlogLeft });
+    out.push({
+      name: 'purge_rows_deleted',
+      help: 'Expired rows the last purge run deleted',
+      labels,
+      value: t.rowsDeleted,
+    });
+    if (num(t.backlogLeft))
+      out.push({
+        name: 'purge_backlog_rows',
+        help: 'Expired rows left after the last purge run',
+        labels,
+        value: t.backlogLeft,
+      });
   }
   return out;
 };

@@ -15,7 +15,9 @@ import { planStatusCheck, unknownCheck, type CheckResult } from './status-check.
 /** `status --check`: reads dbkeeper_runs only (creates nothing, needs no worker and no outbox). Every problem of
  * the check itself (arguments, configuration, database) is UNKNOWN (3), as the plugin convention says. */
 export async function statusCheckMain(argv: readonly string[], io: CliIo): Promise<number> {
-  const result = await check(argv, io).catch((err: unknown) => unknownCheck(`unexpected error: ${err instanceof Error ? err.message : String(err)}`));
+  const result = await check(argv, io).catch((err: unknown) =>
+    unknownCheck(`unexpected error: ${err instanceof Error ? err.message : String(err)}`),
+  );
   io.stdout(`${result.lines.join('\n')}\n`);
   return result.code;
 }
@@ -35,7 +37,10 @@ async function check(argv: readonly string[], io: CliIo): Promise<CheckResult> {
     throw err;
   }
   // Only warnings and errors: a monitor shows stdout; stderr stays quiet on success.
-  const log = loggerFor({ ...config, log: { ...config.log, level: config.log.level === 'silent' ? 'silent' : 'warn' } }, { stream: 'stderr', pretty: false });
+  const log = loggerFor(
+    { ...config, log: { ...config.log, level: config.log.level === 'silent' ? 'silent' : 'warn' } },
+    { stream: 'stderr', pretty: false },
+  );
   let app: App;
   try {
     app = await connectApp(config, log, { retries: 0, migrate: false });

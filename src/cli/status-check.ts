@@ -58,35 +58,61 @@ function lateness(j: CheckedJob, now: Date, graceMs: number, since: Date | null)
   const lastDone = j.stats?.lastDoneAt ?? null;
   const doneText = lastDone ? `last done run covers ${iso(lastDone)}` : 'no done run recorded';
   if (before && !covered(j, before) && since.getTime() <= before.getTime()) {
-    return { code: CHECK.critical, job: j.job, text: `overdue by a whole period: slots ${iso(before)} and ${iso(due)} have no done run (${doneText})` };
+    return {
+      code: CHECK.critical,
+      job: j.job,
+      text: `overdue by a whole period: slots ${iso(before)} and ${iso(due)} have no done run (${doneText})`,
+    };
   }
   const late = duration(now.getTime() - due.getTime());
-  return { code: CHECK.warning, job: j.job, text: `late: slot ${iso(due)} has no done run ${late} after it (grace ${graceMs / 1000} s; ${doneText})` };
+  return {
+    code: CHECK.warning,
+    job: j.job,
+    text: `late: slot ${iso(due)} has no done run ${late} after it (grace ${graceMs / 1000} s; ${doneText})`,
+  };
 }
 
 function lastRunProblem(j: CheckedJob): CheckProblem | null {
   if (j.orphaned && j.stats?.runningSince) {
-    return { code: CHECK.critical, job: j.job, text: `a run started ${iso(j.stats.runningSince)} is recorded running but its lock is free: the worker running it died` };
+    return {
+      code: CHECK.critical,
+      job: j.job,
+      text: `a run started ${iso(j.stats.runningSince)} is recorded running but its lock is free: the worker running it died`,
+    };
   }
   const last = j.stats?.lastFinished;
   if (!last) return null;
   const at = iso(last.finishedAt ?? last.startedAt);
   if (last.status === 'failed' || last.status === 'interrupted') {
-    const error = last.errorMessage === null ? '' : `: ${oneLine(`${last.errorClass ?? 'Error'}: ${last.errorMessage}`)}`;
+    const error =
+      last.errorMessage === null ? '' : `: ${oneLine(`${last.errorClass ?? 'Error'}: ${last.errorMessage}`)}`;
     return { code: CHECK.critical, job: j.job, text: `last run #${last.id} ${last.status} at ${at}${error}` };
   }
   if (last.status === 'warning') {
-    return { code: CHECK.warning, job: j.job, text: `last run #${last.id} at ${at} needs attention${last.summaryLine ? `: ${oneLine(last.summaryLine)}` : ''}` };
+    return {
+      code: CHECK.warning,
+      job: j.job,
+      text: `last run #${last.id} at ${at} needs attention${last.summaryLine ? `: ${oneLine(last.summaryLine)}` : ''}`,
+    };
   }
   return null;
 }
 
 /** The whole check, pure: every enabled job's last run and lateness; the first line in the plugin format, then
  * one line per problem (worst first), performance data after `|`. */
-export function planStatusCheck(jobs: readonly CheckedJob[], now: Date, graceSeconds: number, since: Date | null): CheckResult {
+export function planStatusCheck(
+  jobs: readonly CheckedJob[],
+  now: Date,
+  graceSeconds: number,
+  since: Date | null,
+): CheckResult {
   const problems: CheckProblem[] = [];
   if (since === null && jobs.length > 0) {
-    problems.push({ code: CHECK.warning, job: '*', text: 'dbkeeper_runs has no runs: the worker has not run here yet' });
+    problems.push({
+      code: CHECK.warning,
+      job: '*',
+      text: 'dbkeeper_runs has no runs: the worker has not run here yet',
+    });
   }
   for (const j of jobs) {
     for (const p of [lastRunProblem(j), lateness(j, now, graceSeconds * 1000, since)]) if (p) problems.push(p);
@@ -99,10 +125,14 @@ export function planStatusCheck(jobs: readonly CheckedJob[], now: Date, graceSec
   const head =
     problems.length === 0
       ? `${jobs.length} enabled job${jobs.length === 1 ? '' : 's'} ran on time`
-      : problems.map((p) => (p.job === '*' ? p.text : `${p.job}: ${p.text}`))[0]! + (problems.length > 1 ? ` (+${problems.length - 1} more)` : '');
+      : problems.map((p) => (p.job === '*' ? p.text : `${p.job}: ${p.text}`))[0]! +
+        (problems.length > 1 ? ` (+${problems.length - 1} more)` : '');
   return {
     code,
-    lines: [`DBKEEPER ${WORD[code]} - ${oneLine(head, 200)} ${perf}`, ...problems.map((p) => `${WORD[p.code]} ${p.job === '*' ? '' : `${p.job}: `}${p.text}`)],
+    lines: [
+      `DBKEEPER ${WORD[code]} - ${oneLine(head, 200)} ${perf}`,
+      ...problems.map((p) => `${WORD[p.code]} ${p.job === '*' ? '' : `${p.job}: `}${p.text}`),
+    ],
   };
 }
 

@@ -88,6 +88,8 @@ export async function jobRunStats(conn: Q, schema: string): Promise<JobRunStats[
 
 /** When dbkeeper started keeping history here: the oldest real run's start (null: no runs). */
 export async function historySince(conn: Q, schema: string): Promise<Date | null> {
-  const [rows] = await conn.query<RowDataPacket[]>(`SELECT MIN(started_at) AS since FROM ${quoteId(schema)}.dbkeeper_runs WHERE dry_run = 0`);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT MIN(started_at) AS since FROM ${quoteId(schema)}.dbkeeper_runs WHERE dry_run = 0`,
+  );
   return dateOf(rows[0]?.since);
 }

@@ -8,7 +8,12 @@ export const metricsSchema = z
     /** DBKEEPER_METRICS_HOST: the address the listener binds to. */
     host: z.string().min(1).default('127.0.0.1'),
     /** DBKEEPER_METRICS_TEXTFILE: a `.prom` file for node_exporter's textfile collector, rewritten after each run. */
-    textfile: z.string().min(1).regex(/\.prom$/, { message: 'must end in .prom (node_exporter reads only those)' }).nullable().default(null),
+    textfile: z
+      .string()
+      .min(1)
+      .regex(/\.prom$/, { message: 'must end in .prom (node_exporter reads only those)' })
+      .nullable()
+      .default(null),
   })
   .prefault({});
 

@@ -27,10 +27,28 @@ export class MetricsRegistry {
     this.registry = new prom.Registry();
     prom.collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.duration = new prom.Histogram({ name: 'dbkeeper_job_duration_seconds', help: 'Duration of the runs this worker made', labelNames: ['dbkeeper_job', 'status'], buckets: DURATION_BUCKETS, registers });
-    this.scheduling = new prom.Gauge({ name: 'dbkeeper_scheduling', help: 'Whether this worker is scheduling jobs (1) or starting or stopping (0)', registers });
-    this.databaseUp = new prom.Gauge({ name: 'dbkeeper_database_up', help: 'Whether the last read of dbkeeper_runs succeeded (1) or not (0)', registers });
-    this.refreshed = new prom.Gauge({ name: 'dbkeeper_metrics_refresh_timestamp_seconds', help: 'When the figures from dbkeeper_runs were last read (Unix seconds)', registers });
+    this.duration = new prom.Histogram({
+      name: 'dbkeeper_job_duration_seconds',
+      help: 'Duration of the runs this worker made',
+      labelNames: ['dbkeeper_job', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.scheduling = new prom.Gauge({
+      name: 'dbkeeper_scheduling',
+      help: 'Whether this worker is scheduling jobs (1) or starting or stopping (0)',
+      registers,
+    });
+    this.databaseUp = new prom.Gauge({
+      name: 'dbkeeper_database_up',
+      help: 'Whether the last read of dbkeeper_runs succeeded (1) or not (0)',
+      registers,
+    });
+    this.refreshed = new prom.Gauge({
+      name: 'dbkeeper_metrics_refresh_timestamp_seconds',
+      help: 'When the figures from dbkeeper_runs were last read (Unix seconds)',
+      registers,
+    });
   }
 
   observeRun(job: string, status: string, durationMs: number): void {
@@ -63,7 +81,10 @@ export class MetricsRegistry {
         entry = undefined;
       }
       if (!entry) {
-        entry = { gauge: new this.prom.Gauge({ name, help: list[0]!.help, labelNames, registers: [this.registry] }), labelNames };
+        entry = {
+          gauge: new this.prom.Gauge({ name, help: list[0]!.help, labelNames, registers: [this.registry] }),
+          labelNames,
+        };
         this.gauges.set(name, entry);
       }
       for (const s of list) {

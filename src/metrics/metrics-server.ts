@@ -9,7 +9,11 @@ export interface MetricsHandlers {
 }
 
 /** GET /metrics and /healthz; anything else 404. Listens on host:port (0 = a free port); resolves with the port. */
-export function listenMetrics(host: string, port: number, h: MetricsHandlers): Promise<{ server: Server; port: number }> {
+export function listenMetrics(
+  host: string,
+  port: number,
+  h: MetricsHandlers,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (code: number, type: string, body: string) => {

@@ -18,13 +18,24 @@ export interface RunFiguresSource {
 }
 
 /** Reads dbkeeper_runs (bounded queries; a missing table reads as no history) and maps it to samples. */
-export async function readRunFigures(src: RunFiguresSource, now: Date): Promise<{ samples: MetricSample[]; dropped: string[] }> {
+export async function readRunFigures(
+  src: RunFiguresSource,
+  now: Date,
+): Promise<{ samples: MetricSample[]; dropped: string[] }> {
   const q = boundedPoolQueryable(src.pool, src.queryTimeoutMs, acquireWithin);
   const stats = await emptyIfMissing(jobRunStats(q, src.schema), []);
   const jobs = [];
   for (const p of src.plans) {
-    const rows = p.job.metrics ? await emptyIfMissing(recentRuns(q, src.schema, p.job.name, { limit: 1, realOnly: true, withResult: true }), []) : [];
-    jobs.push({ job: p.job.name, schedule: p.schedule, timezone: p.timezone, ...(p.job.metrics ? { metrics: p.job.metrics } : {}), result: rows[0] ? resultOfRow(rows[0]) : null });
+    const rows = p.job.metrics
+      ? await emptyIfMissing(recentRuns(q, src.schema, p.job.name, { limit: 1, realOnly: true, withResult: true }), [])
+      : [];
+    jobs.push({
+      job: p.job.name,
+      schedule: p.schedule,
+      timezone: p.timezone,
+      ...(p.job.metrics ? { metrics: p.job.metrics } : {}),
+      result: rows[0] ? resultOfRow(rows[0]) : null,
+    });
   }
   return runSamples(jobs, stats, now, src.graceSeconds);
 }

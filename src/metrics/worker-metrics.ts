@@ -42,7 +42,10 @@ export async function startWorkerMetrics(config: Config, log: Logger): Promise<W
     if (!app || (!force && Date.now() - lastRead < FRESH_MS)) return reading ?? Promise.resolve();
     if (reading) return reading;
     const db = app.db;
-    reading = readRunFigures({ pool: db.pool, schema: db.schema, plans, graceSeconds: config.status.graceSeconds, queryTimeoutMs: ms }, new Date())
+    reading = readRunFigures(
+      { pool: db.pool, schema: db.schema, plans, graceSeconds: config.status.graceSeconds, queryTimeoutMs: ms },
+      new Date(),
+    )
       .then(({ samples, dropped }) => {
         reg.setSamples(samples, new Date());
         reg.setDatabaseUp(true);
@@ -50,7 +53,10 @@ export async function startWorkerMetrics(config: Config, log: Logger): Promise<W
       })
       .catch((err: unknown) => {
         reg.setDatabaseUp(false);
-        log.warn({ err: { message: (err as Error).message } }, 'metrics: could not read dbkeeper_runs; serving the last figures');
+        log.warn(
+          { err: { message: (err as Error).message } },
+          'metrics: could not read dbkeeper_runs; serving the last figures',
+        );
       })
       .finally(() => {
         lastRead = Date.now();
@@ -68,7 +74,9 @@ export async function startWorkerMetrics(config: Config, log: Logger): Promise<W
   try {
     await writeTextfile();
   } catch (err) {
-    throw new MetricsSetupError(`metrics.textfile (DBKEEPER_METRICS_TEXTFILE): cannot write ${m.textfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new MetricsSetupError(
+      `metrics.textfile (DBKEEPER_METRICS_TEXTFILE): cannot write ${m.textfile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 
   let server: Server | null = null;
@@ -91,16 +99,26 @@ export async function startWorkerMetrics(config: Config, log: Logger): Promise<W
         },
       });
       server = listening.server;
-      log.info({ host: m.host, port: listening.port }, `metrics listening on http://${m.host}:${listening.port}/metrics`);
+      log.info(
+        { host: m.host, port: listening.port },
+        `metrics listening on http://${m.host}:${listening.port}/metrics`,
+      );
     } catch (err) {
-      throw new MetricsSetupError(`metrics.port (DBKEEPER_METRICS_PORT): cannot listen on ${m.host}:${m.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new MetricsSetupError(
+        `metrics.port (DBKEEPER_METRICS_PORT): cannot listen on ${m.host}:${m.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
   }
 
   const update = () => {
     void refresh(true)
       .then(writeTextfile)
-      .catch((err: unknown) => log.error({ err: { message: (err as Error).message, code: (err as NodeJS.ErrnoException).code } }, 'metrics: could not write the textfile'));
+      .catch((err: unknown) =>
+        log.error(
+          { err: { message: (err as Error).message, code: (err as NodeJS.ErrnoException).code } },
+          'metrics: could not write the textfile',
+        ),
+      );
   };
 
   return {

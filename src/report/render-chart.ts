@@ -14,7 +14,11 @@ function range(series: readonly (number | null)[]): { lo: number; hi: number } {
 }
 
 /** Columns, one per run, the last in `lastColour`; a run without a number is an empty column. */
-export function chartHtml(series: readonly (number | null)[], lastColour: string, escape: (t: string) => string): string {
+export function chartHtml(
+  series: readonly (number | null)[],
+  lastColour: string,
+  escape: (t: string) => string,
+): string {
   const { lo, hi } = range(series);
   const width = Math.floor(1000 / series.length) / 10;
   const cells = series
@@ -22,7 +26,8 @@ export function chartHtml(series: readonly (number | null)[], lastColour: string
       // All equal (all 0, or all the same negative number): a flat baseline, not a wall of full bars.
       const px = v === null ? 0 : hi === lo ? 2 : Math.max(2, Math.round(((v - lo) / (hi - lo)) * BAR_PX));
       const colour = i === series.length - 1 ? lastColour : '#98a2b3';
-      const bar = v === null ? '' : `<div style="height:${px}px;background:${colour};font-size:0;line-height:0">&nbsp;</div>`;
+      const bar =
+        v === null ? '' : `<div style="height:${px}px;background:${colour};font-size:0;line-height:0">&nbsp;</div>`;
       return `<td title="${escape(v === null ? 'n/a' : formatNumber(v))}" style="width:${width}%;height:${BAR_PX}px;padding:0 1px;vertical-align:bottom">${bar}</td>`;
     })
     .join('');

@@ -13,7 +13,10 @@ const ORDER: readonly TimelineCellKind[] = ['dropped', 'kept', 'created', 'tail'
 export function timelineHtml(rows: readonly TimelineRow[], e: (t: string) => string): string {
   const kinds = ORDER.filter((k) => rows.some((r) => r.cells.some((c) => c.kind === k)));
   const legend = kinds
-    .map((k) => `<span style="display:inline-block;margin:0 10px 2px 0;font-size:12px"><span style="display:inline-block;width:10px;height:10px;background:${KIND[k].bg};border:1px solid ${KIND[k].fg};vertical-align:middle"></span> ${KIND[k].word}</span>`)
+    .map(
+      (k) =>
+        `<span style="display:inline-block;margin:0 10px 2px 0;font-size:12px"><span style="display:inline-block;width:10px;height:10px;background:${KIND[k].bg};border:1px solid ${KIND[k].fg};vertical-align:middle"></span> ${KIND[k].word}</span>`,
+    )
     .join('');
   const blocks = rows
     .map((r) => {
@@ -44,7 +47,10 @@ export function timelineText(rows: readonly TimelineRow[]): string[] {
         if (c.note) prev.notes.push(c.note);
       } else runs.push({ kind: c.kind, first: c.label, last: c.label, notes: c.note ? [c.note] : [] });
     }
-    const parts = runs.map((g) => `${KIND[g.kind].word} ${g.first === g.last ? g.first : `${g.first}..${g.last}`}${g.notes.length ? ` (${g.notes.join(', ')})` : ''}`);
+    const parts = runs.map(
+      (g) =>
+        `${KIND[g.kind].word} ${g.first === g.last ? g.first : `${g.first}..${g.last}`}${g.notes.length ? ` (${g.notes.join(', ')})` : ''}`,
+    );
     out.push(`    ${r.cells.map((c) => KIND[c.kind].mark).join('')} ${r.label}${r.note ? ` (${r.note})` : ''}`);
     out.push(`      ${parts.join('; ')}`);
   }

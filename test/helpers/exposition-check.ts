@@ -131,7 +131,12 @@ export function checkExposition(text: string): { problems: string[]; families: M
 function checkHistogram(f: Family): string[] {
   const problems: string[] = [];
   const groups = new Map<string, { buckets: [number, number][]; sum?: number; count?: number }>();
-  const keyOf = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).filter(([k]) => k !== 'le').sort());
+  const keyOf = (labels: Record<string, string>) =>
+    JSON.stringify(
+      Object.entries(labels)
+        .filter(([k]) => k !== 'le')
+        .sort(),
+    );
   for (const s of f.samples) {
     const g = groups.get(keyOf(s.labels)) ?? { buckets: [] };
     groups.set(keyOf(s.labels), g);
@@ -144,11 +149,15 @@ function checkHistogram(f: Family): string[] {
   }
   for (const [key, g] of groups) {
     const sorted = [...g.buckets].sort((a, b) => a[0] - b[0]);
-    if (sorted.length === 0 || sorted[sorted.length - 1]![0] !== Infinity) problems.push(`${f.name}${key}: no le="+Inf" bucket`);
-    for (let i = 1; i < sorted.length; i++) if (sorted[i]![1] < sorted[i - 1]![1]) problems.push(`${f.name}${key}: buckets not cumulative`);
+    if (sorted.length === 0 || sorted[sorted.length - 1]![0] !== Infinity)
+      problems.push(`${f.name}${key}: no le="+Inf" bucket`);
+    for (let i = 1; i < sorted.length; i++)
+      if (sorted[i]![1] < sorted[i - 1]![1]) problems.push(`${f.name}${key}: buckets not cumulative`);
     if (g.count === undefined || g.sum === undefined) problems.push(`${f.name}${key}: _sum or _count missing`);
-    else if (sorted.length && sorted[sorted.length - 1]![1] !== g.count) problems.push(`${f.name}${key}: +Inf bucket ${sorted[sorted.length - 1]![1]} != _count ${g.count}`);
-    if (g.count !== undefined && g.count > 0 && g.sum !== undefined && g.sum < 0) problems.push(`${f.name}${key}: negative _sum`);
+    else if (sorted.length && sorted[sorted.length - 1]![1] !== g.count)
+      problems.push(`${f.name}${key}: +Inf bucket ${sorted[sorted.length - 1]![1]} != _count ${g.count}`);
+    if (g.count !== undefined && g.count > 0 && g.sum !== undefined && g.sum < 0)
+      problems.push(`${f.name}${key}: negative _sum`);
   }
   return problems;
 }

@@ -23,13 +23,28 @@ function configFile(content: unknown): string {
 }
 
 /** Only ping is enabled, hourly, with 10 minutes of grace. */
-const jobsConfig = Object.fromEntries(ALL_JOBS.map((j) => [j.name, j.name === 'ping' ? { schedule: SCHEDULE } : { enabled: false }]));
+const jobsConfig = Object.fromEntries(
+  ALL_JOBS.map((j) => [j.name, j.name === 'ping' ? { schedule: SCHEDULE } : { enabled: false }]),
+);
 
-async function insertRun(at: Date, status: string, extra: { errorClass?: string; errorMessage?: string; summary?: string } = {}): Promise<number> {
+async function insertRun(
+  at: Date,
+  status: string,
+  extra: { errorClass?: string; errorMessage?: string; summary?: string } = {},
+): Promise<number> {
   const [res] = await t.admin.query<RowDataPacket[]>(
     `INSERT INTO dbkeeper_runs (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, started_at, finished_at, status,
        error_class, error_message, summary) VALUES ('ping', ?, 'schedule', 0, ?, 'h', 1, ?, ?, ?, ?, ?, ?)`,
-    [at, at, at, new Date(at.getTime() + 1000), status, extra.errorClass ?? null, extra.errorMessage ?? null, extra.summary ?? null],
+    [
+      at,
+      at,
+      at,
+      new Date(at.getTime() + 1000),
+      status,
+      extra.errorClass ?? null,
+      extra.errorMessage ?? null,
+      extra.summary ?? null,
+    ],
   );
   return (res as unknown as { insertId: number }).insertId;
 }
@@ -51,7 +66,10 @@ describe('status --check (plugin convention)', () => {
     const run = await runCli(['status', '--check'], env);
     expect(run.stdout.split('\n')[0]).toMatch(/^DBKEEPER WARNING - dbkeeper_runs has no runs/);
     expect(run.code).toBe(1);
-    const [tables] = await t.admin.query<RowDataPacket[]>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [t.name]);
+    const [tables] = await t.admin.query<RowDataPacket[]>(
+      'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+      [t.name],
+    );
     expect(tables).toHaveLength(0);
   });
 
@@ -77,7 +95,11 @@ describe('status --check (plugin convention)', () => {
       const lines = run.stdout.trimEnd().split('\n');
       expect(lines[0]).toMatch(/^DBKEEPER WARNING - ping: late: slot \S+ has no done run/);
       expect(lines[0]).toMatch(/\| jobs=1 critical=0 warning=1$/);
-      expect(lines[1]).toMatch(new RegExp(`^WARNING ping: late: slot ${dueSlot().toISOString().replace('.000Z', 'Z')} has no done run .*grace 600 s`));
+      expect(lines[1]).toMatch(
+        new RegExp(
+          `^WARNING ping: late: slot ${dueSlot().toISOString().replace('.000Z', 'Z')} has no done run .*grace 600 s`,
+        ),
+      );
       expect(run.code).toBe(1);
     });
 
@@ -90,18 +112,29 @@ describe('status --check (plugin convention)', () => {
 
     it('failed: the last run failed → 2 CRITICAL with its error, one line per problem', async () => {
       await insertRun(new Date(Date.now() - minutes(3)), 'ok');
-      const id = await insertRun(new Date(Date.now() - minutes(2)), 'failed', { errorClass: 'ClockSkew', errorMessage: 'host clock 90 s ahead' });
+      const id = await insertRun(new Date(Date.now() - minutes(2)), 'failed', {
+        errorClass: 'ClockSkew',
+        errorMessage: 'host clock 90 s ahead',
+      });
       const run = await runCli(['status', '--check'], env);
       const lines = run.stdout.trimEnd().split('\n');
-      expect(lines[0]).toMatch(new RegExp(`^DBKEEPER CRITICAL - ping: last run #${id} failed at \\S+: ClockSkew: host clock 90 s ahead \\| jobs=1 critical=1`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^DBKEEPER CRITICAL - ping: last run #${id} failed at \\S+: ClockSkew: host clock 90 s ahead \\| jobs=1 critical=1`,
+        ),
+      );
       expect(lines).toHaveLength(2);
       expect(run.code).toBe(2);
     });
 
     it('warning: the last run warned → 1 WARNING with its summary', async () => {
-      await insertRun(new Date(Date.now() - minutes(1)), 'warning', { summary: JSON.stringify({ status: 'warning', summary: '3 tables over budget' }) });
+      await insertRun(new Date(Date.now() - minutes(1)), 'warning', {
+        summary: JSON.stringify({ status: 'warning', summary: '3 tables over budget' }),
+      });
       const run = await runCli(['status', '--check'], env);
-      expect(run.stdout).toMatch(/^DBKEEPER WARNING - ping: last run #\d+ at \S+ needs attention: 3 tables over budget/);
+      expect(run.stdout).toMatch(
+        /^DBKEEPER WARNING - ping: last run #\d+ at \S+ needs attention: 3 tables over budget/,
+      );
       expect(run.code).toBe(1);
     });
   });
@@ -131,7 +164,9 @@ describe('status --check (plugin convention)', () => {
 
     it('with its lock free (the worker died) → 2 CRITICAL, and the slot is late', async () => {
       const run = await runCli(['status', '--check'], env);
-      expect(run.stdout).toMatch(/^DBKEEPER CRITICAL - ping: a run started \S+ is recorded running but its lock is free: the worker running it died/);
+      expect(run.stdout).toMatch(
+        /^DBKEEPER CRITICAL - ping: a run started \S+ is recorded running but its lock is free: the worker running it died/,
+      );
       expect(run.stdout).toMatch(/\nWARNING ping: late: /);
       expect(run.code).toBe(2);
     });
@@ -144,7 +179,10 @@ describe('status --check (plugin convention)', () => {
       expect(run.code).toBe(3);
     });
     it('bad configuration, naming the field', async () => {
-      const run = await runCli(['status', '--check'], { ...env, DBKEEPER_CONFIG: configFile({ status: { graceSeconds: -5 } }) });
+      const run = await runCli(['status', '--check'], {
+        ...env,
+        DBKEEPER_CONFIG: configFile({ status: { graceSeconds: -5 } }),
+      });
       expect(run.stdout).toMatch(/^DBKEEPER UNKNOWN - configuration: .*status\.graceSeconds/);
       expect(run.code).toBe(3);
     });

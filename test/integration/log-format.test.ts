@@ -48,7 +48,10 @@ describe('LOG_FORMAT overrides the terminal choice', () => {
       w.ready.catch(() => undefined);
       expect(await w.exited).toBe(78);
       expect(w.stderr.join('')).toMatch(/log\.format \(from LOG_FORMAT\)/);
-      const [tables] = await fresh.admin.query('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [fresh.name]);
+      const [tables] = await fresh.admin.query(
+        'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+        [fresh.name],
+      );
       expect(tables).toEqual([]);
     } finally {
       await fresh.drop();
@@ -68,11 +71,23 @@ describe('npm run demo, piped (its own server: the demo schema has a fixed name)
   const demo = (env: Record<string, string>) =>
     new Promise<{ code: number | null; out: string }>((resolve, reject) => {
       // stdout and stderr into one pipe, in order, as `npm run demo 2>&1 | less` shows them.
-      const child = spawn('sh', ['-c', `exec "${process.execPath}" "${join(ROOT, 'dist/src/demo/run-demo.js')}" 2>&1`], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', DB_HOST: server.host, DB_PORT: String(server.port), DB_USERNAME: 'root', DB_PASSWORD: '', REPORT_OUTBOX: join(server.dir, 'outbox'), ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        'sh',
+        ['-c', `exec "${process.execPath}" "${join(ROOT, 'dist/src/demo/run-demo.js')}" 2>&1`],
+        {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH ?? '',
+            DB_HOST: server.host,
+            DB_PORT: String(server.port),
+            DB_USERNAME: 'root',
+            DB_PASSWORD: '',
+            REPORT_OUTBOX: join(server.dir, 'outbox'),
+            ...env,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.on('error', reject);

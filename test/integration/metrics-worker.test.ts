@@ -34,16 +34,23 @@ const scrape = async (path: string) => {
 
 function value(families: Map<string, Family>, name: string, labels: Record<string, string>): number | undefined {
   const family = families.get(name) ?? families.get(name.replace(/_(bucket|sum|count)$/, ''));
-  return family?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+  return family?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    ?.value;
 }
 
 beforeAll(async () => {
   t = await createTestSchema();
   await ensureMigrations(t.admin, t.name, runHistoryMigrations);
   const coveredUntil = Math.floor(Date.now() / 1000) + 40 * 86_400;
-  await storeResult('partitions', { dryRun: false, tables: [{ table: WEIRD_TABLE, monthsAhead: 1, coveredUntil, rowsInPmax: 0 }] });
+  await storeResult('partitions', {
+    dryRun: false,
+    tables: [{ table: WEIRD_TABLE, monthsAhead: 1, coveredUntil, rowsInPmax: 0 }],
+  });
   await storeResult('purge-locks', { targets: [{ table: 'locks', rowsDeleted: 1234, backlogLeft: 0 }] });
-  await storeResult('index-review', { tables: [{ schema: 'app', reclaimableBytes: 65536 }], findings: [{ schema: 'app', action: 'drop' }] });
+  await storeResult('index-review', {
+    tables: [{ schema: 'app', reclaimableBytes: 65536 }],
+    findings: [{ schema: 'app', action: 'drop' }],
+  });
   await storeResult('health', {
     figures: [{ label: 'Connection use, now', value: 12, unit: '%', status: 'ok' }],
     limits: { 'Connection use, now': { warn: 80, fail: 95, worse: 'above' } },
@@ -87,11 +94,17 @@ describe('metrics: a real worker with the listener on port 0', () => {
     // Per job, from dbkeeper_runs (also runs this worker did not make).
     const last = value(families, 'dbkeeper_job_last_success_timestamp_seconds', { dbkeeper_job: 'ping' })!;
     expect(Math.abs(last - Date.now() / 1000)).toBeLessThan(30);
-    expect(value(families, 'dbkeeper_job_last_success_timestamp_seconds', { dbkeeper_job: 'partitions' })).toBeGreaterThan(0);
+    expect(
+      value(families, 'dbkeeper_job_last_success_timestamp_seconds', { dbkeeper_job: 'partitions' }),
+    ).toBeGreaterThan(0);
     expect(value(families, 'dbkeeper_job_last_run_status', { dbkeeper_job: 'ping', status: 'ok' })).toBe(1);
     expect(value(families, 'dbkeeper_job_last_run_status', { dbkeeper_job: 'ping', status: 'failed' })).toBe(0);
-    expect(value(families, 'dbkeeper_job_runs_recorded', { dbkeeper_job: 'ping', status: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(value(families, 'dbkeeper_job_next_run_timestamp_seconds', { dbkeeper_job: 'ping' })).toBeGreaterThan(Date.now() / 1000 - 1);
+    expect(
+      value(families, 'dbkeeper_job_runs_recorded', { dbkeeper_job: 'ping', status: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(value(families, 'dbkeeper_job_next_run_timestamp_seconds', { dbkeeper_job: 'ping' })).toBeGreaterThan(
+      Date.now() / 1000 - 1,
+    );
     expect(value(families, 'dbkeeper_job_period_seconds', { dbkeeper_job: 'ping' })).toBe(2);
     expect(value(families, 'dbkeeper_job_period_seconds', { dbkeeper_job: 'partitions' })).toBe(365 * 86_400);
     expect(value(families, 'dbkeeper_status_grace_seconds', {})).toBe(3600);
@@ -99,7 +112,9 @@ describe('metrics: a real worker with the listener on port 0', () => {
     expect(value(families, 'dbkeeper_database_up', {})).toBe(1);
     // This worker's own runs as a histogram.
     expect(families.get('dbkeeper_job_duration_seconds')?.type).toBe('histogram');
-    expect(value(families, 'dbkeeper_job_duration_seconds_count', { dbkeeper_job: 'ping', status: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(
+      value(families, 'dbkeeper_job_duration_seconds_count', { dbkeeper_job: 'ping', status: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
     // The jobs' figures, through their metrics.ts; the odd table name escaped and read back intact.
     expect(value(families, 'dbkeeper_partitions_months_ahead', { table: WEIRD_TABLE })).toBe(1);
     const untilFull = value(families, 'dbkeeper_partitions_seconds_until_full', { table: WEIRD_TABLE })!;
@@ -149,7 +164,20 @@ describe('metrics: a real worker with the listener on port 0', () => {
 describe('/healthz when the database goes away', () => {
   it('503 naming the database while it does not answer, 200 again once it does', async () => {
     const proxy = await tcpProxy(TEST_DB.host, TEST_DB.port);
-    const { path } = writeWorkerConfig(t.name, {}, { db: { ...TEST_DB, port: proxy.port, database: t.name, connectRetries: 0, connectBackoffMs: 200, connectTimeoutMs: 1000 } });
+    const { path } = writeWorkerConfig(
+      t.name,
+      {},
+      {
+        db: {
+          ...TEST_DB,
+          port: proxy.port,
+          database: t.name,
+          connectRetries: 0,
+          connectBackoffMs: 200,
+          connectTimeoutMs: 1000,
+        },
+      },
+    );
     const w = spawnWorker(workerEnv(path, { DBKEEPER_METRICS_PORT: '0' }));
     try {
       const line = await w.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('metrics listening'));
@@ -162,7 +190,12 @@ describe('/healthz when the database goes away', () => {
       expect(down.status).toBe(503);
       expect(down.text).toMatch(/^database does not answer: /);
       await proxy.open();
-      await poll('healthz 200 again', async () => ((await scrape('/healthz')).status === 200 ? true : undefined), 15_000, 200);
+      await poll(
+        'healthz 200 again',
+        async () => ((await scrape('/healthz')).status === 200 ? true : undefined),
+        15_000,
+        200,
+      );
     } finally {
       w.child.kill('SIGTERM');
       await w.exited;
@@ -174,22 +207,37 @@ describe('/healthz when the database goes away', () => {
 describe('metrics options that cannot be used: exit 78 before connecting, nothing created', () => {
   it.each([
     ['a port that is not a number', { DBKEEPER_METRICS_PORT: 'abc' }, /metrics\.port \(from DBKEEPER_METRICS_PORT\)/],
-    ['a textfile in a folder that does not exist', { DBKEEPER_METRICS_TEXTFILE: '/nonexistent-dir/x.prom' }, /metrics\.textfile \(DBKEEPER_METRICS_TEXTFILE\): cannot write \/nonexistent-dir\/x\.prom \(ENOENT\)/],
-    ['a textfile node_exporter would not read', { DBKEEPER_METRICS_TEXTFILE: '/tmp/x.txt' }, /metrics\.textfile \(from DBKEEPER_METRICS_TEXTFILE\): must end in \.prom/],
-  ])('%s', async (_what, env, message) => {
-    const fresh = await createTestSchema();
-    try {
-      const { path } = writeWorkerConfig(fresh.name, { ping: { enabled: true } });
-      const w = spawnWorker(workerEnv(path, env));
-      w.ready.catch(() => undefined);
-      expect(await w.exited).toBe(78);
-      expect(w.stderr.join('')).toMatch(message);
-      const [tables] = await fresh.admin.query<RowDataPacket[]>('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [fresh.name]);
-      expect(tables).toHaveLength(0);
-    } finally {
-      await fresh.drop();
-    }
-  }, 20_000);
+    [
+      'a textfile in a folder that does not exist',
+      { DBKEEPER_METRICS_TEXTFILE: '/nonexistent-dir/x.prom' },
+      /metrics\.textfile \(DBKEEPER_METRICS_TEXTFILE\): cannot write \/nonexistent-dir\/x\.prom \(ENOENT\)/,
+    ],
+    [
+      'a textfile node_exporter would not read',
+      { DBKEEPER_METRICS_TEXTFILE: '/tmp/x.txt' },
+      /metrics\.textfile \(from DBKEEPER_METRICS_TEXTFILE\): must end in \.prom/,
+    ],
+  ])(
+    '%s',
+    async (_what, env, message) => {
+      const fresh = await createTestSchema();
+      try {
+        const { path } = writeWorkerConfig(fresh.name, { ping: { enabled: true } });
+        const w = spawnWorker(workerEnv(path, env));
+        w.ready.catch(() => undefined);
+        expect(await w.exited).toBe(78);
+        expect(w.stderr.join('')).toMatch(message);
+        const [tables] = await fresh.admin.query<RowDataPacket[]>(
+          'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+          [fresh.name],
+        );
+        expect(tables).toHaveLength(0);
+      } finally {
+        await fresh.drop();
+      }
+    },
+    20_000,
+  );
 
   it('a port already taken', async () => {
     const { createServer } = await import('node:net');
@@ -201,7 +249,9 @@ describe('metrics options that cannot be used: exit 78 before connecting, nothin
       const w = spawnWorker(workerEnv(path, { DBKEEPER_METRICS_PORT: String(taken) }));
       w.ready.catch(() => undefined);
       expect(await w.exited).toBe(78);
-      expect(w.stderr.join('')).toContain(`metrics.port (DBKEEPER_METRICS_PORT): cannot listen on 127.0.0.1:${taken} (EADDRINUSE)`);
+      expect(w.stderr.join('')).toContain(
+        `metrics.port (DBKEEPER_METRICS_PORT): cannot listen on 127.0.0.1:${taken} (EADDRINUSE)`,
+      );
     } finally {
       busy.close();
     }

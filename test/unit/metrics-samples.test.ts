@@ -8,15 +8,31 @@ import { runSamples } from '../../src/metrics/run-samples.js';
 import { checkExposition } from '../helpers/exposition-check.js';
 
 const now = new Date('2027-03-10T12:00:00Z');
-const stats = (over: Partial<JobRunStats> = {}): JobRunStats => ({ job: 'x', lastFinished: null, lastDoneAt: null, lastSuccessAt: null, runningSince: null, counts: {}, ...over });
+const stats = (over: Partial<JobRunStats> = {}): JobRunStats => ({
+  job: 'x',
+  lastFinished: null,
+  lastDoneAt: null,
+  lastSuccessAt: null,
+  runningSince: null,
+  counts: {},
+  ...over,
+});
 const result = (details: Record<string, unknown>): JobResult => ({ status: 'ok', summary: 's', details });
 
 describe('runSamples (pure)', () => {
   it('a job never run has its schedule figures and zero counts, but no timestamps', () => {
-    const { samples } = runSamples([{ job: 'x', schedule: '15 3 * * *', timezone: 'Etc/UTC', result: null }], [], now, 60);
+    const { samples } = runSamples(
+      [{ job: 'x', schedule: '15 3 * * *', timezone: 'Etc/UTC', result: null }],
+      [],
+      now,
+      60,
+    );
     const names = samples.map((s) => s.name);
     expect(names).not.toContain('dbkeeper_job_last_run_timestamp_seconds');
-    expect(samples.find((s) => s.name === 'dbkeeper_job_next_run_timestamp_seconds')).toMatchObject({ labels: { dbkeeper_job: 'x' }, value: Date.parse('2027-03-11T03:15:00Z') / 1000 });
+    expect(samples.find((s) => s.name === 'dbkeeper_job_next_run_timestamp_seconds')).toMatchObject({
+      labels: { dbkeeper_job: 'x' },
+      value: Date.parse('2027-03-11T03:15:00Z') / 1000,
+    });
     expect(samples.find((s) => s.name === 'dbkeeper_job_period_seconds')!.value).toBe(86_400);
     expect(samples.filter((s) => s.name === 'dbkeeper_job_runs_recorded').map((s) => s.value)).toEqual([0, 0, 0, 0, 0]);
   });
@@ -28,7 +44,12 @@ describe('runSamples (pure)', () => {
       { name: 'fine_too', help: 'h', labels: { 'bad label': 'v' }, value: 3 },
       { name: 'not_a_number', help: 'h', value: Number.NaN },
     ];
-    const { samples, dropped } = runSamples([{ job: 'x', schedule: '15 3 * * *', timezone: 'Etc/UTC', metrics, result: result({}) }], [stats()], now, 60);
+    const { samples, dropped } = runSamples(
+      [{ job: 'x', schedule: '15 3 * * *', timezone: 'Etc/UTC', metrics, result: result({}) }],
+      [stats()],
+      now,
+      60,
+    );
     expect(samples.map((s) => s.name)).toContain('dbkeeper_fine_bytes');
     expect(samples.map((s) => s.name)).not.toContain('dbkeeper_not_a_number');
     expect(dropped).toEqual(['x: bad-name (bad metric name)', 'x: fine_too (bad label bad label)']);
@@ -38,7 +59,10 @@ describe('runSamples (pure)', () => {
 describe('job metrics mappings', () => {
   it('partitions: seconds until the newest partition is full, from the refresh time; a dry run publishes nothing', () => {
     const until = Date.parse('2027-05-01T00:00:00Z') / 1000;
-    const s = partitionsMetrics(result({ dryRun: false, tables: [{ table: 't', monthsAhead: 1, coveredUntil: until, rowsInPmax: 5 }] }), now);
+    const s = partitionsMetrics(
+      result({ dryRun: false, tables: [{ table: 't', monthsAhead: 1, coveredUntil: until, rowsInPmax: 5 }] }),
+      now,
+    );
     expect(s.find((x) => x.name === 'partitions_seconds_until_full')!.value).toBe(until - now.getTime() / 1000);
     expect(partitionsMetrics(result({ dryRun: true, tables: [{ table: 't', monthsAhead: 1 }] }), now)).toEqual([]);
   });
@@ -46,7 +70,10 @@ describe('job metrics mappings', () => {
   it('health: replica channels use the replica lag limits; text figures are left out', () => {
     const s = healthMetrics(
       result({
-        figures: [{ label: 'Replica r1 lag', value: 12, unit: 's', status: 'ok' }, { label: 'Replica r1 threads', value: 'IO No, SQL Yes', status: 'fail' }],
+        figures: [
+          { label: 'Replica r1 lag', value: 12, unit: 's', status: 'ok' },
+          { label: 'Replica r1 threads', value: 'IO No, SQL Yes', status: 'fail' },
+        ],
         limits: { 'Replica lag': { warn: 60, fail: 600, worse: 'above' } },
       }),
       now,

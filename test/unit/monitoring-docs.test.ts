@@ -13,16 +13,40 @@ const now = new Date('2027-03-10T12:00:00Z');
 
 /** One stored result per job that publishes figures, shaped as the jobs store them. */
 const RESULTS: Record<string, Record<string, unknown>> = {
-  partitions: { dryRun: false, tables: [{ table: 'bookings', monthsAhead: 3, coveredUntil: 1_820_000_000, rowsInPmax: 0 }] },
+  partitions: {
+    dryRun: false,
+    tables: [{ table: 'bookings', monthsAhead: 3, coveredUntil: 1_820_000_000, rowsInPmax: 0 }],
+  },
   'purge-locks': { targets: [{ table: 'locks', rowsDeleted: 10, backlogLeft: 0 }] },
-  'index-review': { tables: [{ schema: 'app', reclaimableBytes: 1024 }], findings: [{ schema: 'app', action: 'drop' }] },
-  health: { figures: [{ label: 'Buffer pool hit ratio', value: 99.5, unit: '%', status: 'ok' }], limits: { 'Buffer pool hit ratio': { warn: 99, fail: 95, worse: 'below' } } },
+  'index-review': {
+    tables: [{ schema: 'app', reclaimableBytes: 1024 }],
+    findings: [{ schema: 'app', action: 'drop' }],
+  },
+  health: {
+    figures: [{ label: 'Buffer pool hit ratio', value: 99.5, unit: '%', status: 'ok' }],
+    limits: { 'Buffer pool hit ratio': { warn: 99, fail: 95, worse: 'below' } },
+  },
 };
 
 async function exportedNames(): Promise<Set<string>> {
   const reg = new MetricsRegistry(await loadPromClient());
-  const last = { id: 1, status: 'ok' as const, startedAt: now, finishedAt: now, errorClass: null, errorMessage: null, summaryLine: null };
-  const stats: JobRunStats[] = ALL_JOBS.map((j) => ({ job: j.name, lastFinished: last, lastDoneAt: now, lastSuccessAt: now, runningSince: null, counts: { ok: 1 } }));
+  const last = {
+    id: 1,
+    status: 'ok' as const,
+    startedAt: now,
+    finishedAt: now,
+    errorClass: null,
+    errorMessage: null,
+    summaryLine: null,
+  };
+  const stats: JobRunStats[] = ALL_JOBS.map((j) => ({
+    job: j.name,
+    lastFinished: last,
+    lastDoneAt: now,
+    lastSuccessAt: now,
+    runningSince: null,
+    counts: { ok: 1 },
+  }));
   const jobs = ALL_JOBS.map((j) => ({
     job: j.name,
     schedule: j.schedule,
@@ -43,18 +67,29 @@ async function exportedNames(): Promise<Set<string>> {
 
 /** Metric names in a PromQL expression: identifiers that are not functions, keywords or label names. */
 function metricNamesIn(expr: string): string[] {
-  const withoutStrings = expr.replace(/"[^"]*"/g, '""').replace(/\{[^}]*\}/g, '').replace(/\b(by|on|without|group_left|ignoring)\s*\([^)]*\)/g, '');
-  return [...withoutStrings.matchAll(/\b(dbkeeper_[a-z0-9_]+|process_[a-z0-9_]+|nodejs_[a-z0-9_]+)\b/g)].map((m) => m[1]!);
+  const withoutStrings = expr
+    .replace(/"[^"]*"/g, '""')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\b(by|on|without|group_left|ignoring)\s*\([^)]*\)/g, '');
+  return [...withoutStrings.matchAll(/\b(dbkeeper_[a-z0-9_]+|process_[a-z0-9_]+|nodejs_[a-z0-9_]+)\b/g)].map(
+    (m) => m[1]!,
+  );
 }
 
 describe('docs/monitoring.md and docs/grafana-dashboard.json use only metrics the code exports', () => {
   it('every job that publishes figures has a fixture here', () => {
-    expect(ALL_JOBS.filter((j) => j.metrics).map((j) => j.name).sort()).toEqual(Object.keys(RESULTS).sort());
+    expect(
+      ALL_JOBS.filter((j) => j.metrics)
+        .map((j) => j.name)
+        .sort(),
+    ).toEqual(Object.keys(RESULTS).sort());
   });
 
   it('the Grafana dashboard parses and each query names exported metrics', async () => {
     const names = await exportedNames();
-    const dash = JSON.parse(readFileSync(join(ROOT, 'docs/grafana-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const dash = JSON.parse(readFileSync(join(ROOT, 'docs/grafana-dashboard.json'), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
     expect(dash.panels.length).toBeGreaterThanOrEqual(5);
     for (const p of dash.panels) {
       expect(p.targets.length, p.title).toBeGreaterThan(0);
@@ -73,9 +108,11 @@ describe('docs/monitoring.md and docs/grafana-dashboard.json use only metrics th
     const exprs = [...yaml.matchAll(/expr: (\|\n(?:\s{10,}.*\n)+|.*\n)/g)].map((m) => m[1]!);
     expect(exprs.length).toBeGreaterThanOrEqual(3);
     for (const e of exprs) for (const n of metricNamesIn(e)) expect(names.has(n), `${n} is not exported`).toBe(true);
-    for (const alert of ['DbkeeperJobOverdue', 'DbkeeperPartitionsAheadLow', 'DbkeeperJobLastRunFailed']) expect(yaml).toContain(`alert: ${alert}`);
+    for (const alert of ['DbkeeperJobOverdue', 'DbkeeperPartitionsAheadLow', 'DbkeeperJobLastRunFailed'])
+      expect(yaml).toContain(`alert: ${alert}`);
     expect(yaml).toMatch(/dbkeeper_partitions_months_ahead < 1/);
     // The metric table lists every dbkeeper_ name that is exported.
-    for (const n of names) if (n.startsWith('dbkeeper_') && !/_(bucket|sum|count)$/.test(n)) expect(doc, n).toContain(n);
+    for (const n of names)
+      if (n.startsWith('dbkeeper_') && !/_(bucket|sum|count)$/.test(n)) expect(doc, n).toContain(n);
   });
 });
