@@ -127,7 +127,9 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
   const sections: ReportSection[] = [
     { kind: 'figures', title: 'Partition coverage', figures },
     { kind: 'bars', title: 'Future months with a partition', unit: 'months', bars },
-    ...(timeline.length ? [{ kind: 'timeline' as const, title: dryRun ? 'Partition timeline (planned)' : 'Partition timeline', rows: timeline }] : []),
+    ...(timeline.length
+      ? [{ kind: 'timeline' as const, title: dryRun ? 'Partition timeline (planned)' : 'Partition timeline', rows: timeline }]
+      : []),
     { kind: 'table', title: dryRun ? 'Planned partition changes' : 'Partition changes', columns: ['table', 'action', 'partitions', 'range', 'rows', 'outcome', 'why'], rows: changeRows },
   ];
   if (skipped.length > 0) sections.push({ kind: 'text', title: 'Skipped or refused', lines: skipped.map((s) => `${s.target}: ${s.reason}`) });

@@ -94,7 +94,9 @@ export function buildConfigSchema(jobs: readonly AnyJob[]) {
     }),
     shutdown: z.strictObject({ drainSeconds: timerSeconds() }),
     /** `status --check`: how long after its slot a job may still be running or starting before it counts as late. */
-    status: z.strictObject({ graceSeconds: z.number().int().nonnegative().max(31 * 86_400).default(3600) }).prefault({}),
+    status: z
+      .strictObject({ graceSeconds: z.number().int().nonnegative().max(31 * 86_400).default(3600) })
+      .prefault({}),
     report: reportSchema,
     metrics: metricsSchema,
     jobs: z.strictObject(jobShapes),

@@ -23,7 +23,8 @@ export function figuresByLabel(result: JobResult | null | undefined): Map<string
 /** The figure's values over the earlier runs and this one, oldest first (null where a run had no number for it);
  * null when fewer than 3 runs have a number: a chart of one or two points says nothing a trend line does not. */
 export function seriesOf(current: Figure, history: readonly Map<string, Figure>[]): (number | null)[] | null {
-  const values = [...history.map((h) => h.get(current.label)?.value ?? null), current.value].map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
+  const raw = [...history.map((h) => h.get(current.label)?.value ?? null), current.value];
+  const values = raw.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
   // Leading runs without the figure (before it existed) are not part of its story.
   const first = values.findIndex((v) => v !== null);
   const series = first < 0 ? [] : values.slice(first);

@@ -78,7 +78,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let metrics: WorkerMetrics | null = null;
   try {
     if (opts.extraJobs?.length) log.warn({ jobs: opts.extraJobs.map((j) => j.name) }, 'extra jobs loaded through the test hook');
-    // Opt-in, loaded only then (prom-client costs memory); a port or file it cannot use is bad config, before connecting.
+    // Opt-in, loaded only then (prom-client costs memory); a port or file it cannot use is bad config (before
+    // connecting, so nothing is created).
     if (metricsEnabled(config.metrics)) {
       const mod = await import('../metrics/worker-metrics.js');
       try {
@@ -99,7 +100,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       log.error({ err }, 'could not set up reporting: runs are still recorded in dbkeeper_runs, reports are not sent');
       reporter = { sendSummary: async () => {}, sendAlert: async () => {}, sendOutageAlert: async () => {}, retryPending: async () => {} };
     }
-    const scheduler = new Scheduler({ app, reporter, ...(metrics ? { onOutcome: (o: RunOutcome) => metrics?.afterRun(o) } : {}) });
+    const onOutcome = metrics ? { onOutcome: (o: RunOutcome) => metrics?.afterRun(o) } : {};
+    const scheduler = new Scheduler({ app, reporter, ...onOutcome });
     await scheduler.sweepOrphans().catch((err: unknown) => log.warn({ err }, 'could not check for runs left running by a dead worker'));
     scheduler.start();
     metrics?.attach(app, scheduler.jobs);
