@@ -13,6 +13,9 @@ import { BENCH_DB, benchConnection } from './bench-db.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DB = BENCH_DB;
 const IDLE_MS = 10_000;
+const metricsEnv = Object.fromEntries(
+  ['DBKEEPER_METRICS_PORT', 'DBKEEPER_METRICS_TEXTFILE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+);
 
 function rssMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -40,7 +43,8 @@ async function main() {
   const startWorker = (args: string[]) =>
     spawn(process.execPath, [...args, join(ROOT, 'dist/src/worker.js')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DBKEEPER_CONFIG: configPath },
+      // DBKEEPER_METRICS_PORT=0 npm run bench:worker-rss measures the worker with the metrics listener on.
+      env: { PATH: process.env.PATH ?? '', DBKEEPER_CONFIG: configPath, ...metricsEnv },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
   // Both on one schema: they race for the same slots (harmless); memory is per process.
@@ -59,6 +63,7 @@ async function main() {
           bench: 'worker-idle-rss',
           node: process.version,
           idleSecondsAfterReady: IDLE_MS / 1000,
+          metrics: Object.keys(metricsEnv).length ? metricsEnv : 'off',
           nodeDefaults: { nodeArgs: [], rssMb: a.rss, peakRssMb: a.peak },
           asShipped: { nodeArgs: pm2Args, usedBy: ['ecosystem.config.js node_args', 'npm start'], rssMb: b.rss, peakRssMb: b.peak },
           peer: 'bare node process (setInterval)',

@@ -24,9 +24,11 @@ export const LAYERS = [
   {
     layer: 'worker',
     files: ['src/scheduler/run-worker.ts', 'src/worker.ts'],
-    allow: [...ENGINE, 'src/scheduler', REGISTRY],
+    allow: [...ENGINE, 'src/scheduler', 'src/metrics', REGISTRY],
   },
   { layer: 'scheduler', files: ['src/scheduler'], allow: [...ENGINE, 'src/scheduler'] },
+  // Metrics read the run record and the schedule; only the worker's main and the CLI load them.
+  { layer: 'metrics', files: ['src/metrics'], allow: [...ENGINE, 'src/scheduler', 'src/metrics'] },
   { layer: 'cli', files: ['src/cli', 'src/cli.ts', 'src/demo'], allow: ['src', 'jobs', REGISTRY] },
   { layer: 'registry', files: [REGISTRY], allow: [...ENGINE, 'jobs'] },
   { layer: 'jobs', files: ['jobs'], allow: [...ENGINE, 'jobs'] },

@@ -1,6 +1,7 @@
 import { defineJob } from '../../src/job/job-contract.js';
 import { collectHealth } from './collect.js';
 import { healthConfigSchema, healthDefaults } from './config.js';
+import { healthFigureLimits, healthMetrics } from './metrics.js';
 import { planHealth } from './plan.js';
 import { insertSnapshot, previousSnapshot, snapshotMigrations } from './snapshot-store.js';
 import { recordIndexUsageSnapshot } from '../index-review/usage-snapshot.js';
@@ -17,6 +18,7 @@ export const healthJob = defineJob({
   privileges: healthPrivileges,
   writes: true,
   migrations: snapshotMigrations,
+  metrics: healthMetrics,
   async run(ctx) {
     const facts = await collectHealth(ctx.db, { largestTables: ctx.config.largestTables });
     Object.assign(facts, await collectHealthAdditions(ctx.db, ctx.config, ctx.now, ctx.signal));
@@ -46,6 +48,7 @@ export const healthJob = defineJob({
         previousSnapshotId: previous?.id ?? null,
         window: plan.window,
         figures: plan.figures,
+        limits: healthFigureLimits(ctx.config),
         deltas: plan.deltas,
         resetCounters: plan.resetCounters,
         tables: plan.tableGrowth,

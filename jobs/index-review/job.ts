@@ -7,6 +7,7 @@ import { indexReviewResult, indexReviewWarnings } from './report.js';
 import { buildUsageEvidence, daysObservedOf } from './usage-evidence.js';
 import { indexUsageMigrations, loadUsageSamples, readLiveUsage, storeUsageSnapshot } from './usage-snapshot.js';
 import { indexReviewPrivileges } from './privileges.js';
+import { indexReviewMetrics } from './metrics.js';
 
 const DAY_MS = 86_400_000;
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
@@ -24,6 +25,7 @@ export const indexReviewJob = defineJob({
   privileges: indexReviewPrivileges,
   // Writes only its own usage snapshots (dbkeeper_index_usage); never the reviewed tables.
   writes: true,
+  metrics: indexReviewMetrics,
   migrations: indexUsageMigrations,
   async run(ctx) {
     const { db, config, now, signal } = ctx;

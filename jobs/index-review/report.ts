@@ -68,6 +68,22 @@ export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEv
       bars: busiest.map((t) => ({ label: `${t.schema}.${t.table}`, value: t.indexCount, note: `budget ${t.budget}, ${t.indexCountAfter} after the drops` })),
     });
   }
+  const bySize = plan.tables
+    .filter((t) => t.indexBytes !== null && t.indexBytes > 0)
+    .sort((a, b) => b.indexBytes! - a.indexBytes!)
+    .slice(0, 15);
+  if (bySize.length) {
+    sections.push({
+      kind: 'bars',
+      title: 'Index size per table (reclaimable by the drops in the note)',
+      unit: 'MiB',
+      bars: bySize.map((t) => ({
+        label: `${t.schema}.${t.table}`,
+        value: Math.round((t.indexBytes! / 1048576) * 100) / 100,
+        note: `${formatBytes(t.reclaimableBytes)} reclaimable`,
+      })),
+    });
+  }
   const allWithDrops = plan.tables.filter((t) => t.dropSql).sort((a, b) => (b.reclaimableBytes ?? -1) - (a.reclaimableBytes ?? -1));
   const withDrops = allWithDrops.slice(0, MAX_SQL_TABLES);
   const more = allWithDrops.length - withDrops.length;

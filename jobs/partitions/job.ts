@@ -7,6 +7,7 @@ import { planMigration } from './plan-migration.js';
 import { planPartitions } from './plan.js';
 import { findColumn } from './validate-shape.js';
 import { partitionsPrivileges } from './privileges.js';
+import { partitionsMetrics } from './metrics.js';
 
 /** Monthly partitions of append-only logs: months made ahead, months past retention dropped or archived. */
 export const partitionsJob = defineJob({
@@ -18,6 +19,7 @@ export const partitionsJob = defineJob({
   privileges: partitionsPrivileges,
   options: { 'print-migration': { kind: 'flag', description: 'print the ALTER that would partition an unpartitioned table; never run it' } },
   writes: true,
+  metrics: partitionsMetrics,
   async run(ctx) {
     const c = ctx.config;
     const facts = await collectPartitionFacts(ctx.db, c.tables, c.pmaxRowThreshold, c.column);

@@ -1,10 +1,11 @@
 import { formatNumber } from '../../src/core/number-format.js';
 import type { JobResult } from '../../src/job/job-contract.js';
-import type { Figure, ReportSection } from '../../src/job/report-sections.js';
+import type { Figure, ReportSection, TimelineRow } from '../../src/job/report-sections.js';
 import type { ActionOutcome } from './apply.js';
 import { isoDay } from './month-math.js';
 import type { MigrationPlan } from './plan-migration.js';
 import { rangeText, type PartitionAction, type PartitionTablePlan } from './plan.js';
+import { partitionTimeline } from './timeline.js';
 
 interface ReportPolicy {
   premakeMonths: number;
@@ -28,6 +29,7 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
   const statements: string[] = [];
   const summaries: string[] = [];
   const tables: Record<string, unknown>[] = [];
+  const timeline: TimelineRow[] = [];
 
   for (const plan of plans) {
     if (plan.refused) {
@@ -44,6 +46,7 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
     const retired = mine.filter((o) => o.action.kind !== 'create' && (dryRun || o.outcome === 'done'));
     const notDone = dryRun ? [] : mine.filter((o) => o.outcome !== 'done');
     const ahead = created.length > 0 ? plan.monthsAheadAfter : plan.monthsAheadBefore;
+    timeline.push(partitionTimeline(plan, created, retired));
     for (const o of mine) {
       const a = o.action;
       const name = a.kind === 'create' ? a.months.map((m) => m.name).join(', ') : a.partition;
@@ -92,6 +95,8 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
       refused: null,
       monthsAheadBefore: plan.monthsAheadBefore,
       monthsAhead: ahead,
+      // Unix seconds: the newest month partition's upper bound, after which inserts land in the tail (metrics).
+      coveredUntil: plan.months.length > 0 || created.length > 0 ? coveredUntil(plan, created.length > 0) : null,
       rowsInPmax: tail,
       created: created.flatMap((o) =>
         o.action.kind === 'create'
@@ -121,6 +126,9 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
   const sections: ReportSection[] = [
     { kind: 'figures', title: 'Partition coverage', figures },
     { kind: 'bars', title: 'Future months with a partition', unit: 'months', bars },
+    ...(timeline.length
+      ? [{ kind: 'timeline' as const, title: dryRun ? 'Partition timeline (planned)' : 'Partition timeline', rows: timeline }]
+      : []),
     { kind: 'table', title: dryRun ? 'Planned partition changes' : 'Partition changes', columns: ['table', 'action', 'partitions', 'range', 'rows', 'outcome', 'why'], rows: changeRows },
   ];
   if (skipped.length > 0) sections.push({ kind: 'text', title: 'Skipped or refused', lines: skipped.map((s) => `${s.target}: ${s.reason}`) });

@@ -7,6 +7,7 @@ import { inspectTarget } from './dry-run.js';
 import { planPurge } from './plan.js';
 import { dryRunResult, PurgeRefusedError, purgeResult } from './report.js';
 import { purgeLocksPrivileges } from './privileges.js';
+import { purgeLocksMetrics } from './metrics.js';
 
 /** Deletes expired appointment locks in short index-driven chunks instead of one long DELETE. */
 export const purgeLocksJob = defineJob({
@@ -17,6 +18,7 @@ export const purgeLocksJob = defineJob({
   configSchema: purgeConfigSchema,
   privileges: purgeLocksPrivileges,
   writes: true,
+  metrics: purgeLocksMetrics,
   async run(ctx) {
     const facts = await collectPurgeFacts(ctx.db, ctx.config, ctx.now);
     const plan = planPurge(facts, ctx.config, ctx.now);

@@ -20,9 +20,11 @@ import { nextSlot } from '../scheduler/cron-slots.js';
 import { configEntries, formatConfig } from './config-command.js';
 import { EXIT } from '../core/exit-codes.js';
 import { exitCodeFor } from './exit-codes.js';
+import { prettyLogs } from '../log/logger.js';
 import { formatOutcome } from './format-outcome.js';
 import { grantsText } from './grants-command.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './parse-args.js';
+import { statusCheckMain } from './status-check-command.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -182,6 +184,8 @@ async function grantsCommand(cmd: Extract<CliCommand, { kind: 'grants' }>, confi
 }
 
 export async function cliMain(argv: readonly string[], io: CliIo): Promise<number> {
+  // A monitoring plugin: its own exit codes (0-3) for every outcome, bad arguments included.
+  if (argv[0] === 'status' && argv.includes('--check')) return statusCheckMain(argv, io);
   let cmd: CliCommand;
   try {
     cmd = parseArgs(argv, (name) => {
@@ -227,7 +231,7 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
     io.stderr(`dbkeeper: ${new ConfigError([outboxProblem]).message}\n`);
     return EXIT.config;
   }
-  const log: Logger = loggerFor(config, { stream: 'stderr', pretty: io.isTty });
+  const log: Logger = loggerFor(config, { stream: 'stderr', pretty: prettyLogs(config.log.format, io.isTty) });
   let app: App;
   try {
     // A dry run creates nothing, not even dbkeeper's own tables.

@@ -6,7 +6,7 @@ import { parseIsoInstant } from '../time/parse-iso-instant.js';
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'list'; json: boolean }
-  | { kind: 'status'; json: boolean }
+  | { kind: 'status'; json: boolean; check: boolean }
   | { kind: 'config'; json: boolean }
   | { kind: 'report'; preview: true; out?: string }
   | { kind: 'grants'; account?: Account; dialect?: 'mariadb' | 'mysql' }
@@ -19,7 +19,10 @@ export class UsageError extends Error {
 export const USAGE = `usage: npm run job -- <command>
 
   list                      jobs, schedules and next run times
-  status                    last run of each job, next scheduled time, host that ran it
+  status [--json]           last run of each job, next scheduled time, host that ran it
+  status --check            a monitoring plugin (Nagios/Icinga): exit 0 OK, 1 WARNING (a run warned or a job is late),
+                            2 CRITICAL (a last run failed, or a job is overdue by a whole period), 3 UNKNOWN (database,
+                            configuration or arguments); first line "DBKEEPER <STATE> - …", then one line per problem
   config [--json]           the effective configuration (secrets masked) and where each value came from;
                             needs no database
   grants [--user 'dbkeeper'@'10.%'] [--dialect mariadb|mysql]
@@ -35,7 +38,7 @@ export const USAGE = `usage: npm run job -- <command>
                             --at       evaluate as if at that time, e.g. 2027-03-01T04:30:00Z (with --dry-run only)
                             --email    also email the report of this manual run
 
-exit codes: 0 ok, 1 job failed, 2 usage error, 75 locked by another worker, 78 bad configuration`;
+exit codes (status --check has its own, above): 0 ok, 1 job failed, 2 usage error, 75 locked by another worker, 78 bad configuration`;
 
 /** `jobOptions` gives a job's declared flags (undefined: no such job). Every value is checked here, before a
  * connection, lock or run row exists. */
@@ -44,9 +47,11 @@ export function parseArgs(argv: readonly string[], jobOptions: (job: string) => 
   if (!command || command === 'help' || command === '--help' || command === '-h') return { kind: 'help' };
   if (command === 'list' || command === 'status' || command === 'config') {
     const json = rest.includes('--json');
-    const unknown = rest.filter((a) => a !== '--json');
+    const check = command === 'status' && rest.includes('--check');
+    const unknown = rest.filter((a) => a !== '--json' && !(command === 'status' && a === '--check'));
     if (unknown.length > 0) throw new UsageError(`${command}: unknown argument ${unknown[0]}`);
-    return { kind: command, json };
+    if (check && json) throw new UsageError('status: --check prints plugin lines; it takes no --json');
+    return command === 'status' ? { kind: command, json, check } : { kind: command, json };
   }
   if (command === 'report') return parseReport(rest);
   if (command === 'grants') return parseGrants(rest);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reportSchema } from './report-config.js';
+import { metricsSchema } from './metrics-config.js';
 import { cronSchema, timeZoneSchema } from './cron-expression.js';
 import { identifierSchema } from './identifier.js';
 import { timerMs, timerSeconds } from './timer-bounds.js';
@@ -93,9 +94,18 @@ export function buildConfigSchema(jobs: readonly ConfigurableJob[]) {
     guards: guardsSchema,
     /** DB_SLOW_QUERY_TIME: what the platform calls a slow query, in seconds. */
     slowQueryTimeSeconds: z.number().positive(),
-    log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+    log: z.strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+      /** LOG_FORMAT: json (NDJSON) or pretty (lines for a person); null = pretty on a terminal, NDJSON otherwise. */
+      format: z.enum(['json', 'pretty']).nullable().default(null),
+    }),
     shutdown: z.strictObject({ drainSeconds: timerSeconds() }),
+    /** `status --check`: how long after its slot a job may still be running or starting before it counts as late. */
+    status: z
+      .strictObject({ graceSeconds: z.number().int().nonnegative().max(31 * 86_400).default(3600) })
+      .prefault({}),
     report: reportSchema,
+    metrics: metricsSchema,
     jobs: z.strictObject(jobShapes),
   });
 }

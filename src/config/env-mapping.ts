@@ -2,7 +2,7 @@
 export interface EnvBinding {
   env: string;
   path: string[];
-  kind: 'string' | 'int' | 'number' | 'bool' | 'list' | 'nullable-string';
+  kind: 'string' | 'int' | 'nullable-int' | 'number' | 'bool' | 'list' | 'nullable-string';
 }
 
 export const ENV_BINDINGS: readonly EnvBinding[] = [
@@ -23,6 +23,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'DB_POOL_TIMEOUT', path: ['db', 'poolTimeoutSeconds'], kind: 'int' },
   { env: 'DB_SLOW_QUERY_TIME', path: ['slowQueryTimeSeconds'], kind: 'number' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { env: 'LOG_FORMAT', path: ['log', 'format'], kind: 'nullable-string' },
   { env: 'SMTP_URL', path: ['report', 'smtp', 'url'], kind: 'nullable-string' },
   { env: 'SMTP_HOST', path: ['report', 'smtp', 'host'], kind: 'nullable-string' },
   { env: 'SMTP_PORT', path: ['report', 'smtp', 'port'], kind: 'int' },
@@ -32,6 +33,9 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { env: 'REPORT_FROM', path: ['report', 'from'], kind: 'string' },
   { env: 'REPORT_TO', path: ['report', 'to'], kind: 'list' },
   { env: 'REPORT_OUTBOX', path: ['report', 'outboxDir'], kind: 'string' },
+  { env: 'DBKEEPER_METRICS_PORT', path: ['metrics', 'port'], kind: 'nullable-int' },
+  { env: 'DBKEEPER_METRICS_HOST', path: ['metrics', 'host'], kind: 'string' },
+  { env: 'DBKEEPER_METRICS_TEXTFILE', path: ['metrics', 'textfile'], kind: 'nullable-string' },
 ];
 
 /** Convert an env string to the kind the schema expects; leave it as text when it does not parse, so the
@@ -39,8 +43,10 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
 export function parseEnvValue(kind: EnvBinding['kind'], raw: string): unknown {
   const text = raw.trim();
   switch (kind) {
+    case 'nullable-int':
     case 'int':
     case 'number': {
+      if (kind === 'nullable-int' && text === '') return null;
       if (text === '') return raw;
       const n = Number(text);
       return Number.isFinite(n) ? n : raw;

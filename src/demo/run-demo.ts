@@ -45,7 +45,11 @@ async function main(): Promise<number> {
     throw err;
   }
   const now = new Date();
-  const log = loggerFor(config, { stream: 'stderr', pretty: Boolean(process.stderr.isTTY) });
+  // A demo is read by a person, often piped: pretty lines unless LOG_FORMAT=json, and (unless LOG_LEVEL says
+  // otherwise) only warnings and errors between the result lines.
+  const json = config.log.format === 'json';
+  const level = json || process.env.LOG_LEVEL ? config.log.level : 'warn';
+  const log = loggerFor({ ...config, log: { ...config.log, level } }, { stream: 'stderr', pretty: !json });
   // No database selected yet: the demo creates its own schema first. TLS as DB_SSL_MODE says.
   // The demo application's session: UTC, as DEMO_APP_TIME_ZONE says.
   const { conn: admin } = await firstConnection({ ...config.db, database: '' }, log);

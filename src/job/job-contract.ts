@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Trigger } from '../core/trigger.js';
 import type { JobDb } from '../db/job-db.js';
 import type { Migration } from '../db/migrations.js';
+import type { JobMetrics } from './job-metrics.js';
 import type { JobOptions } from './job-options.js';
 import type { JobPrivileges, PrivilegeFindings } from '../db/privileges.js';
 import type { ReportSection } from './report-sections.js';
@@ -77,6 +78,9 @@ export interface Job<S extends z.ZodObject = z.ZodObject, D extends JobDetails =
   /** The GRANTs this job needs for its config (jobs/<name>/privileges.ts): `grants` prints them, start-up probes them. */
   privileges?: JobPrivileges<z.infer<S>>;
   run(ctx: JobContext<z.infer<S>>): Promise<JobResult<D>>;
+  /** Figures for Prometheus from the job's stored result (its `metrics.ts`); the engine reads them, the job never
+   * imports the metrics module. */
+  metrics?: JobMetrics;
 }
 
 /** Erase the config type so jobs of different shapes sit in one list. */

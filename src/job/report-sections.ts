@@ -25,6 +25,17 @@ export function orderFigures(figures: readonly Figure[]): Figure[] {
     .map(({ f }) => f);
 }
 
+/** A cell of a timeline: what happened to that period (a month partition) in this run. */
+export type TimelineCellKind = 'dropped' | 'kept' | 'created' | 'tail';
+
+export interface TimelineRow {
+  label: string;
+  note?: string;
+  /** Oldest first; `label` (e.g. "2026-03") is in the text part and on hover, `short` (e.g. "03") in the cell when
+   * set (a phone fits a dozen narrow cells); `note` is shown on hover and in the text part. */
+  cells: { label: string; kind: TimelineCellKind; note?: string; short?: string }[];
+}
+
 export type ReportSection =
   | { kind: 'figures'; title: string; figures: Figure[] }
   | { kind: 'table'; title: string; columns: string[]; rows: (string | number | null)[][] }
@@ -32,4 +43,6 @@ export type ReportSection =
   | { kind: 'bars'; title: string; unit: string; bars: { label: string; value: number; max?: number; note?: string }[] }
   | { kind: 'text'; title: string; lines: string[] }
   /** Statements a person may run (recommendations, rollbacks); dbkeeper did not run them. */
-  | { kind: 'sql'; title: string; statements: string[] };
+  | { kind: 'sql'; title: string; statements: string[] }
+  /** Periods side by side, coloured by what happened to them (partitions: dropped, kept, created, the tail). */
+  | { kind: 'timeline'; title: string; rows: TimelineRow[] };

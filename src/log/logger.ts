@@ -31,6 +31,11 @@ export interface LoggerOptions {
   sink?: (line: string) => void;
 }
 
+/** LOG_FORMAT wins; unset, a terminal gets pretty lines and anything else (pm2, a pipe, a file) NDJSON. */
+export function prettyLogs(format: 'json' | 'pretty' | null, isTty: boolean): boolean {
+  return format === null ? isTty : format === 'pretty';
+}
+
 export function createLogger(opts: LoggerOptions): Logger {
   const scrub = makeScrubber(opts.secrets);
   const target = opts.stream === 'stdout' ? process.stdout : process.stderr;
@@ -41,7 +46,7 @@ export function createLogger(opts: LoggerOptions): Logger {
       done();
     },
   });
-  const destination = opts.pretty ? pretty({ destination: scrubbed, colorize: !opts.sink, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : scrubbed;
+  const destination = opts.pretty ? pretty({ destination: scrubbed, colorize: !opts.sink && Boolean(target.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app', singleLine: true }) : scrubbed;
   return pino(
     {
       level: opts.level,

@@ -20,6 +20,17 @@ export function figuresByLabel(result: JobResult | null | undefined): Map<string
   return map;
 }
 
+/** The figure's values over the earlier runs and this one, oldest first (null where a run had no number for it);
+ * null when fewer than 3 runs have a number: a chart of one or two points says nothing a trend line does not. */
+export function seriesOf(current: Figure, history: readonly Map<string, Figure>[]): (number | null)[] | null {
+  const raw = [...history.map((h) => h.get(current.label)?.value ?? null), current.value];
+  const values = raw.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
+  // Leading runs without the figure (before it existed) are not part of its story.
+  const first = values.findIndex((v) => v !== null);
+  const series = first < 0 ? [] : values.slice(first);
+  return series.filter((v) => v !== null).length >= 3 ? series : null;
+}
+
 /** The figure compared with the same label in the previous real run; null when there is no previous run. */
 export function trendOf(current: Figure, previous: Map<string, Figure> | null): Trend | null {
   if (previous === null) return null;

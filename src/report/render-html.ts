@@ -1,4 +1,6 @@
 import { formatNumber } from '../core/number-format.js';
+import { chartHtml } from './render-chart.js';
+import { timelineHtml } from './render-timeline.js';
 import { WIDE_TABLE_COLUMNS, type FigureView, type JobView, type ReportView, type SectionView, type Tone } from './report-view.js';
 
 /** Mail-client-safe HTML: inline styles, tables, no scripts, no external images, fluid to phone width. */
@@ -35,7 +37,8 @@ function figureRow(f: FigureView): string {
   const trend = f.trend ? `<div style="color:#475467;font-size:12px">${e(arrow + f.trend.text)}</div>` : '';
   const note = f.note ? `<div style="color:#475467;font-size:12px">${e(f.note)}</div>` : '';
   const status = f.status ? ` ${badge(f.status.toUpperCase(), tone)}` : '';
-  return `<tr><td style="${CELL}">${e(f.label)}${note}</td><td style="${CELL}"><strong style="white-space:nowrap">${e(f.display)}</strong>${status}${trend}</td><td style="${CELL}">${f.threshold ? e(f.threshold) : ''}</td></tr>`;
+  const chart = f.series ? chartHtml(f.series, TONE[tone].bar, e) : '';
+  return `<tr><td style="${CELL}">${e(f.label)}${note}</td><td style="${CELL}"><strong style="white-space:nowrap">${e(f.display)}</strong>${status}${trend}${chart}</td><td style="${CELL}">${f.threshold ? e(f.threshold) : ''}</td></tr>`;
 }
 
 function sectionHtml(s: SectionView): string {
@@ -80,6 +83,8 @@ function sectionHtml(s: SectionView): string {
     }
     case 'text':
       return `${title}${s.lines.map((l) => `<p style="margin:0 0 4px">${e(l)}</p>`).join('')}`;
+    case 'timeline':
+      return `${title}${timelineHtml(s.rows, e)}`;
     case 'sql':
       return `${title}<p style="margin:0 0 4px;color:#475467;font-size:12px">Not run by dbkeeper; for a person to review.</p><pre style="margin:0;padding:8px;background:#f9fafb;border:1px solid #eaecf0;border-radius:4px;font-size:12px;white-space:pre-wrap;word-break:break-word">${e(s.statements.join('\n'))}</pre>`;
   }

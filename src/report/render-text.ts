@@ -1,4 +1,6 @@
 import { formatNumber } from '../core/number-format.js';
+import { chartText } from './render-chart.js';
+import { timelineText } from './render-timeline.js';
 import { WIDE_TABLE_COLUMNS, type ReportView, type SectionView } from './report-view.js';
 
 const markOf = { fail: '[FAIL]', warn: '[WARN]', ok: '[ok]', 'n/a': '[n/a]' } as const;
@@ -24,6 +26,7 @@ function sectionLines(s: SectionView): string[] {
         if (f.trend) parts.push(`trend ${f.trend.text}`);
         if (f.note) parts.push(f.note);
         out.push(`    ${parts.join('; ')}`);
+        if (f.series) out.push(`      ${chartText(f.series)}`);
       }
       break;
     case 'table':
@@ -48,6 +51,9 @@ function sectionLines(s: SectionView): string[] {
     }
     case 'text':
       for (const l of s.lines) out.push(`    ${l}`);
+      break;
+    case 'timeline':
+      out.push(...timelineText(s.rows));
       break;
     case 'sql':
       out.push('    (not run by dbkeeper; for a person to review)');

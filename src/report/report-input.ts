@@ -9,7 +9,12 @@ export type ReportKind = 'summary' | 'alert' | 'preview';
 export interface JobReport {
   outcome: RunOutcome;
   previous: { result: JobResult; startedAt: Date; durationMs: number | null } | null;
+  /** Results of earlier real runs, oldest first (at most HISTORY_RUNS − 1): the figures' small charts. */
+  history?: JobResult[];
 }
+
+/** How many values a figure's chart shows, the current run's included. */
+export const HISTORY_RUNS = 30;
 
 /** Everything the pure renderer needs; no clock, no IO. */
 export interface ReportInput {

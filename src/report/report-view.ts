@@ -1,6 +1,6 @@
 import { maskLiterals } from '../log/mask-literals.js';
 import { orderFigures, type Figure, type ReportSection } from '../job/report-sections.js';
-import { figuresByLabel, trendOf, type Trend } from './figure-trend.js';
+import { figuresByLabel, seriesOf, trendOf, type Trend } from './figure-trend.js';
 import { outageLine } from './db-outage.js';
 import { formatSeconds } from '../core/number-format.js';
 import { formatDuration, formatTime, formatValue } from './report-format.js';
@@ -14,6 +14,8 @@ export type Tone = 'fail' | 'warn' | 'ok' | 'muted';
 export interface FigureView extends Figure {
   display: string;
   trend: Trend | null;
+  /** The last values (up to HISTORY_RUNS, this run's last), for a small chart; null when too few. */
+  series: (number | null)[] | null;
 }
 
 export type SectionView = Exclude<ReportSection, { kind: 'figures' }> | { kind: 'figures'; title: string; figures: FigureView[] };
@@ -52,6 +54,7 @@ function jobView(j: JobReport, timezone: string): JobView {
   const o = j.outcome;
   const r = o.result;
   const previousFigures = j.previous ? figuresByLabel(j.previous.result) : null;
+  const history = (j.history ?? []).map(figuresByLabel);
   const meta = [`${o.trigger} run`, `started ${formatTime(o.startedAt, timezone)}`, `took ${formatDuration(o.durationMs)}`];
   if (o.clock) meta.push(`clock skew ${signedSeconds(o.clock.skewMs)} (host ${o.clock.host.toISOString()}, server ${o.clock.server.toISOString()})`);
   if (j.previous?.durationMs != null) meta.push(`previous run took ${formatDuration(j.previous.durationMs)}`);
@@ -59,7 +62,7 @@ function jobView(j: JobReport, timezone: string): JobView {
   else if (o.result) meta.push('no earlier run to compare with');
   const sections: SectionView[] = (r?.sections ?? []).map((s) =>
     s.kind === 'figures'
-      ? { kind: 'figures', title: s.title, figures: orderFigures(s.figures).map((f) => ({ ...f, display: formatValue(f.value, f.unit), trend: trendOf(f, previousFigures) })) }
+      ? { kind: 'figures', title: s.title, figures: orderFigures(s.figures).map((f) => ({ ...f, display: formatValue(f.value, f.unit), trend: trendOf(f, previousFigures), series: seriesOf(f, history) })) }
       : s,
   );
   return {

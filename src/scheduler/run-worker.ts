@@ -10,8 +10,11 @@ import { DbConnectError } from '../db/db-connect-error.js';
 import type { AnyJob } from '../job/job-contract.js';
 import { errorFields } from '../log/error-fields.js';
 import { createReporter } from '../report/create-reporter.js';
+import { metricsEnabled } from '../config/metrics-config.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { checkOutbox } from '../report/outbox-check.js';
 import { onShutdownSignals } from '../shutdown/shutdown-signals.js';
+import type { RunOutcome } from '../runner/run-outcome.js';
 import { Scheduler, type SchedulerReporter } from './scheduler.js';
 
 export interface WorkerOptions {
@@ -51,7 +54,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     stderr(`dbkeeper: ${new ConfigError([outboxProblem]).message}\n`);
     return EXIT.config;
   }
-  const log = loggerFor(config, { stream: 'stdout', pretty: false, ...(opts.logSink ? { sink: opts.logSink } : {}) });
+  // NDJSON for pm2 and log shippers unless LOG_FORMAT=pretty.
+  const log = loggerFor(config, { stream: 'stdout', pretty: config.log.format === 'pretty', ...(opts.logSink ? { sink: opts.logSink } : {}) });
   const stop = new AbortController();
   const forwardStop = () => stop.abort(new Error('stop requested'));
   opts.stopSignal?.addEventListener('abort', forwardStop, { once: true });
@@ -73,8 +77,21 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   );
   const onRejection = (err: unknown) => log.error({ err }, 'unhandled rejection (the worker keeps running)');
   process.on('unhandledRejection', onRejection);
+  let metrics: WorkerMetrics | null = null;
   try {
     if (opts.extraJobs?.length) log.warn({ jobs: opts.extraJobs.map((j) => j.name) }, 'extra jobs loaded through the test hook');
+    // Opt-in, loaded only then (prom-client costs memory); a port or file it cannot use is bad config (before
+    // connecting, so nothing is created).
+    if (metricsEnabled(config.metrics)) {
+      const mod = await import('../metrics/worker-metrics.js');
+      try {
+        metrics = await mod.startWorkerMetrics(config, log);
+      } catch (err) {
+        if (!(err instanceof mod.MetricsSetupError)) throw err;
+        stderr(`dbkeeper: ${new ConfigError([err.message]).message}\n`);
+        return EXIT.config;
+      }
+    }
     const app = await connectWithRetry(config, log, jobs, stop.signal);
     if (!app) return stop.signal.aborted ? 0 : EXIT.config;
 
@@ -85,9 +102,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       log.error({ err }, 'could not set up reporting: runs are still recorded in dbkeeper_runs, reports are not sent');
       reporter = { sendSummary: async () => {}, sendAlert: async () => {}, sendOutageAlert: async () => {}, retryPending: async () => {} };
     }
-    const scheduler = new Scheduler({ app, reporter });
+    const onOutcome = metrics ? { onOutcome: (o: RunOutcome) => metrics?.afterRun(o) } : {};
+    const scheduler = new Scheduler({ app, reporter, ...onOutcome });
     await scheduler.sweepOrphans().catch((err: unknown) => log.warn({ err }, 'could not check for runs left running by a dead worker'));
     scheduler.start();
+    metrics?.attach(app, scheduler.jobs);
+    metrics?.setScheduling(true);
     opts.onScheduler?.(scheduler);
     log.info({ jobs: scheduler.jobs.length, timezone: config.timezone, drainSeconds: config.shutdown.drainSeconds }, 'worker ready');
     (opts.ready ?? (() => process.send?.('ready')))();
@@ -95,10 +115,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     void scheduler.requestCatchUp('start-up');
 
     if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+    metrics?.setScheduling(false);
     const { interrupted } = await scheduler.stop(config.shutdown.drainSeconds * 1000);
     log.info({ interrupted }, 'worker stopped');
     return 0;
   } finally {
+    await metrics?.close().catch(() => undefined);
     removeSignals();
     process.off('unhandledRejection', onRejection);
     opts.stopSignal?.removeEventListener('abort', forwardStop);

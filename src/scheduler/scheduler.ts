@@ -33,6 +33,8 @@ export interface SchedulerDeps {
   dbBackoffMs?: { initial: number; max: number };
   /** How often a slot skipped for a lock held by someone else checks whether the lock is free (then catch-up). */
   lockPollMs?: number;
+  /** Told of every run's outcome (the metrics hook); must not throw. */
+  onOutcome?: (outcome: RunOutcome) => void;
 }
 
 /** Runs every enabled job on its cron slots (node-cron, per-job zone, noOverlap) and groups each slot's runs into
@@ -159,6 +161,7 @@ export class Scheduler {
     this.inFlight.add(entry);
     try {
       const outcome = await run;
+      this.deps.onOutcome?.(outcome);
       if (outcome.status === 'failed' || outcome.status === 'interrupted') this.sendAlert(outcome);
       if (outcome.skip && catchUpRetries(outcome.skip)) this.catchUp.whenLockFree(plan, slot);
       return outcome;

@@ -27,6 +27,9 @@ describe('imports flow one way (eslint dbkeeper/import-layers)', () => {
     ['jobs/ping/x.ts', "import { ALL_JOBS } from '../index.js';", 'jobs/index.ts'],
     ['jobs/ping/x.ts', "import { cliMain } from '../../src/cli/cli-main.js';", 'src/cli/cli-main.ts'],
     ['src/db/x.ts', "export type { RunOutcome } from '../runner/run-outcome.js';", 'src/runner/run-outcome.ts'],
+    ['src/scheduler/x.ts', "import { WorkerMetrics } from '../metrics/worker-metrics.js';", 'src/metrics/worker-metrics.ts'],
+    ['src/db/x.ts', "import type { Flavor } from '../job/privileges.js';", 'src/job/privileges.ts'],
+    ['src/metrics/x.ts', "import { ALL_JOBS } from '../../jobs/index.js';", 'jobs/index.ts'],
   ])('%s may not import: %s', async (path, code, target) => {
     const errors = await layerErrors(path, `${code}\n`);
     expect(errors).toHaveLength(1);
@@ -38,6 +41,8 @@ describe('imports flow one way (eslint dbkeeper/import-layers)', () => {
     ['src/db/x.ts', "import type { Trigger } from '../core/trigger.js';"],
     ['src/runner/x.ts', "import type { AnyJob } from '../job/job-contract.js';"],
     ['src/scheduler/x.ts', "import { runJob } from '../runner/run-job.js';"],
+    ['src/metrics/x.ts', "import type { ScheduledJob } from '../scheduler/scheduled-jobs.js';"],
+    ['src/scheduler/run-worker.ts', "import { metricsEnabled } from '../config/metrics-config.js';"],
     ['src/scheduler/run-worker.ts', "import { ALL_JOBS } from '../../jobs/index.js';"],
     ['src/cli/x.ts', "import { ALL_JOBS } from '../../jobs/index.js';"],
     ['jobs/health/x.ts', "import { recordIndexUsageSnapshot } from '../index-review/usage-snapshot.js';"],

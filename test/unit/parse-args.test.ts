@@ -17,7 +17,9 @@ const lookup = (name: string) => jobs[name];
 describe('parseArgs', () => {
   it('parses list, status and help', () => {
     expect(parseArgs(['list'], lookup)).toEqual({ kind: 'list', json: false });
-    expect(parseArgs(['status', '--json'], lookup)).toEqual({ kind: 'status', json: true });
+    expect(parseArgs(['status', '--json'], lookup)).toEqual({ kind: 'status', json: true, check: false });
+    expect(parseArgs(['status', '--check'], lookup)).toEqual({ kind: 'status', json: false, check: true });
+    expect(() => parseArgs(['status', '--check', '--json'], lookup)).toThrow(/--check/);
     expect(parseArgs([], lookup)).toEqual({ kind: 'help' });
   });
 

@@ -87,6 +87,13 @@ describe('rotationResult and the applier checks', () => {
     expect(r.warnings).toEqual(['api_call_logs: drop p202603 not done (contended)']);
     const fig = r.sections!.find((s) => s.kind === 'figures');
     expect(fig).toMatchObject({ figures: [{ label: 'api_call_logs: months ahead', value: 3, status: 'ok' }, { label: 'api_call_logs: rows in pmax', value: 0, status: 'ok' }] });
+    // The timeline: the retired month dropped, the contended one still kept, the created months, then the tail.
+    const timeline = r.sections!.find((s) => s.kind === 'timeline');
+    expect(timeline?.kind === 'timeline' && timeline.rows[0]!.cells.map((c) => `${c.label} ${c.kind}`)).toEqual([
+      '2026-02 dropped',
+      ...['03', '04', '05', '06', '07', '08', '09', '10', '11'].map((m) => `2026-${m} kept`),
+      '2026-12 created', '2027-01 created', '2027-02 created', 'pmax tail',
+    ]);
   });
 
   it('a dry run says what it would do and shows the statements', () => {
