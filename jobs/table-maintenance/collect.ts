@@ -3,9 +3,16 @@ import { freshTableStatsStatement } from '../../src/db/dialect.js';
 import type { JobDb } from '../../src/db/job-db.js';
 import { readBaselines } from './baselines.js';
 import type { MaintenanceFacts, MaintenanceTableFacts } from './facts.js';
+import { sampleRows, type SampleBounds } from './row-sample.js';
+
+export interface SampleRequest {
+  /** Rebuild candidates: their rows are sampled for the size model. */
+  tables: readonly string[];
+  bounds: SampleBounds;
+}
 
 /** Read everything the planner needs. `tables` are plain identifiers (validated by the config schema). */
-export async function collectMaintenanceFacts(db: JobDb, schema: string, tables: readonly string[]): Promise<MaintenanceFacts> {
+export async function collectMaintenanceFacts(db: JobDb, schema: string, tables: readonly string[], sample?: SampleRequest): Promise<MaintenanceFacts> {
   const fresh = freshTableStatsStatement(db.dialect);
   if (fresh) await db.query(fresh);
   const [server] = await db.query<RowDataPacket[]>('SELECT @@global.read_only AS read_only, @@session.lock_wait_timeout AS lwt');
@@ -45,6 +52,14 @@ export async function collectMaintenanceFacts(db: JobDb, schema: string, tables:
       statsUpdatedAt: stats?.last_update instanceof Date ? stats.last_update : null,
     };
   });
+  const candidates = new Set((sample?.tables ?? []).map((t) => t.toLowerCase()));
+  for (const t of facts) {
+    if (!sample || !t.exists || !candidates.has(t.table.toLowerCase()) || t.tableType !== 'BASE TABLE' || t.engine?.toLowerCase() !== 'innodb') continue;
+    t.sample = await sampleRows(db, schema, t.table, sample.bounds, t.rows).catch((err: Error & { fatal?: boolean }) => {
+      if (err.fatal || err.name === 'QueryTimeoutError') throw err;
+      return { ok: false as const, reason: `rows could not be sampled: ${err.message}` };
+    });
+  }
   return {
     dialect: db.dialect,
     schema,

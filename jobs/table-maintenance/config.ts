@@ -31,6 +31,10 @@ export const tableMaintenanceConfigSchema = z
     histogramColumns: z.record(identifierSchema, z.array(identifierSchema).min(1)).default(() => ({})),
     /** MySQL histogram buckets (1..1024). */
     histogramBuckets: z.number().int().min(1).max(1024).default(100),
+    /** Rows sampled (random primary-key ranges) per rebuild candidate for the size model; 0 = no model. */
+    sampleRows: z.number().int().min(0).max(100_000).default(4000),
+    /** No new sample range starts after this many seconds (each statement is bounded by the session guards too). */
+    sampleSeconds: z.number().int().min(1).max(300).default(5),
     /** MariaDB: time limit of one OPTIMIZE statement in seconds (the session limit is meant for short statements); 0 = none. */
     rebuildTimeoutSeconds: timerSeconds({ allowZero: true }).default(7200),
   })

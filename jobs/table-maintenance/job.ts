@@ -24,7 +24,9 @@ export const tableMaintenanceJob = defineJob({
     const tables = [...new Map([...c.analyzeTables, ...c.optimizeTables].map((t) => [t.toLowerCase(), t])).values()];
     const policy: MaintenancePolicy = { ...c, maintenanceWindow: ctx.options['maintenance-window'] === true };
 
-    const initial = await collectMaintenanceFacts(ctx.db, schema, tables);
+    const sample = c.sampleRows > 0 ? { tables: c.optimizeTables, bounds: { maxRows: c.sampleRows, rowsPerRange: 50, maxSeconds: c.sampleSeconds } } : undefined;
+    // A dry run decides on the statistics as they are: its rows are sampled now. A real run samples after ANALYZE.
+    const initial = await collectMaintenanceFacts(ctx.db, schema, tables, ctx.dryRun ? sample : undefined);
     const firstPlan = planMaintenance(initial, policy);
     if (ctx.dryRun) {
       return buildResult({
@@ -42,7 +44,7 @@ export const tableMaintenanceJob = defineJob({
 
     const analyzed = await applyAnalyze(firstPlan.tables, ctx.db, ctx.signal, ctx.progress);
     // Fresh statistics, then the same pure decision on them.
-    const measured = await collectMaintenanceFacts(ctx.db, schema, tables);
+    const measured = await collectMaintenanceFacts(ctx.db, schema, tables, sample);
     const plan = planMaintenance(measured, policy);
     const byTable = (list: StatementOutcome[], table: string) => list.find((o) => o.table === table);
     for (const p of plan.tables) {
@@ -98,7 +100,9 @@ async function recordBaselines(
     if (!facts?.exists || facts.rows <= 0) continue;
     if (!rebuilt && measured.baselines.has(p.table.toLowerCase())) continue;
     if (!rebuilt && !analyzed.some((o) => o.table === p.table && o.outcome === 'ok')) continue;
-    await writeBaseline(ctx.db, schema, { ...facts, source: rebuilt ? 'rebuild' : 'first-seen', at: ctx.now });
+    // After a rebuild, how far the model was off for this table corrects its next predictions.
+    const modelFactor = rebuilt && p.prediction && p.prediction.totalBytes > 0 ? (facts.dataLength + facts.indexLength) / p.prediction.totalBytes : null;
+    await writeBaseline(ctx.db, schema, { ...facts, source: rebuilt ? 'rebuild' : 'first-seen', at: ctx.now, modelFactor });
   }
 }
 
@@ -130,6 +134,10 @@ function outcomeOf(
     before,
     after: afterSize,
     estimate: p.estimate,
+    prediction: p.prediction
+      ? { dataBytes: p.prediction.dataBytes, indexBytes: p.prediction.indexBytes, offPageBytes: p.prediction.offPageBytes, rows: p.prediction.rows, sampledRows: p.prediction.sampledRows }
+      : null,
+    predictionNote: p.predictionNote,
     spaceWonBytes: before && afterSize ? allocatedBytes(before) - allocatedBytes(afterSize) : null,
   };
 }

@@ -2,6 +2,7 @@ import { analyzeStatements, withStatementTimeLimit } from '../../src/db/dialect.
 import { quoteId, quoteTable } from '../../src/db/sql-identifier.js';
 import { estimateBloat, type BloatEstimate } from './bloat-estimate.js';
 import type { MaintenanceFacts, PresentTable } from './facts.js';
+import { predictRebuiltSize, type SizePrediction } from './size-model.js';
 
 export interface MaintenancePolicy {
   analyzeTables: string[];
@@ -45,6 +46,9 @@ export interface MaintenanceTablePlan {
   optimize: OptimizeDecision | null;
   facts: PresentTable | null;
   estimate: BloatEstimate | null;
+  /** What the size model says a rebuild leaves (rebuild candidates whose rows were sampled); else why not. */
+  prediction: SizePrediction | null;
+  predictionNote: string | null;
 }
 
 export interface MaintenancePlan {
@@ -78,7 +82,7 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
     const key = t.table.toLowerCase();
     const listedForAnalyze = analyzeSet.has(key);
     const listedForOptimize = optimizeSet.has(key);
-    const none = { table: t.table, analyze: [], analyzeReason: null, optimize: null, facts: null, estimate: null };
+    const none = { table: t.table, analyze: [], analyzeReason: null, optimize: null, facts: null, estimate: null, prediction: null, predictionNote: null };
     if (!t.exists) return { ...none, error: `table ${facts.schema}.${t.table} does not exist` };
     if (!REBUILDABLE_TYPES.has(t.tableType)) return { ...none, error: `${facts.schema}.${t.table} is a ${t.tableType}, not a table` };
 
@@ -89,7 +93,10 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
       quotedColumns: listedForAnalyze ? (histograms.get(key) ?? []).map((c) => quoteId(c, 'column')) : [],
       buckets: policy.histogramBuckets,
     }).map((sql) => ({ sql, values: [] }));
-    const estimate = estimateBloat(t, facts.baselines.get(key) ?? null);
+    const sample = t.sample;
+    const prediction = sample?.ok ? predictRebuiltSize(sample.shape, sample.rows, sample.estimatedRows, sample.settings) : null;
+    const predictionNote = sample && !sample.ok ? `no size prediction: ${sample.reason}` : null;
+    const estimate = estimateBloat(t, facts.baselines.get(key) ?? null, prediction);
     const base = {
       table: t.table,
       error: null,
@@ -97,6 +104,8 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
       analyzeReason: listedForAnalyze ? ('listed' as const) : ('measure before the bloat decision' as const),
       facts: t,
       estimate,
+      prediction,
+      predictionNote,
     };
     if (!listedForOptimize) return { ...base, optimize: null };
     const optimizeSql = `OPTIMIZE${binlog} TABLE ${quoted}`;
@@ -124,7 +133,13 @@ function decideOptimize(t: PresentTable, e: BloatEstimate, readOnly: boolean, po
     return { action: 'skip', reason: `${mib(size)} is above maxRebuildBytes ${mib(policy.maxRebuildBytes)}: rebuild it by hand (e.g. pt-online-schema-change)` };
   }
   const pct = `${e.percent.toFixed(1)} %`;
-  const basis = e.basis === 'baseline' ? `vs ${e.baselineBytesPerRow!.toFixed(0)} B/row baseline` : 'DATA_FREE only, no baseline yet';
+  const basis =
+    e.basis === 'model'
+      ? `${mib(e.allocatedBytes)} allocated, a rebuild would leave about ${mib(e.predictedBytes!)} by the size model` +
+        `${e.modelFactor !== 1 ? ` × ${e.modelFactor!.toFixed(2)} from the last rebuild` : ''}`
+      : e.basis === 'baseline'
+        ? `vs ${e.baselineBytesPerRow!.toFixed(0)} B/row baseline`
+        : 'DATA_FREE only, no baseline yet';
   if (e.percent < policy.bloatThresholdPercent) {
     return { action: 'keep', reason: `bloat ${pct} (${basis}) is below ${policy.bloatThresholdPercent} %` };
   }

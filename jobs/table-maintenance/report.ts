@@ -16,6 +16,9 @@ export interface TableOutcome {
   before: MaintenanceTableSize | null;
   after: MaintenanceTableSize | null;
   estimate: BloatEstimate | null;
+  /** The size model's account: predicted data + index after a rebuild, the off-page part, from how many rows. */
+  prediction: { dataBytes: number; indexBytes: number; offPageBytes: number; rows: number; sampledRows: number } | null;
+  predictionNote: string | null;
   spaceWonBytes: number | null;
 }
 
@@ -101,13 +104,14 @@ function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; s
     {
       kind: 'table',
       title: `Tables in ${run.schema}`,
-      columns: ['table', 'rows', 'data MiB', 'index MiB', 'free MiB', 'bloat %', 'B/row (baseline)', 'ANALYZE', 'stats updated', 'OPTIMIZE', 'after MiB'],
+      columns: ['table', 'rows', 'data MiB', 'index MiB', 'free MiB', 'predicted MiB', 'bloat %', 'B/row (baseline)', 'ANALYZE', 'stats updated', 'OPTIMIZE', 'after MiB'],
       rows: run.tables.map((t) => [
         t.table,
         t.before?.rows ?? null,
         t.before ? toMib(t.before.dataLength) : null,
         t.before ? toMib(t.before.indexLength) : null,
         t.before ? toMib(t.before.dataFree) : null,
+        t.estimate?.predictedBytes == null ? null : toMib(t.estimate.predictedBytes),
         t.estimate ? Math.round(t.estimate.percent * 10) / 10 : null,
         t.estimate?.bytesPerRow == null ? null : `${t.estimate.bytesPerRow.toFixed(0)} (${t.estimate.baselineBytesPerRow?.toFixed(0) ?? 'none'})`,
         t.error ? `error: ${t.error}` : (t.analyze?.outcome ?? '-'),
@@ -128,7 +132,8 @@ function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; s
   const kept = run.tables.filter((t) => t.optimize?.action === 'keep').map((t) => `${t.table}: ${t.optimize!.reason}`);
   if (kept.length) out.push({ kind: 'text', title: 'Rebuild candidates not worth a rebuild yet', lines: kept });
   if (s.errors.length) out.push({ kind: 'text', title: 'Errors (the other tables went on)', lines: s.errors });
-  if (run.notes.length) out.push({ kind: 'text', title: 'Notes', lines: run.notes });
+  const notes = [...run.notes, ...run.tables.flatMap((t) => (t.predictionNote ? [`${t.table}: ${t.predictionNote}`] : []))];
+  if (notes.length) out.push({ kind: 'text', title: 'Notes', lines: notes });
   if (run.dryRun && run.plannedStatements.length) out.push({ kind: 'sql', title: 'Statements a run would execute now', statements: run.plannedStatements });
   return out;
 }

@@ -216,3 +216,42 @@ describe('config: bad input names the field', () => {
     expect(issue?.message).toMatch(message);
   });
 });
+
+describe('planMaintenance: the size model decides, not the first sight', () => {
+  // Issue 17: 120 k live rows in 112 MiB, most rows deleted before dbkeeper first saw the table; no baseline yet.
+  const shape = {
+    columns: [
+      { name: 'id', kind: 'fixed' as const, bytes: 4, maxBytes: 4, nullable: false, externable: false },
+      { name: 'note', kind: 'var' as const, bytes: 0, maxBytes: 1020, nullable: false, externable: true },
+    ],
+    primaryKey: ['id'],
+    secondary: [],
+    rowFormat: 'dynamic' as const,
+    keyBlockSizeKiB: null,
+  };
+  const sample = { ok: true as const, shape, settings: { pageSize: 16384, fillFactor: 100 }, rows: Array.from({ length: 2000 }, (_, i) => [i, 150]), estimatedRows: 120_000, ranges: 40, durationMs: 30, stoppedBy: 'rows' as const };
+  const bloated = table('appointments', { rows: 120_000, dataLength: 112 * MiB, indexLength: 0, dataFree: 4 * MiB, sample });
+  const decide = (f: MaintenanceFacts) => planMaintenance(f, POLICY).tables.find((t) => t.table === 'appointments')!;
+
+  it('rebuilds a table bloated before dbkeeper first saw it, with the prediction in the reason', () => {
+    const p = decide(facts([bloated]));
+    expect(p.optimize).toMatchObject({ action: 'rebuild' });
+    expect(p.optimize!.reason).toMatch(/^bloat 8\d\.\d % \(116\.0 MiB allocated, a rebuild would leave about 2\d\.\d MiB by the size model\)/);
+    expect(p.estimate).toMatchObject({ basis: 'model' });
+    // The old rule (first sight = baseline) saw nothing but DATA_FREE.
+    expect(estimateBloat(bloated, null).percent).toBeLessThan(5);
+  });
+
+  it('the last rebuild corrects the model for that table', () => {
+    const corrected = decide(facts([bloated], { baselines: new Map([['appointments', { ...baseline(900), modelFactor: 2 }]]) }));
+    const plain = decide(facts([bloated]));
+    expect(corrected.estimate!.predictedBytes).toBe(plain.estimate!.predictedBytes! * 2);
+    expect(corrected.optimize!.reason).toMatch(/× 2\.00 from the last rebuild/);
+  });
+
+  it('a table without a sample (no integer primary key) keeps the baseline rule and says why', () => {
+    const p = decide(facts([{ ...bloated, sample: { ok: false, reason: 'the primary key starts with a varchar column: random ranges need an integer' } }]));
+    expect(p.estimate!.basis).toBe('data-free-only');
+    expect(p.predictionNote).toMatch(/^no size prediction: the primary key starts with a varchar column/);
+  });
+});

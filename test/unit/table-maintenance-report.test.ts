@@ -15,6 +15,8 @@ const rebuilt: TableOutcome = {
   before: size(400_000, 200, 50, 4),
   after: size(400_000, 80, 20, 0),
   estimate: estimate(60, 150),
+  prediction: null,
+  predictionNote: null,
   spaceWonBytes: 154 * MiB,
 };
 const fulltext: TableOutcome = {
@@ -26,9 +28,11 @@ const fulltext: TableOutcome = {
   before: size(3000, 1, 1, 0),
   after: null,
   estimate: estimate(0, 0),
+  prediction: null,
+  predictionNote: null,
   spaceWonBytes: null,
 };
-const missing: TableOutcome = { table: 'ghost', error: 'table b.ghost does not exist', analyze: null, statsUpdatedAt: stats, optimize: null, before: null, after: null, estimate: null, spaceWonBytes: null };
+const missing: TableOutcome = { table: 'ghost', error: 'table b.ghost does not exist', analyze: null, statsUpdatedAt: stats, optimize: null, before: null, after: null, estimate: null, prediction: null, predictionNote: null, spaceWonBytes: null };
 const contended: TableOutcome = { ...rebuilt, table: 'locks', optimize: { ...rebuilt.optimize!, outcome: 'contended', message: 'Lock wait timeout exceeded' } as TableOutcome['optimize'], after: null, spaceWonBytes: null };
 
 const RUN: MaintenanceRun = { schema: 'b', dryRun: false, readOnly: false, lockWaitTimeoutSeconds: 5, tables: [rebuilt, fulltext], warnings: [], notes: [], plannedStatements: [], interrupted: false };
