@@ -35,6 +35,14 @@ export const tableMaintenanceConfigSchema = z
     sampleRows: z.number().int().min(0).max(100_000).default(4000),
     /** No new sample range starts after this many seconds (each statement is bounded by the session guards too). */
     sampleSeconds: z.number().int().min(1).max(300).default(5),
+    /** Seconds a rebuild may wait for its metadata lock (MariaDB `WAIT n`; the session's lock_wait_timeout on MySQL):
+     * the application's queries on the table queue behind a waiting DDL, so it is short. */
+    ddlLockWaitSeconds: z.number().int().min(1).max(60).default(2),
+    /** Before a rebuild: wait up to this long for sessions holding the table (metadata locks, or long transactions
+     * where the server has no lock view) to finish, then skip it as contended; 0 = no pre-check. */
+    mdlWaitSeconds: z.number().int().min(0).max(600).default(10),
+    /** Coarse pre-check (MariaDB without the metadata_lock_info plugin): transactions open this long count. */
+    longTransactionSeconds: z.number().int().min(1).max(86_400).default(5),
     /** MariaDB: time limit of one OPTIMIZE statement in seconds (the session limit is meant for short statements); 0 = none. */
     rebuildTimeoutSeconds: timerSeconds({ allowZero: true }).default(7200),
   })

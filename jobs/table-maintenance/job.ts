@@ -56,7 +56,14 @@ export const tableMaintenanceJob = defineJob({
           ? { action: 'skip', reason: `contended: ANALYZE already waited lock_wait_timeout (${measured.lockWaitTimeoutSeconds} s) for the metadata lock` }
           : { action: 'skip', reason: 'statistics were not refreshed (ANALYZE did not succeed): no rebuild on stale numbers' };
     }
-    const optimized = await applyOptimize(plan.tables, ctx.db, ctx.signal, ctx.progress);
+    const optimized = await applyOptimize(plan.tables, ctx.db, {
+      schema,
+      signal: ctx.signal,
+      progress: ctx.progress,
+      mdlWaitSeconds: c.mdlWaitSeconds,
+      longTransactionSeconds: c.longTransactionSeconds,
+      ddlLockWaitSeconds: c.ddlLockWaitSeconds,
+    });
     const after = optimized.length > 0 ? await collectMaintenanceFacts(ctx.db, schema, tables) : measured;
 
     if (!measured.readOnly) await recordBaselines(ctx, schema, plan.tables, measured, after, analyzed, optimized);
@@ -116,7 +123,15 @@ function outcomeOf(
   const last = after.tables.find((t) => t.table === p.table);
   const notRun = done.dryRun ? ('planned' as const) : ('not run' as const);
   const run = (o: StatementOutcome | undefined) =>
-    o ? { outcome: o.outcome, durationMs: o.durationMs, ...(o.message ? { message: o.message } : {}), ...(o.notes.length ? { notes: o.notes } : {}) } : { outcome: notRun };
+    o
+      ? {
+          outcome: o.outcome,
+          durationMs: o.durationMs,
+          ...(o.message ? { message: o.message } : {}),
+          ...(o.notes.length ? { notes: o.notes } : {}),
+          ...(o.contention ? { contention: o.contention } : {}),
+        }
+      : { outcome: notRun };
   // Only a real run's rebuild has an outcome; keep/skip decisions and dry-run plans are reported as decided.
   const optimize =
     p.optimize?.action === 'rebuild' && !done.dryRun

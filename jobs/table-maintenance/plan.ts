@@ -1,8 +1,9 @@
-import { analyzeStatements, withStatementTimeLimit } from '../../src/db/dialect.js';
+import { analyzeStatements } from '../../src/db/dialect.js';
 import { quoteId, quoteTable } from '../../src/db/sql-identifier.js';
 import { estimateBloat, type BloatEstimate } from './bloat-estimate.js';
 import type { MaintenanceFacts, PresentTable } from './facts.js';
 import { predictRebuiltSize, type SizePrediction } from './size-model.js';
+import { rebuildStatement, type RebuildStatement } from './rebuild-statement.js';
 
 export interface MaintenancePolicy {
   analyzeTables: string[];
@@ -15,6 +16,8 @@ export interface MaintenancePolicy {
   histogramColumns: Record<string, string[]>;
   histogramBuckets: number;
   rebuildTimeoutSeconds: number;
+  /** Seconds a rebuild may wait for its metadata lock (MariaDB WAIT n, the session's lock_wait_timeout). */
+  ddlLockWaitSeconds: number;
   /** --maintenance-window: rebuilds that block writes (FULLTEXT/SPATIAL indexes, non-InnoDB engines) are allowed. */
   maintenanceWindow: boolean;
 }
@@ -28,7 +31,7 @@ export interface Statement {
 
 export type OptimizeDecision =
   /** Worth it and safe. */
-  | { action: 'rebuild'; reason: string; statement: Statement }
+  | { action: 'rebuild'; reason: string; statement: RebuildStatement }
   /** Not worth it (below the threshold or the minimum space won). */
   | { action: 'keep'; reason: string }
   /** A safety rule stops it. */
@@ -76,7 +79,6 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
   if (dialect.flavor === 'mysql' && policy.persistentForAll.length > 0) {
     warnings.push(`persistentForAll (${policy.persistentForAll.join(', ')}) is MariaDB-only; MySQL gets a plain ANALYZE`);
   }
-  const binlog = policy.writeToBinlog ? '' : ' NO_WRITE_TO_BINLOG';
 
   const tables = facts.tables.map((t): MaintenanceTablePlan => {
     const key = t.table.toLowerCase();
@@ -108,17 +110,19 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
       predictionNote,
     };
     if (!listedForOptimize) return { ...base, optimize: null };
-    const optimizeSql = `OPTIMIZE${binlog} TABLE ${quoted}`;
-    const statement: Statement =
-      policy.rebuildTimeoutSeconds > 0
-        ? { ...withStatementTimeLimit(dialect, policy.rebuildTimeoutSeconds, optimizeSql), timeLimitSeconds: policy.rebuildTimeoutSeconds }
-        : { sql: optimizeSql, values: [] };
+    const online = t.blockingIndexes.length === 0 && (t.engine ?? '').toLowerCase() === 'innodb';
+    const statement = rebuildStatement(dialect, quoted, {
+      writeToBinlog: policy.writeToBinlog,
+      blockingAllowed: !online && policy.maintenanceWindow,
+      lockWaitSeconds: policy.ddlLockWaitSeconds,
+      rebuildTimeoutSeconds: policy.rebuildTimeoutSeconds,
+    });
     return { ...base, optimize: decideOptimize(t, estimate, facts.readOnly, policy, statement) };
   });
   return { schema: facts.schema, tables, warnings };
 }
 
-function decideOptimize(t: PresentTable, e: BloatEstimate, readOnly: boolean, policy: MaintenancePolicy, statement: Statement): OptimizeDecision {
+function decideOptimize(t: PresentTable, e: BloatEstimate, readOnly: boolean, policy: MaintenancePolicy, statement: RebuildStatement): OptimizeDecision {
   const size = t.dataLength + t.indexLength;
   if (readOnly) return { action: 'skip', reason: 'server is read_only (a replica): rebuilds come from the primary' };
   if (t.blockingIndexes.length > 0 && !policy.maintenanceWindow) {
@@ -146,5 +150,5 @@ function decideOptimize(t: PresentTable, e: BloatEstimate, readOnly: boolean, po
   if (e.reclaimableBytes < policy.minReclaimBytes) {
     return { action: 'keep', reason: `bloat ${pct} but only ${mib(e.reclaimableBytes)} to win, below minReclaimBytes ${mib(policy.minReclaimBytes)}` };
   }
-  return { action: 'rebuild', reason: `bloat ${pct} (${basis}), about ${mib(e.reclaimableBytes)} to win`, statement };
+  return { action: 'rebuild', reason: `bloat ${pct} (${basis}), about ${mib(e.reclaimableBytes)} to win; ${statement.why}`, statement };
 }

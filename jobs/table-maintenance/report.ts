@@ -1,4 +1,4 @@
-import type { JobResult } from '../../src/job/job-contract.js';
+import type { JobResult, JobSkip } from '../../src/job/job-contract.js';
 import type { ReportSection } from '../../src/job/report-sections.js';
 import type { StatementOutcome } from './apply.js';
 import { allocatedBytes, type BloatEstimate, type MaintenanceTableSize } from './bloat-estimate.js';
@@ -12,7 +12,15 @@ export interface TableOutcome {
   analyze: { reason: string; outcome: StatementOutcome['outcome'] | 'planned' | 'not run'; message?: string; durationMs?: number; notes?: string[] } | null;
   /** mysql.innodb_table_stats.last_update before and after the run. */
   statsUpdatedAt: { before: Date | null; after: Date | null };
-  optimize: (OptimizeDecision & { outcome?: StatementOutcome['outcome'] | 'not run'; message?: string; durationMs?: number; notes?: string[] }) | null;
+  optimize:
+    | (OptimizeDecision & {
+        outcome?: StatementOutcome['outcome'] | 'not run';
+        message?: string;
+        durationMs?: number;
+        notes?: string[];
+        contention?: StatementOutcome['contention'];
+      })
+    | null;
   before: MaintenanceTableSize | null;
   after: MaintenanceTableSize | null;
   estimate: BloatEstimate | null;
@@ -59,10 +67,18 @@ export function buildResult(run: MaintenanceRun): JobResult {
     return out;
   });
   const skipped = run.tables.flatMap((t) => {
-    const out: { target: string; reason: string }[] = [];
-    if (t.analyze?.outcome === 'contended') out.push({ target: t.table, reason: `contended: ANALYZE could not get the metadata lock within lock_wait_timeout (${run.lockWaitTimeoutSeconds} s)` });
+    const out: JobSkip[] = [];
+    if (t.analyze?.outcome === 'contended') {
+      out.push({ target: t.table, reason: `contended: ANALYZE could not get the metadata lock within lock_wait_timeout (${run.lockWaitTimeoutSeconds} s)`, kind: 'contended' });
+    }
     if (t.optimize?.action === 'skip') out.push({ target: t.table, reason: t.optimize.reason });
-    if (t.optimize?.outcome === 'contended') out.push({ target: t.table, reason: `contended: OPTIMIZE could not get the metadata lock within lock_wait_timeout (${run.lockWaitTimeoutSeconds} s)` });
+    if (t.optimize?.outcome === 'contended') {
+      const c = t.optimize.contention;
+      const reason = c
+        ? `contended${c.when === 'mid-rebuild' ? ' mid-rebuild' : ''}: ${t.optimize.message ?? ''}`
+        : `contended: OPTIMIZE could not get the metadata lock within lock_wait_timeout (${run.lockWaitTimeoutSeconds} s)`;
+      out.push({ target: t.table, reason, kind: 'contended', ...(c?.check?.holders.length ? { culprits: c.check.holders } : {}) });
+    }
     if (t.optimize?.outcome === 'not run' && t.optimize.action === 'rebuild') out.push({ target: t.table, reason: t.optimize.message ?? 'not run' });
     return out;
   });
@@ -88,7 +104,7 @@ export function buildResult(run: MaintenanceRun): JobResult {
   };
 }
 
-function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; spaceWon: number; errors: string[]; skipped: { target: string; reason: string }[] }): ReportSection[] {
+function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; spaceWon: number; errors: string[]; skipped: JobSkip[] }): ReportSection[] {
   const out: ReportSection[] = [
     {
       kind: 'figures',

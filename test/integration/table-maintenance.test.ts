@@ -27,7 +27,8 @@ describe('table-maintenance job on MariaDB', () => {
         config: {
           ...app.config,
           guards: { ...app.config.guards, ...guards },
-          jobs: { ...app.config.jobs, 'table-maintenance': { ...(app.config.jobs as Record<string, object>)['table-maintenance'], ...job } },
+          // Other sessions share this server: the coarse pre-check (any long transaction) is tested on a throwaway one.
+          jobs: { ...app.config.jobs, 'table-maintenance': { ...(app.config.jobs as Record<string, object>)['table-maintenance'], longTransactionSeconds: 86_400, ...job } },
         },
         log: app.log,
       },
@@ -112,7 +113,9 @@ describe('table-maintenance job on MariaDB', () => {
     expect(bloated.prediction).toMatchObject({ sampledRows: expect.any(Number) });
     expect(bloated.prediction!.sampledRows).toBeGreaterThan(1000);
     expect(bloated.estimate!.percent).toBeGreaterThan(40);
-    expect(outcome.result!.details!.plannedStatements).toContain(`SET STATEMENT max_statement_time = 7200 FOR OPTIMIZE TABLE \`${s.name}\`.\`bloated\``);
+    expect(outcome.result!.details!.plannedStatements).toContain(
+      `SET STATEMENT max_statement_time = 7200 FOR ALTER TABLE \`${s.name}\`.\`bloated\` WAIT 2 FORCE, ALGORITHM=INPLACE, LOCK=NONE`,
+    );
     expect(await innodbId('bloated')).toBe(id);
   });
 
@@ -150,13 +153,18 @@ describe('table-maintenance job on MariaDB', () => {
     try {
       await hold(other);
       const id = await innodbId('contended');
-      const outcome = await run({ analyzeTables: [], optimizeTables: ['contended'], minReclaimBytes: 5 * MiB }, {}, { lockWaitTimeoutSeconds: 1 });
+      const outcome = await run({ analyzeTables: [], optimizeTables: ['contended'], minReclaimBytes: 5 * MiB, ddlLockWaitSeconds: 1 });
 
-      expect(tableOf(outcome, 'contended').optimize).toMatchObject({ action: 'rebuild', outcome: 'contended' });
+      expect(tableOf(outcome, 'contended').optimize).toMatchObject({ action: 'rebuild', outcome: 'contended', contention: { when: 'wait' } });
       expect(outcome.result!.skipped).toEqual([
-        { target: 'contended', reason: 'contended: OPTIMIZE could not get the metadata lock within lock_wait_timeout (1 s)' },
+        {
+          target: 'contended',
+          kind: 'contended',
+          reason: expect.stringMatching(/^contended: the rebuild's metadata lock was not granted within 1 s; /),
+          ...(outcome.result!.skipped![0]!.culprits ? { culprits: expect.any(Array) } : {}),
+        },
       ]);
-      // The guard's 1 s, not the server's default wait (a day).
+      // ddlLockWaitSeconds (1 s), not the server's default wait (a day).
       expect(outcome.durationMs).toBeLessThan(10_000);
       expect(await innodbId('contended')).toBe(id);
     } finally {

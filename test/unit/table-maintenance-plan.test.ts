@@ -31,6 +31,7 @@ const POLICY: MaintenancePolicy = {
   histogramColumns: {},
   histogramBuckets: 100,
   rebuildTimeoutSeconds: 0,
+  ddlLockWaitSeconds: 2,
   maintenanceWindow: false,
 };
 
@@ -76,8 +77,26 @@ describe('planMaintenance: the rebuild decision on recorded facts', () => {
 
   it('rebuilds a bloated InnoDB table under the size cap, with the reason', () => {
     const d = decision(withBaseline());
-    expect(d).toMatchObject({ action: 'rebuild', statement: { sql: 'OPTIMIZE TABLE `booking`.`appointments`' } });
-    expect(d!.reason).toMatch(/bloat 60\.0 %/);
+    expect(d).toMatchObject({ action: 'rebuild', statement: { sql: 'ALTER TABLE `booking`.`appointments` WAIT 2 FORCE, ALGORITHM=INPLACE, LOCK=NONE', method: 'alter-online' } });
+    expect(d!.reason).toMatch(/bloat 60\.0 %.*; online rebuild: ALTER TABLE … FORCE, ALGORITHM=INPLACE, LOCK=NONE \(fails rather than copy/);
+  });
+
+  it('the rebuild statement per dialect: MariaDB bounds its lock wait with WAIT n, MySQL by lock_wait_timeout', () => {
+    const maria = decision(withBaseline(), { rebuildTimeoutSeconds: 3600, ddlLockWaitSeconds: 3 });
+    expect(maria).toMatchObject({
+      statement: { sql: 'SET STATEMENT max_statement_time = ? FOR ALTER TABLE `booking`.`appointments` WAIT 3 FORCE, ALGORITHM=INPLACE, LOCK=NONE', values: [3600] },
+    });
+    const mysql = decision(withBaseline({ dialect: MYSQL }), { rebuildTimeoutSeconds: 3600, ddlLockWaitSeconds: 3 });
+    expect(mysql).toMatchObject({ statement: { sql: 'ALTER TABLE `booking`.`appointments` FORCE, ALGORITHM=INPLACE, LOCK=NONE', values: [], method: 'alter-online' } });
+    expect(mysql!.reason).toMatch(/metadata lock waited at most 3 s \(lock_wait_timeout\)/);
+  });
+
+  it('OPTIMIZE where ALTER cannot do it: NO_WRITE_TO_BINLOG, or a blocking rebuild in a maintenance window', () => {
+    const fulltext = withBaseline({}, table('appointments', { rows: 400_000, blockingIndexes: [{ name: 'ft', type: 'FULLTEXT' }] }));
+    expect(decision(fulltext, { maintenanceWindow: true })).toMatchObject({ statement: { sql: 'OPTIMIZE TABLE `booking`.`appointments`', method: 'optimize' } });
+    expect(decision(withBaseline(), { writeToBinlog: false })).toMatchObject({ statement: { sql: 'OPTIMIZE NO_WRITE_TO_BINLOG TABLE `booking`.`appointments`' } });
+    // A plain InnoDB table in a maintenance window is still rebuilt online.
+    expect(decision(withBaseline(), { maintenanceWindow: true })).toMatchObject({ statement: { method: 'alter-online' } });
   });
 
   const table_: { name: string; f: MaintenanceFacts; p?: Partial<MaintenancePolicy>; action: string; reason: RegExp }[] = [
