@@ -35,6 +35,10 @@ export interface RetireAction {
   archiveMethod?: 'convert' | 'exchange';
   reason: string;
   statements: string[];
+  /** drop: the months of this run go in one `DROP PARTITION a, b`. The first carries the statement and names the
+   * others (`dropsAlso`); each other one names the first (`droppedWith`) and has no statement of its own. */
+  dropsAlso?: string[];
+  droppedWith?: string;
 }
 
 export type PartitionAction = CreateAction | RetireAction;
@@ -58,6 +62,8 @@ export interface PartitionTablePlan {
   /** Months after the current one that have a partition: now, and once every planned action succeeded. */
   monthsAheadBefore: number | null;
   monthsAheadAfter: number | null;
+  /** This table's premakeMonths (per-table policy). */
+  premakeMonths: number;
 }
 
 /** Whole months covered after the current one; -1 = the current month itself has no partition (rows go to the tail). */
@@ -67,8 +73,8 @@ export function monthsAhead(coveredUntil: number | null, currentMonthStart: numb
 }
 
 /** What the rotation should do at `now`, per table. PURE: facts, policy and clock in; actions with reasons out. */
-export function planPartitions(facts: PartitionFacts, policy: PartitionPolicy, now: Date): PartitionTablePlan[] {
-  return facts.tables.map((t) => planTable(t, facts, policy, now));
+export function planPartitions(facts: PartitionFacts, policy: PartitionPolicy | ((table: string) => PartitionPolicy), now: Date): PartitionTablePlan[] {
+  return facts.tables.map((t) => planTable(t, facts, typeof policy === 'function' ? policy(t.table) : policy, now));
 }
 
 function planTable(t: PartitionTableFacts, facts: PartitionFacts, policy: PartitionPolicy, now: Date): PartitionTablePlan {
@@ -90,6 +96,7 @@ function planTable(t: PartitionTableFacts, facts: PartitionFacts, policy: Partit
     tailRows: t.tailRows,
     monthsAheadBefore: null,
     monthsAheadAfter: null,
+    premakeMonths: policy.premakeMonths,
   };
   const shape = validatePartitionShape(t, facts.server, policy.column);
   if (!shape.ok) return { ...base, refused: shape.reason };
@@ -212,8 +219,22 @@ function planTable(t: PartitionTableFacts, facts: PartitionFacts, policy: Partit
       statements: archivePartitionSql(method, schema, t.table, m.name, archiveTable),
     });
   });
+  groupDrops(plan, schema, t.table);
   plan.monthsAheadAfter = monthsAhead(coveredAfter, currentMonthStart);
   return plan;
+}
+
+/** A run's months of one table go in one `DROP PARTITION a, b`: one metadata lock, one wait at most. */
+function groupDrops(plan: PartitionTablePlan, schema: string, table: string): void {
+  const drops = plan.actions.filter((a): a is RetireAction => a.kind === 'drop');
+  if (drops.length < 2) return;
+  const [first, ...rest] = drops;
+  first!.statements = [dropPartitionSql(schema, table, drops.map((d) => d.partition))];
+  first!.dropsAlso = rest.map((d) => d.partition);
+  for (const d of rest) {
+    d.statements = [];
+    d.droppedWith = first!.partition;
+  }
 }
 
 /** Why the first partition must stay, or null when it holds no row dated NULL or zero. */
