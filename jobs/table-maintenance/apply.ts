@@ -140,7 +140,7 @@ async function runRebuild(db: JobDb, table: string, stmt: RebuildStatement, opts
   }
   if (out.outcome !== 'contended') return out;
   // Waited longer than its own lock wait: the rebuild had run and lost the lock upgrade at its end.
-  const midRebuild = out.durationMs > (opts.ddlLockWaitSeconds + 1) * 1000;
+  const midRebuild = out.durationMs > opts.ddlLockWaitSeconds * 1000 + 500;
   const m = method ?? (await lockCheckMethod((sql, values) => db.query(sql, values), db.dialect));
   const check = await findLockHolders((sql, values) => db.query(sql, values), m, opts.schema, table, { longTransactionSeconds: 0 });
   const who = check.holders.length > 0 ? describeHolders(check) : 'the holder had gone by the time it was looked up';
