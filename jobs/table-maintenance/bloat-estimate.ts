@@ -6,6 +6,9 @@ export interface MaintenanceTableSize {
   dataLength: number;
   indexLength: number;
   dataFree: number;
+  /** The table's .ibd file as the filesystem has it (INNODB_SYS_TABLESPACES / INNODB_TABLESPACES); null when not
+   * file-per-table or not found. */
+  tablespace?: { fileBytes: number; allocatedBytes: number } | null;
 }
 
 /** data + index + free: what the table holds on disk. */

@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { freshTableStatsStatement } from '../../src/db/dialect.js';
+import { freshTableStatsStatement, tablespaceSizeSql } from '../../src/db/dialect.js';
 import type { JobDb } from '../../src/db/job-db.js';
 import { readBaselines } from './baselines.js';
 import type { MaintenanceFacts, MaintenanceTableFacts } from './facts.js';
@@ -34,6 +34,10 @@ export async function collectMaintenanceFacts(db: JobDb, schema: string, tables:
       statsNote = `mysql.innodb_table_stats not readable: ${err.message}`;
       return [] as RowDataPacket[];
     });
+  const files = await db
+    .query<RowDataPacket[]>(tablespaceSizeSql(db.dialect), [tables.map((t) => `${schema}/${t}`)])
+    .catch(() => [] as RowDataPacket[]);
+  const fileOf = (table: string) => files.find((r) => String(r.name).toLowerCase() === `${schema}/${table}`.toLowerCase());
   const byName = (rows: RowDataPacket[], name: string) => rows.filter((r) => String(r.name).toLowerCase() === name.toLowerCase());
   const facts: MaintenanceTableFacts[] = tables.map((table) => {
     const row = byName(sizes, table)[0];
@@ -48,6 +52,7 @@ export async function collectMaintenanceFacts(db: JobDb, schema: string, tables:
       dataLength: Number(row.data_length ?? 0),
       indexLength: Number(row.index_length ?? 0),
       dataFree: Number(row.data_free ?? 0),
+      tablespace: fileOf(table) ? { fileBytes: Number(fileOf(table)!.file_size), allocatedBytes: Number(fileOf(table)!.allocated_size) } : null,
       blockingIndexes: byName(indexes, table).map((r) => ({ name: String(r.index_name), type: String(r.index_type) })),
       statsUpdatedAt: stats?.last_update instanceof Date ? stats.last_update : null,
     };

@@ -13,6 +13,8 @@ export interface PresentTable {
   dataLength: number;
   indexLength: number;
   dataFree: number;
+  /** The .ibd file: size and blocks allocated on disk; null when not file-per-table (or the name is encoded). */
+  tablespace: { fileBytes: number; allocatedBytes: number } | null;
   /** FULLTEXT / SPATIAL indexes: an InnoDB rebuild of such a table blocks writes. */
   blockingIndexes: { name: string; type: string }[];
   /** mysql.innodb_table_stats.last_update; null when not InnoDB or not readable. */

@@ -45,7 +45,7 @@ export interface MaintenanceRun {
 }
 
 export function sizeOf(t: PresentTable | null): MaintenanceTableSize | null {
-  return t ? { rows: t.rows, dataLength: t.dataLength, indexLength: t.indexLength, dataFree: t.dataFree } : null;
+  return t ? { rows: t.rows, dataLength: t.dataLength, indexLength: t.indexLength, dataFree: t.dataFree, tablespace: t.tablespace } : null;
 }
 
 const toMib = (bytes: number) => Math.round((bytes / 1024 ** 2) * 100) / 100;
@@ -144,6 +144,17 @@ function sections(run: MaintenanceRun, s: { analyzed: number; rebuilt: number; s
     return [b, { label: `${t.table} after`, value: toMib(allocatedBytes(t.after)), note: `won ${mib(t.spaceWonBytes ?? 0)}` }];
   });
   if (bars.length) out.push({ kind: 'bars', title: 'Allocated size (data + index + free), before and after rebuild', unit: 'MiB', bars });
+  // The file on disk, as the filesystem counts it: what the rebuild gave back to the disk.
+  const files = run.tables.flatMap((t) => {
+    const before = t.before?.tablespace;
+    const after = t.after?.tablespace;
+    if (!before || !after || t.optimize?.outcome !== 'ok') return [];
+    return [
+      { label: `${t.table} before`, value: toMib(before.allocatedBytes), note: `file ${mib(before.fileBytes)}` },
+      { label: `${t.table} after`, value: toMib(after.allocatedBytes), note: `file ${mib(after.fileBytes)}, won ${mib(before.allocatedBytes - after.allocatedBytes)} on disk` },
+    ];
+  });
+  if (files.length) out.push({ kind: 'bars', title: 'Tablespace file on disk (ALLOCATED_SIZE), before and after rebuild', unit: 'MiB', bars: files });
   // Skips (safety rules, contention) are in JobResult.skipped, which every report lists; these are the tables that are fine.
   const kept = run.tables.filter((t) => t.optimize?.action === 'keep').map((t) => `${t.table}: ${t.optimize!.reason}`);
   if (kept.length) out.push({ kind: 'text', title: 'Rebuild candidates not worth a rebuild yet', lines: kept });

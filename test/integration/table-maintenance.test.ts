@@ -135,6 +135,12 @@ describe('table-maintenance job on MariaDB', () => {
     expect(bloated.spaceWonBytes).toBe(total(bloated.before!) - sizeAfter);
     expect(bloated.spaceWonBytes).toBeGreaterThan(sizeBefore * 0.3);
     expect(outcome.result!.summary).toMatch(/rebuilt bloated \(won \d+\.\d MiB\)/);
+    // Before/after from the real tablespace file too (INNODB_SYS_TABLESPACES), not only information_schema.TABLES.
+    const [[file]] = await s.admin.query<RowDataPacket[]>('SELECT ALLOCATED_SIZE AS a, FILE_SIZE AS f FROM information_schema.INNODB_SYS_TABLESPACES WHERE NAME = ?', [`${s.name}/bloated`]);
+    expect(bloated.after!.tablespace).toEqual({ fileBytes: Number(file!.f), allocatedBytes: Number(file!.a) });
+    expect(bloated.before!.tablespace!.fileBytes).toBeGreaterThan(bloated.after!.tablespace!.fileBytes);
+    const fileBars = outcome.result!.sections!.find((x) => x.kind === 'bars' && x.title.startsWith('Tablespace file on disk'));
+    expect(fileBars).toMatchObject({ bars: [expect.objectContaining({ label: 'bloated before' }), expect.objectContaining({ label: 'bloated after', note: expect.stringMatching(/won \d+\.\d MiB on disk/) })] });
     expect(await baselineOf('bloated')).toMatchObject({ source: 'rebuild' });
 
     expect(tableOf(outcome, 'fresh')).toMatchObject({ analyze: { outcome: 'ok' }, optimize: { action: 'keep' }, after: null });

@@ -17,7 +17,7 @@ const RECORDED = new Date('2026-11-01T04:00:00Z');
 const baseline = (bytesPerRow: number, source: Baseline['source'] = 'rebuild'): Baseline => ({ bytesPerRow, rows: 1000, source, recordedAt: RECORDED });
 
 function table(name: string, over: Partial<PresentTable> = {}): PresentTable {
-  return { table: name, exists: true, tableType: 'BASE TABLE', engine: 'InnoDB', rows: 1_000_000, dataLength: 200 * MiB, indexLength: 50 * MiB, dataFree: 0, blockingIndexes: [], statsUpdatedAt: null, ...over };
+  return { table: name, exists: true, tableType: 'BASE TABLE', engine: 'InnoDB', rows: 1_000_000, dataLength: 200 * MiB, indexLength: 50 * MiB, dataFree: 0, tablespace: null, blockingIndexes: [], statsUpdatedAt: null, ...over };
 }
 
 const POLICY: MaintenancePolicy = {
