@@ -1,5 +1,5 @@
 /**
- * Tables of different shapes for measuring the rebuild-size model: built by doubling (INSERT … SELECT), predicted
+ * Tables of different shapes for measuring the rebuild-size model: built by INSERT … SELECT from a number sequence, predicted
  * from a row sample the way table-maintenance does, rebuilt, and compared with what the server then reports.
  * Used by `npm run bench:rebuild-estimate` (≥ 64 MiB) and the smaller always-run integration test.
  */
@@ -13,12 +13,10 @@ import { predictRebuiltSize } from '../jobs/table-maintenance/size-model.js';
 export interface Shape {
   name: string;
   create: string;
-  /** Columns filled by `seed` and `grow` (everything but an AUTO_INCREMENT id). */
+  /** Columns filled by `seed` (everything but an AUTO_INCREMENT id). */
   columns: string;
-  /** Expressions for `columns`, one row per `n` of the seed sequence. */
+  /** Expressions for `columns`, one row per `n` of a number sequence. */
   seed: string;
-  /** Expressions for `columns` over an existing row (aliased `t`), for doubling. */
-  grow: string;
   /** Approximate bytes per row after a rebuild, to size the table. */
   bytesPerRow: number;
   /** Applied after filling (e.g. delete 60 %). */
@@ -33,7 +31,6 @@ const BASE_COLS = 'company_id INT UNSIGNED NOT NULL, created_at DATETIME NOT NUL
 const base = {
   columns: 'company_id, created_at, status, note',
   seed: `n % 1000, '2026-01-01' + INTERVAL n MINUTE, n % 5, ${note('20 + FLOOR(RAND() * 160)')}`,
-  grow: `FLOOR(RAND() * 1000), created_at + INTERVAL 1 SECOND, status, ${note('20 + FLOOR(RAND() * 160)')}`,
   bytesPerRow: 170,
 };
 
@@ -45,7 +42,6 @@ export const SHAPES: Shape[] = [
     ...base,
     columns: `id, ${base.columns}`,
     seed: `FLOOR(RAND() * 9e15), ${base.seed}`,
-    grow: `FLOOR(RAND() * 9e15), ${base.grow}`,
     bytesPerRow: 190,
   },
   {
@@ -60,7 +56,6 @@ export const SHAPES: Shape[] = [
     create: 'id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, company_id INT UNSIGNED NOT NULL, title VARCHAR(100) NOT NULL, body TEXT NOT NULL',
     columns: 'company_id, title, body',
     seed: `n % 1000, ${note('10 + FLOOR(RAND() * 90)')}, LEFT(REPEAT(MD5(RAND()), 600), 6000 + FLOOR(RAND() * 14000))`,
-    grow: `FLOOR(RAND() * 1000), title, LEFT(REPEAT(MD5(RAND()), 600), 6000 + FLOOR(RAND() * 14000))`,
     bytesPerRow: 20000,
   },
   {
@@ -71,7 +66,6 @@ export const SHAPES: Shape[] = [
       'KEY idx_note (note(40)), KEY idx_email (email), UNIQUE KEY uq_company_id (company_id, id)',
     columns: `${base.columns}, email`,
     seed: `${base.seed}, IF(n % 3 = 0, NULL, CONCAT(MD5(RAND()), '@example.test'))`,
-    grow: `${base.grow}, IF(RAND() < 0.33, NULL, CONCAT(LEFT(MD5(RAND()), 8 + FLOOR(RAND() * 24)), '@example.test'))`,
     bytesPerRow: 400,
   },
   {
@@ -83,25 +77,28 @@ export const SHAPES: Shape[] = [
   },
 ];
 
-const DIGITS = '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
-const SEQ_1000 = `SELECT d0.d + d1.d * 10 + d2.d * 100 AS n FROM ${DIGITS} d0, ${DIGITS} d1, ${DIGITS} d2`;
+const DIGITS_ = '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+/** 0 … 999 999 from small derived tables (no temporary copy of the table itself, as INSERT … SELECT from it would make). */
+const SEQ = `SELECT a.n * 1000 + b.n AS n FROM (SELECT d0.d + d1.d * 10 + d2.d * 100 AS n FROM ${DIGITS_} d0, ${DIGITS_} d1, ${DIGITS_} d2) a,
+  (SELECT d0.d + d1.d * 10 + d2.d * 100 AS n FROM ${DIGITS_} d0, ${DIGITS_} d1, ${DIGITS_} d2) b`;
 
 async function count(conn: Connection, table: string): Promise<number> {
   const [rows] = await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
   return Number(rows[0]!.n);
 }
 
-/** Build `shape` as table `t_<name>` of about `targetBytes` in the current schema; returns its table name. */
+/** Build `shape` as table `t_<name>` of about `targetBytes` in the current schema, in chunks of up to 100 k rows. */
 export async function buildShape(conn: Connection, shape: Shape, targetBytes: number): Promise<string> {
   const table = quoteId(`t_${shape.name}`, 'table');
   await conn.query(`DROP TABLE IF EXISTS ${table}`);
   const format = shape.compressed ? 'ROW_FORMAT=COMPRESSED KEY_BLOCK_SIZE=8' : 'ROW_FORMAT=DYNAMIC';
   await conn.query(`CREATE TABLE ${table} (${shape.create}) ENGINE=InnoDB ${format}`);
-  await conn.query(`INSERT IGNORE INTO ${table} (${shape.columns}) SELECT ${shape.seed} FROM (${SEQ_1000}) seq`);
   const want = Math.ceil((targetBytes / shape.bytesPerRow) * (shape.overfill ?? 1));
-  for (let have = await count(conn, table); have < want; have = await count(conn, table)) {
-    const limit = Math.min(have, want - have);
-    await conn.query(`INSERT IGNORE INTO ${table} (${shape.columns}) SELECT ${shape.grow} FROM ${table} t LIMIT ?`, [limit]);
+  for (let have = 0; have < want; ) {
+    await conn.query(`INSERT IGNORE INTO ${table} (${shape.columns}) SELECT ${shape.seed} FROM (${SEQ}) seq LIMIT ?`, [Math.min(100_000, want - have)]);
+    const now = await count(conn, table);
+    if (now === have) throw new Error(`${shape.name}: no rows added`);
+    have = now;
   }
   if (shape.after) await conn.query(shape.after.replace(/\bt\b/, table));
   return `t_${shape.name}`;
