@@ -35,7 +35,9 @@ try {
   await conn.end();
 }
 process.stderr.write(`${measurementTable(results)}\n`);
-const held = results.filter((m) => m.shape !== 'compressed' && m.after.dataLength + m.after.indexLength >= 64 * 1024 ** 2);
+const held = results.filter(
+  (m) => m.shape !== 'compressed' && m.after.dataLength + m.after.indexLength >= 64 * 1024 ** 2,
+);
 const MiB = (b: number) => Math.round((b / 1024 ** 2) * 10) / 10;
 process.stdout.write(
   `${JSON.stringify(

@@ -27,7 +27,8 @@ export interface Shape {
 }
 
 const note = (len: string) => `LEFT(REPEAT(MD5(RAND()), 8), ${len})`;
-const BASE_COLS = 'company_id INT UNSIGNED NOT NULL, created_at DATETIME NOT NULL, status TINYINT NOT NULL, note VARCHAR(255) NOT NULL';
+const BASE_COLS =
+  'company_id INT UNSIGNED NOT NULL, created_at DATETIME NOT NULL, status TINYINT NOT NULL, note VARCHAR(255) NOT NULL';
 const base = {
   columns: 'company_id, created_at, status, note',
   seed: `n % 1000, '2026-01-01' + INTERVAL n MINUTE, n % 5, ${note('20 + FLOOR(RAND() * 160)')}`,
@@ -35,7 +36,11 @@ const base = {
 };
 
 export const SHAPES: Shape[] = [
-  { name: 'sequential', create: `id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, ${BASE_COLS}, KEY idx_company (company_id)`, ...base },
+  {
+    name: 'sequential',
+    create: `id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, ${BASE_COLS}, KEY idx_company (company_id)`,
+    ...base,
+  },
   {
     name: 'random_pk',
     create: `id BIGINT UNSIGNED NOT NULL PRIMARY KEY, ${BASE_COLS}, KEY idx_company (company_id)`,
@@ -53,7 +58,8 @@ export const SHAPES: Shape[] = [
   },
   {
     name: 'wide_text',
-    create: 'id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, company_id INT UNSIGNED NOT NULL, title VARCHAR(100) NOT NULL, body TEXT NOT NULL',
+    create:
+      'id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, company_id INT UNSIGNED NOT NULL, title VARCHAR(100) NOT NULL, body TEXT NOT NULL',
     columns: 'company_id, title, body',
     seed: `n % 1000, ${note('10 + FLOOR(RAND() * 90)')}, LEFT(REPEAT(MD5(RAND()), 600), 6000 + FLOOR(RAND() * 14000))`,
     bytesPerRow: 20000,
@@ -77,7 +83,8 @@ export const SHAPES: Shape[] = [
   },
 ];
 
-const DIGITS_ = '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+const DIGITS_ =
+  '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
 /** 0 … 999 999 from small derived tables (no temporary copy of the table itself, as INSERT … SELECT from it would make). */
 const SEQ = `SELECT a.n * 1000 + b.n AS n FROM (SELECT d0.d + d1.d * 10 + d2.d * 100 AS n FROM ${DIGITS_} d0, ${DIGITS_} d1, ${DIGITS_} d2) a,
   (SELECT d0.d + d1.d * 10 + d2.d * 100 AS n FROM ${DIGITS_} d0, ${DIGITS_} d1, ${DIGITS_} d2) b`;
@@ -94,8 +101,10 @@ export async function buildShape(conn: Connection, shape: Shape, targetBytes: nu
   const format = shape.compressed ? 'ROW_FORMAT=COMPRESSED KEY_BLOCK_SIZE=8' : 'ROW_FORMAT=DYNAMIC';
   await conn.query(`CREATE TABLE ${table} (${shape.create}) ENGINE=InnoDB ${format}`);
   const want = Math.ceil((targetBytes / shape.bytesPerRow) * (shape.overfill ?? 1));
-  for (let have = 0; have < want; ) {
-    await conn.query(`INSERT IGNORE INTO ${table} (${shape.columns}) SELECT ${shape.seed} FROM (${SEQ}) seq LIMIT ?`, [Math.min(100_000, want - have)]);
+  for (let have = 0; have < want;) {
+    await conn.query(`INSERT IGNORE INTO ${table} (${shape.columns}) SELECT ${shape.seed} FROM (${SEQ}) seq LIMIT ?`, [
+      Math.min(100_000, want - have),
+    ]);
     const now = await count(conn, table);
     if (now === have) throw new Error(`${shape.name}: no rows added`);
     have = now;
@@ -123,7 +132,14 @@ export async function sizeNow(conn: Connection, schema: string, table: string): 
     'SELECT FILE_SIZE AS fs, ALLOCATED_SIZE AS al FROM information_schema.INNODB_SYS_TABLESPACES WHERE NAME = ?',
     [`${schema}/${table}`],
   );
-  return { rows: Number(t!.r), dataLength: Number(t!.d), indexLength: Number(t!.i), dataFree: Number(t!.f), fileSize: Number(ts?.fs ?? 0), allocatedSize: Number(ts?.al ?? 0) };
+  return {
+    rows: Number(t!.r),
+    dataLength: Number(t!.d),
+    indexLength: Number(t!.i),
+    dataFree: Number(t!.f),
+    fileSize: Number(ts?.fs ?? 0),
+    allocatedSize: Number(ts?.al ?? 0),
+  };
 }
 
 export interface ShapeMeasurement {
@@ -140,7 +156,12 @@ export interface ShapeMeasurement {
 }
 
 /** Predict from a sample of the table as it is, rebuild it (ALTER TABLE … FORCE), compare. */
-export async function measureShape(conn: Connection, schema: string, table: string, shape: Shape): Promise<ShapeMeasurement> {
+export async function measureShape(
+  conn: Connection,
+  schema: string,
+  table: string,
+  shape: Shape,
+): Promise<ShapeMeasurement> {
   const before = await sizeNow(conn, schema, table);
   const [[v]] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS v');
   const db = makeJobDb(conn as never, detectDialect(String(v!.v)), schema, schema);

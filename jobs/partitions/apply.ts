@@ -5,7 +5,13 @@ import { isLockWaitError } from '../../src/db/sql-errors.js';
 import { quoteId, quoteTable } from '../../src/db/sql-identifier.js';
 import { countPartitionRows, countUndatedRows, readPartitions } from './collect.js';
 import { testPause } from '../../src/testing/test-pause.js';
-import { describeHolders, lockCheckMethod, waitForLockHolders, type LockCheckMethod, type LockHolder } from '../../src/db/metadata-lock-check.js';
+import {
+  describeHolders,
+  lockCheckMethod,
+  waitForLockHolders,
+  type LockCheckMethod,
+  type LockHolder,
+} from '../../src/db/metadata-lock-check.js';
 import type { PartitionRow } from './facts.js';
 import type { PartitionAction, PartitionTablePlan, RetireAction } from './plan.js';
 
@@ -32,7 +38,11 @@ export class PartitionVerifyError extends Error {
 
 /** Rows of every partition the plan retires, counted before anything changes (what a dry run reports).
  * A month this run creates is counted in the tail, by its range. */
-export async function countRetiringRows(db: JobDb, plans: readonly PartitionTablePlan[], column: string): Promise<Map<PartitionAction, number>> {
+export async function countRetiringRows(
+  db: JobDb,
+  plans: readonly PartitionTablePlan[],
+  column: string,
+): Promise<Map<PartitionAction, number>> {
   const counts = new Map<PartitionAction, number>();
   for (const plan of plans) {
     for (const a of plan.actions) {
@@ -56,7 +66,11 @@ export async function countRetiringRows(db: JobDb, plans: readonly PartitionTabl
 export function expectedAfter(before: readonly PartitionRow[], action: PartitionAction): PartitionRow[] {
   if (action.kind === 'create') {
     const kept = before.filter((p) => p.name !== action.tail);
-    return [...kept, ...action.months.map((m) => ({ name: m.name, description: String(m.upperBound) })), { name: action.tail, description: 'MAXVALUE' }];
+    return [
+      ...kept,
+      ...action.months.map((m) => ({ name: m.name, description: String(m.upperBound) })),
+      { name: action.tail, description: 'MAXVALUE' },
+    ];
   }
   const gone = new Set([action.partition, ...(action.dropsAlso ?? [])]);
   return before.filter((p) => !gone.has(p.name));
@@ -66,21 +80,27 @@ export function expectedAfter(before: readonly PartitionRow[], action: Partition
 export function precondition(before: readonly PartitionRow[], action: PartitionAction): string | null {
   if (action.kind === 'create') {
     const last = before[before.length - 1];
-    if (!last || last.name !== action.tail || last.description.toUpperCase() !== 'MAXVALUE') return `${action.tail} is no longer the MAXVALUE tail`;
+    if (!last || last.name !== action.tail || last.description.toUpperCase() !== 'MAXVALUE')
+      return `${action.tail} is no longer the MAXVALUE tail`;
     const prev = before[before.length - 2];
     const firstLower = action.months[0]!.lowerBound;
-    if ((prev ? Number(prev.description) : null) !== firstLower) return 'the last month partition changed since planning';
+    if ((prev ? Number(prev.description) : null) !== firstLower)
+      return 'the last month partition changed since planning';
     return null;
   }
   const p = before.find((x) => x.name === action.partition);
   if (!p) return `${action.partition} no longer exists`;
-  if (p.description !== String(action.upperBound)) return `${action.partition} now ends at ${p.description}, not ${action.upperBound}`;
+  if (p.description !== String(action.upperBound))
+    return `${action.partition} now ends at ${p.description}, not ${action.upperBound}`;
   if (before[before.length - 1]?.name === action.partition) return `${action.partition} is the last partition`;
   return null;
 }
 
 function sameLayout(a: readonly PartitionRow[], b: readonly PartitionRow[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.description.toUpperCase() === b[i]!.description.toUpperCase());
+  return (
+    a.length === b.length &&
+    a.every((p, i) => p.name === b[i]!.name && p.description.toUpperCase() === b[i]!.description.toUpperCase())
+  );
 }
 
 function describe(rows: readonly PartitionRow[]): string {
@@ -89,7 +109,8 @@ function describe(rows: readonly PartitionRow[]): string {
 
 export interface ApplyOptions {
   lockWaitTimeoutSeconds: number;
-  /** The partition column (per table): the first partition is checked again for rows dated NULL or zero before it goes. */
+  /** The partition column (per table): the first partition is checked again for rows dated NULL or zero
+   * before it goes. */
   column: string | ((table: string) => string);
   signal: AbortSignal;
   progress: (line: string) => void;
@@ -100,7 +121,8 @@ export interface ApplyOptions {
   pollMs?: number;
 }
 
-const columnOf = (opts: ApplyOptions, table: string) => (typeof opts.column === 'string' ? opts.column : opts.column(table));
+const columnOf = (opts: ApplyOptions, table: string) =>
+  typeof opts.column === 'string' ? opts.column : opts.column(table);
 
 /** The one place every partition ALTER passes just before it runs (a replica-lag wait hooks in here). */
 async function beforeStatement(ran: number): Promise<void> {
@@ -110,7 +132,11 @@ async function beforeStatement(ran: number): Promise<void> {
 /** Run the plan one statement at a time; read the partitions back after each action and verify them. After one
  * contended statement the table's remaining statements wait for the next run: each would queue the application's
  * queries behind it again (MariaDB waits twice lock_wait_timeout on partition ALTERs). */
-export async function applyPartitionPlan(db: JobDb, plans: readonly PartitionTablePlan[], opts: ApplyOptions): Promise<ActionOutcome[]> {
+export async function applyPartitionPlan(
+  db: JobDb,
+  plans: readonly PartitionTablePlan[],
+  opts: ApplyOptions,
+): Promise<ActionOutcome[]> {
   const [saved] = await db.query<RowDataPacket[]>('SELECT @@session.lock_wait_timeout AS v');
   await db.query('SET SESSION lock_wait_timeout = ?', [opts.lockWaitTimeoutSeconds]);
   const outcomes: ActionOutcome[] = [];
@@ -143,7 +169,9 @@ export async function applyPartitionPlan(db: JobDb, plans: readonly PartitionTab
             ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
           });
           if (!wait.clear) {
-            const note = `${describeHolders(wait.check)} would block the ALTER's metadata lock; waited ${(wait.waitedMs / 1000).toFixed(1)} s, not run`;
+            const note =
+              `${describeHolders(wait.check)} would block the ALTER's metadata lock; ` +
+              `waited ${(wait.waitedMs / 1000).toFixed(1)} s, not run`;
             outcomes.push(...all({ outcome: 'contended', rows: counted, note, culprits: wait.check.holders }));
             stopped = `an earlier statement on ${plan.table} was contended in this run`;
             continue;
@@ -151,7 +179,8 @@ export async function applyPartitionPlan(db: JobDb, plans: readonly PartitionTab
         }
         const done = await applyAction(db, action, group, counted, opts);
         outcomes.push(...done);
-        if (done.some((o) => o.outcome === 'contended')) stopped = `an earlier statement on ${plan.table} was contended in this run`;
+        if (done.some((o) => o.outcome === 'contended'))
+          stopped = `an earlier statement on ${plan.table} was contended in this run`;
       }
     }
   } finally {
@@ -166,10 +195,17 @@ function groupOf(plan: PartitionTablePlan, action: PartitionAction): RetireActio
   return plan.actions.filter((a): a is RetireAction => a.kind === 'drop' && a.droppedWith === action.partition);
 }
 
-async function applyAction(db: JobDb, action: PartitionAction, group: readonly RetireAction[], plannedCount: number | null, opts: ApplyOptions): Promise<ActionOutcome[]> {
+async function applyAction(
+  db: JobDb,
+  action: PartitionAction,
+  group: readonly RetireAction[],
+  plannedCount: number | null,
+  opts: ApplyOptions,
+): Promise<ActionOutcome[]> {
   const members: PartitionAction[] = [action, ...group];
   const counts = new Map<PartitionAction, number | null>(members.map((a) => [a, a === action ? plannedCount : null]));
-  const each = (o: Omit<ActionOutcome, 'action' | 'rows'>) => members.map((a) => ({ ...o, action: a, rows: counts.get(a) ?? null }));
+  const each = (o: Omit<ActionOutcome, 'action' | 'rows'>) =>
+    members.map((a) => ({ ...o, action: a, rows: counts.get(a) ?? null }));
   const before = await readPartitions(db, action.table);
   for (const a of members) {
     const changed = precondition(before, a);
@@ -179,7 +215,11 @@ async function applyAction(db: JobDb, action: PartitionAction, group: readonly R
     if (a.kind === 'create' || before[0]?.name !== a.partition) continue;
     const undated = await countUndatedRows(db, a.table, a.partition, columnOf(opts, a.table));
     const n = undated.nullRows + undated.zeroRows;
-    if (n > 0) return each({ outcome: 'changed', note: `not run: ${a.partition} now holds ${n} rows dated NULL or zero (written since planning)` });
+    if (n > 0)
+      return each({
+        outcome: 'changed',
+        note: `not run: ${a.partition} now holds ${n} rows dated NULL or zero (written since planning)`,
+      });
   }
   for (const a of members) if (a.kind !== 'create') counts.set(a, await countPartitionRows(db, a.table, a.partition));
   const label =
@@ -211,7 +251,9 @@ async function applyAction(db: JobDb, action: PartitionAction, group: readonly R
   const after = await readPartitions(db, action.table);
   const expected = expectedAfter(before, action);
   if (!sameLayout(after, expected)) {
-    throw new PartitionVerifyError(`${label}: partitions after the change are [${describe(after)}], expected [${describe(expected)}]; stopped`);
+    throw new PartitionVerifyError(
+      `${label}: partitions after the change are [${describe(after)}], expected [${describe(expected)}]; stopped`,
+    );
   }
   if (action.kind === 'create') {
     const newMonthRows: Record<string, number> = {};
@@ -220,10 +262,19 @@ async function applyAction(db: JobDb, action: PartitionAction, group: readonly R
   }
   if (action.kind === 'archive') {
     const counted = counts.get(action) ?? null;
-    const [row] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteTable(db.database, action.archiveTable!)}`);
+    const [row] = await db.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM ${quoteTable(db.database, action.archiveTable!)}`,
+    );
     const archivedRows = Number(row!.n);
-    const note = counted !== null && archivedRows < counted ? `archive holds ${archivedRows} rows, ${counted} were counted before` : undefined;
+    const note =
+      counted !== null && archivedRows < counted
+        ? `archive holds ${archivedRows} rows, ${counted} were counted before`
+        : undefined;
     return [{ action, outcome: 'done', rows: counted, archivedRows, durationMs, ...(note ? { note } : {}) }];
   }
-  return each({ outcome: 'done', durationMs, ...(group.length ? { note: `one DROP PARTITION with ${members.length - 1} other month(s)` } : {}) });
+  return each({
+    outcome: 'done',
+    durationMs,
+    ...(group.length ? { note: `one DROP PARTITION with ${members.length - 1} other month(s)` } : {}),
+  });
 }

@@ -23,7 +23,10 @@ export const partitionsConfigSchema = z
   .object({
     ...jobBaseShape(partitionsDefaults),
     /** Tables partitioned by month on UNIX_TIMESTAMP(column), in the connected database. */
-    tables: z.array(tableEntry).min(1).default(() => ['api_call_logs']),
+    tables: z
+      .array(tableEntry)
+      .min(1)
+      .default(() => ['api_call_logs']),
     /** The TIMESTAMP column the partitions are keyed on (checked against the table's expression). */
     column: identifierSchema.default('created_at'),
     /** Months kept ready after the current one. */
@@ -61,7 +64,11 @@ export const partitionsConfigSchema = z
       const premake = entry.premakeMonths ?? c.premakeMonths;
       const retention = entry.retentionMonths ?? c.retentionMonths;
       if (retention < premake) {
-        ctx.addIssue({ code: 'custom', path: ['tables', i, 'retentionMonths'], message: `tables[${i}] (${t}): retentionMonths (${retention}) must be at least premakeMonths (${premake})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tables', i, 'retentionMonths'],
+          message: `tables[${i}] (${t}): retentionMonths (${retention}) must be at least premakeMonths (${premake})`,
+        });
       }
     });
   });

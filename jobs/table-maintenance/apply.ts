@@ -3,7 +3,14 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { JobDb } from '../../src/db/job-db.js';
 import { isLockWaitError } from '../../src/db/sql-errors.js';
 import { testPause } from '../../src/testing/test-pause.js';
-import { describeHolders, findLockHolders, lockCheckMethod, waitForLockHolders, type LockCheck, type LockCheckMethod } from '../../src/db/metadata-lock-check.js';
+import {
+  describeHolders,
+  findLockHolders,
+  lockCheckMethod,
+  waitForLockHolders,
+  type LockCheck,
+  type LockCheckMethod,
+} from '../../src/db/metadata-lock-check.js';
 import { judgeAdminRows, type AdminRow } from './admin-result.js';
 import type { Statement, MaintenanceTablePlan } from './plan.js';
 import type { RebuildStatement } from './rebuild-statement.js';
@@ -30,16 +37,34 @@ export interface StatementOutcome {
 }
 
 /** One ANALYZE/OPTIMIZE statement, judged by its result rows. A lost connection still throws. */
-export async function runAdminStatement(db: JobDb, table: string, kind: StatementOutcome['kind'], stmt: Statement): Promise<StatementOutcome> {
+export async function runAdminStatement(
+  db: JobDb,
+  table: string,
+  kind: StatementOutcome['kind'],
+  stmt: Statement,
+): Promise<StatementOutcome> {
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
   try {
-    const rows = await db.query<RowDataPacket[]>(stmt.sql, stmt.values, stmt.timeLimitSeconds ? { timeLimitSeconds: stmt.timeLimitSeconds } : {});
+    const rows = await db.query<RowDataPacket[]>(
+      stmt.sql,
+      stmt.values,
+      stmt.timeLimitSeconds ? { timeLimitSeconds: stmt.timeLimitSeconds } : {},
+    );
     // ALTER TABLE answers with an OK packet; ANALYZE/OPTIMIZE with result rows to judge.
     if (!Array.isArray(rows)) return { table, kind, outcome: 'ok', notes: [], warnings: [], durationMs: took() };
     const verdict = judgeAdminRows(rows as unknown as AdminRow[]);
-    if (verdict.outcome === 'ok') return { table, kind, outcome: 'ok', notes: verdict.notes, warnings: verdict.warnings, durationMs: took() };
-    return { table, kind, outcome: verdict.outcome, message: verdict.message, notes: [], warnings: [], durationMs: took() };
+    if (verdict.outcome === 'ok')
+      return { table, kind, outcome: 'ok', notes: verdict.notes, warnings: verdict.warnings, durationMs: took() };
+    return {
+      table,
+      kind,
+      outcome: verdict.outcome,
+      message: verdict.message,
+      notes: [],
+      warnings: [],
+      durationMs: took(),
+    };
   } catch (err) {
     if ((err as { fatal?: boolean }).fatal) throw err;
     const outcome = isLockWaitError(err) ? 'contended' : 'error';
@@ -48,7 +73,12 @@ export async function runAdminStatement(db: JobDb, table: string, kind: Statemen
 }
 
 /** ANALYZE each table, one statement at a time, stopping between tables when the signal fires. */
-export async function applyAnalyze(plan: readonly MaintenanceTablePlan[], db: JobDb, signal: AbortSignal, progress: (line: string) => void): Promise<StatementOutcome[]> {
+export async function applyAnalyze(
+  plan: readonly MaintenanceTablePlan[],
+  db: JobDb,
+  signal: AbortSignal,
+  progress: (line: string) => void,
+): Promise<StatementOutcome[]> {
   const done: StatementOutcome[] = [];
   for (const t of plan) {
     if (signal.aborted) break;
@@ -92,7 +122,11 @@ export interface RebuildOptions {
 
 /** Rebuild the tables the plan rebuilds, one at a time: look for lock holders first, wait a bounded time, then
  * skip (naming them) rather than queue; the DDL's own lock wait is bounded by a short lock_wait_timeout. */
-export async function applyOptimize(plan: readonly MaintenanceTablePlan[], db: JobDb, opts: RebuildOptions): Promise<StatementOutcome[]> {
+export async function applyOptimize(
+  plan: readonly MaintenanceTablePlan[],
+  db: JobDb,
+  opts: RebuildOptions,
+): Promise<StatementOutcome[]> {
   const done: StatementOutcome[] = [];
   let method: LockCheckMethod | null = null;
   const q = <T>(sql: string, values?: unknown[]) => db.query<T>(sql, values);
@@ -113,7 +147,9 @@ export async function applyOptimize(plan: readonly MaintenanceTablePlan[], db: J
           table: t.table,
           kind: 'optimize',
           outcome: 'contended',
-          message: `${describeHolders(wait.check)} would block the rebuild's metadata lock; waited ${(wait.waitedMs / 1000).toFixed(1)} s`,
+          message:
+            `${describeHolders(wait.check)} would block the rebuild's metadata lock; ` +
+            `waited ${(wait.waitedMs / 1000).toFixed(1)} s`,
           notes: [],
           warnings: [],
           durationMs: 0,
@@ -129,7 +165,13 @@ export async function applyOptimize(plan: readonly MaintenanceTablePlan[], db: J
   return done;
 }
 
-async function runRebuild(db: JobDb, table: string, stmt: RebuildStatement, opts: RebuildOptions, method: LockCheckMethod | null): Promise<StatementOutcome> {
+async function runRebuild(
+  db: JobDb,
+  table: string,
+  stmt: RebuildStatement,
+  opts: RebuildOptions,
+  method: LockCheckMethod | null,
+): Promise<StatementOutcome> {
   const [saved] = await db.query<RowDataPacket[]>('SELECT @@session.lock_wait_timeout AS v');
   await db.query('SET SESSION lock_wait_timeout = ?', [opts.ddlLockWaitSeconds]);
   let out: StatementOutcome;
@@ -142,15 +184,23 @@ async function runRebuild(db: JobDb, table: string, stmt: RebuildStatement, opts
   // Waited longer than its own lock wait: the rebuild had run and lost the lock upgrade at its end.
   const midRebuild = out.durationMs > opts.ddlLockWaitSeconds * 1000 + 500;
   const m = method ?? (await lockCheckMethod((sql, values) => db.query(sql, values), db.dialect));
-  const check = await findLockHolders((sql, values) => db.query(sql, values), m, opts.schema, table, { longTransactionSeconds: 0 });
+  const check = await findLockHolders((sql, values) => db.query(sql, values), m, opts.schema, table, {
+    longTransactionSeconds: 0,
+  });
   const who = check.holders.length > 0 ? describeHolders(check) : 'the holder had gone by the time it was looked up';
   const message = midRebuild
-    ? `a transaction opened during the rebuild held the table when the rebuild took its metadata lock again to finish: ` +
+    ? 'a transaction opened during the rebuild held the table ' +
+      'when the rebuild took its metadata lock again to finish: ' +
       `rolled back after ${(out.durationMs / 1000).toFixed(1)} s of work (lost); ${who}`
     : `the rebuild's metadata lock was not granted within ${opts.ddlLockWaitSeconds} s; ${who}`;
   return {
     ...out,
     message,
-    contention: { when: midRebuild ? 'mid-rebuild' : 'wait', check, waitedMs: out.durationMs, ...(midRebuild ? { workLostMs: out.durationMs } : {}) },
+    contention: {
+      when: midRebuild ? 'mid-rebuild' : 'wait',
+      check,
+      waitedMs: out.durationMs,
+      ...(midRebuild ? { workLostMs: out.durationMs } : {}),
+    },
   };
 }

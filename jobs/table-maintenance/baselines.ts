@@ -55,7 +55,10 @@ export async function readBaselines(db: JobDb, schema: string): Promise<Map<stri
   return new Map(
     rows.map((r) => [
       String(r.table_name).toLowerCase(),
-      { bytesPerRow: Number(r.bytes_per_row), rows: Number(r.table_rows), source: r.source === 'rebuild' ? 'rebuild' : 'first-seen',
+      {
+        bytesPerRow: Number(r.bytes_per_row),
+        rows: Number(r.table_rows),
+        source: r.source === 'rebuild' ? 'rebuild' : 'first-seen',
         recordedAt: r.recorded_at as Date,
         modelFactor: r.model_factor == null ? null : Number(r.model_factor),
       },
@@ -66,12 +69,30 @@ export async function readBaselines(db: JobDb, schema: string): Promise<Map<stri
 export async function writeBaseline(
   db: JobDb,
   schema: string,
-  m: { table: string; rows: number; dataLength: number; indexLength: number; source: Baseline['source']; at: Date; modelFactor?: number | null },
+  m: {
+    table: string;
+    rows: number;
+    dataLength: number;
+    indexLength: number;
+    source: Baseline['source'];
+    at: Date;
+    modelFactor?: number | null;
+  },
 ): Promise<void> {
   await db.query(
     `REPLACE INTO ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_table_baselines
       (schema_name, table_name, bytes_per_row, table_rows, data_length, index_length, source, recorded_at, model_factor)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [schema, m.table.toLowerCase(), (m.dataLength + m.indexLength) / m.rows, m.rows, m.dataLength, m.indexLength, m.source, m.at, m.modelFactor ?? null],
+    [
+      schema,
+      m.table.toLowerCase(),
+      (m.dataLength + m.indexLength) / m.rows,
+      m.rows,
+      m.dataLength,
+      m.indexLength,
+      m.source,
+      m.at,
+      m.modelFactor ?? null,
+    ],
   );
 }

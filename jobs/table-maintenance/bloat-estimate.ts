@@ -36,7 +36,11 @@ export interface BloatEstimate {
 /** Bloat from density, with DATA_FREE as a floor. A fresh rebuild holds about rows × baseline bytes per row and no free
  * extents, so what it gives back is everything above that. Without a baseline only DATA_FREE counts (an underestimate:
  * half-empty pages are invisible to it). A denser-than-baseline table (row estimates vary) is never negative. */
-export function estimateBloat(size: MaintenanceTableSize, baseline: Baseline | null, prediction?: SizePrediction | null): BloatEstimate {
+export function estimateBloat(
+  size: MaintenanceTableSize,
+  baseline: Baseline | null,
+  prediction?: SizePrediction | null,
+): BloatEstimate {
   if (prediction) return estimateFromModel(size, baseline, prediction);
   const used = size.dataLength + size.indexLength;
   const allocated = allocatedBytes(size);
@@ -56,7 +60,11 @@ export function estimateBloat(size: MaintenanceTableSize, baseline: Baseline | n
 /** Bloat = allocated now − what the model predicts a rebuild leaves. The last rebuild's actual/predicted ratio (kept
  * with the baseline) corrects the model for this table. Independent of history: a table bloated before dbkeeper first
  * saw it is found on the first run. */
-function estimateFromModel(size: MaintenanceTableSize, baseline: Baseline | null, prediction: SizePrediction): BloatEstimate {
+function estimateFromModel(
+  size: MaintenanceTableSize,
+  baseline: Baseline | null,
+  prediction: SizePrediction,
+): BloatEstimate {
   const allocated = allocatedBytes(size);
   const modelFactor = baseline?.source === 'rebuild' && baseline.modelFactor ? baseline.modelFactor : 1;
   const predictedBytes = Math.round(prediction.totalBytes * modelFactor);

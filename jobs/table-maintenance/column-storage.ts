@@ -27,8 +27,38 @@ export interface ColumnInfo {
   virtual: boolean;
 }
 
-const FIXED: Record<string, number> = { tinyint: 1, smallint: 2, mediumint: 3, int: 4, integer: 4, bigint: 8, float: 4, double: 8, real: 8, date: 3, year: 1 };
-const BLOBS = new Set(['tinytext', 'text', 'mediumtext', 'longtext', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'json', 'geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection']);
+const FIXED: Record<string, number> = {
+  tinyint: 1,
+  smallint: 2,
+  mediumint: 3,
+  int: 4,
+  integer: 4,
+  bigint: 8,
+  float: 4,
+  double: 8,
+  real: 8,
+  date: 3,
+  year: 1,
+};
+const BLOBS = new Set([
+  'tinytext',
+  'text',
+  'mediumtext',
+  'longtext',
+  'tinyblob',
+  'blob',
+  'mediumblob',
+  'longblob',
+  'json',
+  'geometry',
+  'point',
+  'linestring',
+  'polygon',
+  'multipoint',
+  'multilinestring',
+  'multipolygon',
+  'geometrycollection',
+]);
 const BLOB_MAX: Record<string, number> = { tinytext: 255, tinyblob: 255 };
 
 /** DECIMAL(p, s): 4 bytes per 9 digits on each side of the point, the rest by the leftover digits. */
@@ -43,10 +73,17 @@ export function storedColumn(c: ColumnInfo): StoredColumn | null {
   if (c.virtual) return null;
   const type = c.dataType.toLowerCase();
   const base = { name: c.name, nullable: c.nullable };
-  const fixed = (bytes: number): StoredColumn => ({ ...base, kind: 'fixed', bytes, maxBytes: bytes, externable: false });
+  const fixed = (bytes: number): StoredColumn => ({
+    ...base,
+    kind: 'fixed',
+    bytes,
+    maxBytes: bytes,
+    externable: false,
+  });
   const fsp = Math.ceil((c.datetimePrecision ?? 0) / 2);
   if (type in FIXED) return fixed(FIXED[type]!);
-  if (type === 'decimal' || type === 'numeric') return fixed(decimalBytes(c.numericPrecision ?? 10, c.numericScale ?? 0));
+  if (type === 'decimal' || type === 'numeric')
+    return fixed(decimalBytes(c.numericPrecision ?? 10, c.numericScale ?? 0));
   if (type === 'datetime') return fixed(5 + fsp);
   if (type === 'timestamp') return fixed(4 + fsp);
   if (type === 'time') return fixed(3 + fsp);

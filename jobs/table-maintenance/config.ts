@@ -50,21 +50,36 @@ export const tableMaintenanceConfigSchema = z
     const dupes = (list: string[], field: string) => {
       const seen = new Set<string>();
       for (const [i, t] of list.entries()) {
-        if (seen.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: [field, i], message: `${field}: ${t} is listed twice` });
+        if (seen.has(t.toLowerCase()))
+          ctx.addIssue({ code: 'custom', path: [field, i], message: `${field}: ${t} is listed twice` });
         seen.add(t.toLowerCase());
       }
     };
     dupes(c.analyzeTables, 'analyzeTables');
     dupes(c.optimizeTables, 'optimizeTables');
     if (c.analyzeTables.length === 0 && c.optimizeTables.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['analyzeTables'], message: 'analyzeTables and optimizeTables are both empty: nothing to maintain' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['analyzeTables'],
+        message: 'analyzeTables and optimizeTables are both empty: nothing to maintain',
+      });
     }
     const analyzed = new Set(c.analyzeTables.map((t) => t.toLowerCase()));
     for (const [i, t] of c.persistentForAll.entries()) {
-      if (!analyzed.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['persistentForAll', i], message: `persistentForAll: ${t} is not in analyzeTables` });
+      if (!analyzed.has(t.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['persistentForAll', i],
+          message: `persistentForAll: ${t} is not in analyzeTables`,
+        });
     }
     for (const t of Object.keys(c.histogramColumns)) {
-      if (!analyzed.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['histogramColumns', t], message: `histogramColumns: ${t} is not in analyzeTables` });
+      if (!analyzed.has(t.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['histogramColumns', t],
+          message: `histogramColumns: ${t} is not in analyzeTables`,
+        });
     }
   });
 

@@ -15,7 +15,9 @@ export const tableMaintenanceJob = defineJob({
   period: 'weekly',
   schedule: tableMaintenanceDefaults.schedule,
   configSchema: tableMaintenanceConfigSchema,
-  options: { 'maintenance-window': { kind: 'flag', description: 'rebuilds that block writes (FULLTEXT/SPATIAL) are allowed' } },
+  options: {
+    'maintenance-window': { kind: 'flag', description: 'rebuilds that block writes (FULLTEXT/SPATIAL) are allowed' },
+  },
   writes: true,
   migrations: baselineMigrations,
   async run(ctx) {
@@ -24,7 +26,10 @@ export const tableMaintenanceJob = defineJob({
     const tables = [...new Map([...c.analyzeTables, ...c.optimizeTables].map((t) => [t.toLowerCase(), t])).values()];
     const policy: MaintenancePolicy = { ...c, maintenanceWindow: ctx.options['maintenance-window'] === true };
 
-    const sample = c.sampleRows > 0 ? { tables: c.optimizeTables, bounds: { maxRows: c.sampleRows, rowsPerRange: 50, maxSeconds: c.sampleSeconds } } : undefined;
+    const sample =
+      c.sampleRows > 0
+        ? { tables: c.optimizeTables, bounds: { maxRows: c.sampleRows, rowsPerRange: 50, maxSeconds: c.sampleSeconds } }
+        : undefined;
     // A dry run decides on the statistics as they are: its rows are sampled now. A real run samples after ANALYZE.
     const initial = await collectMaintenanceFacts(ctx.db, schema, tables, ctx.dryRun ? sample : undefined);
     const firstPlan = planMaintenance(initial, policy);
@@ -34,9 +39,13 @@ export const tableMaintenanceJob = defineJob({
         dryRun: true,
         readOnly: initial.readOnly,
         lockWaitTimeoutSeconds: initial.lockWaitTimeoutSeconds,
-        tables: firstPlan.tables.map((p) => outcomeOf(p, initial, initial, { analyze: undefined, optimize: undefined, dryRun: true })),
+        tables: firstPlan.tables.map((p) =>
+          outcomeOf(p, initial, initial, { analyze: undefined, optimize: undefined, dryRun: true }),
+        ),
         warnings: [...firstPlan.warnings, ...(initial.statsNote ? [initial.statsNote] : [])],
-        notes: ['dry run: sizes and bloat come from the statistics as they are now (no ANALYZE ran); a real run refreshes them first'],
+        notes: [
+          'dry run: sizes and bloat come from the statistics as they are now (no ANALYZE ran); a real run refreshes them first',
+        ],
         plannedStatements: plannedStatements(firstPlan),
         interrupted: false,
       });
@@ -53,8 +62,14 @@ export const tableMaintenanceJob = defineJob({
       // No rebuild on statistics that did not refresh (the estimate would rest on stale numbers), nor behind a held lock.
       p.optimize =
         a?.outcome === 'contended'
-          ? { action: 'skip', reason: `contended: ANALYZE already waited lock_wait_timeout (${measured.lockWaitTimeoutSeconds} s) for the metadata lock` }
-          : { action: 'skip', reason: 'statistics were not refreshed (ANALYZE did not succeed): no rebuild on stale numbers' };
+          ? {
+              action: 'skip',
+              reason: `contended: ANALYZE already waited lock_wait_timeout (${measured.lockWaitTimeoutSeconds} s) for the metadata lock`,
+            }
+          : {
+              action: 'skip',
+              reason: 'statistics were not refreshed (ANALYZE did not succeed): no rebuild on stale numbers',
+            };
     }
     const optimized = await applyOptimize(plan.tables, ctx.db, {
       schema,
@@ -69,12 +84,19 @@ export const tableMaintenanceJob = defineJob({
     if (!measured.readOnly) await recordBaselines(ctx, schema, plan.tables, measured, after, analyzed, optimized);
 
     const outcomes = plan.tables.map((p) =>
-      outcomeOf(p, initial, after, { analyze: byTable(analyzed, p.table), optimize: byTable(optimized, p.table), dryRun: false, aborted: ctx.signal.aborted }),
+      outcomeOf(p, initial, after, {
+        analyze: byTable(analyzed, p.table),
+        optimize: byTable(optimized, p.table),
+        dryRun: false,
+        aborted: ctx.signal.aborted,
+      }),
     );
     const failed = outcomes.filter((o) => o.error || o.analyze?.outcome === 'error' || o.optimize?.outcome === 'error');
     if (failed.length === outcomes.length) {
       // Every table failed: most likely the wrong schema or missing privileges. A failed run raises an alert.
-      throw new Error(`every table failed: ${failed.map((o) => `${o.table}: ${o.error ?? o.analyze?.message ?? o.optimize?.message}`).join('; ')}`);
+      throw new Error(
+        `every table failed: ${failed.map((o) => `${o.table}: ${o.error ?? o.analyze?.message ?? o.optimize?.message}`).join('; ')}`,
+      );
     }
     return buildResult({
       schema,
@@ -108,8 +130,16 @@ async function recordBaselines(
     if (!rebuilt && measured.baselines.has(p.table.toLowerCase())) continue;
     if (!rebuilt && !analyzed.some((o) => o.table === p.table && o.outcome === 'ok')) continue;
     // After a rebuild, how far the model was off for this table corrects its next predictions.
-    const modelFactor = rebuilt && p.prediction && p.prediction.totalBytes > 0 ? (facts.dataLength + facts.indexLength) / p.prediction.totalBytes : null;
-    await writeBaseline(ctx.db, schema, { ...facts, source: rebuilt ? 'rebuild' : 'first-seen', at: ctx.now, modelFactor });
+    const modelFactor =
+      rebuilt && p.prediction && p.prediction.totalBytes > 0
+        ? (facts.dataLength + facts.indexLength) / p.prediction.totalBytes
+        : null;
+    await writeBaseline(ctx.db, schema, {
+      ...facts,
+      source: rebuilt ? 'rebuild' : 'first-seen',
+      at: ctx.now,
+      modelFactor,
+    });
   }
 }
 
@@ -117,7 +147,12 @@ function outcomeOf(
   p: MaintenanceTablePlan,
   initial: MaintenanceFacts,
   after: MaintenanceFacts,
-  done: { analyze: StatementOutcome | undefined; optimize: StatementOutcome | undefined; dryRun: boolean; aborted?: boolean },
+  done: {
+    analyze: StatementOutcome | undefined;
+    optimize: StatementOutcome | undefined;
+    dryRun: boolean;
+    aborted?: boolean;
+  },
 ): TableOutcome {
   const first = initial.tables.find((t) => t.table === p.table);
   const last = after.tables.find((t) => t.table === p.table);
@@ -135,7 +170,12 @@ function outcomeOf(
   // Only a real run's rebuild has an outcome; keep/skip decisions and dry-run plans are reported as decided.
   const optimize =
     p.optimize?.action === 'rebuild' && !done.dryRun
-      ? { ...p.optimize, ...(done.optimize ? run(done.optimize) : { outcome: 'not run' as const, message: done.aborted ? 'interrupted before it started' : 'not run' }) }
+      ? {
+          ...p.optimize,
+          ...(done.optimize
+            ? run(done.optimize)
+            : { outcome: 'not run' as const, message: done.aborted ? 'interrupted before it started' : 'not run' }),
+        }
       : p.optimize;
   const rebuilt = done.optimize?.outcome === 'ok';
   const before = sizeOf(p.facts);
@@ -144,13 +184,22 @@ function outcomeOf(
     table: p.table,
     error: p.error,
     analyze: p.analyzeReason ? { reason: p.analyzeReason, ...run(done.analyze) } : null,
-    statsUpdatedAt: { before: first?.exists ? first.statsUpdatedAt : null, after: last?.exists ? last.statsUpdatedAt : null },
+    statsUpdatedAt: {
+      before: first?.exists ? first.statsUpdatedAt : null,
+      after: last?.exists ? last.statsUpdatedAt : null,
+    },
     optimize,
     before,
     after: afterSize,
     estimate: p.estimate,
     prediction: p.prediction
-      ? { dataBytes: p.prediction.dataBytes, indexBytes: p.prediction.indexBytes, offPageBytes: p.prediction.offPageBytes, rows: p.prediction.rows, sampledRows: p.prediction.sampledRows }
+      ? {
+          dataBytes: p.prediction.dataBytes,
+          indexBytes: p.prediction.indexBytes,
+          offPageBytes: p.prediction.offPageBytes,
+          rows: p.prediction.rows,
+          sampledRows: p.prediction.sampledRows,
+        }
       : null,
     predictionNote: p.predictionNote,
     spaceWonBytes: before && afterSize ? allocatedBytes(before) - allocatedBytes(afterSize) : null,

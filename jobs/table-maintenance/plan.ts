@@ -77,16 +77,28 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
   const histograms = new Map(Object.entries(policy.histogramColumns).map(([t, cols]) => [t.toLowerCase(), cols]));
   const warnings: string[] = [];
   if (dialect.flavor === 'mysql' && policy.persistentForAll.length > 0) {
-    warnings.push(`persistentForAll (${policy.persistentForAll.join(', ')}) is MariaDB-only; MySQL gets a plain ANALYZE`);
+    warnings.push(
+      `persistentForAll (${policy.persistentForAll.join(', ')}) is MariaDB-only; MySQL gets a plain ANALYZE`,
+    );
   }
 
   const tables = facts.tables.map((t): MaintenanceTablePlan => {
     const key = t.table.toLowerCase();
     const listedForAnalyze = analyzeSet.has(key);
     const listedForOptimize = optimizeSet.has(key);
-    const none = { table: t.table, analyze: [], analyzeReason: null, optimize: null, facts: null, estimate: null, prediction: null, predictionNote: null };
+    const none = {
+      table: t.table,
+      analyze: [],
+      analyzeReason: null,
+      optimize: null,
+      facts: null,
+      estimate: null,
+      prediction: null,
+      predictionNote: null,
+    };
     if (!t.exists) return { ...none, error: `table ${facts.schema}.${t.table} does not exist` };
-    if (!REBUILDABLE_TYPES.has(t.tableType)) return { ...none, error: `${facts.schema}.${t.table} is a ${t.tableType}, not a table` };
+    if (!REBUILDABLE_TYPES.has(t.tableType))
+      return { ...none, error: `${facts.schema}.${t.table} is a ${t.tableType}, not a table` };
 
     const quoted = quoteTable(facts.schema, t.table);
     const analyze = analyzeStatements(dialect, quoted, {
@@ -96,7 +108,9 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
       buckets: policy.histogramBuckets,
     }).map((sql) => ({ sql, values: [] }));
     const sample = t.sample;
-    const prediction = sample?.ok ? predictRebuiltSize(sample.shape, sample.rows, sample.estimatedRows, sample.settings) : null;
+    const prediction = sample?.ok
+      ? predictRebuiltSize(sample.shape, sample.rows, sample.estimatedRows, sample.settings)
+      : null;
     const predictionNote = sample && !sample.ok ? `no size prediction: ${sample.reason}` : null;
     const estimate = estimateBloat(t, facts.baselines.get(key) ?? null, prediction);
     const base = {
@@ -122,19 +136,34 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
   return { schema: facts.schema, tables, warnings };
 }
 
-function decideOptimize(t: PresentTable, e: BloatEstimate, readOnly: boolean, policy: MaintenancePolicy, statement: RebuildStatement): OptimizeDecision {
+function decideOptimize(
+  t: PresentTable,
+  e: BloatEstimate,
+  readOnly: boolean,
+  policy: MaintenancePolicy,
+  statement: RebuildStatement,
+): OptimizeDecision {
   const size = t.dataLength + t.indexLength;
   if (readOnly) return { action: 'skip', reason: 'server is read_only (a replica): rebuilds come from the primary' };
   if (t.blockingIndexes.length > 0 && !policy.maintenanceWindow) {
     const names = t.blockingIndexes.map((i) => `${i.type} ${i.name}`).join(', ');
-    return { action: 'skip', reason: `has ${names}: a rebuild blocks writes for its whole duration; allowed only with --maintenance-window` };
+    return {
+      action: 'skip',
+      reason: `has ${names}: a rebuild blocks writes for its whole duration; allowed only with --maintenance-window`,
+    };
   }
   const engine = (t.engine ?? '').toLowerCase();
   if (engine !== 'innodb' && !policy.maintenanceWindow) {
-    return { action: 'skip', reason: `engine ${t.engine ?? 'unknown'} rebuilds with the table locked; allowed only with --maintenance-window` };
+    return {
+      action: 'skip',
+      reason: `engine ${t.engine ?? 'unknown'} rebuilds with the table locked; allowed only with --maintenance-window`,
+    };
   }
   if (size > policy.maxRebuildBytes) {
-    return { action: 'skip', reason: `${mib(size)} is above maxRebuildBytes ${mib(policy.maxRebuildBytes)}: rebuild it by hand (e.g. pt-online-schema-change)` };
+    return {
+      action: 'skip',
+      reason: `${mib(size)} is above maxRebuildBytes ${mib(policy.maxRebuildBytes)}: rebuild it by hand (e.g. pt-online-schema-change)`,
+    };
   }
   const pct = `${e.percent.toFixed(1)} %`;
   const basis =
@@ -148,7 +177,14 @@ function decideOptimize(t: PresentTable, e: BloatEstimate, readOnly: boolean, po
     return { action: 'keep', reason: `bloat ${pct} (${basis}) is below ${policy.bloatThresholdPercent} %` };
   }
   if (e.reclaimableBytes < policy.minReclaimBytes) {
-    return { action: 'keep', reason: `bloat ${pct} but only ${mib(e.reclaimableBytes)} to win, below minReclaimBytes ${mib(policy.minReclaimBytes)}` };
+    return {
+      action: 'keep',
+      reason: `bloat ${pct} but only ${mib(e.reclaimableBytes)} to win, below minReclaimBytes ${mib(policy.minReclaimBytes)}`,
+    };
   }
-  return { action: 'rebuild', reason: `bloat ${pct} (${basis}), about ${mib(e.reclaimableBytes)} to win; ${statement.why}`, statement };
+  return {
+    action: 'rebuild',
+    reason: `bloat ${pct} (${basis}), about ${mib(e.reclaimableBytes)} to win; ${statement.why}`,
+    statement,
+  };
 }

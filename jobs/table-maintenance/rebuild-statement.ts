@@ -45,7 +45,8 @@ export function rebuildStatement(d: Dialect, quotedTable: string, c: RebuildChoi
     sql = `ALTER TABLE ${quotedTable}${wait} FORCE, ALGORITHM=INPLACE, LOCK=NONE`;
     method = 'alter-online';
     why =
-      `online rebuild: ALTER TABLE … FORCE, ALGORITHM=INPLACE, LOCK=NONE (fails rather than copy the table under a lock)` +
+      'online rebuild: ALTER TABLE … FORCE, ALGORITHM=INPLACE, LOCK=NONE ' +
+      '(fails rather than copy the table under a lock)' +
       `, metadata lock waited at most ${c.lockWaitSeconds} s${wait ? ' (WAIT)' : ' (lock_wait_timeout)'}`;
   }
   if (c.rebuildTimeoutSeconds <= 0) return { sql, values: [], method, why };

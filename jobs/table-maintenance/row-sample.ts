@@ -32,10 +32,15 @@ export interface SampleBounds {
 
 const INTEGER = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 
-export async function readTableShape(db: JobDb, schema: string, table: string): Promise<{ shape: TableShape; pkType: string | null } | { reason: string }> {
+export async function readTableShape(
+  db: JobDb,
+  schema: string,
+  table: string,
+): Promise<{ shape: TableShape; pkType: string | null } | { reason: string }> {
   const cols = await db.query<RowDataPacket[]>(
-    `SELECT COLUMN_NAME AS name, DATA_TYPE AS data_type, COLUMN_TYPE AS column_type, IS_NULLABLE AS nullable, CHARACTER_MAXIMUM_LENGTH AS max_chars,
-       CHARACTER_OCTET_LENGTH AS max_octets, NUMERIC_PRECISION AS num_p, NUMERIC_SCALE AS num_s, DATETIME_PRECISION AS dt_p, EXTRA AS extra
+    `SELECT COLUMN_NAME AS name, DATA_TYPE AS data_type, COLUMN_TYPE AS column_type, IS_NULLABLE AS nullable,
+       CHARACTER_MAXIMUM_LENGTH AS max_chars, CHARACTER_OCTET_LENGTH AS max_octets, NUMERIC_PRECISION AS num_p,
+       NUMERIC_SCALE AS num_s, DATETIME_PRECISION AS dt_p, EXTRA AS extra
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [schema, table],
   );
@@ -56,15 +61,18 @@ export async function readTableShape(db: JobDb, schema: string, table: string): 
   for (const info of infos) {
     const col = storedColumn(info);
     if (col) columns.push(col);
-    else if (!info.virtual) return { reason: `column ${info.name} has type ${info.dataType}, which the size model does not know` };
+    else if (!info.virtual)
+      return { reason: `column ${info.name} has type ${info.dataType}, which the size model does not know` };
   }
   const stats = await db.query<RowDataPacket[]>(
-    `SELECT INDEX_NAME AS name, COLUMN_NAME AS col, SUB_PART AS sub_part, INDEX_TYPE AS type FROM information_schema.STATISTICS
+    `SELECT INDEX_NAME AS name, COLUMN_NAME AS col, SUB_PART AS sub_part, INDEX_TYPE AS type
+     FROM information_schema.STATISTICS
      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
     [schema, table],
   );
   const [t] = await db.query<RowDataPacket[]>(
-    'SELECT ROW_FORMAT AS row_format, CREATE_OPTIONS AS options FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    `SELECT ROW_FORMAT AS row_format, CREATE_OPTIONS AS options FROM information_schema.TABLES
+     WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
     [schema, table],
   );
   const indexes = new Map<string, { name: string; prefixBytes: number | null }[]>();
@@ -114,14 +122,28 @@ export async function sampleRows(
   const read = await readTableShape(db, schema, table);
   if ('reason' in read) return { ok: false, reason: read.reason };
   const { shape, pkType } = read;
-  if (!pkType || !INTEGER.has(pkType)) return { ok: false, reason: `the primary key starts with a ${pkType ?? 'unknown'} column: random ranges need an integer` };
+  if (!pkType || !INTEGER.has(pkType))
+    return {
+      ok: false,
+      reason: `the primary key starts with a ${pkType ?? 'unknown'} column: random ranges need an integer`,
+    };
   const [settings] = await db.query<RowDataPacket[]>('SELECT @@innodb_page_size AS page, @@innodb_fill_factor AS fill');
   const sizeSettings: SizeSettings = { pageSize: Number(settings!.page), fillFactor: Number(settings!.fill) };
   const from = quoteTable(schema, table);
   const k0 = quoteId(shape.primaryKey[0]!, 'column');
   const [range] = await db.query<RowDataPacket[]>(`SELECT MIN(${k0}) AS lo, MAX(${k0}) AS hi FROM ${from}`);
   const rows: SampledRow[] = [];
-  if (range?.lo == null) return { ok: true, shape, settings: sizeSettings, rows, estimatedRows: 0, ranges: 0, durationMs: took(), stoppedBy: 'repeats' };
+  if (range?.lo == null)
+    return {
+      ok: true,
+      shape,
+      settings: sizeSettings,
+      rows,
+      estimatedRows: 0,
+      ranges: 0,
+      durationMs: took(),
+      stoppedBy: 'repeats',
+    };
   const lo = Number(range.lo);
   const hi = Number(range.hi);
   const width = Math.max(1, Math.round((bounds.rowsPerRange * (hi - lo + 1)) / Math.max(1, rowsHint)));
@@ -152,7 +174,10 @@ export async function sampleRows(
     ranges += 1;
     let inWindow = got.length;
     if (got.length === cap) {
-      const [c] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${from} WHERE ${window}`, [start, start + width]);
+      const [c] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${from} WHERE ${window}`, [
+        start,
+        start + width,
+      ]);
       inWindow = Number(c!.n);
     }
     counted += inWindow;

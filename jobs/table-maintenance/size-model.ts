@@ -64,7 +64,8 @@ function physicalPageSize(shape: TableShape, s: SizeSettings): number {
 /** Room for records on an empty page, and what a sorted load leaves free on it. */
 function pageRoom(s: SizeSettings, clustered: boolean): { free: number; reserved: number } {
   const free = s.pageSize - PAGE_OVERHEAD;
-  const reserved = s.fillFactor === 100 ? (clustered ? s.pageSize / 16 : 0) : Math.floor((s.pageSize * (100 - s.fillFactor)) / 100);
+  const reserved =
+    s.fillFactor === 100 ? (clustered ? s.pageSize / 16 : 0) : Math.floor((s.pageSize * (100 - s.fillFactor)) / 100);
   return { free, reserved };
 }
 
@@ -122,23 +123,39 @@ const pkFields = (shape: TableShape, row: SampledRow): Field[] =>
     return { col: shape.columns[i]!, len: row[i] ?? null };
   });
 
-const ROW_ID: StoredColumn = { name: 'DB_ROW_ID', kind: 'fixed', bytes: 6, maxBytes: 6, nullable: false, externable: false };
+const ROW_ID: StoredColumn = {
+  name: 'DB_ROW_ID',
+  kind: 'fixed',
+  bytes: 6,
+  maxBytes: 6,
+  nullable: false,
+  externable: false,
+};
 
 /** One clustered record: its bytes in the page, and the pages its off-page values take. */
-export function clusteredRecord(shape: TableShape, row: SampledRow, s: SizeSettings): { bytes: number; offPagePages: number } {
+export function clusteredRecord(
+  shape: TableShape,
+  row: SampledRow,
+  s: SizeSettings,
+): { bytes: number; offPagePages: number } {
   const key = shape.primaryKey.length > 0 ? pkFields(shape, row) : [{ col: ROW_ID, len: 6 }];
   const keyNames = new Set(shape.primaryKey.map((n) => n.toLowerCase()));
-  const rest: Field[] = shape.columns.flatMap((col, i) => (keyNames.has(col.name.toLowerCase()) ? [] : [{ col, len: row[i] ?? null }]));
+  const rest: Field[] = shape.columns.flatMap((col, i) =>
+    keyNames.has(col.name.toLowerCase()) ? [] : [{ col, len: row[i] ?? null }],
+  );
   const fields = [...key, ...rest];
   const redundant = shape.rowFormat === 'redundant';
   const prefix = shape.rowFormat === 'compact' || redundant ? 768 : 0;
   const external = new Set<Field>();
   const inline = (f: Field) => (external.has(f) ? prefix + 20 : fieldBytes(f));
-  const size = () => headerBytes(fields, external, redundant) + TRX_ID_ROLL_PTR + fields.reduce((sum, f) => sum + inline(f), 0);
+  const size = () =>
+    headerBytes(fields, external, redundant) + TRX_ID_ROLL_PTR + fields.reduce((sum, f) => sum + inline(f), 0);
   const limit = Math.floor((physicalPageSize(shape, s) - PAGE_OVERHEAD) / 2);
   // InnoDB moves the longest values off-page until the record fits half a page.
   while (size() > limit) {
-    const candidates = rest.filter((f) => f.col.externable && !external.has(f) && (f.len ?? 0) > Math.max(MIN_EXTERN_BYTES, prefix + 20));
+    const candidates = rest.filter(
+      (f) => f.col.externable && !external.has(f) && (f.len ?? 0) > Math.max(MIN_EXTERN_BYTES, prefix + 20),
+    );
     if (candidates.length === 0) break;
     external.add(candidates.reduce((a, b) => ((b.len ?? 0) > (a.len ?? 0) ? b : a)));
   }
@@ -160,16 +177,21 @@ export function secondaryRecord(shape: TableShape, index: TableShape['secondary'
     return { col: { ...f.col, kind: 'var' as const, bytes: 0 }, len: Math.min(fieldBytes(f), c.prefixBytes) };
   });
   const inKey = new Set(index.columns.filter((c) => c.prefixBytes === null).map((c) => c.name.toLowerCase()));
-  const pk = shape.primaryKey.length > 0 ? shape.primaryKey.filter((n) => !inKey.has(n.toLowerCase())).map(fieldOf) : [{ col: ROW_ID, len: 6 }];
+  const pk =
+    shape.primaryKey.length > 0
+      ? shape.primaryKey.filter((n) => !inKey.has(n.toLowerCase())).map(fieldOf)
+      : [{ col: ROW_ID, len: 6 }];
   const fields = [...keyFields, ...pk];
-  return headerBytes(fields, new Set(), shape.rowFormat === 'redundant') + fields.reduce((sum, f) => sum + fieldBytes(f), 0);
+  return (
+    headerBytes(fields, new Set(), shape.rowFormat === 'redundant') + fields.reduce((sum, f) => sum + fieldBytes(f), 0)
+  );
 }
 
 /** Non-leaf pages above `leafPages`, each node pointer `pointerBytes` long. */
 function nonLeafPages(leafPages: number, pointerBytes: number, room: { free: number; reserved: number }): number {
   const perPage = Math.max(2, Math.floor((room.free - room.reserved) / (pointerBytes + 0.5)));
   let total = 0;
-  for (let level = Math.ceil(leafPages); level > 1; ) {
+  for (let level = Math.ceil(leafPages); level > 1;) {
     level = Math.ceil(level / perPage);
     total += level;
   }
@@ -195,16 +217,41 @@ function scaled(samplePages: number, sampled: number, rows: number): number {
   return sampled === 0 ? 0 : (samplePages * rows) / sampled;
 }
 
-export function predictRebuiltSize(shape: TableShape, sample: readonly SampledRow[], rows: number, s: SizeSettings): SizePrediction {
+export function predictRebuiltSize(
+  shape: TableShape,
+  sample: readonly SampledRow[],
+  rows: number,
+  s: SizeSettings,
+): SizePrediction {
   const physical = physicalPageSize(shape, s);
   const n = sample.length;
   const clusteredRoom = pageRoom(s, true);
   const records = sample.map((r) => clusteredRecord(shape, r, s));
-  const leaf = scaled(packPages(records.map((r) => r.bytes), clusteredRoom), n, rows);
-  const offPage = scaled(records.reduce((sum, r) => sum + r.offPagePages, 0), n, rows);
+  const leaf = scaled(
+    packPages(
+      records.map((r) => r.bytes),
+      clusteredRoom,
+    ),
+    n,
+    rows,
+  );
+  const offPage = scaled(
+    records.reduce((sum, r) => sum + r.offPagePages, 0),
+    n,
+    rows,
+  );
   const avg = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const pkPointer =
-    avg(sample.map((r) => headerBytes(pkFields(shape, r).map((f) => f), new Set(), false) + pkFields(shape, r).reduce((sum, f) => sum + fieldBytes(f), 0))) +
+    avg(
+      sample.map(
+        (r) =>
+          headerBytes(
+            pkFields(shape, r).map((f) => f),
+            new Set(),
+            false,
+          ) + pkFields(shape, r).reduce((sum, f) => sum + fieldBytes(f), 0),
+      ),
+    ) +
     (shape.primaryKey.length ? 0 : 11) +
     CHILD_PAGE_NO;
   const clusteredNonLeaf = nonLeafPages(leaf, pkPointer, clusteredRoom);
@@ -213,7 +260,8 @@ export function predictRebuiltSize(shape: TableShape, sample: readonly SampledRo
     leafPages: leaf,
     nonLeafPages: clusteredNonLeaf,
     offPagePages: offPage,
-    allocatedPages: segmentPages(leaf + offPage, physical) + (clusteredNonLeaf > 0 ? segmentPages(clusteredNonLeaf, physical) : 0),
+    allocatedPages:
+      segmentPages(leaf + offPage, physical) + (clusteredNonLeaf > 0 ? segmentPages(clusteredNonLeaf, physical) : 0),
     avgRecordBytes: avg(records.map((r) => r.bytes)),
   };
   const secondaryRoom = pageRoom(s, false);

@@ -33,13 +33,15 @@ export interface LockCheckOptions {
 export async function lockCheckMethod(query: Query, dialect: Dialect): Promise<LockCheckMethod> {
   if (dialect.flavor === 'mysql') {
     const rows = await query<RowDataPacket[]>(
-      `SELECT 1 AS ok FROM performance_schema.setup_instruments WHERE NAME = 'wait/lock/metadata/sql/mdl' AND ENABLED = 'YES'
+      `SELECT 1 AS ok FROM performance_schema.setup_instruments
+       WHERE NAME = 'wait/lock/metadata/sql/mdl' AND ENABLED = 'YES'
        AND @@global.performance_schema = 1`,
     ).catch(() => [] as RowDataPacket[]);
     return rows.length > 0 ? 'performance_schema' : 'coarse';
   }
   const rows = await query<RowDataPacket[]>(
-    "SELECT 1 AS ok FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'METADATA_LOCK_INFO' AND PLUGIN_STATUS = 'ACTIVE'",
+    `SELECT 1 AS ok FROM information_schema.PLUGINS
+     WHERE PLUGIN_NAME = 'METADATA_LOCK_INFO' AND PLUGIN_STATUS = 'ACTIVE'`,
   );
   return rows.length > 0 ? 'metadata_lock_info' : 'coarse';
 }
@@ -52,7 +54,8 @@ export function lockHoldersSql(method: LockCheckMethod): string {
         COALESCE(TIMESTAMPDIFF(SECOND, x.trx_started, NOW()), t.PROCESSLIST_TIME) AS age
       FROM performance_schema.metadata_locks m JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID
       LEFT JOIN information_schema.INNODB_TRX x ON x.trx_mysql_thread_id = t.PROCESSLIST_ID
-      WHERE m.OBJECT_TYPE = 'TABLE' AND m.OBJECT_SCHEMA = ? AND m.OBJECT_NAME = ? AND t.PROCESSLIST_ID <> CONNECTION_ID()`;
+      WHERE m.OBJECT_TYPE = 'TABLE' AND m.OBJECT_SCHEMA = ? AND m.OBJECT_NAME = ?
+        AND t.PROCESSLIST_ID <> CONNECTION_ID()`;
   }
   if (method === 'metadata_lock_info') {
     return `SELECT DISTINCT p.ID AS id, p.USER AS user, p.HOST AS host, ${age} AS age
@@ -65,11 +68,22 @@ export function lockHoldersSql(method: LockCheckMethod): string {
     WHERE p.ID <> CONNECTION_ID() AND x.trx_started <= NOW() - INTERVAL ? SECOND`;
 }
 
-export async function findLockHolders(query: Query, method: LockCheckMethod, schema: string, table: string, opts: LockCheckOptions): Promise<LockCheck> {
+export async function findLockHolders(
+  query: Query,
+  method: LockCheckMethod,
+  schema: string,
+  table: string,
+  opts: LockCheckOptions,
+): Promise<LockCheck> {
   const values = method === 'coarse' ? [opts.longTransactionSeconds] : [schema, table];
   const rows = await query<RowDataPacket[]>(lockHoldersSql(method), values);
   const holders = rows
-    .map((r) => ({ connectionId: Number(r.id), user: String(r.user ?? ''), host: String(r.host ?? ''), ageSeconds: Number(r.age ?? 0) }))
+    .map((r) => ({
+      connectionId: Number(r.id),
+      user: String(r.user ?? ''),
+      host: String(r.host ?? ''),
+      ageSeconds: Number(r.age ?? 0),
+    }))
     .sort((a, b) => b.ageSeconds - a.ageSeconds);
   return { method, holders };
 }
@@ -111,6 +125,8 @@ export function describeHolders(c: LockCheck): string {
   const how =
     c.method === 'coarse'
       ? ' (coarse check: no metadata-lock view on this server, so any long transaction counts, whatever table it uses)'
-      : ` (${c.method === 'performance_schema' ? 'performance_schema.metadata_locks' : 'information_schema.METADATA_LOCK_INFO'})`;
+      : c.method === 'performance_schema'
+        ? ' (performance_schema.metadata_locks)'
+        : ' (information_schema.METADATA_LOCK_INFO)';
   return `${list}${more}${how}`;
 }

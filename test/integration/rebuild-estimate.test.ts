@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildShape, measureShape, measurementTable, SHAPES, type ShapeMeasurement } from '../../bench/rebuild-shapes.js';
+import {
+  buildShape,
+  measureShape,
+  measurementTable,
+  SHAPES,
+  type ShapeMeasurement,
+} from '../../bench/rebuild-shapes.js';
 import { createTestSchema, type TestSchema } from '../helpers/test-db.js';
 
 /**

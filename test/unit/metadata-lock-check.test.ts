@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { detectDialect } from '../../src/db/dialect.js';
-import { describeHolders, findLockHolders, lockCheckMethod, lockHoldersSql, waitForLockHolders } from '../../src/db/metadata-lock-check.js';
+import {
+  describeHolders,
+  findLockHolders,
+  lockCheckMethod,
+  lockHoldersSql,
+  waitForLockHolders,
+} from '../../src/db/metadata-lock-check.js';
 
 const MARIADB = detectDialect('10.11.19-MariaDB-0+deb12u1');
 const MYSQL = detectDialect('8.0.36');
@@ -48,32 +54,52 @@ describe('findLockHolders', () => {
   });
 
   it('oldest first, with id, user, host and age', async () => {
-    const s = scripted([() => [{ id: 7, user: 'app', host: 'h1:1', age: 3 }, { id: 9, user: 'report', host: 'h2:2', age: 120 }]]);
+    const s = scripted([
+      () => [
+        { id: 7, user: 'app', host: 'h1:1', age: 3 },
+        { id: 9, user: 'report', host: 'h2:2', age: 120 },
+      ],
+    ]);
     const c = await findLockHolders(s.query, 'coarse', 'b', 't', { longTransactionSeconds: 1 });
     expect(c.holders).toEqual([
       { connectionId: 9, user: 'report', host: 'h2:2', ageSeconds: 120 },
       { connectionId: 7, user: 'app', host: 'h1:1', ageSeconds: 3 },
     ]);
-    expect(describeHolders(c)).toMatch(/^connection 9 \(report@h2:2, transaction open 120 s\), connection 7 .* \(coarse check: no metadata-lock view/);
+    expect(describeHolders(c)).toMatch(
+      /^connection 9 \(report@h2:2, transaction open 120 s\), connection 7 .* \(coarse check: no metadata-lock view/,
+    );
   });
 });
 
 describe('waitForLockHolders: bounded wait, then a verdict', () => {
   const holder = () => [{ id: 5, user: 'app', host: 'h', age: 30 }];
   it('clear at once: no wait', async () => {
-    const r = await waitForLockHolders(scripted([() => []]).query, 'coarse', 'b', 't', { longTransactionSeconds: 5, maxWaitSeconds: 1, pollMs: 10 });
+    const r = await waitForLockHolders(scripted([() => []]).query, 'coarse', 'b', 't', {
+      longTransactionSeconds: 5,
+      maxWaitSeconds: 1,
+      pollMs: 10,
+    });
     expect(r).toMatchObject({ clear: true, check: { holders: [] } });
   });
   it('a holder that leaves within the bound: clear after polling again', async () => {
     const s = scripted([holder, holder, () => []]);
-    const r = await waitForLockHolders(s.query, 'coarse', 'b', 't', { longTransactionSeconds: 5, maxWaitSeconds: 5, pollMs: 10 });
+    const r = await waitForLockHolders(s.query, 'coarse', 'b', 't', {
+      longTransactionSeconds: 5,
+      maxWaitSeconds: 5,
+      pollMs: 10,
+    });
     expect(r.clear).toBe(true);
     expect(s.calls).toHaveLength(3);
   });
   it('a holder that stays: not clear once the bound is spent, naming it', async () => {
     let t = 0;
     const s = scripted([holder]);
-    const r = await waitForLockHolders(s.query, 'coarse', 'b', 't', { longTransactionSeconds: 5, maxWaitSeconds: 1, pollMs: 10, clock: () => (t += 300) });
+    const r = await waitForLockHolders(s.query, 'coarse', 'b', 't', {
+      longTransactionSeconds: 5,
+      maxWaitSeconds: 1,
+      pollMs: 10,
+      clock: () => (t += 300),
+    });
     expect(r.clear).toBe(false);
     expect(r.check.holders[0]).toMatchObject({ connectionId: 5 });
     // No new look starts past the bound: at most one look (300 ms here) beyond it.

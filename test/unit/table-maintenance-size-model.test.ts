@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { decimalBytes, storedColumn, type ColumnInfo, type StoredColumn } from '../../jobs/table-maintenance/column-storage.js';
-import { clusteredRecord, packPages, predictRebuiltSize, secondaryRecord, segmentPages, type TableShape } from '../../jobs/table-maintenance/size-model.js';
+import {
+  decimalBytes,
+  storedColumn,
+  type ColumnInfo,
+  type StoredColumn,
+} from '../../jobs/table-maintenance/column-storage.js';
+import {
+  clusteredRecord,
+  packPages,
+  predictRebuiltSize,
+  secondaryRecord,
+  segmentPages,
+  type TableShape,
+} from '../../jobs/table-maintenance/size-model.js';
 
 const S16 = { pageSize: 16384, fillFactor: 100 };
 
@@ -17,9 +29,30 @@ const info = (over: Partial<ColumnInfo>): ColumnInfo => ({
   virtual: false,
   ...over,
 });
-const fixed = (name: string, bytes: number, nullable = false): StoredColumn => ({ name, kind: 'fixed', bytes, maxBytes: bytes, nullable, externable: false });
-const varchar = (name: string, maxBytes: number, nullable = false): StoredColumn => ({ name, kind: 'var', bytes: 0, maxBytes, nullable, externable: maxBytes > 255 });
-const text = (name: string): StoredColumn => ({ name, kind: 'var', bytes: 0, maxBytes: 65535, nullable: false, externable: true });
+const fixed = (name: string, bytes: number, nullable = false): StoredColumn => ({
+  name,
+  kind: 'fixed',
+  bytes,
+  maxBytes: bytes,
+  nullable,
+  externable: false,
+});
+const varchar = (name: string, maxBytes: number, nullable = false): StoredColumn => ({
+  name,
+  kind: 'var',
+  bytes: 0,
+  maxBytes,
+  nullable,
+  externable: maxBytes > 255,
+});
+const text = (name: string): StoredColumn => ({
+  name,
+  kind: 'var',
+  bytes: 0,
+  maxBytes: 65535,
+  nullable: false,
+  externable: true,
+});
 
 describe('storedColumn: what InnoDB keeps in the record for a column', () => {
   it.each([
@@ -28,12 +61,28 @@ describe('storedColumn: what InnoDB keeps in the record for a column', () => {
     ['datetime', info({ dataType: 'datetime', datetimePrecision: 0 }), { kind: 'fixed', bytes: 5 }],
     ['datetime(6)', info({ dataType: 'datetime', datetimePrecision: 6 }), { kind: 'fixed', bytes: 8 }],
     ['timestamp(3)', info({ dataType: 'timestamp', datetimePrecision: 3 }), { kind: 'fixed', bytes: 6 }],
-    ['decimal(10,2)', info({ dataType: 'decimal', numericPrecision: 10, numericScale: 2 }), { kind: 'fixed', bytes: 5 }],
+    [
+      'decimal(10,2)',
+      info({ dataType: 'decimal', numericPrecision: 10, numericScale: 2 }),
+      { kind: 'fixed', bytes: 5 },
+    ],
     ['enum of 3', info({ dataType: 'enum', columnType: "enum('a','b','c')" }), { kind: 'fixed', bytes: 1 }],
     ['char(10) latin1', info({ dataType: 'char', maxChars: 10, maxOctets: 10 }), { kind: 'fixed', bytes: 10 }],
-    ['char(10) utf8mb4', info({ dataType: 'char', maxChars: 10, maxOctets: 40 }), { kind: 'var', bytes: 10, maxBytes: 40, externable: false }],
-    ['varchar(50) utf8mb4', info({ dataType: 'varchar', maxChars: 50, maxOctets: 200 }), { kind: 'var', maxBytes: 200, externable: false }],
-    ['varchar(255) utf8mb4', info({ dataType: 'varchar', maxChars: 255, maxOctets: 1020 }), { kind: 'var', maxBytes: 1020, externable: true }],
+    [
+      'char(10) utf8mb4',
+      info({ dataType: 'char', maxChars: 10, maxOctets: 40 }),
+      { kind: 'var', bytes: 10, maxBytes: 40, externable: false },
+    ],
+    [
+      'varchar(50) utf8mb4',
+      info({ dataType: 'varchar', maxChars: 50, maxOctets: 200 }),
+      { kind: 'var', maxBytes: 200, externable: false },
+    ],
+    [
+      'varchar(255) utf8mb4',
+      info({ dataType: 'varchar', maxChars: 255, maxOctets: 1020 }),
+      { kind: 'var', maxBytes: 1020, externable: true },
+    ],
     ['text', info({ dataType: 'text' }), { kind: 'var', externable: true }],
     ['tinytext', info({ dataType: 'tinytext' }), { kind: 'var', maxBytes: 255, externable: false }],
   ])('%s', (_n, c, want) => {
@@ -69,7 +118,16 @@ describe('records', () => {
   });
 
   it('a NULL costs a bit in the null bitmap and no bytes', () => {
-    const shape: TableShape = { ...SHAPE, columns: [fixed('id', 4), fixed('company_id', 4, true), fixed('created_at', 5), fixed('status', 1), varchar('note', 1020)] };
+    const shape: TableShape = {
+      ...SHAPE,
+      columns: [
+        fixed('id', 4),
+        fixed('company_id', 4, true),
+        fixed('created_at', 5),
+        fixed('status', 1),
+        varchar('note', 1020),
+      ],
+    };
     expect(clusteredRecord(shape, [1, null, 1, 1, 100], S16).bytes).toBe(133 - 4 + 1);
   });
 
@@ -122,7 +180,11 @@ describe('predictRebuiltSize on recorded facts (MariaDB 10.11, bench shapes)', (
   });
 
   it('off-page values are counted apart, inside the data size', () => {
-    const shape: TableShape = { ...SHAPE, columns: [fixed('id', 4), fixed('company_id', 4), varchar('title', 400), text('body')], secondary: [] };
+    const shape: TableShape = {
+      ...SHAPE,
+      columns: [fixed('id', 4), fixed('company_id', 4), varchar('title', 400), text('body')],
+      secondary: [],
+    };
     const rows = Array.from({ length: 1000 }, (_, i) => [i, 1, 50, 6000 + ((i * 7919) % 14000)]);
     const p = predictRebuiltSize(shape, rows, 3356, S16);
     // Measured: 4321 pages (67.5 MiB), nearly all of it off-page.
