@@ -227,6 +227,11 @@ describe('config: bad input names the field', () => {
     { name: 'column name with a trailing space', patch: { histogramColumns: { appointments: ['a b '] } }, path: 'histogramColumns.appointments.0', message: /must not end with a space/ },
     { name: 'persistentForAll not analyzed', patch: { persistentForAll: ['calls'] }, path: 'persistentForAll.0', message: /not in analyzeTables/ },
     { name: 'nothing to do', patch: { analyzeTables: [], optimizeTables: [] }, path: 'analyzeTables', message: /nothing to maintain/ },
+    { name: 'negative sample', patch: { sampleRows: -1 }, path: 'sampleRows', message: /0/ },
+    { name: 'sample time 0', patch: { sampleSeconds: 0 }, path: 'sampleSeconds', message: /1/ },
+    { name: 'no DDL lock wait', patch: { ddlLockWaitSeconds: 0 }, path: 'ddlLockWaitSeconds', message: /1/ },
+    { name: 'pre-check wait over 600 s', patch: { mdlWaitSeconds: 601 }, path: 'mdlWaitSeconds', message: /600/ },
+    { name: 'long transaction of 0 s', patch: { longTransactionSeconds: 0 }, path: 'longTransactionSeconds', message: /1/ },
   ];
   it.each(bad)('$name', ({ patch, path, message }) => {
     const r = tableMaintenanceConfigSchema.safeParse({ ...valid, ...patch });
