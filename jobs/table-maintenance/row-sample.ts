@@ -75,14 +75,19 @@ export async function readTableShape(
      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
     [schema, table],
   );
-  const indexes = new Map<string, { name: string; prefixBytes: number | null }[]>();
+  const indexes = new Map<string, { name: string; prefixBytes: number | null; prefixChars?: number }[]>();
   for (const r of stats) {
     if (/fulltext|spatial/i.test(String(r.type))) continue;
     const info = infos.find((i) => i.name.toLowerCase() === String(r.col).toLowerCase());
     const perChar = info?.maxChars && info.maxOctets ? info.maxOctets / info.maxChars : 1;
     const prefixBytes = r.sub_part == null ? null : Number(r.sub_part) * perChar;
     const name = String(r.name);
-    indexes.set(name, [...(indexes.get(name) ?? []), { name: String(r.col), prefixBytes }]);
+    const key = {
+      name: String(r.col),
+      prefixBytes,
+      ...(r.sub_part == null ? {} : { prefixChars: Number(r.sub_part) }),
+    };
+    indexes.set(name, [...(indexes.get(name) ?? []), key]);
   }
   const primaryKey = (indexes.get('PRIMARY') ?? []).map((c) => c.name);
   if (primaryKey.length === 0) return { reason: 'no primary key: rows cannot be sampled by key ranges' };
@@ -148,7 +153,18 @@ export async function sampleRows(
   const hi = Number(range.hi);
   const width = Math.max(1, Math.round((bounds.rowsPerRange * (hi - lo + 1)) / Math.max(1, rowsHint)));
   const cap = bounds.rowsPerRange * 4;
-  const lengths = shape.columns.map((c, i) => `LENGTH(${quoteId(c.name, 'column')}) AS c${i}`).join(', ');
+  // Prefix keys store the bytes of their first n characters: sampled as such (the charset's maximum overstates ASCII).
+  const prefixes = [
+    ...new Map(
+      shape.secondary
+        .flatMap((ix) => ix.columns.filter((c) => c.prefixChars !== undefined))
+        .map((c) => [`${c.name}\u0000${c.prefixChars}`, c]),
+    ).values(),
+  ].map((c) => ({ column: c.name, chars: c.prefixChars! }));
+  shape.prefixSamples = prefixes;
+  const prefixLengths = prefixes.map((p, i) => `, LENGTH(LEFT(${quoteId(p.column, 'column')}, ?)) AS x${i}`).join('');
+  const lengths =
+    shape.columns.map((c, i) => `LENGTH(${quoteId(c.name, 'column')}) AS c${i}`).join(', ') + prefixLengths;
   const keys = shape.primaryKey.map((k, i) => `${quoteId(k, 'column')} AS k${i}`).join(', ');
   const order = shape.primaryKey.map((k) => quoteId(k, 'column')).join(', ');
   const window = `${k0} >= ? AND ${k0} < ?`;
@@ -170,7 +186,7 @@ export async function sampleRows(
     }
     // Starts from MIN − width + 1 so that every key is in a window with the same chance.
     const start = Math.floor(lo - width + 1 + random() * (hi - lo + width));
-    const got = await db.query<RowDataPacket[]>(sql, [start, start + width, cap]);
+    const got = await db.query<RowDataPacket[]>(sql, [...prefixes.map((p) => p.chars), start, start + width, cap]);
     ranges += 1;
     let inWindow = got.length;
     if (got.length === cap) {
@@ -186,7 +202,8 @@ export async function sampleRows(
       const key = shape.primaryKey.map((_, i) => String(r[`k${i}`])).join('\u0000');
       if (seen.has(key)) continue;
       seen.add(key);
-      rows.push(shape.columns.map((_, i) => (r[`c${i}`] == null ? null : Number(r[`c${i}`]))));
+      const value = (v: unknown) => (v == null ? null : Number(v));
+      rows.push([...shape.columns.map((_, i) => value(r[`c${i}`])), ...prefixes.map((_, i) => value(r[`x${i}`]))]);
     }
   }
   const estimatedRows = ranges === 0 ? rowsHint : Math.round(((counted / ranges) * (hi - lo + width)) / width);

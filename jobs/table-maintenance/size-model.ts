@@ -13,7 +13,10 @@ export interface TableShape {
   columns: StoredColumn[];
   /** Primary key column names; empty = InnoDB's hidden 6-byte row id. */
   primaryKey: string[];
-  secondary: { name: string; columns: { name: string; prefixBytes: number | null }[] }[];
+  /** Key columns; a prefix key gives its length in bytes at most, and in characters (SUB_PART). */
+  secondary: { name: string; columns: { name: string; prefixBytes: number | null; prefixChars?: number }[] }[];
+  /** Sampled `LENGTH(LEFT(col, chars))` of prefix keys: a sampled row holds them after its columns, in this order. */
+  prefixSamples?: { column: string; chars: number }[];
   rowFormat: 'dynamic' | 'compact' | 'redundant' | 'compressed';
   /** COMPRESSED: the physical page size in KiB (KEY_BLOCK_SIZE); null = half the page. */
   keyBlockSizeKiB: number | null;
@@ -174,7 +177,10 @@ export function secondaryRecord(shape: TableShape, index: TableShape['secondary'
   const keyFields = index.columns.map((c) => {
     const f = fieldOf(c.name);
     if (c.prefixBytes === null || f.len === null) return f;
-    return { col: { ...f.col, kind: 'var' as const, bytes: 0 }, len: Math.min(fieldBytes(f), c.prefixBytes) };
+    const k = (shape.prefixSamples ?? []).findIndex((p) => p.column === c.name && p.chars === c.prefixChars);
+    const sampled = k >= 0 ? row[shape.columns.length + k] : null;
+    const len = sampled ?? Math.min(fieldBytes(f), c.prefixBytes);
+    return { col: { ...f.col, kind: 'var' as const, bytes: 0 }, len };
   });
   const inKey = new Set(index.columns.filter((c) => c.prefixBytes === null).map((c) => c.name.toLowerCase()));
   const pk =

@@ -143,6 +143,15 @@ describe('records', () => {
     expect(clusteredRecord(shape, [1, 20_000], S16)).toEqual({ bytes: 5 + 2 + 4 + 13 + 768 + 20, offPagePages: 2 });
   });
 
+  it('a prefix key takes the sampled bytes of its first n characters, not n × the charset maximum', () => {
+    const shape: TableShape = { ...SHAPE, prefixSamples: [{ column: 'note', chars: 40 }] };
+    const ix = { name: 'idx_note', columns: [{ name: 'note', prefixBytes: 160, prefixChars: 40 }] };
+    // note is 100 bytes; its first 40 characters were sampled as 40 bytes (ASCII).
+    expect(secondaryRecord(shape, ix, [1, 1, 1, 1, 100, 40])).toBe(5 + 1 + 40 + 4);
+    // Without the sample: the byte bound (160) caps it, here the whole 100 bytes.
+    expect(secondaryRecord(SHAPE, ix, [1, 1, 1, 1, 100])).toBe(5 + 1 + 100 + 4);
+  });
+
   it('secondary: header, key, then the primary key; no transaction fields', () => {
     expect(secondaryRecord(SHAPE, SHAPE.secondary[0]!, [1, 1, 1, 1, 100])).toBe(5 + 4 + 4);
     const prefix = { name: 'idx_note', columns: [{ name: 'note', prefixBytes: 40 }] };
