@@ -5,10 +5,18 @@ import { isLockWaitError } from '../../src/db/sql-errors.js';
 import { quoteId, quoteTable } from '../../src/db/sql-identifier.js';
 import { countPartitionRows, countUndatedRows, readPartitions } from './collect.js';
 import { testPause } from '../../src/testing/test-pause.js';
+import {
+  describeHolders,
+  lockCheckMethod,
+  waitForLockHolders,
+  type LockCheckMethod,
+  type LockHolder,
+} from '../../src/db/metadata-lock-check.js';
 import type { PartitionRow } from './facts.js';
-import type { PartitionAction, PartitionTablePlan } from './plan.js';
+import type { PartitionAction, PartitionTablePlan, RetireAction } from './plan.js';
 
-export type ActionOutcomeKind = 'done' | 'planned' | 'contended' | 'changed' | 'aborted';
+/** stopped: not run because an earlier statement on the same table was contended in this run. */
+export type ActionOutcomeKind = 'done' | 'planned' | 'contended' | 'changed' | 'aborted' | 'stopped';
 
 export interface ActionOutcome {
   action: PartitionAction;
@@ -20,6 +28,8 @@ export interface ActionOutcome {
   archivedRows?: number;
   note?: string;
   durationMs?: number;
+  /** contended: the sessions that held the table (pre-check, or looked up after the lock wait ran out). */
+  culprits?: LockHolder[];
 }
 
 export class PartitionVerifyError extends Error {
@@ -28,7 +38,11 @@ export class PartitionVerifyError extends Error {
 
 /** Rows of every partition the plan retires, counted before anything changes (what a dry run reports).
  * A month this run creates is counted in the tail, by its range. */
-export async function countRetiringRows(db: JobDb, plans: readonly PartitionTablePlan[], column: string): Promise<Map<PartitionAction, number>> {
+export async function countRetiringRows(
+  db: JobDb,
+  plans: readonly PartitionTablePlan[],
+  column: string,
+): Promise<Map<PartitionAction, number>> {
   const counts = new Map<PartitionAction, number>();
   for (const plan of plans) {
     for (const a of plan.actions) {
@@ -52,30 +66,41 @@ export async function countRetiringRows(db: JobDb, plans: readonly PartitionTabl
 export function expectedAfter(before: readonly PartitionRow[], action: PartitionAction): PartitionRow[] {
   if (action.kind === 'create') {
     const kept = before.filter((p) => p.name !== action.tail);
-    return [...kept, ...action.months.map((m) => ({ name: m.name, description: String(m.upperBound) })), { name: action.tail, description: 'MAXVALUE' }];
+    return [
+      ...kept,
+      ...action.months.map((m) => ({ name: m.name, description: String(m.upperBound) })),
+      { name: action.tail, description: 'MAXVALUE' },
+    ];
   }
-  return before.filter((p) => p.name !== action.partition);
+  const gone = new Set([action.partition, ...(action.dropsAlso ?? [])]);
+  return before.filter((p) => !gone.has(p.name));
 }
 
 /** Does the table still look the way the plan assumed? null = yes, else why not. */
 export function precondition(before: readonly PartitionRow[], action: PartitionAction): string | null {
   if (action.kind === 'create') {
     const last = before[before.length - 1];
-    if (!last || last.name !== action.tail || last.description.toUpperCase() !== 'MAXVALUE') return `${action.tail} is no longer the MAXVALUE tail`;
+    if (!last || last.name !== action.tail || last.description.toUpperCase() !== 'MAXVALUE')
+      return `${action.tail} is no longer the MAXVALUE tail`;
     const prev = before[before.length - 2];
     const firstLower = action.months[0]!.lowerBound;
-    if ((prev ? Number(prev.description) : null) !== firstLower) return 'the last month partition changed since planning';
+    if ((prev ? Number(prev.description) : null) !== firstLower)
+      return 'the last month partition changed since planning';
     return null;
   }
   const p = before.find((x) => x.name === action.partition);
   if (!p) return `${action.partition} no longer exists`;
-  if (p.description !== String(action.upperBound)) return `${action.partition} now ends at ${p.description}, not ${action.upperBound}`;
+  if (p.description !== String(action.upperBound))
+    return `${action.partition} now ends at ${p.description}, not ${action.upperBound}`;
   if (before[before.length - 1]?.name === action.partition) return `${action.partition} is the last partition`;
   return null;
 }
 
 function sameLayout(a: readonly PartitionRow[], b: readonly PartitionRow[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.description.toUpperCase() === b[i]!.description.toUpperCase());
+  return (
+    a.length === b.length &&
+    a.every((p, i) => p.name === b[i]!.name && p.description.toUpperCase() === b[i]!.description.toUpperCase())
+  );
 }
 
 function describe(rows: readonly PartitionRow[]): string {
@@ -84,27 +109,78 @@ function describe(rows: readonly PartitionRow[]): string {
 
 export interface ApplyOptions {
   lockWaitTimeoutSeconds: number;
-  /** The partition column: the first partition is checked again for rows dated NULL or zero just before it goes. */
-  column: string;
+  /** The partition column (per table): the first partition is checked again for rows dated NULL or zero
+   * before it goes. */
+  column: string | ((table: string) => string);
   signal: AbortSignal;
   progress: (line: string) => void;
+  /** Before each ALTER: wait up to this long for sessions holding the table, then skip it; 0 or absent = no check. */
+  mdlWaitSeconds?: number;
+  /** Coarse check (no metadata-lock view): transactions open this long count. */
+  longTransactionSeconds?: number;
+  pollMs?: number;
 }
 
-/** Run the plan one statement at a time; read the partitions back after each action and verify them. */
-export async function applyPartitionPlan(db: JobDb, plans: readonly PartitionTablePlan[], opts: ApplyOptions): Promise<ActionOutcome[]> {
+const columnOf = (opts: ApplyOptions, table: string) =>
+  typeof opts.column === 'string' ? opts.column : opts.column(table);
+
+/** The one place every partition ALTER passes just before it runs (a replica-lag wait hooks in here). */
+async function beforeStatement(ran: number): Promise<void> {
+  if (ran > 0) await testPause('partition-between-statements');
+}
+
+/** Run the plan one statement at a time; read the partitions back after each action and verify them. After one
+ * contended statement the table's remaining statements wait for the next run: each would queue the application's
+ * queries behind it again (MariaDB waits twice lock_wait_timeout on partition ALTERs). */
+export async function applyPartitionPlan(
+  db: JobDb,
+  plans: readonly PartitionTablePlan[],
+  opts: ApplyOptions,
+): Promise<ActionOutcome[]> {
   const [saved] = await db.query<RowDataPacket[]>('SELECT @@session.lock_wait_timeout AS v');
   await db.query('SET SESSION lock_wait_timeout = ?', [opts.lockWaitTimeoutSeconds]);
   const outcomes: ActionOutcome[] = [];
+  let method: LockCheckMethod | null = null;
+  const q = <T>(sql: string, values?: unknown[]) => db.query<T>(sql, values);
   try {
     for (const plan of plans) {
+      let stopped: string | null = null;
       for (const action of plan.actions) {
+        // A month dropped with an earlier one in the same statement has its outcome from that one.
+        if (action.kind === 'drop' && action.droppedWith) continue;
+        const group = groupOf(plan, action);
         // Retired partitions are counted just before they go (applyAction), once the table still looks as planned.
         const counted = action.kind === 'create' ? action.tailRowsMoved : null;
+        const all = (o: Omit<ActionOutcome, 'action'>) => [action, ...group].map((a) => ({ ...o, action: a }));
         if (opts.signal.aborted) {
-          outcomes.push({ action, outcome: 'aborted', rows: counted, note: 'not run: the job was asked to stop' });
+          outcomes.push(...all({ outcome: 'aborted', rows: counted, note: 'not run: the job was asked to stop' }));
           continue;
         }
-        outcomes.push(await applyAction(db, action, counted, opts));
+        if (stopped) {
+          outcomes.push(...all({ outcome: 'stopped', rows: counted, note: `not run: ${stopped}; retried next run` }));
+          continue;
+        }
+        if ((opts.mdlWaitSeconds ?? 0) > 0) {
+          method ??= await lockCheckMethod(q, db.dialect);
+          const wait = await waitForLockHolders(q, method, db.database, action.table, {
+            longTransactionSeconds: opts.longTransactionSeconds ?? 5,
+            maxWaitSeconds: opts.mdlWaitSeconds!,
+            signal: opts.signal,
+            ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+          });
+          if (!wait.clear) {
+            const note =
+              `${describeHolders(wait.check)} would block the ALTER's metadata lock; ` +
+              `waited ${(wait.waitedMs / 1000).toFixed(1)} s, not run`;
+            outcomes.push(...all({ outcome: 'contended', rows: counted, note, culprits: wait.check.holders }));
+            stopped = `an earlier statement on ${plan.table} was contended in this run`;
+            continue;
+          }
+        }
+        const done = await applyAction(db, action, group, counted, opts);
+        outcomes.push(...done);
+        if (done.some((o) => o.outcome === 'contended'))
+          stopped = `an earlier statement on ${plan.table} was contended in this run`;
       }
     }
   } finally {
@@ -113,26 +189,51 @@ export async function applyPartitionPlan(db: JobDb, plans: readonly PartitionTab
   return outcomes;
 }
 
-async function applyAction(db: JobDb, action: PartitionAction, plannedCount: number | null, opts: ApplyOptions): Promise<ActionOutcome> {
-  let counted = plannedCount;
+/** The months dropped in the same statement as `action` (its `dropsAlso`), as actions. */
+function groupOf(plan: PartitionTablePlan, action: PartitionAction): RetireAction[] {
+  if (action.kind !== 'drop' || !action.dropsAlso?.length) return [];
+  return plan.actions.filter((a): a is RetireAction => a.kind === 'drop' && a.droppedWith === action.partition);
+}
+
+async function applyAction(
+  db: JobDb,
+  action: PartitionAction,
+  group: readonly RetireAction[],
+  plannedCount: number | null,
+  opts: ApplyOptions,
+): Promise<ActionOutcome[]> {
+  const members: PartitionAction[] = [action, ...group];
+  const counts = new Map<PartitionAction, number | null>(members.map((a) => [a, a === action ? plannedCount : null]));
+  const each = (o: Omit<ActionOutcome, 'action' | 'rows'>) =>
+    members.map((a) => ({ ...o, action: a, rows: counts.get(a) ?? null }));
   const before = await readPartitions(db, action.table);
-  const changed = precondition(before, action);
-  if (changed) return { action, outcome: 'changed', rows: counted, note: `not run: ${changed}` };
-  if (action.kind !== 'create' && before[0]?.name === action.partition) {
-    const undated = await countUndatedRows(db, action.table, action.partition, opts.column);
-    const n = undated.nullRows + undated.zeroRows;
-    if (n > 0) return { action, outcome: 'changed', rows: counted, note: `not run: ${action.partition} now holds ${n} rows dated NULL or zero (written since planning)` };
+  for (const a of members) {
+    const changed = precondition(before, a);
+    if (changed) return each({ outcome: 'changed', note: `not run: ${changed}` });
   }
-  if (action.kind !== 'create') counted = await countPartitionRows(db, action.table, action.partition);
-  const label = action.kind === 'create' ? `${action.table}: create ${action.months.map((m) => m.name).join(', ')}` : `${action.table}: ${action.kind} ${action.partition}`;
+  for (const a of members) {
+    if (a.kind === 'create' || before[0]?.name !== a.partition) continue;
+    const undated = await countUndatedRows(db, a.table, a.partition, columnOf(opts, a.table));
+    const n = undated.nullRows + undated.zeroRows;
+    if (n > 0)
+      return each({
+        outcome: 'changed',
+        note: `not run: ${a.partition} now holds ${n} rows dated NULL or zero (written since planning)`,
+      });
+  }
+  for (const a of members) if (a.kind !== 'create') counts.set(a, await countPartitionRows(db, a.table, a.partition));
+  const label =
+    action.kind === 'create'
+      ? `${action.table}: create ${action.months.map((m) => m.name).join(', ')}`
+      : `${action.table}: ${action.kind} ${[action.partition, ...(action.dropsAlso ?? [])].join(', ')}`;
   opts.progress(label);
   const started = performance.now();
   let ran = 0;
   try {
     for (const sql of action.statements) {
+      await beforeStatement(ran);
       await db.query(sql);
       ran += 1;
-      if (ran < action.statements.length) await testPause('partition-between-statements');
     }
   } catch (err) {
     if (!isLockWaitError(err)) throw err;
@@ -142,26 +243,38 @@ async function applyAction(db: JobDb, action: PartitionAction, plannedCount: num
       // The empty archive table we just made would block the next run; it holds nothing yet.
       await db.query(`DROP TABLE IF EXISTS ${quoteTable(db.database, action.archiveTable!)}`);
     }
-    if (ran === 0 || action.kind !== 'archive') return { action, outcome: 'contended', rows: counted, note };
-    return { action, outcome: 'contended', rows: counted, note: `${note}; after ${ran} of ${action.statements.length} statements` };
+    if (ran === 0 || action.kind !== 'archive') return each({ outcome: 'contended', note });
+    return each({ outcome: 'contended', note: `${note}; after ${ran} of ${action.statements.length} statements` });
   }
   const durationMs = Math.round(performance.now() - started);
   await testPause('partition-before-readback');
   const after = await readPartitions(db, action.table);
   const expected = expectedAfter(before, action);
   if (!sameLayout(after, expected)) {
-    throw new PartitionVerifyError(`${label}: partitions after the change are [${describe(after)}], expected [${describe(expected)}]; stopped`);
+    throw new PartitionVerifyError(
+      `${label}: partitions after the change are [${describe(after)}], expected [${describe(expected)}]; stopped`,
+    );
   }
   if (action.kind === 'create') {
     const newMonthRows: Record<string, number> = {};
     for (const m of action.months) newMonthRows[m.name] = await countPartitionRows(db, action.table, m.name);
-    return { action, outcome: 'done', rows: counted, newMonthRows, durationMs };
+    return [{ action, outcome: 'done', rows: plannedCount, newMonthRows, durationMs }];
   }
   if (action.kind === 'archive') {
-    const [row] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${quoteTable(db.database, action.archiveTable!)}`);
+    const counted = counts.get(action) ?? null;
+    const [row] = await db.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM ${quoteTable(db.database, action.archiveTable!)}`,
+    );
     const archivedRows = Number(row!.n);
-    const note = counted !== null && archivedRows < counted ? `archive holds ${archivedRows} rows, ${counted} were counted before` : undefined;
-    return { action, outcome: 'done', rows: counted, archivedRows, durationMs, ...(note ? { note } : {}) };
+    const note =
+      counted !== null && archivedRows < counted
+        ? `archive holds ${archivedRows} rows, ${counted} were counted before`
+        : undefined;
+    return [{ action, outcome: 'done', rows: counted, archivedRows, durationMs, ...(note ? { note } : {}) }];
   }
-  return { action, outcome: 'done', rows: counted, durationMs };
+  return each({
+    outcome: 'done',
+    durationMs,
+    ...(group.length ? { note: `one DROP PARTITION with ${members.length - 1} other month(s)` } : {}),
+  });
 }

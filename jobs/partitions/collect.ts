@@ -9,11 +9,16 @@ import { findColumn } from './validate-shape.js';
 export const UNDATED_ROW_LIMIT = 1000;
 
 /** Read the server's read_only flag, the database's table names, and every configured table's shape. */
-export async function collectPartitionFacts(db: JobDb, tables: readonly string[], tailRowLimit: number, column: string): Promise<PartitionFacts> {
+export async function collectPartitionFacts(
+  db: JobDb,
+  tables: readonly string[],
+  tailRowLimit: number,
+  column: string | ((table: string) => string),
+): Promise<PartitionFacts> {
   const server = await collectServerFacts(db);
   const out: PartitionTableFacts[] = [];
   for (const table of tables) {
-    const t = await collectTableFacts(db, table, tailRowLimit, column);
+    const t = await collectTableFacts(db, table, tailRowLimit, typeof column === 'string' ? column : column(table));
     out.push({ ...t, unfinishedArchives: await collectUnfinishedArchives(db, t, server.tableNames) });
   }
   return { database: db.database, server, tables: out };

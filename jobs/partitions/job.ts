@@ -1,7 +1,7 @@
 import { defineJob } from '../../src/job/job-contract.js';
 import { applyPartitionPlan, countRetiringRows, type ActionOutcome } from './apply.js';
 import { collectPartitionFacts, oldestRowSeconds } from './collect.js';
-import { partitionsConfigSchema, partitionsDefaults } from './config.js';
+import { partitionsConfigSchema, partitionsDefaults, partitionTargets } from './config.js';
 import { migrationResult, rotationResult } from './report.js';
 import { planMigration } from './plan-migration.js';
 import { planPartitions } from './plan.js';
@@ -22,29 +22,41 @@ export const partitionsJob = defineJob({
   metrics: partitionsMetrics,
   async run(ctx) {
     const c = ctx.config;
-    const facts = await collectPartitionFacts(ctx.db, c.tables, c.pmaxRowThreshold, c.column);
+    const targets = partitionTargets(c);
+    const policyOf = (table: string) => targets.find((t) => t.table === table)!;
+    const columnOf = (table: string) => policyOf(table).column;
+    const facts = await collectPartitionFacts(
+      ctx.db,
+      targets.map((t) => t.table),
+      c.pmaxRowThreshold,
+      columnOf,
+    );
 
     if (ctx.options['print-migration'] === true) {
       const plans = [];
       for (const t of facts.tables) {
-        const migratable = t.exists && !t.partitionMethod && findColumn(t, c.column) !== undefined;
-        const oldest = migratable ? await oldestRowSeconds(ctx.db, t.table, c.column) : null;
-        plans.push(planMigration(t, oldest, ctx.db.database, c, ctx.now));
+        const own = policyOf(t.table);
+        const migratable = t.exists && !t.partitionMethod && findColumn(t, own.column) !== undefined;
+        const oldest = migratable ? await oldestRowSeconds(ctx.db, t.table, own.column) : null;
+        plans.push(planMigration(t, oldest, ctx.db.database, { ...c, ...own }, ctx.now));
       }
       return migrationResult(plans);
     }
 
-    const plans = planPartitions(facts, c, ctx.now);
+    const plans = planPartitions(facts, policyOf, ctx.now);
     let outcomes: ActionOutcome[];
     if (ctx.dryRun) {
-      const counted = await countRetiringRows(ctx.db, plans, c.column);
+      const counted = new Map<ActionOutcome['action'], number>();
+      for (const p of plans) for (const [a, n] of await countRetiringRows(ctx.db, [p], columnOf(p.table))) counted.set(a, n);
       outcomes = plans.flatMap((p) =>
         p.actions.map((action) => ({ action, outcome: 'planned' as const, rows: action.kind === 'create' ? action.tailRowsMoved : (counted.get(action) ?? null) })),
       );
     } else {
       outcomes = await applyPartitionPlan(ctx.db, plans, {
         lockWaitTimeoutSeconds: c.lockWaitTimeoutSeconds,
-        column: c.column,
+        column: columnOf,
+        mdlWaitSeconds: c.mdlWaitSeconds,
+        longTransactionSeconds: c.longTransactionSeconds,
         signal: ctx.signal,
         progress: ctx.progress,
       });

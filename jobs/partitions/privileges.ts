@@ -1,9 +1,10 @@
 import { onSchema, onTable, type JobPrivileges, type PrivilegeNeed } from '../../src/db/privileges.js';
-import type { PartitionsConfig } from './config.js';
+import { metadataLockCheckNeeds } from '../../src/db/metadata-lock-privileges.js';
+import { partitionTargets, type PartitionsConfig } from './config.js';
 
 /** Each table: count rows in the tail and the oldest months, REORGANIZE the tail, DROP retired months. */
 export const partitionsPrivileges: JobPrivileges<PartitionsConfig> = (config, { database }) => [
-  ...config.tables.flatMap((t): PrivilegeNeed[] => [
+  ...partitionTargets(config).flatMap(({ table: t }): PrivilegeNeed[] => [
     {
       privilege: 'SELECT',
       object: onTable(database, t),
@@ -20,7 +21,8 @@ export const partitionsPrivileges: JobPrivileges<PartitionsConfig> = (config, { 
       why: 'ALTER TABLE … DROP PARTITION retires months past retention',
     },
   ]),
-  ...(config.pastRetention === 'archive'
+  ...(config.tables.length > 0 ? metadataLockCheckNeeds('a partition ALTER') : []),
+  ...(partitionTargets(config).some((t) => t.pastRetention === 'archive')
     ? (['CREATE', 'DROP', 'ALTER', 'INSERT', 'SELECT'] as const).map((privilege): PrivilegeNeed => ({
         privilege,
         object: onSchema(database),

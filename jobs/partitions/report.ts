@@ -1,5 +1,5 @@
 import { formatNumber } from '../../src/core/number-format.js';
-import type { JobResult } from '../../src/job/job-contract.js';
+import type { JobResult, JobSkip } from '../../src/job/job-contract.js';
 import type { Figure, ReportSection, TimelineRow } from '../../src/job/report-sections.js';
 import type { ActionOutcome } from './apply.js';
 import { isoDay } from './month-math.js';
@@ -22,7 +22,7 @@ function actionRange(a: PartitionAction): string {
 /** Per table: what was (or would be) created and retired, coverage, tail rows, skips; as details, sections and one summary line. */
 export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: readonly ActionOutcome[], dryRun: boolean, policy: ReportPolicy): JobResult {
   const warnings: string[] = [];
-  const skipped: { target: string; reason: string }[] = [];
+  const skipped: JobSkip[] = [];
   const figures: Figure[] = [];
   const bars: { label: string; value: number; max?: number; note?: string }[] = [];
   const changeRows: (string | number | null)[][] = [];
@@ -55,17 +55,20 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
     }
     for (const o of notDone) {
       warnings.push(`${plan.table}: ${o.action.kind} ${o.action.kind === 'create' ? o.action.months.map((m) => m.name).join(', ') : o.action.partition} not done (${o.outcome})`);
-      skipped.push({ target: `${plan.table} ${o.action.kind} ${o.action.kind === 'create' ? o.action.months.map((m) => m.name).join(',') : o.action.partition}`, reason: `${o.outcome}: ${o.note ?? ''}` });
+      const target = `${plan.table} ${o.action.kind} ${o.action.kind === 'create' ? o.action.months.map((m) => m.name).join(',') : o.action.partition}`;
+      const typed = o.outcome === 'contended' ? { kind: 'contended' as const, ...(o.culprits?.length ? { culprits: o.culprits } : {}) } : {};
+      skipped.push({ target, reason: `${o.outcome}: ${o.note ?? ''}`, ...typed });
     }
     skipped.push(...plan.skipped);
     warnings.push(...plan.warnings);
-    const short = ahead === null || ahead < policy.premakeMonths;
-    if (short) warnings.push(`${plan.table}: ${ahead === null || ahead < 0 ? 'the current month has no partition: inserts land in the tail' : `only ${ahead} months ahead (premake ${policy.premakeMonths})`}`);
+    const premake = plan.premakeMonths ?? policy.premakeMonths;
+    const short = ahead === null || ahead < premake;
+    if (short) warnings.push(`${plan.table}: ${ahead === null || ahead < 0 ? 'the current month has no partition: inserts land in the tail' : `only ${ahead} months ahead (premake ${premake})`}`);
     figures.push({
       label: `${plan.table}: months ahead`,
       value: ahead,
       unit: 'months',
-      threshold: `≥ ${policy.premakeMonths}`,
+      threshold: `≥ ${premake}`,
       status: ahead === null || ahead < 0 ? 'fail' : short ? 'warn' : 'ok',
       note: plan.months.length > 0 || created.length > 0 ? `partitions end ${isoDay(coveredUntil(plan, created.length > 0))}` : 'no month partitions',
     });
@@ -77,7 +80,7 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
       status: !tail ? 'n/a' : tail.capped ? 'fail' : tail.counted > 0 ? 'warn' : 'ok',
       ...(tail?.capped ? { note: `more than ${policy.pmaxRowThreshold} (count stopped there)` } : {}),
     });
-    bars.push({ label: plan.table, value: Math.max(0, ahead ?? 0), max: Math.max(policy.premakeMonths, ahead ?? 0), note: `${ahead ?? 'n/a'} of ${policy.premakeMonths} months ahead` });
+    bars.push({ label: plan.table, value: Math.max(0, ahead ?? 0), max: Math.max(premake, ahead ?? 0), note: `${ahead ?? 'n/a'} of ${premake} months ahead` });
     const verb = (past: string, future: string) => (dryRun ? future : past);
     const parts: string[] = [];
     const createdNames = created.flatMap((o) => (o.action.kind === 'create' ? o.action.months.map((m) => m.name) : []));

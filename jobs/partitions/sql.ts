@@ -23,8 +23,9 @@ export function reorganizeTailSql(schema: string, table: string, tail: string, m
   return `ALTER TABLE ${quoteTable(schema, table)} REORGANIZE PARTITION ${quoteId(tail, 'partition')} INTO (${monthsThenTail(months, tail)})`;
 }
 
-export function dropPartitionSql(schema: string, table: string, partition: string): string {
-  return `ALTER TABLE ${quoteTable(schema, table)} DROP PARTITION ${quoteId(partition, 'partition')}`;
+export function dropPartitionSql(schema: string, table: string, partition: string | readonly string[]): string {
+  const names = (typeof partition === 'string' ? [partition] : partition).map((p) => quoteId(p, 'partition')).join(', ');
+  return `ALTER TABLE ${quoteTable(schema, table)} DROP PARTITION ${names}`;
 }
 
 /** Only for an empty archive table an interrupted archive left (checked by the collector). */

@@ -21,11 +21,14 @@ export function judgeAdminRows(rows: readonly AdminRow[]): AdminVerdict {
   if (errors.length > 0) return { outcome: 'error', message: errors.join('; ') };
   const last = rows.at(-1);
   if (!last) return { outcome: 'error', message: 'the server returned no result row' };
-  if (/^status$/i.test(last.Msg_type) && /operation failed/i.test(last.Msg_text)) return { outcome: 'error', message: last.Msg_text };
+  if (/^status$/i.test(last.Msg_type) && /operation failed/i.test(last.Msg_text))
+    return { outcome: 'error', message: last.Msg_text };
   return {
     outcome: 'ok',
     notes: rows
-      .filter((r) => /^(note|info|status)$/i.test(r.Msg_type) && !RECREATE_NOTE.test(r.Msg_text) && !/^OK$/i.test(r.Msg_text))
+      .filter(
+        (r) => /^(note|info|status)$/i.test(r.Msg_type) && !RECREATE_NOTE.test(r.Msg_text) && !/^OK$/i.test(r.Msg_text),
+      )
       .map((r) => r.Msg_text),
     warnings: rows.filter((r) => /^warning$/i.test(r.Msg_type)).map((r) => r.Msg_text),
   };

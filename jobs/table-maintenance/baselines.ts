@@ -12,6 +12,8 @@ export interface Baseline {
    * (an upper bound of the dense size, so bloat is underestimated, never overstated). */
   source: 'rebuild' | 'first-seen';
   recordedAt: Date;
+  /** After a rebuild: actual (data + index) / what the size model predicted for it; corrects the next predictions. */
+  modelFactor?: number | null;
 }
 
 export const baselineMigrations: readonly Migration[] = [
@@ -31,12 +33,21 @@ export const baselineMigrations: readonly Migration[] = [
       ) ENGINE=InnoDB`,
     ],
   },
+  {
+    id: 'table-maintenance-002-model-factor',
+    statements: (s) => [
+      {
+        sql: `ALTER TABLE ${s}.dbkeeper_table_baselines ADD COLUMN model_factor DOUBLE NULL`,
+        onlyIf: { table: 'dbkeeper_table_baselines', column: 'model_factor', exists: false },
+      },
+    ],
+  },
 ];
 
 export async function readBaselines(db: JobDb, schema: string): Promise<Map<string, Baseline>> {
   const rows = await emptyIfMissing(
     db.query<RowDataPacket[]>(
-      `SELECT table_name, bytes_per_row, table_rows, source, recorded_at FROM ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_table_baselines WHERE schema_name = ?`,
+      `SELECT table_name, bytes_per_row, table_rows, source, recorded_at, model_factor FROM ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_table_baselines WHERE schema_name = ?`,
       [schema],
     ),
     [],
@@ -44,7 +55,13 @@ export async function readBaselines(db: JobDb, schema: string): Promise<Map<stri
   return new Map(
     rows.map((r) => [
       String(r.table_name).toLowerCase(),
-      { bytesPerRow: Number(r.bytes_per_row), rows: Number(r.table_rows), source: r.source === 'rebuild' ? 'rebuild' : 'first-seen', recordedAt: r.recorded_at as Date },
+      {
+        bytesPerRow: Number(r.bytes_per_row),
+        rows: Number(r.table_rows),
+        source: r.source === 'rebuild' ? 'rebuild' : 'first-seen',
+        recordedAt: r.recorded_at as Date,
+        modelFactor: r.model_factor == null ? null : Number(r.model_factor),
+      },
     ]),
   );
 }
@@ -52,11 +69,30 @@ export async function readBaselines(db: JobDb, schema: string): Promise<Map<stri
 export async function writeBaseline(
   db: JobDb,
   schema: string,
-  m: { table: string; rows: number; dataLength: number; indexLength: number; source: Baseline['source']; at: Date },
+  m: {
+    table: string;
+    rows: number;
+    dataLength: number;
+    indexLength: number;
+    source: Baseline['source'];
+    at: Date;
+    modelFactor?: number | null;
+  },
 ): Promise<void> {
   await db.query(
     `REPLACE INTO ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_table_baselines
-      (schema_name, table_name, bytes_per_row, table_rows, data_length, index_length, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [schema, m.table.toLowerCase(), (m.dataLength + m.indexLength) / m.rows, m.rows, m.dataLength, m.indexLength, m.source, m.at],
+      (schema_name, table_name, bytes_per_row, table_rows, data_length, index_length, source, recorded_at, model_factor)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      schema,
+      m.table.toLowerCase(),
+      (m.dataLength + m.indexLength) / m.rows,
+      m.rows,
+      m.dataLength,
+      m.indexLength,
+      m.source,
+      m.at,
+      m.modelFactor ?? null,
+    ],
   );
 }

@@ -31,6 +31,18 @@ export const tableMaintenanceConfigSchema = z
     histogramColumns: z.record(identifierSchema, z.array(identifierSchema).min(1)).default(() => ({})),
     /** MySQL histogram buckets (1..1024). */
     histogramBuckets: z.number().int().min(1).max(1024).default(100),
+    /** Rows sampled (random primary-key ranges) per rebuild candidate for the size model; 0 = no model. */
+    sampleRows: z.number().int().min(0).max(100_000).default(4000),
+    /** No new sample range starts after this many seconds (each statement is bounded by the session guards too). */
+    sampleSeconds: z.number().int().min(1).max(300).default(5),
+    /** Seconds a rebuild may wait for its metadata lock (MariaDB `WAIT n`; the session's lock_wait_timeout on MySQL):
+     * the application's queries on the table queue behind a waiting DDL, so it is short. */
+    ddlLockWaitSeconds: z.number().int().min(1).max(60).default(2),
+    /** Before a rebuild: wait up to this long for sessions holding the table (metadata locks, or long transactions
+     * where the server has no lock view) to finish, then skip it as contended; 0 = no pre-check. */
+    mdlWaitSeconds: z.number().int().min(0).max(600).default(10),
+    /** Coarse pre-check (MariaDB without the metadata_lock_info plugin): transactions open this long count. */
+    longTransactionSeconds: z.number().int().min(1).max(86_400).default(5),
     /** MariaDB: time limit of one OPTIMIZE statement in seconds (the session limit is meant for short statements); 0 = none. */
     rebuildTimeoutSeconds: timerSeconds({ allowZero: true }).default(7200),
   })
@@ -38,21 +50,36 @@ export const tableMaintenanceConfigSchema = z
     const dupes = (list: string[], field: string) => {
       const seen = new Set<string>();
       for (const [i, t] of list.entries()) {
-        if (seen.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: [field, i], message: `${field}: ${t} is listed twice` });
+        if (seen.has(t.toLowerCase()))
+          ctx.addIssue({ code: 'custom', path: [field, i], message: `${field}: ${t} is listed twice` });
         seen.add(t.toLowerCase());
       }
     };
     dupes(c.analyzeTables, 'analyzeTables');
     dupes(c.optimizeTables, 'optimizeTables');
     if (c.analyzeTables.length === 0 && c.optimizeTables.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['analyzeTables'], message: 'analyzeTables and optimizeTables are both empty: nothing to maintain' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['analyzeTables'],
+        message: 'analyzeTables and optimizeTables are both empty: nothing to maintain',
+      });
     }
     const analyzed = new Set(c.analyzeTables.map((t) => t.toLowerCase()));
     for (const [i, t] of c.persistentForAll.entries()) {
-      if (!analyzed.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['persistentForAll', i], message: `persistentForAll: ${t} is not in analyzeTables` });
+      if (!analyzed.has(t.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['persistentForAll', i],
+          message: `persistentForAll: ${t} is not in analyzeTables`,
+        });
     }
     for (const t of Object.keys(c.histogramColumns)) {
-      if (!analyzed.has(t.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['histogramColumns', t], message: `histogramColumns: ${t} is not in analyzeTables` });
+      if (!analyzed.has(t.toLowerCase()))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['histogramColumns', t],
+          message: `histogramColumns: ${t} is not in analyzeTables`,
+        });
     }
   });
 

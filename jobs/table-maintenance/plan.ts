@@ -1,7 +1,9 @@
-import { analyzeStatements, withStatementTimeLimit } from '../../src/db/dialect.js';
+import { analyzeStatements } from '../../src/db/dialect.js';
 import { quoteId, quoteTable } from '../../src/db/sql-identifier.js';
 import { estimateBloat, type BloatEstimate } from './bloat-estimate.js';
 import type { MaintenanceFacts, PresentTable } from './facts.js';
+import { predictRebuiltSize, type SizePrediction } from './size-model.js';
+import { rebuildStatement, type RebuildStatement } from './rebuild-statement.js';
 
 export interface MaintenancePolicy {
   analyzeTables: string[];
@@ -14,6 +16,8 @@ export interface MaintenancePolicy {
   histogramColumns: Record<string, string[]>;
   histogramBuckets: number;
   rebuildTimeoutSeconds: number;
+  /** Seconds a rebuild may wait for its metadata lock (MariaDB WAIT n, the session's lock_wait_timeout). */
+  ddlLockWaitSeconds: number;
   /** --maintenance-window: rebuilds that block writes (FULLTEXT/SPATIAL indexes, non-InnoDB engines) are allowed. */
   maintenanceWindow: boolean;
 }
@@ -27,7 +31,7 @@ export interface Statement {
 
 export type OptimizeDecision =
   /** Worth it and safe. */
-  | { action: 'rebuild'; reason: string; statement: Statement }
+  | { action: 'rebuild'; reason: string; statement: RebuildStatement }
   /** Not worth it (below the threshold or the minimum space won). */
   | { action: 'keep'; reason: string }
   /** A safety rule stops it. */
@@ -45,6 +49,9 @@ export interface MaintenanceTablePlan {
   optimize: OptimizeDecision | null;
   facts: PresentTable | null;
   estimate: BloatEstimate | null;
+  /** What the size model says a rebuild leaves (rebuild candidates whose rows were sampled); else why not. */
+  prediction: SizePrediction | null;
+  predictionNote: string | null;
 }
 
 export interface MaintenancePlan {
@@ -70,17 +77,28 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
   const histograms = new Map(Object.entries(policy.histogramColumns).map(([t, cols]) => [t.toLowerCase(), cols]));
   const warnings: string[] = [];
   if (dialect.flavor === 'mysql' && policy.persistentForAll.length > 0) {
-    warnings.push(`persistentForAll (${policy.persistentForAll.join(', ')}) is MariaDB-only; MySQL gets a plain ANALYZE`);
+    warnings.push(
+      `persistentForAll (${policy.persistentForAll.join(', ')}) is MariaDB-only; MySQL gets a plain ANALYZE`,
+    );
   }
-  const binlog = policy.writeToBinlog ? '' : ' NO_WRITE_TO_BINLOG';
 
   const tables = facts.tables.map((t): MaintenanceTablePlan => {
     const key = t.table.toLowerCase();
     const listedForAnalyze = analyzeSet.has(key);
     const listedForOptimize = optimizeSet.has(key);
-    const none = { table: t.table, analyze: [], analyzeReason: null, optimize: null, facts: null, estimate: null };
+    const none = {
+      table: t.table,
+      analyze: [],
+      analyzeReason: null,
+      optimize: null,
+      facts: null,
+      estimate: null,
+      prediction: null,
+      predictionNote: null,
+    };
     if (!t.exists) return { ...none, error: `table ${facts.schema}.${t.table} does not exist` };
-    if (!REBUILDABLE_TYPES.has(t.tableType)) return { ...none, error: `${facts.schema}.${t.table} is a ${t.tableType}, not a table` };
+    if (!REBUILDABLE_TYPES.has(t.tableType))
+      return { ...none, error: `${facts.schema}.${t.table} is a ${t.tableType}, not a table` };
 
     const quoted = quoteTable(facts.schema, t.table);
     const analyze = analyzeStatements(dialect, quoted, {
@@ -89,7 +107,12 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
       quotedColumns: listedForAnalyze ? (histograms.get(key) ?? []).map((c) => quoteId(c, 'column')) : [],
       buckets: policy.histogramBuckets,
     }).map((sql) => ({ sql, values: [] }));
-    const estimate = estimateBloat(t, facts.baselines.get(key) ?? null);
+    const sample = t.sample;
+    const prediction = sample?.ok
+      ? predictRebuiltSize(sample.shape, sample.rows, sample.estimatedRows, sample.settings)
+      : null;
+    const predictionNote = sample && !sample.ok ? `no size prediction: ${sample.reason}` : null;
+    const estimate = estimateBloat(t, facts.baselines.get(key) ?? null, prediction);
     const base = {
       table: t.table,
       error: null,
@@ -97,39 +120,71 @@ export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePoli
       analyzeReason: listedForAnalyze ? ('listed' as const) : ('measure before the bloat decision' as const),
       facts: t,
       estimate,
+      prediction,
+      predictionNote,
     };
     if (!listedForOptimize) return { ...base, optimize: null };
-    const optimizeSql = `OPTIMIZE${binlog} TABLE ${quoted}`;
-    const statement: Statement =
-      policy.rebuildTimeoutSeconds > 0
-        ? { ...withStatementTimeLimit(dialect, policy.rebuildTimeoutSeconds, optimizeSql), timeLimitSeconds: policy.rebuildTimeoutSeconds }
-        : { sql: optimizeSql, values: [] };
+    const online = t.blockingIndexes.length === 0 && (t.engine ?? '').toLowerCase() === 'innodb';
+    const statement = rebuildStatement(dialect, quoted, {
+      writeToBinlog: policy.writeToBinlog,
+      blockingAllowed: !online && policy.maintenanceWindow,
+      lockWaitSeconds: policy.ddlLockWaitSeconds,
+      rebuildTimeoutSeconds: policy.rebuildTimeoutSeconds,
+    });
     return { ...base, optimize: decideOptimize(t, estimate, facts.readOnly, policy, statement) };
   });
   return { schema: facts.schema, tables, warnings };
 }
 
-function decideOptimize(t: PresentTable, e: BloatEstimate, readOnly: boolean, policy: MaintenancePolicy, statement: Statement): OptimizeDecision {
+function decideOptimize(
+  t: PresentTable,
+  e: BloatEstimate,
+  readOnly: boolean,
+  policy: MaintenancePolicy,
+  statement: RebuildStatement,
+): OptimizeDecision {
   const size = t.dataLength + t.indexLength;
   if (readOnly) return { action: 'skip', reason: 'server is read_only (a replica): rebuilds come from the primary' };
   if (t.blockingIndexes.length > 0 && !policy.maintenanceWindow) {
     const names = t.blockingIndexes.map((i) => `${i.type} ${i.name}`).join(', ');
-    return { action: 'skip', reason: `has ${names}: a rebuild blocks writes for its whole duration; allowed only with --maintenance-window` };
+    return {
+      action: 'skip',
+      reason: `has ${names}: a rebuild blocks writes for its whole duration; allowed only with --maintenance-window`,
+    };
   }
   const engine = (t.engine ?? '').toLowerCase();
   if (engine !== 'innodb' && !policy.maintenanceWindow) {
-    return { action: 'skip', reason: `engine ${t.engine ?? 'unknown'} rebuilds with the table locked; allowed only with --maintenance-window` };
+    return {
+      action: 'skip',
+      reason: `engine ${t.engine ?? 'unknown'} rebuilds with the table locked; allowed only with --maintenance-window`,
+    };
   }
   if (size > policy.maxRebuildBytes) {
-    return { action: 'skip', reason: `${mib(size)} is above maxRebuildBytes ${mib(policy.maxRebuildBytes)}: rebuild it by hand (e.g. pt-online-schema-change)` };
+    return {
+      action: 'skip',
+      reason: `${mib(size)} is above maxRebuildBytes ${mib(policy.maxRebuildBytes)}: rebuild it by hand (e.g. pt-online-schema-change)`,
+    };
   }
   const pct = `${e.percent.toFixed(1)} %`;
-  const basis = e.basis === 'baseline' ? `vs ${e.baselineBytesPerRow!.toFixed(0)} B/row baseline` : 'DATA_FREE only, no baseline yet';
+  const basis =
+    e.basis === 'model'
+      ? `${mib(e.allocatedBytes)} allocated, a rebuild would leave about ${mib(e.predictedBytes!)} by the size model` +
+        `${e.modelFactor !== 1 ? ` × ${e.modelFactor!.toFixed(2)} from the last rebuild` : ''}`
+      : e.basis === 'baseline'
+        ? `vs ${e.baselineBytesPerRow!.toFixed(0)} B/row baseline`
+        : 'DATA_FREE only, no baseline yet';
   if (e.percent < policy.bloatThresholdPercent) {
     return { action: 'keep', reason: `bloat ${pct} (${basis}) is below ${policy.bloatThresholdPercent} %` };
   }
   if (e.reclaimableBytes < policy.minReclaimBytes) {
-    return { action: 'keep', reason: `bloat ${pct} but only ${mib(e.reclaimableBytes)} to win, below minReclaimBytes ${mib(policy.minReclaimBytes)}` };
+    return {
+      action: 'keep',
+      reason: `bloat ${pct} but only ${mib(e.reclaimableBytes)} to win, below minReclaimBytes ${mib(policy.minReclaimBytes)}`,
+    };
   }
-  return { action: 'rebuild', reason: `bloat ${pct} (${basis}), about ${mib(e.reclaimableBytes)} to win`, statement };
+  return {
+    action: 'rebuild',
+    reason: `bloat ${pct} (${basis}), about ${mib(e.reclaimableBytes)} to win; ${statement.why}`,
+    statement,
+  };
 }

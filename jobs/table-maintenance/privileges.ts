@@ -1,4 +1,5 @@
 import { onTable, type JobPrivileges, type PrivilegeNeed } from '../../src/db/privileges.js';
+import { metadataLockCheckNeeds } from '../../src/db/metadata-lock-privileges.js';
 import type { TableMaintenanceConfig } from './config.js';
 
 /** ANALYZE and OPTIMIZE TABLE need SELECT and INSERT on the table (MariaDB and MySQL manuals; checked here). */
@@ -21,6 +22,19 @@ export const tableMaintenancePrivileges: JobPrivileges<TableMaintenanceConfig> =
         why: 'ANALYZE/OPTIMIZE TABLE need INSERT (they write statistics, OPTIMIZE rebuilds)',
       },
     ]),
+    // ALTER TABLE … FORCE (the online rebuild): ALTER on MariaDB (checked here: SELECT + ALTER suffice); the MySQL
+    // manual asks ALTER, CREATE and INSERT for the table (INSERT is declared above).
+    ...config.optimizeTables.flatMap((t): PrivilegeNeed[] => [
+      { privilege: 'ALTER', object: onTable(schema, t), why: 'ALTER TABLE … FORCE, ALGORITHM=INPLACE, LOCK=NONE rebuilds it' },
+      {
+        privilege: 'CREATE',
+        object: onTable(schema, t),
+        why: 'ALTER TABLE … FORCE writes the rebuilt copy (the MySQL manual: ALTER TABLE needs ALTER, CREATE, INSERT)',
+        dialect: 'mysql',
+        probe: null,
+      },
+    ]),
+    ...(config.optimizeTables.length > 0 ? metadataLockCheckNeeds('a rebuild') : []),
     {
       privilege: 'SELECT',
       object: onTable('mysql', 'innodb_table_stats'),

@@ -140,3 +140,10 @@ export function statisticsHiddenExpression(d: Dialect): string {
   if (d.flavor === 'mariadb') return versionAtLeast(d, 10, 6) ? "(IGNORED = 'YES')" : '0';
   return versionAtLeast(d, 8, 0) ? "(IS_VISIBLE = 'NO')" : '0';
 }
+
+/** Tablespace files of file-per-table InnoDB tables (`NAME` is `schema/table`): FILE_SIZE and ALLOCATED_SIZE in bytes.
+ * MariaDB: INNODB_SYS_TABLESPACES; MySQL 8: INNODB_TABLESPACES. */
+export function tablespaceSizeSql(d: Dialect): string {
+  const view = d.flavor === 'mariadb' ? 'INNODB_SYS_TABLESPACES' : 'INNODB_TABLESPACES';
+  return `SELECT NAME AS name, FILE_SIZE AS file_size, ALLOCATED_SIZE AS allocated_size FROM information_schema.${view} WHERE NAME IN (?)`;
+}

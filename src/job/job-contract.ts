@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Trigger } from '../core/trigger.js';
 import type { JobDb } from '../db/job-db.js';
+import type { LockHolder } from '../db/metadata-lock-check.js';
 import type { Migration } from '../db/migrations.js';
 import type { JobMetrics } from './job-metrics.js';
 import type { JobOptions } from './job-options.js';
@@ -23,11 +24,20 @@ export interface JobResult<D extends JobDetails = JobDetails> {
   summary: string;
   warnings?: string[];
   /** Things the job deliberately did not do, and why. */
-  skipped?: { target: string; reason: string }[];
+  skipped?: JobSkip[];
   /** Job-specific facts as JSON (the --json output and the report's attachment). */
   details?: D;
   /** What the report shows for this job: figures with thresholds, tables, bars, SQL. */
   sections?: ReportSection[];
+}
+
+/** One thing a job did not do. `kind: 'contended'`: another session held the table's metadata lock (or, by the
+ * coarse check, had a long transaction open); `culprits` names them. Retried by the next run. */
+export interface JobSkip {
+  target: string;
+  reason: string;
+  kind?: 'contended';
+  culprits?: LockHolder[];
 }
 
 export interface JobSettings {

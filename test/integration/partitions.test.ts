@@ -64,7 +64,7 @@ describe('partitions job on MariaDB', () => {
   let slot = 0;
   const run = (req: Partial<RunRequest> & { config?: Record<string, unknown> }, tables = ['api_call_logs']) =>
     runJob(
-      { db: app.db, config: { ...app.config, jobs: { ...app.config.jobs, partitions: { ...(app.config.jobs as Record<string, object>).partitions, tables, ...(req.config ?? {}) } } }, log: app.log, clock: () => NOW, serverClock: () => NOW },
+      { db: app.db, config: { ...app.config, jobs: { ...app.config.jobs, partitions: { ...(app.config.jobs as Record<string, object>).partitions, tables, longTransactionSeconds: 86_400, ...(req.config ?? {}) } } }, log: app.log, clock: () => NOW, serverClock: () => NOW },
       partitionsJob,
       // Each run its own slot (runs are unique per job and scheduled time).
       { trigger: 'manual', dryRun: false, scheduledFor: new Date(NOW.getTime() + 1000 * ++slot), ...req },
@@ -234,13 +234,55 @@ describe('partitions job on MariaDB', () => {
       const outcome = await run({ config: { lockWaitTimeoutSeconds: 1 } }, ['held_logs']);
       expect(outcome.status).toBe('warning');
       expect(outcome.result!.skipped).toEqual([
-        { target: 'held_logs create p202612,p202701,p202702', reason: expect.stringMatching(/^contended: lock_wait_timeout \(1 s\)/) },
+        { target: 'held_logs create p202612,p202701,p202702', reason: expect.stringMatching(/^contended: lock_wait_timeout \(1 s\)/), kind: 'contended' },
       ]);
     } finally {
       await app2.query('COMMIT');
       await app2.end();
     }
     expect(await layout(s, 'held_logs')).toEqual(before);
+  });
+
+  it('after one contended statement the table\'s other statements wait for the next run: one lock wait, not three', async () => {
+    await createLogTable(s, 'held_more', 9, 2);
+    const before = await layout(s, 'held_more');
+    const app2 = await adminConnection(s.name);
+    await app2.query('START TRANSACTION');
+    await app2.query('SELECT COUNT(*) FROM held_more');
+    try {
+      const outcome = await run({ config: { lockWaitTimeoutSeconds: 1 } }, ['held_more']);
+      const kinds = (outcome.result!.skipped ?? []).map((x) => [x.target, x.reason.split(':')[0]]);
+      expect(kinds).toEqual([
+        ['held_more create p202612,p202701,p202702', 'contended'],
+        ['held_more drop p202602', 'stopped'],
+        ['held_more drop p202603', 'stopped'],
+        ['held_more.p202604 (2026-04-01 .. 2026-05-01)', 'past retention, but the cap of 2 per run is reached; a later run retires it'],
+      ]);
+      expect(outcome.result!.skipped![1]!.reason).toMatch(/not run: an earlier statement on held_more was contended in this run; retried next run/);
+      // MariaDB waits twice lock_wait_timeout on a partition ALTER: ~2 s for the one that ran, not ~6 s for three.
+      expect(outcome.durationMs).toBeLessThan(5000);
+    } finally {
+      await app2.query('COMMIT');
+      await app2.end();
+    }
+    expect(await layout(s, 'held_more')).toEqual(before);
+  });
+
+  it('a run\'s months go in one DROP PARTITION a, b; per-table policy (own retention) beside the section\'s', async () => {
+    await createLogTable(s, 'two_due', 8, 2);
+    await createLogTable(s, 'short_kept', 8, 2);
+    const outcome = await run({ config: { tables: ['two_due', { name: 'short_kept', retentionMonths: 7, premakeMonths: 1 }] }, dryRun: false }, []);
+    expect(outcome.status).toBe('ok');
+    const statements = (outcome.result!.sections!.find((x) => x.kind === 'sql') as { statements: string[] } | undefined)?.statements ?? [];
+    expect(statements.filter((x) => /DROP PARTITION/.test(x))).toEqual([
+      `ALTER TABLE \`${s.name}\`.\`two_due\` DROP PARTITION \`p202603\`, \`p202604\``,
+      `ALTER TABLE \`${s.name}\`.\`short_kept\` DROP PARTITION \`p202603\``,
+    ]);
+    const names = async (t: string) => (await layout(s, t)).map((p) => p.name);
+    expect(await names('two_due')).not.toContain('p202604');
+    expect(await names('short_kept')).toContain('p202604');
+    // short_kept's own premake (1): no months made past 2026-12.
+    expect(await names('short_kept')).not.toContain('p202701');
   });
 
   it('archive: the month past retention becomes its own table with all its rows', async () => {

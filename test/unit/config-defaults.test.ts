@@ -35,6 +35,12 @@ const EXPECTED_JOBS = {
     persistentForAll: [],
     histogramColumns: {},
     histogramBuckets: 100,
+    // Issue 17: the size model's sample and the metadata-lock pre-check.
+    sampleRows: 4000,
+    sampleSeconds: 5,
+    ddlLockWaitSeconds: 2,
+    mdlWaitSeconds: 10,
+    longTransactionSeconds: 5,
     rebuildTimeoutSeconds: 7200,
   },
   partitions: {
@@ -49,6 +55,8 @@ const EXPECTED_JOBS = {
     pastRetention: 'drop',
     pmaxRowThreshold: 10000,
     lockWaitTimeoutSeconds: 3,
+    mdlWaitSeconds: 10,
+    longTransactionSeconds: 5,
   },
   'purge-locks': {
     enabled: true,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { detectDialect, hideIndexKeywords, replicaLagField, replicaStatusStatement, statementTimeoutStatement, supportsConvertPartition } from '../../src/db/dialect.js';
+import {
+  detectDialect,
+  hideIndexKeywords,
+  replicaLagField,
+  replicaStatusStatement,
+  statementTimeoutStatement,
+  supportsConvertPartition,
+  tablespaceSizeSql,
+} from '../../src/db/dialect.js';
 
 describe('dialect', () => {
   it.each([
@@ -30,5 +38,12 @@ describe('dialect', () => {
     expect(replicaStatusStatement(detectDialect('8.0.21'))).toBe('SHOW SLAVE STATUS');
     expect(replicaLagField(detectDialect('8.0.36'))).toBe('Seconds_Behind_Source');
     expect(replicaLagField(detectDialect('10.11.2-MariaDB'))).toBe('Seconds_Behind_Master');
+  });
+});
+
+describe('tablespace sizes per dialect', () => {
+  it('MariaDB reads INNODB_SYS_TABLESPACES, MySQL 8 INNODB_TABLESPACES; names by placeholder', () => {
+    expect(tablespaceSizeSql(detectDialect('10.11.19-MariaDB'))).toMatch(/FROM information_schema\.INNODB_SYS_TABLESPACES WHERE NAME IN \(\?\)$/);
+    expect(tablespaceSizeSql(detectDialect('8.0.36'))).toMatch(/FROM information_schema\.INNODB_TABLESPACES WHERE NAME IN \(\?\)$/);
   });
 });

@@ -30,12 +30,17 @@ describe('grants for the default configuration', () => {
     expect(grantLines(mysql)[0]).toBe(grantLines(mariadb)[0]);
   });
 
-  it('MariaDB: SLAVE MONITOR for replica status, no PROCESS, no REPLICATION CLIENT', () => {
+  it('MariaDB: SLAVE MONITOR for replica status, PROCESS only for the DDL jobs, no REPLICATION CLIENT', () => {
     expect(section(mariadb, 'purge-locks')).toEqual([
       'GRANT SELECT, DELETE ON `test`.`appointment_locks` TO `dbkeeper`@`10.%`;',
       'GRANT SLAVE MONITOR ON *.* TO `dbkeeper`@`10.%`;',
     ]);
-    expect(mariadb).not.toMatch(/PROCESS|REPLICATION CLIENT/);
+    expect(mariadb).not.toMatch(/REPLICATION CLIENT/);
+    // The metadata-lock pre-check before a rebuild or a partition ALTER reads INNODB_TRX and the processlist.
+    for (const job of ['table-maintenance', 'partitions'])
+      expect(section(mariadb, job)).toContain('GRANT PROCESS ON *.* TO `dbkeeper`@`10.%`;');
+    for (const job of ['ping', 'purge-locks', 'health', 'index-review', 'performance-review'])
+      expect(section(mariadb, job).join('\n')).not.toContain('PROCESS');
     expect(section(mariadb, 'index-review')).toEqual([
       'GRANT SHOW VIEW ON `test`.* TO `dbkeeper`@`10.%`;',
       'GRANT SELECT ON `mysql`.`innodb_index_stats` TO `dbkeeper`@`10.%`;',
@@ -59,14 +64,23 @@ describe('grants for the default configuration', () => {
   it('the writing jobs get exactly their verbs on their tables', () => {
     expect(section(mariadb, 'partitions')).toEqual([
       'GRANT SELECT, ALTER, DROP ON `test`.`api_call_logs` TO `dbkeeper`@`10.%`;',
+      'GRANT PROCESS ON *.* TO `dbkeeper`@`10.%`;',
     ]);
     expect(section(mariadb, 'table-maintenance')).toEqual([
-      'GRANT SELECT, INSERT ON `test`.`appointments` TO `dbkeeper`@`10.%`;',
+      'GRANT SELECT, INSERT, ALTER ON `test`.`appointments` TO `dbkeeper`@`10.%`;',
       'GRANT SELECT, INSERT ON `test`.`customers` TO `dbkeeper`@`10.%`;',
       'GRANT SELECT, INSERT ON `test`.`calls` TO `dbkeeper`@`10.%`;',
+      'GRANT PROCESS ON *.* TO `dbkeeper`@`10.%`;',
       'GRANT SELECT ON `mysql`.`innodb_table_stats` TO `dbkeeper`@`10.%`;',
     ]);
     expect(section(mariadb, 'ping')).toEqual([]);
+    // MySQL: the manual's ALTER, CREATE, INSERT for ALTER TABLE … FORCE; the lock view of performance_schema.
+    expect(section(mysql, 'table-maintenance')).toContain(
+      'GRANT SELECT, INSERT, ALTER, CREATE ON `test`.`appointments` TO `dbkeeper`@`10.%`;',
+    );
+    expect(section(mysql, 'partitions')).toContain(
+      'GRANT SELECT ON `performance_schema`.`metadata_locks` TO `dbkeeper`@`10.%`;',
+    );
   });
 
   it('each privilege comes with why, and what degrades without it', () => {

@@ -81,7 +81,7 @@ describe('rotationResult and the applier checks', () => {
     expect(r.status).toBe('warning');
     expect(r.summary).toBe('api_call_logs: created p202612, p202701, p202702; retired p202602 (drop): 1,234 rows; 1 not done (contended); 3 months ahead');
     expect(r.skipped).toEqual([
-      { target: 'api_call_logs drop p202603', reason: 'contended: lock_wait_timeout (3 s)' },
+      { target: 'api_call_logs drop p202603', reason: 'contended: lock_wait_timeout (3 s)', kind: 'contended' },
       { target: 'api_call_logs.p202604 (2026-04-01 .. 2026-05-01)', reason: 'past retention, but the cap of 2 per run is reached; a later run retires it' },
     ]);
     expect(r.warnings).toEqual(['api_call_logs: drop p202603 not done (contended)']);

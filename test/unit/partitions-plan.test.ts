@@ -166,7 +166,18 @@ describe('planPartitions: months retired', () => {
     expect(p.retentionStart).toBe(sec('2026-05-01T00:00:00Z'));
     expect(retired(p)).toEqual(['p202602', 'p202603']);
     expect(p.skipped).toEqual([{ target: 'api_call_logs.p202604 (2026-04-01 .. 2026-05-01)', reason: expect.stringMatching(/cap of 2 per run/) }]);
-    expect(p.actions.find((a) => a.kind === 'drop')!.statements).toEqual(['ALTER TABLE `app`.`api_call_logs` DROP PARTITION `p202602`']);
+    // The run's months go in one statement: one metadata lock, one wait at most.
+    const drops = p.actions.filter((a): a is RetireAction => a.kind === 'drop');
+    expect(drops.map((a) => a.statements)).toEqual([['ALTER TABLE `app`.`api_call_logs` DROP PARTITION `p202602`, `p202603`'], []]);
+    expect(drops.map((a) => [a.dropsAlso ?? null, a.droppedWith ?? null])).toEqual([[['p202603'], null], [null, 'p202602']]);
+  });
+
+  it('a single month due: a plain DROP PARTITION of it', () => {
+    // now 2026-09: retention start 2026-03-01; only p202602 ends by then.
+    const p = planOne(table(monthly('2026-03', '2027-03')), '2026-09-01T04:30:00Z');
+    const drops = p.actions.filter((a): a is RetireAction => a.kind === 'drop');
+    expect(drops.map((a) => a.statements)).toEqual([['ALTER TABLE `app`.`api_call_logs` DROP PARTITION `p202602`']]);
+    expect(drops[0]!.dropsAlso).toBeUndefined();
   });
 
   it('lowering retention retires more months, still within the cap', () => {

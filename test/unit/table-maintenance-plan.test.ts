@@ -17,7 +17,7 @@ const RECORDED = new Date('2026-11-01T04:00:00Z');
 const baseline = (bytesPerRow: number, source: Baseline['source'] = 'rebuild'): Baseline => ({ bytesPerRow, rows: 1000, source, recordedAt: RECORDED });
 
 function table(name: string, over: Partial<PresentTable> = {}): PresentTable {
-  return { table: name, exists: true, tableType: 'BASE TABLE', engine: 'InnoDB', rows: 1_000_000, dataLength: 200 * MiB, indexLength: 50 * MiB, dataFree: 0, blockingIndexes: [], statsUpdatedAt: null, ...over };
+  return { table: name, exists: true, tableType: 'BASE TABLE', engine: 'InnoDB', rows: 1_000_000, dataLength: 200 * MiB, indexLength: 50 * MiB, dataFree: 0, tablespace: null, blockingIndexes: [], statsUpdatedAt: null, ...over };
 }
 
 const POLICY: MaintenancePolicy = {
@@ -31,6 +31,7 @@ const POLICY: MaintenancePolicy = {
   histogramColumns: {},
   histogramBuckets: 100,
   rebuildTimeoutSeconds: 0,
+  ddlLockWaitSeconds: 2,
   maintenanceWindow: false,
 };
 
@@ -76,8 +77,26 @@ describe('planMaintenance: the rebuild decision on recorded facts', () => {
 
   it('rebuilds a bloated InnoDB table under the size cap, with the reason', () => {
     const d = decision(withBaseline());
-    expect(d).toMatchObject({ action: 'rebuild', statement: { sql: 'OPTIMIZE TABLE `booking`.`appointments`' } });
-    expect(d!.reason).toMatch(/bloat 60\.0 %/);
+    expect(d).toMatchObject({ action: 'rebuild', statement: { sql: 'ALTER TABLE `booking`.`appointments` WAIT 2 FORCE, ALGORITHM=INPLACE, LOCK=NONE', method: 'alter-online' } });
+    expect(d!.reason).toMatch(/bloat 60\.0 %.*; online rebuild: ALTER TABLE … FORCE, ALGORITHM=INPLACE, LOCK=NONE \(fails rather than copy/);
+  });
+
+  it('the rebuild statement per dialect: MariaDB bounds its lock wait with WAIT n, MySQL by lock_wait_timeout', () => {
+    const maria = decision(withBaseline(), { rebuildTimeoutSeconds: 3600, ddlLockWaitSeconds: 3 });
+    expect(maria).toMatchObject({
+      statement: { sql: 'SET STATEMENT max_statement_time = ? FOR ALTER TABLE `booking`.`appointments` WAIT 3 FORCE, ALGORITHM=INPLACE, LOCK=NONE', values: [3600] },
+    });
+    const mysql = decision(withBaseline({ dialect: MYSQL }), { rebuildTimeoutSeconds: 3600, ddlLockWaitSeconds: 3 });
+    expect(mysql).toMatchObject({ statement: { sql: 'ALTER TABLE `booking`.`appointments` FORCE, ALGORITHM=INPLACE, LOCK=NONE', values: [], method: 'alter-online' } });
+    expect(mysql!.reason).toMatch(/metadata lock waited at most 3 s \(lock_wait_timeout\)/);
+  });
+
+  it('OPTIMIZE where ALTER cannot do it: NO_WRITE_TO_BINLOG, or a blocking rebuild in a maintenance window', () => {
+    const fulltext = withBaseline({}, table('appointments', { rows: 400_000, blockingIndexes: [{ name: 'ft', type: 'FULLTEXT' }] }));
+    expect(decision(fulltext, { maintenanceWindow: true })).toMatchObject({ statement: { sql: 'OPTIMIZE TABLE `booking`.`appointments`', method: 'optimize' } });
+    expect(decision(withBaseline(), { writeToBinlog: false })).toMatchObject({ statement: { sql: 'OPTIMIZE NO_WRITE_TO_BINLOG TABLE `booking`.`appointments`' } });
+    // A plain InnoDB table in a maintenance window is still rebuilt online.
+    expect(decision(withBaseline(), { maintenanceWindow: true })).toMatchObject({ statement: { method: 'alter-online' } });
   });
 
   const table_: { name: string; f: MaintenanceFacts; p?: Partial<MaintenancePolicy>; action: string; reason: RegExp }[] = [
@@ -208,11 +227,55 @@ describe('config: bad input names the field', () => {
     { name: 'column name with a trailing space', patch: { histogramColumns: { appointments: ['a b '] } }, path: 'histogramColumns.appointments.0', message: /must not end with a space/ },
     { name: 'persistentForAll not analyzed', patch: { persistentForAll: ['calls'] }, path: 'persistentForAll.0', message: /not in analyzeTables/ },
     { name: 'nothing to do', patch: { analyzeTables: [], optimizeTables: [] }, path: 'analyzeTables', message: /nothing to maintain/ },
+    { name: 'negative sample', patch: { sampleRows: -1 }, path: 'sampleRows', message: /0/ },
+    { name: 'sample time 0', patch: { sampleSeconds: 0 }, path: 'sampleSeconds', message: /1/ },
+    { name: 'no DDL lock wait', patch: { ddlLockWaitSeconds: 0 }, path: 'ddlLockWaitSeconds', message: /1/ },
+    { name: 'pre-check wait over 600 s', patch: { mdlWaitSeconds: 601 }, path: 'mdlWaitSeconds', message: /600/ },
+    { name: 'long transaction of 0 s', patch: { longTransactionSeconds: 0 }, path: 'longTransactionSeconds', message: /1/ },
   ];
   it.each(bad)('$name', ({ patch, path, message }) => {
     const r = tableMaintenanceConfigSchema.safeParse({ ...valid, ...patch });
     expect(r.success).toBe(false);
     const issue = r.error!.issues.find((i) => i.path.join('.') === path);
     expect(issue?.message).toMatch(message);
+  });
+});
+
+describe('planMaintenance: the size model decides, not the first sight', () => {
+  // Issue 17: 120 k live rows in 112 MiB, most rows deleted before dbkeeper first saw the table; no baseline yet.
+  const shape = {
+    columns: [
+      { name: 'id', kind: 'fixed' as const, bytes: 4, maxBytes: 4, nullable: false, externable: false },
+      { name: 'note', kind: 'var' as const, bytes: 0, maxBytes: 1020, nullable: false, externable: true },
+    ],
+    primaryKey: ['id'],
+    secondary: [],
+    rowFormat: 'dynamic' as const,
+    keyBlockSizeKiB: null,
+  };
+  const sample = { ok: true as const, shape, settings: { pageSize: 16384, fillFactor: 100 }, rows: Array.from({ length: 2000 }, (_, i) => [i, 150]), estimatedRows: 120_000, ranges: 40, durationMs: 30, stoppedBy: 'rows' as const };
+  const bloated = table('appointments', { rows: 120_000, dataLength: 112 * MiB, indexLength: 0, dataFree: 4 * MiB, sample });
+  const decide = (f: MaintenanceFacts) => planMaintenance(f, POLICY).tables.find((t) => t.table === 'appointments')!;
+
+  it('rebuilds a table bloated before dbkeeper first saw it, with the prediction in the reason', () => {
+    const p = decide(facts([bloated]));
+    expect(p.optimize).toMatchObject({ action: 'rebuild' });
+    expect(p.optimize!.reason).toMatch(/^bloat 8\d\.\d % \(116\.0 MiB allocated, a rebuild would leave about 2\d\.\d MiB by the size model\)/);
+    expect(p.estimate).toMatchObject({ basis: 'model' });
+    // The old rule (first sight = baseline) saw nothing but DATA_FREE.
+    expect(estimateBloat(bloated, null).percent).toBeLessThan(5);
+  });
+
+  it('the last rebuild corrects the model for that table', () => {
+    const corrected = decide(facts([bloated], { baselines: new Map([['appointments', { ...baseline(900), modelFactor: 2 }]]) }));
+    const plain = decide(facts([bloated]));
+    expect(corrected.estimate!.predictedBytes).toBe(plain.estimate!.predictedBytes! * 2);
+    expect(corrected.optimize!.reason).toMatch(/× 2\.00 from the last rebuild/);
+  });
+
+  it('a table without a sample (no integer primary key) keeps the baseline rule and says why', () => {
+    const p = decide(facts([{ ...bloated, sample: { ok: false, reason: 'the primary key starts with a varchar column: random ranges need an integer' } }]));
+    expect(p.estimate!.basis).toBe('data-free-only');
+    expect(p.predictionNote).toMatch(/^no size prediction: the primary key starts with a varchar column/);
   });
 });

@@ -11,10 +11,12 @@ const rebuilt: TableOutcome = {
   error: null,
   analyze: { reason: 'listed', outcome: 'ok', durationMs: 12 },
   statsUpdatedAt: stats,
-  optimize: { action: 'rebuild', reason: 'bloat 60.0 %', statement: { sql: 'OPTIMIZE TABLE `b`.`appointments`', values: [] }, outcome: 'ok', durationMs: 900 },
+  optimize: { action: 'rebuild', reason: 'bloat 60.0 %', statement: { sql: 'OPTIMIZE TABLE `b`.`appointments`', values: [], method: 'optimize', why: 'OPTIMIZE' }, outcome: 'ok', durationMs: 900 },
   before: size(400_000, 200, 50, 4),
   after: size(400_000, 80, 20, 0),
   estimate: estimate(60, 150),
+  prediction: null,
+  predictionNote: null,
   spaceWonBytes: 154 * MiB,
 };
 const fulltext: TableOutcome = {
@@ -26,9 +28,11 @@ const fulltext: TableOutcome = {
   before: size(3000, 1, 1, 0),
   after: null,
   estimate: estimate(0, 0),
+  prediction: null,
+  predictionNote: null,
   spaceWonBytes: null,
 };
-const missing: TableOutcome = { table: 'ghost', error: 'table b.ghost does not exist', analyze: null, statsUpdatedAt: stats, optimize: null, before: null, after: null, estimate: null, spaceWonBytes: null };
+const missing: TableOutcome = { table: 'ghost', error: 'table b.ghost does not exist', analyze: null, statsUpdatedAt: stats, optimize: null, before: null, after: null, estimate: null, prediction: null, predictionNote: null, spaceWonBytes: null };
 const contended: TableOutcome = { ...rebuilt, table: 'locks', optimize: { ...rebuilt.optimize!, outcome: 'contended', message: 'Lock wait timeout exceeded' } as TableOutcome['optimize'], after: null, spaceWonBytes: null };
 
 const RUN: MaintenanceRun = { schema: 'b', dryRun: false, readOnly: false, lockWaitTimeoutSeconds: 5, tables: [rebuilt, fulltext], warnings: [], notes: [], plannedStatements: [], interrupted: false };
@@ -57,12 +61,29 @@ describe('table-maintenance result and report sections', () => {
     const r = buildResult({ ...RUN, tables: [rebuilt, missing, contended] });
     expect(r.status).toBe('warning');
     expect(r.warnings).toEqual(['ghost: table b.ghost does not exist']);
-    expect(r.skipped).toEqual([{ target: 'locks', reason: 'contended: OPTIMIZE could not get the metadata lock within lock_wait_timeout (5 s)' }]);
+    expect(r.skipped).toEqual([{ target: 'locks', reason: 'contended: OPTIMIZE could not get the metadata lock within lock_wait_timeout (5 s)', kind: 'contended' }]);
     expect(r.sections!.find((s) => s.kind === 'text' && s.title.startsWith('Errors'))).toMatchObject({ lines: ['ghost: table b.ghost does not exist'] });
   });
 
+  it('a contended rebuild is a typed skip naming the culprit; the mid-rebuild case says the work lost', () => {
+    const culprit = { connectionId: 42, user: 'app', host: '10.0.0.5:51234', ageSeconds: 73 };
+    const contention = { when: 'mid-rebuild' as const, check: { method: 'coarse' as const, holders: [culprit] }, waitedMs: 9000, workLostMs: 9000 };
+    const mid: TableOutcome = {
+      ...rebuilt,
+      table: 'locks',
+      optimize: { ...rebuilt.optimize!, outcome: 'contended', message: 'rolled back after 9.0 s of work (lost); connection 42 (app@10.0.0.5:51234, transaction open 73 s)', contention } as TableOutcome['optimize'],
+      after: null,
+      spaceWonBytes: null,
+    };
+    const r = buildResult({ ...RUN, tables: [mid] });
+    expect(r.skipped).toEqual([
+      { target: 'locks', kind: 'contended', culprits: [culprit], reason: 'contended mid-rebuild: rolled back after 9.0 s of work (lost); connection 42 (app@10.0.0.5:51234, transaction open 73 s)' },
+    ]);
+    expect(r.status).toBe('ok');
+  });
+
   it('a dry run shows no counts it did not measure and lists the statements', () => {
-    const planned = { ...rebuilt, analyze: { reason: 'listed', outcome: 'planned' as const }, optimize: { action: 'rebuild' as const, reason: 'bloat 60.0 %', statement: rebuilt.optimize!.action === 'rebuild' ? rebuilt.optimize!.statement : { sql: '', values: [] } }, after: null, spaceWonBytes: null };
+    const planned = { ...rebuilt, analyze: { reason: 'listed', outcome: 'planned' as const }, optimize: { action: 'rebuild' as const, reason: 'bloat 60.0 %', statement: rebuilt.optimize!.action === 'rebuild' ? rebuilt.optimize!.statement : { sql: '', values: [], method: 'optimize' as const, why: '' } }, after: null, spaceWonBytes: null };
     const r = buildResult({ ...RUN, dryRun: true, tables: [planned], plannedStatements: ['ANALYZE TABLE `b`.`appointments`', 'OPTIMIZE TABLE `b`.`appointments`'], notes: ['dry run: no ANALYZE ran'] });
     expect(r.status).toBe('ok');
     expect(r.summary).toBe('dry run: would analyze 1 table(s), rebuild appointments');
