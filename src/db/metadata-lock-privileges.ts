@@ -7,13 +7,13 @@ export function metadataLockCheckNeeds(ddl: string): PrivilegeNeed[] {
     {
       privilege: 'PROCESS',
       object: onServer,
-      why: `before ${ddl}: information_schema.INNODB_TRX and other users' sessions in the processlist (who would block it)`,
+      why: `before ${ddl}, reads information_schema.INNODB_TRX and other users' sessions in the processlist (who would block it)`,
     },
     ...(['metadata_locks', 'threads'] as const).map(
       (t): PrivilegeNeed => ({
         privilege: 'SELECT',
         object: onTable('performance_schema', t),
-        why: `before ${ddl}: which session holds a metadata lock on the table`,
+        why: `before ${ddl}, reads which session holds a metadata lock on the table`,
         dialect: 'mysql',
       }),
     ),
