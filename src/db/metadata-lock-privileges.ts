@@ -7,7 +7,7 @@ export function metadataLockCheckNeeds(ddl: string): PrivilegeNeed[] {
     {
       privilege: 'PROCESS',
       object: onServer,
-      why: `before ${ddl}, reads information_schema.INNODB_TRX and other users' sessions in the processlist (who would block it)`,
+      why: `before ${ddl}, reads information_schema.INNODB_TRX and other users' sessions in the processlist`,
     },
     ...(['metadata_locks', 'threads'] as const).map(
       (t): PrivilegeNeed => ({
