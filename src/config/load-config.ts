@@ -6,6 +6,7 @@ import type { AnyJob } from '../job/job-contract.js';
 import { ConfigError } from './config-error.js';
 import { buildConfigSchema, jobSectionSchema, type JobBaseConfig } from './config-schema.js';
 import { parseDatabaseUrl } from './database-url.js';
+import { replicaNodeProblems } from './replica-nodes.js';
 import { deepMerge, isPlainObject, setPath, type Plain } from './deep-merge.js';
 import { ENV_BINDINGS, parseEnvValue } from './env-mapping.js';
 import { resolveSecretFiles, SECRET_FILE_KEYS } from './secret-files.js';
@@ -137,7 +138,7 @@ function validate(layers: ConfigLayers, jobs: readonly AnyJob[]): Config {
       problems.push(`${field}${source ? ` (from ${source})` : ''}: ${issue.message}`);
     }
   }
-  if (result.success) problems.push(...tlsFileProblems(result.data.db.ssl));
+  if (result.success) problems.push(...tlsFileProblems(result.data.db.ssl), ...replicaNodeProblems(result.data));
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data!;
 }
