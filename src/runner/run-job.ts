@@ -10,6 +10,7 @@ import { killOrphanSessions, orphanKillText } from '../db/orphan-sessions.js';
 import { finishRun, insertRun, interruptOrphans, recordJobConnection } from '../db/run-history.js';
 import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
+import { openReplicaSet, type ReplicaSet } from '../replica/replica-set.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
 import { jobOptionsProblem } from '../job/job-options.js';
 import { maskLiterals } from '../log/mask-literals.js';
@@ -130,6 +131,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     const signals = [...(lock ? [lock.lost] : []), ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);
     let jobConn: PoolConnection | undefined;
+    let replicas: ReplicaSet | undefined;
     let jobConnectionId: number | null = null;
     // Set when dbkeeper gave up on a statement (client-side or drain timeout): it may still run on the server.
     let abandoned = false;
@@ -148,6 +150,16 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       if (skew.kind === 'refuse') throw new ClockSkewError(skew.message);
       if (skew.kind === 'warn') log.warn({ skewMs: skew.clock.skewMs }, skew.warning);
       log.info({ jobConnectionId, skewMs: skew.clock.skewMs }, 'run started');
+      replicas = openReplicaSet({
+        db: deps.config.db,
+        replicas: deps.config.replicas,
+        schema: db.schema,
+        log,
+        newPrimaryConnection: () => db.newConnection(),
+        queryTimeoutMs: bounds.bookkeepingMs,
+      });
+      // While a writing job runs, the primary's clock goes to the replicas once a second (a dry run writes nothing).
+      if (job.writes && !req.dryRun) await replicas.startHeartbeat();
       const running = job.run({
         db: makeJobDb(jobConn, db.dialect, db.database, db.schema, { bounds }),
         log,
@@ -157,6 +169,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         signal,
         trigger: req.trigger,
         options: req.options ?? {},
+        replicas,
         settings: {
           environment: deps.config.environment,
           timezone: jobTimezone(deps.config, job.name),
@@ -177,6 +190,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       if (signal.aborted) error.message = `${error.message} (aborted: ${maskLiterals(String((signal.reason as Error)?.message ?? signal.reason))})`;
       log.error({ err: { type: error.class, message: error.message, code: (e as { code?: unknown })?.code, stack: maskLiterals(String(e?.stack ?? '')) } }, `run ${status}`);
     }
+    await replicas?.close();
     // Give the job's connection back before recording the end: that write takes a connection from the same pool,
     // which finishing jobs holding every connection of it would wait for forever (DBKEEPER_POOL_MAX=1: every run).
     if (jobConn) {
