@@ -6,7 +6,8 @@ import type { PurgeConfig } from './config.js';
 import { readReplica, readThreadsRunning } from './collect.js';
 import type { ReplicaFacts } from './facts.js';
 import type { TargetPlan } from './plan.js';
-import { throttleReason } from './throttle.js';
+import type { ReplicaGate } from '../../src/replica/replica-lag.js';
+import { throttleVerdict } from './throttle.js';
 import { testPause } from '../../src/testing/test-pause.js';
 
 export type StopReason = 'done' | 'aborted' | 'row-cap' | 'time-cap' | 'retries-exhausted' | 'not-started';
@@ -31,12 +32,28 @@ export interface TargetOutcome {
   /** Time spent resting between chunks (chunk.restRatio). */
   restedMs: number;
   pauseReasons: string[];
+  /** Each pause: why (short kind), how long, and whether a replica held it (the first 100). */
+  pauses: PauseRecord[];
+  /** Time spent paused for replicas (lagging, lag unknown, unreachable). */
+  replicaPausedMs: number;
+  /** The run stopped (time cap, shutdown) while it waited for a replica. */
+  stoppedWaitingForReplica: boolean;
   retries: number;
   /** Expired rows (expiry < cutoff) still there after the run; null when not counted. */
   backlogLeft: number | null;
   backlogEstimateAtStart: number | null;
   stopReason: StopReason;
 }
+
+export interface PauseRecord {
+  reason: string;
+  seconds: number;
+  replica: boolean;
+  /** Rows this target had deleted when the pause began. */
+  afterRows: number;
+}
+
+const MAX_PAUSE_RECORDS = 100;
 
 export interface ApplyDeps {
   db: Pick<JobDb, 'query' | 'dialect' | 'database'>;
@@ -46,6 +63,10 @@ export interface ApplyDeps {
   progress: (line: string) => void;
   /** Replica visibility found by the collector: only a replica's lag is polled. */
   replica: ReplicaFacts;
+  /** One look at the configured replicas (ctx.replicas.check); absent = none configured. */
+  replicas?: () => Promise<ReplicaGate>;
+  /** replicas.maxLagSeconds: the one lag limit. */
+  maxLagSeconds: number;
 }
 
 export const realSleep = (ms: number, signal: AbortSignal) => sleepTimer(ms, undefined, { signal }).catch(() => undefined);
@@ -80,6 +101,9 @@ export function untouchedOutcome(
     pausedMs: 0,
     restedMs: 0,
     pauseReasons: [],
+    pauses: [],
+    replicaPausedMs: 0,
+    stoppedWaitingForReplica: false,
     retries: 0,
     backlogLeft: null,
     backlogEstimateAtStart: null,
@@ -184,23 +208,37 @@ async function runChunk(db: ApplyDeps['db'], plan: TargetPlan, last: { expiry: s
   }
 }
 
-/** Pauses while the server is busy; returns why to stop instead, or null to go on. */
+/** Pauses while the server is busy or a replica is behind; returns why to stop instead, or null to go on. */
 async function waitWhileBusy(deps: ApplyDeps, config: PurgeConfig, out: TargetOutcome, signal: AbortSignal, overTime: () => boolean): Promise<StopReason | null> {
-  const pauseStart = deps.clock();
-  let paused = false;
+  const limits = { maxThreadsRunning: config.throttle.maxThreadsRunning, maxReplicaLagSeconds: deps.maxLagSeconds };
+  // The current pause: one record per run of the same reason kind.
+  let current: { kind: string; replica: boolean; since: number } | null = null;
+  const close = () => {
+    if (!current) return;
+    const ms = deps.clock() - current.since;
+    out.pausedMs += ms;
+    if (current.replica) out.replicaPausedMs += ms;
+    if (out.pauses.length < MAX_PAUSE_RECORDS) out.pauses.push({ reason: current.kind, seconds: Math.round(ms) / 1000, replica: current.replica, afterRows: out.rowsDeleted });
+    current = null;
+  };
   try {
     for (;;) {
       const replica = deps.replica.kind === 'replica' ? await readReplica(deps.db) : deps.replica;
-      const reason = throttleReason({ threadsRunning: await readThreadsRunning(deps.db), replica }, config.throttle);
-      if (!reason) return null;
-      if (!out.pauseReasons.includes(reason) && out.pauseReasons.length < 10) out.pauseReasons.push(reason);
-      if (signal.aborted) return 'aborted';
-      if (overTime()) return 'time-cap';
-      paused = true;
+      const replicas = deps.replicas ? await deps.replicas() : null;
+      const verdict = throttleVerdict({ threadsRunning: await readThreadsRunning(deps.db), replica, replicas }, limits);
+      if (!verdict) return null;
+      if (current && current.kind !== verdict.kind) close();
+      current ??= { kind: verdict.kind, replica: verdict.replica, since: deps.clock() };
+      if (!out.pauseReasons.includes(verdict.reason) && out.pauseReasons.length < 10) out.pauseReasons.push(verdict.reason);
+      const stop: StopReason | null = signal.aborted ? 'aborted' : overTime() ? 'time-cap' : null;
+      if (stop) {
+        out.stoppedWaitingForReplica = verdict.replica;
+        return stop;
+      }
       await deps.sleep(config.throttle.pollMs, signal);
     }
   } finally {
-    if (paused) out.pausedMs += deps.clock() - pauseStart;
+    close();
   }
 }
 

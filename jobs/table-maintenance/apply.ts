@@ -9,7 +9,7 @@ import type { Statement, MaintenanceTablePlan } from './plan.js';
 export interface StatementOutcome {
   table: string;
   kind: 'analyze' | 'optimize';
-  outcome: 'ok' | 'contended' | 'error';
+  outcome: 'ok' | 'contended' | 'error' | 'replica-lagging';
   /** The error, or the lock wait message. */
   message?: string;
   notes: string[];
@@ -57,14 +57,26 @@ export async function applyAnalyze(plan: readonly MaintenanceTablePlan[], db: Jo
   return done;
 }
 
-/** OPTIMIZE the tables the plan rebuilds, one at a time. */
-export async function applyOptimize(plan: readonly MaintenanceTablePlan[], db: JobDb, signal: AbortSignal, progress: (line: string) => void): Promise<StatementOutcome[]> {
+/** OPTIMIZE the tables the plan rebuilds, one at a time. `holdForReplicas` (issue 16) waits for the replicas before
+ * each one; a text means they stayed behind and the rebuild is skipped. */
+export async function applyOptimize(
+  plan: readonly MaintenanceTablePlan[],
+  db: JobDb,
+  signal: AbortSignal,
+  progress: (line: string) => void,
+  holdForReplicas?: () => Promise<string | null>,
+): Promise<StatementOutcome[]> {
   const done: StatementOutcome[] = [];
   for (const t of plan) {
     if (signal.aborted) break;
     if (t.optimize?.action !== 'rebuild') continue;
     progress(`OPTIMIZE ${t.table}`);
     await testPause('maintenance-before-optimize');
+    const hold = await holdForReplicas?.();
+    if (hold) {
+      done.push({ table: t.table, kind: 'optimize', outcome: 'replica-lagging', message: hold, notes: [], warnings: [], durationMs: 0 });
+      continue;
+    }
     done.push(await runAdminStatement(db, t.table, 'optimize', t.optimize.statement));
   }
   return done;

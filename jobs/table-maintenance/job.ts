@@ -1,4 +1,5 @@
 import { defineJob } from '../../src/job/job-contract.js';
+import { holdForReplicas } from '../../src/replica/replica-hold.js';
 import { applyAnalyze, applyOptimize, type StatementOutcome } from './apply.js';
 import { baselineMigrations, writeBaseline } from './baselines.js';
 import { allocatedBytes } from './bloat-estimate.js';
@@ -54,7 +55,7 @@ export const tableMaintenanceJob = defineJob({
           ? { action: 'skip', reason: `contended: ANALYZE already waited lock_wait_timeout (${measured.lockWaitTimeoutSeconds} s) for the metadata lock` }
           : { action: 'skip', reason: 'statistics were not refreshed (ANALYZE did not succeed): no rebuild on stale numbers' };
     }
-    const optimized = await applyOptimize(plan.tables, ctx.db, ctx.signal, ctx.progress);
+    const optimized = await applyOptimize(plan.tables, ctx.db, ctx.signal, ctx.progress, () => holdForReplicas(ctx.replicas, ctx.signal));
     const after = optimized.length > 0 ? await collectMaintenanceFacts(ctx.db, schema, tables) : measured;
 
     if (!measured.readOnly) await recordBaselines(ctx, schema, plan.tables, measured, after, analyzed, optimized);

@@ -60,6 +60,7 @@ export function buildResult(run: MaintenanceRun): JobResult {
     if (t.analyze?.outcome === 'contended') out.push({ target: t.table, reason: `contended: ANALYZE could not get the metadata lock within lock_wait_timeout (${run.lockWaitTimeoutSeconds} s)` });
     if (t.optimize?.action === 'skip') out.push({ target: t.table, reason: t.optimize.reason });
     if (t.optimize?.outcome === 'contended') out.push({ target: t.table, reason: `contended: OPTIMIZE could not get the metadata lock within lock_wait_timeout (${run.lockWaitTimeoutSeconds} s)` });
+    if (t.optimize?.outcome === 'replica-lagging') out.push({ target: t.table, reason: `replica-lagging: ${t.optimize.message ?? ''}` });
     if (t.optimize?.outcome === 'not run' && t.optimize.action === 'rebuild') out.push({ target: t.table, reason: t.optimize.message ?? 'not run' });
     return out;
   });
@@ -67,7 +68,8 @@ export function buildResult(run: MaintenanceRun): JobResult {
   const rebuilt = run.tables.filter((t) => t.optimize?.outcome === 'ok');
   const toRebuild = run.tables.filter((t) => t.optimize?.action === 'rebuild');
   const spaceWon = rebuilt.reduce((sum, t) => sum + (t.spaceWonBytes ?? 0), 0);
-  const warnings = [...run.warnings, ...errors, ...run.tables.flatMap((t) => (t.analyze?.notes ?? []).filter((n) => /warn/i.test(n)))];
+  const replicaHeld = run.tables.filter((t) => t.optimize?.outcome === 'replica-lagging').map((t) => `${t.table}: OPTIMIZE skipped, replica-lagging: ${t.optimize?.message ?? ''}`);
+  const warnings = [...run.warnings, ...errors, ...replicaHeld, ...run.tables.flatMap((t) => (t.analyze?.notes ?? []).filter((n) => /warn/i.test(n)))];
 
   const summary = run.dryRun
     ? `dry run: would analyze ${run.tables.filter((t) => t.analyze).length} table(s), rebuild ${toRebuild.length ? toRebuild.map((t) => t.table).join(', ') : 'none'}` +

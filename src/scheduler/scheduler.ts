@@ -190,7 +190,7 @@ export class Scheduler {
     this.inFlight.add(entry);
     try {
       const outcome = await run;
-      if (outcome.status === 'failed' || outcome.status === 'interrupted') this.sendAlert(outcome);
+      if (outcome.status === 'failed' || outcome.status === 'interrupted' || outcome.result?.alert) this.sendAlert(outcome);
       if (outcome.skip && catchUpRetries(outcome.skip)) this.catchUpWhenLockFree(plan, slot);
       return outcome;
     } catch (err) {

@@ -79,6 +79,7 @@ describe('replicas config', () => {
     ['a node with an unknown key', { replicas: { nodes: [{ host: 'h', user: 'u', pasword: 'x' }] } }, /^replicas\.nodes\.0\.pasword: unknown key$/],
     ['two nodes with one name', { replicas: { nodes: [{ host: 'h1', user: 'u', name: 'r' }, { host: 'h2', user: 'u', name: 'r' }] } }, /^replicas\.nodes\.1: names the same replica as replicas\.nodes\.0/],
     ['a node CA that is not PEM', { replicas: { nodes: [{ host: 'h', user: 'u', ssl: { mode: 'verify-ca', ca: '/etc/hostname', cert: null, key: null } }] } }, /^replicas\.nodes\.0\.ssl\.ca: \/etc\/hostname is not a PEM certificate$/],
+    ['the old purge key', { jobs: { 'purge-locks': { throttle: { maxReplicaLagSeconds: 10 } } } }, /^jobs\.purge-locks\.throttle\.maxReplicaLagSeconds: moved to replicas\.maxLagSeconds/],
   ])('rejects %s in the config file, naming the field', (_what, content, pattern) => {
     const problems = problemsOf(() => withConfig(content));
     expect(problems).toHaveLength(1);

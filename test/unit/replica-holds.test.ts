@@ -1,0 +1,71 @@
+// The writing jobs' one call before a statement (issue 16): OPTIMIZE skipped with the figure, the purge's alert.
+import { describe, expect, it } from 'vitest';
+import { applyOptimize } from '../../jobs/table-maintenance/apply.js';
+import type { MaintenanceTablePlan } from '../../jobs/table-maintenance/plan.js';
+import { untouchedOutcome } from '../../jobs/purge-locks/apply.js';
+import { purgeResult } from '../../jobs/purge-locks/report.js';
+import type { PurgePlan } from '../../jobs/purge-locks/plan.js';
+import { detectDialect } from '../../src/db/dialect.js';
+import type { JobDb } from '../../src/db/job-db.js';
+import { holdForReplicas } from '../../src/replica/replica-hold.js';
+import { noReplicas } from '../../src/replica/job-replicas.js';
+
+const rebuild = (table: string): MaintenanceTablePlan => ({
+  table,
+  error: null,
+  analyze: [],
+  analyzeReason: null,
+  optimize: { action: 'rebuild', reason: 'bloated', statement: { sql: `OPTIMIZE TABLE \`${table}\``, values: [] } },
+  facts: null,
+  estimate: null,
+});
+
+function fakeDb(): { db: JobDb; sql: string[] } {
+  const sql: string[] = [];
+  const db = {
+    dialect: detectDialect('10.11.9-MariaDB'),
+    database: 'booking',
+    schema: 'booking',
+    conn: null as unknown as JobDb['conn'],
+    query: async (s: string) => {
+      sql.push(s);
+      return [{ Msg_type: 'status', Msg_text: 'OK' }];
+    },
+  } as unknown as JobDb;
+  return { db, sql };
+}
+
+describe('OPTIMIZE waits for the replicas', () => {
+  it('skips a rebuild the replicas are too far behind for, with the figure, and runs the next one once they catch up', async () => {
+    const { db, sql } = fakeDb();
+    const holds = ['waited 300 s; r1: lag 42 s > 1 s (status 42 s, heartbeat 41.8 s)', null];
+    const out = await applyOptimize([rebuild('a'), rebuild('b')], db, new AbortController().signal, () => {}, async () => holds.shift() ?? null);
+    expect(out[0]).toMatchObject({ table: 'a', outcome: 'replica-lagging', message: 'waited 300 s; r1: lag 42 s > 1 s (status 42 s, heartbeat 41.8 s)' });
+    expect(out[1]).toMatchObject({ table: 'b', outcome: 'ok' });
+    expect(sql).toEqual(['OPTIMIZE TABLE `b`']);
+  });
+
+  it('without replicas configured the hold passes at once', async () => {
+    expect(await holdForReplicas(noReplicas(), new AbortController().signal)).toBeNull();
+  });
+});
+
+describe('purge held back by a replica', () => {
+  const plan = { ok: true, targets: [], notes: [] } as unknown as Extract<PurgePlan, { ok: true }>;
+  const facts = { database: 'booking', targets: [], replica: { kind: 'not-a-replica' as const } };
+  const target = { table: 'appointment_locks', expiryColumn: 'expires_at', index: 'idx', cutoff: 'c', cutoffBasis: 'b', zone: 'UTC' };
+
+  it('asks for an alert when it stopped while waiting for a replica', () => {
+    const o = { ...untouchedOutcome(target, 'time-cap'), stoppedWaitingForReplica: true, replicaPausedMs: 3_600_000, pauseReasons: ['replica r1: lag 90 s > 1 s (status 90 s, heartbeat none)'] };
+    const r = purgeResult([o], plan, facts, { nodes: ['r1'], maxLagSeconds: 1 });
+    expect(r.status).toBe('warning');
+    expect(r.alert).toBe('purge stopped while waiting for a replica (appointment_locks: 0 rows deleted, 3600 s waiting): replica r1: lag 90 s > 1 s (status 90 s, heartbeat none)');
+    const figure = r.sections!.flatMap((s) => (s.kind === 'figures' ? s.figures : [])).find((f) => f.label === 'appointment_locks: paused for replicas');
+    expect(figure).toMatchObject({ value: 3_600_000, status: 'fail' });
+  });
+
+  it('no alert for a run that paused for a replica and finished', () => {
+    const o = { ...untouchedOutcome(target, 'done'), replicaPausedMs: 2_000 };
+    expect(purgeResult([o], plan, facts, { nodes: ['r1'], maxLagSeconds: 1 }).alert).toBeUndefined();
+  });
+});
