@@ -4,6 +4,9 @@ import { collectInventory } from './collect.js';
 import { indexReviewConfigSchema, indexReviewDefaults } from './config.js';
 import { planIndexReview } from './plan.js';
 import { formatBytes, reviewSections } from './report.js';
+import { mergeNodeEvidence, PRIMARY_NODE } from './node-evidence.js';
+import { nodeSections } from './node-report.js';
+import { replicaUsage } from './replica-usage.js';
 import { buildUsageEvidence, observedDaysRange } from './usage-evidence.js';
 import {
   indexUsageMigrations,
@@ -50,9 +53,14 @@ export const indexReviewJob = defineJob({
     const windowStart = new Date(now.getTime() - config.evidenceWindowDays * DAY_MS);
     const history = await loadUsageSamples(db, schemas, windowStart, now);
     const samples = ctx.dryRun ? [...history, ...live.samples] : history;
-    const evidence = buildUsageEvidence(samples, windowStart, now);
-    const range = observedDaysRange(evidence);
+    const primaryEvidence = buildUsageEvidence(samples, windowStart, now);
+    const range = observedDaysRange(primaryEvidence);
     const daysObserved = range && range.max > 0 ? range.max : null;
+    // Replicas (issue 16): their reads count, and every node must have observed an index before it is called unused.
+    const replicas = await replicaUsage(ctx, schemas, names, windowStart);
+    const primaryNode = { node: PRIMARY_NODE, evidence: daysObserved === null ? null : primaryEvidence, daysObserved, note: live.enabled ? null : `${live.source} counters are off` };
+    const nodes = replicas.length > 0 ? [primaryNode, ...replicas] : [];
+    const evidence = replicas.length > 0 ? mergeNodeEvidence(nodes) : primaryEvidence;
 
     ctx.progress(`analysing ${names.length} indexes`);
     const plan = planIndexReview(
@@ -71,6 +79,7 @@ export const indexReviewJob = defineJob({
     } else if (daysObserved === null) {
       warnings.push(`no usage evidence yet: ${live.source} is on, but the review needs two snapshots of the same counters (the first is stored now); no index is called unused`);
     }
+    for (const r of replicas) if (r.evidence === null) warnings.push(`replica ${r.node}: no usage evidence (${r.note ?? 'none'}): no index is called unused until it has ${config.minEvidenceDays} days`);
     if (inventory.sizeNote) warnings.push(inventory.sizeNote);
     if (!hideIndexKeywords(db.dialect)) warnings.push('this server cannot hide an index (MySQL 8 INVISIBLE / MariaDB 10.6 IGNORED): only DROP statements are given');
 
@@ -101,9 +110,13 @@ export const indexReviewJob = defineJob({
           snapshotStored: stored,
           snapshotsPruned: pruned,
           ...(live.enabled ? {} : { enableHint: live.enableHint }),
+          nodes: nodes.map((n) => ({ node: n.node === PRIMARY_NODE ? 'primary' : n.node, daysObserved: n.daysObserved, evidence: n.evidence !== null, note: n.note })),
         },
       },
-      sections: reviewSections(plan, { source: live.source, enabled: live.enabled, enableHint: live.enableHint, daysObserved }, config.minEvidenceDays),
+      sections: [
+        ...reviewSections(plan, { source: live.source, enabled: live.enabled, enableHint: live.enableHint, daysObserved }, config.minEvidenceDays),
+        ...(nodes.length > 0 ? nodeSections(nodes, inventory.tables, config.minEvidenceDays) : []),
+      ],
     };
   },
 });
