@@ -7,6 +7,8 @@ import { healthJob } from '../../jobs/health/job.js';
 import { indexReviewJob } from '../../jobs/index-review/job.js';
 import type { Finding } from '../../jobs/index-review/plan.js';
 import { partitionsJob } from '../../jobs/partitions/job.js';
+import type { TableOutcome } from '../../jobs/table-maintenance/report.js';
+import { tableMaintenanceJob } from '../../jobs/table-maintenance/job.js';
 import type { PauseRecord, TargetOutcome } from '../../jobs/purge-locks/apply.js';
 import { purgeLocksJob } from '../../jobs/purge-locks/job.js';
 import { connectApp, type App } from '../../src/app/bootstrap.js';
@@ -144,6 +146,29 @@ describe('replicas: writes wait for the replica', () => {
       await replica.query('START SLAVE');
       await pair.caughtUp(40_000);
     }
+  }, 90_000);
+});
+
+describe('replicas: a rebuild replays on the replica as one event', () => {
+  it('a rebuild predicted longer than maxReplicatedRebuildSeconds waits for --maintenance-window; its speed is kept for the next prediction', async () => {
+    await primary.query(`CREATE TABLE ${SCHEMA}.bloated (id INT UNSIGNED NOT NULL PRIMARY KEY, note VARCHAR(200) NOT NULL) ENGINE=InnoDB`);
+    const digits = '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+    await primary.query(`INSERT INTO ${SCHEMA}.bloated SELECT 1 + d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000, REPEAT('x', 150) FROM ${digits} d0, ${digits} d1, ${digits} d2, ${digits} d3, ${digits} d4`);
+    const job = { analyzeTables: ['bloated'], optimizeTables: ['bloated'], minReclaimBytes: 1048576, bloatThresholdPercent: 20, maxReplicatedRebuildSeconds: 60, assumedRebuildBytesPerSecond: 1024 };
+    const a = await app({ jobs: { 'table-maintenance': job } });
+    await run(a, tableMaintenanceJob); // first sight: the dense baseline
+    await primary.query(`DELETE FROM ${SCHEMA}.bloated WHERE id % 5 IN (1, 2, 3)`);
+    await pair.caughtUp();
+    const tableOf = (o: Awaited<ReturnType<typeof run>>) => (o.result!.details!.tables as TableOutcome[]).find((t) => t.table === 'bloated')!;
+
+    const held = tableOf(await run(a, tableMaintenanceJob));
+    expect(held.optimize).toMatchObject({ action: 'skip', reason: expect.stringMatching(/^replica-lagging: a rebuild replays on the replicas as one event; predicted \d+ s \(no rebuild measured yet: assumed 0\.0 MiB\/s \(assumedRebuildBytesPerSecond\)\) > maxReplicatedRebuildSeconds 60 s; allowed only with --maintenance-window$/) });
+
+    const windowed = tableOf(await run(a, tableMaintenanceJob, { 'maintenance-window': true }));
+    expect(windowed.optimize).toMatchObject({ action: 'rebuild', outcome: 'ok' });
+    const [speed] = await primary.query<RowDataPacket[]>(`SELECT bytes, duration_ms FROM ${SCHEMA}.dbkeeper_rebuild_speed WHERE table_name = 'bloated'`);
+    expect(Number(speed[0]!.bytes)).toBeGreaterThan(1048576);
+    expect(Number(speed[0]!.duration_ms)).toBeGreaterThan(0);
   }, 90_000);
 });
 

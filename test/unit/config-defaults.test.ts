@@ -36,6 +36,8 @@ const EXPECTED_JOBS = {
     histogramColumns: {},
     histogramBuckets: 100,
     rebuildTimeoutSeconds: 7200,
+    maxReplicatedRebuildSeconds: 60,
+    assumedRebuildBytesPerSecond: 10485760,
   },
   partitions: {
     enabled: true,

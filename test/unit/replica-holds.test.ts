@@ -1,6 +1,7 @@
 // The writing jobs' one call before a statement (issue 16): OPTIMIZE skipped with the figure, the purge's alert.
 import { describe, expect, it } from 'vitest';
 import { applyOptimize } from '../../jobs/table-maintenance/apply.js';
+import { boundReplicatedRebuilds, predictRebuildSeconds } from '../../jobs/table-maintenance/rebuild-speed.js';
 import type { MaintenanceTablePlan } from '../../jobs/table-maintenance/plan.js';
 import { untouchedOutcome } from '../../jobs/purge-locks/apply.js';
 import { purgeResult } from '../../jobs/purge-locks/report.js';
@@ -67,5 +68,30 @@ describe('purge held back by a replica', () => {
   it('no alert for a run that paused for a replica and finished', () => {
     const o = { ...untouchedOutcome(target, 'done'), replicaPausedMs: 2_000 };
     expect(purgeResult([o], plan, facts, { nodes: ['r1'], maxLagSeconds: 1 }).alert).toBeUndefined();
+  });
+});
+
+describe('a rebuild replays on the replicas as one event: the predicted-duration bound', () => {
+  const plan = (bytes: number): MaintenanceTablePlan => ({
+    ...rebuild('appointments'),
+    facts: { table: 'appointments', exists: true, tableType: 'BASE TABLE', engine: 'InnoDB', rows: 1, dataLength: bytes, indexLength: 0, dataFree: 0, blockingIndexes: [], statsUpdatedAt: null },
+  });
+  const bound = { replicas: true, maintenanceWindow: false, maxReplicatedRebuildSeconds: 60, assumedRebuildBytesPerSecond: 10 * 1048576, speeds: new Map<string, number>() };
+
+  it('predicts from the last rebuild of the table, else the assumed speed', () => {
+    expect(predictRebuildSeconds(600 * 1048576, undefined, 10 * 1048576)).toEqual({ seconds: 60, basis: 'no rebuild measured yet: assumed 10.0 MiB/s (assumedRebuildBytesPerSecond)' });
+    expect(predictRebuildSeconds(600 * 1048576, 50 * 1048576, 10 * 1048576)).toEqual({ seconds: 12, basis: 'its last rebuild ran at 50.0 MiB/s' });
+  });
+
+  it('skips a rebuild predicted above the bound, unless --maintenance-window or no replicas', () => {
+    const [skipped] = boundReplicatedRebuilds([plan(1200 * 1048576)], bound);
+    expect(skipped!.optimize).toEqual({
+      action: 'skip',
+      reason: 'replica-lagging: a rebuild replays on the replicas as one event; predicted 120 s (no rebuild measured yet: assumed 10.0 MiB/s (assumedRebuildBytesPerSecond)) > maxReplicatedRebuildSeconds 60 s; allowed only with --maintenance-window',
+    });
+    expect(boundReplicatedRebuilds([plan(1200 * 1048576)], { ...bound, maintenanceWindow: true })[0]!.optimize!.action).toBe('rebuild');
+    expect(boundReplicatedRebuilds([plan(1200 * 1048576)], { ...bound, replicas: false })[0]!.optimize!.action).toBe('rebuild');
+    expect(boundReplicatedRebuilds([plan(600 * 1048576)], bound)[0]!.optimize!.action).toBe('rebuild');
+    expect(boundReplicatedRebuilds([plan(1200 * 1048576)], { ...bound, speeds: new Map([['appointments', 40 * 1048576]]) })[0]!.optimize!.action).toBe('rebuild');
   });
 });
