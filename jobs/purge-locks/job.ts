@@ -34,7 +34,7 @@ export const purgeLocksJob = defineJob({
       progress: ctx.progress,
       replica: facts.replica,
       maxLagSeconds: ctx.replicas.maxLagSeconds,
-      ...(ctx.replicas.nodes.length > 0 ? { replicas: () => ctx.replicas.check() } : {}),
+      ...(ctx.replicas.nodes.length > 0 ? { replicas: (applied: string | null) => ctx.replicas.check({ applied }), replicaMark: () => ctx.replicas.mark() } : {}),
     };
     const outcomes: TargetOutcome[] = [];
     for (const target of plan.targets) {

@@ -16,6 +16,8 @@ export interface ThrottleVerdict {
   kind: string;
   /** The wait is for a replica (lagging, lag unknown, unreachable). */
   replica: boolean;
+  /** Only waiting for the replicas to apply the last chunk (within the limit): not a pause. */
+  applying?: boolean;
 }
 
 export interface ThrottleLimits {
@@ -35,7 +37,10 @@ export function throttleVerdict(s: LoadSample, limits: ThrottleLimits): Throttle
     if (s.replica.lagSeconds > limits.maxReplicaLagSeconds)
       return { reason: `replica lag ${s.replica.lagSeconds} s > ${limits.maxReplicaLagSeconds} s`, kind: 'connected server: lagging', replica: true };
   }
-  if (s.replicas && !s.replicas.ok) return { reason: gateReason(s.replicas, limits.maxReplicaLagSeconds)!, kind: gateReasonKind(s.replicas)!, replica: true };
+  if (s.replicas && !s.replicas.ok) {
+    const applying = s.replicas.blocking.every((n) => n.verdict.kind === 'applying');
+    return { reason: gateReason(s.replicas, limits.maxReplicaLagSeconds)!, kind: gateReasonKind(s.replicas)!, replica: true, ...(applying ? { applying } : {}) };
+  }
   return null;
 }
 

@@ -30,8 +30,10 @@ export interface JobReplicas {
   pollMs: number;
   whenUnreachable: 'wait' | 'ignore';
   probeAll(): Promise<ReplicaProbe[]>;
-  /** One look at every node against maxLagSeconds. */
-  check(): Promise<ReplicaGate>;
+  /** One look at every node against maxLagSeconds; `applied`: a mark (from mark()) each node must have applied. */
+  check(opts?: { applied?: string | null }): Promise<ReplicaGate>;
+  /** Write a beat now (after a write the replicas must apply before the next); null without replicas or writer. */
+  mark(): Promise<string | null>;
   /** Wait until every node is within maxLag, at most waitSeconds (defaults: the config's); ok at once without replicas. */
   waitForReplicas(opts: { signal: AbortSignal; maxLagSeconds?: number; waitSeconds?: number }): Promise<ReplicaWaitResult>;
   /** Run reads on one node; rejects when it cannot be reached. */
@@ -48,6 +50,7 @@ export function noReplicas(limits: Pick<JobReplicas, 'maxLagSeconds' | 'waitSeco
     ...limits,
     probeAll: async () => [],
     check: async () => noGate,
+    mark: async () => null,
     waitForReplicas: async () => ({ kind: 'ok', waitedMs: 0, gate: noGate }),
     onNode: async (node) => {
       throw new Error(`no replica named ${node}`);

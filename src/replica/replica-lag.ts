@@ -5,6 +5,8 @@ export type NodeVerdict =
   | { kind: 'ok'; lagSeconds: number }
   | { kind: 'lagging'; lagSeconds: number }
   | { kind: 'unknown'; reason: string }
+  /** Within the limit, but it has not applied the writer's last mark yet (a purge chunk it must apply first). */
+  | { kind: 'applying'; lagSeconds: number }
   | { kind: 'unreachable'; error: string };
 
 export interface NodeLag {
@@ -38,8 +40,14 @@ export interface ReplicaGate {
   ignored: NodeLag[];
 }
 
-export function replicaGate(probes: readonly ReplicaProbe[], maxLagSeconds: number, whenUnreachable: 'wait' | 'ignore'): ReplicaGate {
-  const nodes = probes.map((p) => nodeLag(p, maxLagSeconds));
+/** `applied`: a beat each node must have applied (the primary's clock text of a mark written after the writer's last
+ * statement); a node within the limit that lacks it is `applying`. */
+export function replicaGate(probes: readonly ReplicaProbe[], maxLagSeconds: number, whenUnreachable: 'wait' | 'ignore', applied?: string | null): ReplicaGate {
+  const nodes = probes.map((p) => {
+    const n = nodeLag(p, maxLagSeconds);
+    if (applied && n.verdict.kind === 'ok' && !((p.beat ?? '') >= applied)) return { ...n, verdict: { kind: 'applying' as const, lagSeconds: n.verdict.lagSeconds } };
+    return n;
+  });
   const ignored = whenUnreachable === 'ignore' ? nodes.filter((n) => n.verdict.kind === 'unreachable') : [];
   const blocking = nodes.filter((n) => n.verdict.kind !== 'ok' && !ignored.includes(n));
   return { ok: blocking.length === 0, nodes, blocking, ignored };
@@ -55,6 +63,8 @@ export function describeNodeLag(n: NodeLag, maxLagSeconds: number): string {
       return `${n.node}: lag ${n.verdict.lagSeconds} s > ${maxLagSeconds} s (${both})`;
     case 'unknown':
       return `${n.node}: lag unknown, ${n.verdict.reason} (${both})`;
+    case 'applying':
+      return `${n.node}: applying the last chunk (${both})`;
     case 'unreachable':
       return `${n.node}: unreachable, ${n.verdict.error}`;
   }
@@ -69,7 +79,7 @@ export function gateReason(g: ReplicaGate, maxLagSeconds: number): string | null
 /** A short, stable reason for counting pauses: "replica r1 lagging" / "replica r1 lag unknown" / "replica r1 unreachable". */
 export function gateReasonKind(g: ReplicaGate): string | null {
   if (g.ok) return null;
-  const word = { ok: 'ok', lagging: 'lagging', unknown: 'lag unknown', unreachable: 'unreachable' } as const;
+  const word = { ok: 'ok', lagging: 'lagging', unknown: 'lag unknown', unreachable: 'unreachable', applying: 'applying' } as const;
   return g.blocking.map((n) => `replica ${n.node} ${word[n.verdict.kind]}`).join('; ');
 }
 

@@ -13,6 +13,8 @@ export interface ReplicaProbe {
   error: string | null;
   status: ReplicaStatus | null;
   heartbeat: HeartbeatLag | null;
+  /** The beat the replica has (the primary's clock text), null when none or not read. */
+  beat?: string | null;
   /** Why there is no heartbeat figure, when there is none. */
   heartbeatNote: string | null;
   readOnly: boolean | null;
@@ -41,8 +43,10 @@ export async function probeReplica(link: ReplicaLink, schema: string, clock: Pro
     const [ro] = await q.query<RowDataPacket[]>('SELECT @@global.read_only AS ro');
     let heartbeat: HeartbeatLag | null = null;
     let heartbeatNote: string | null = null;
+    let beatSeen: string | null = null;
     try {
       const beat = await readHeartbeat(q, schema);
+      beatSeen = beat;
       // Read after the replica's copy: the age errs on the high side, never the low one.
       if (beat === null) heartbeatNote = 'no beat on the replica yet';
       else heartbeat = heartbeatLag(await clock.primaryNow(), clock.written(), beat);
@@ -51,7 +55,7 @@ export async function probeReplica(link: ReplicaLink, schema: string, clock: Pro
       heartbeatNote = isMissingTable(err) ? `no ${schema}.dbkeeper_heartbeat on the replica (not replicated?)` : `heartbeat not readable: ${(err as Error).message}`;
     }
     if (clock.written().length === 0 && heartbeat) heartbeatNote = 'no heartbeat written in this run: the age is since the last writing run';
-    return { ...base, reachable: true, error: null, status, heartbeat, heartbeatNote, readOnly: Number(ro[0]?.ro) === 1 };
+    return { ...base, reachable: true, error: null, status, heartbeat, beat: beatSeen, heartbeatNote, readOnly: Number(ro[0]?.ro) === 1 };
   } catch (err) {
     link.reset();
     return { ...base, reachable: false, error: describeReplicaFailure(link.node, err), status: null, heartbeat: null, heartbeatNote: null, readOnly: null };

@@ -93,7 +93,7 @@ export function openReplicaSet(deps: ReplicaSetDeps): ReplicaSet {
         }),
       ),
     );
-  const check = async () => replicaGate(await probeAll(), cfg.maxLagSeconds, cfg.whenUnreachable);
+  const check = async (opts: { applied?: string | null } = {}) => replicaGate(await probeAll(), cfg.maxLagSeconds, cfg.whenUnreachable, opts.applied);
 
   return {
     nodes: links.map((l) => l.node.name),
@@ -103,6 +103,11 @@ export function openReplicaSet(deps: ReplicaSetDeps): ReplicaSet {
     whenUnreachable: cfg.whenUnreachable,
     probeAll,
     check,
+    async mark() {
+      if (links.length === 0 || !hb.running) return null;
+      await beat();
+      return hb.lastWritten;
+    },
     async waitForReplicas(opts) {
       const maxLag = opts.maxLagSeconds ?? cfg.maxLagSeconds;
       return waitForReplicaGate(

@@ -43,7 +43,7 @@ const ts = (minutesFromCutoff: number) => new Date(NOW.getTime() + minutesFromCu
 function fakeTable(
   expired: number,
   live: number,
-  opts: { msPerRow?: number; threads?: () => number; beforeDelete?: (ids: number[], rows: Row[]) => void; replicas?: () => Promise<ReplicaGate> } = {},
+  opts: { msPerRow?: number; threads?: () => number; beforeDelete?: (ids: number[], rows: Row[]) => void; replicas?: (applied: string | null) => Promise<ReplicaGate> } = {},
 ) {
   let rows: Row[] = [];
   let id = 1;
@@ -251,5 +251,38 @@ describe('purgeTarget with replicas', () => {
     });
     const o = await run(f, {}, ac.signal);
     expect(o).toMatchObject({ rowsDeleted: 0, stopReason: 'aborted', stoppedWaitingForReplica: true });
+  });
+});
+
+describe('purgeTarget waits for the replica to apply each chunk', () => {
+  it('the next chunk waits until the replica has the mark written after the last one; that wait is not a pause', async () => {
+    let marks = 0;
+    let applied = 0;
+    let looks = 0;
+    const f = fakeTable(4000, 0, {
+      // The replica needs 3 looks (25 ms apart, fake time) to apply each chunk, then it has the mark.
+      replicas: async (mark: string | null) => {
+        const want = mark === null ? 0 : Number(mark);
+        looks += 1;
+        if (applied < want && looks % 3 === 0) applied = want;
+        const p = { ...probe(0), beat: String(applied).padStart(6, '0') };
+        return replicaGate([p], 1, 'wait', mark === null ? null : String(want).padStart(6, '0'));
+      },
+    });
+    f.deps.replicaMark = async () => String(++marks);
+    const o = await run(f, { chunk: { minRows: 10, startRows: 100, maxRows: 2000, targetMs: 100, restRatio: 0 } });
+    expect(o.rowsDeleted).toBe(4000);
+    // Every chunk but the last waited for its mark (the run ends after the last one).
+    expect(marks).toBeGreaterThan(2);
+    expect(applied).toBe(marks - 1);
+    expect(o.pauses).toEqual([]);
+    expect(o.replicaSyncMs).toBeGreaterThan(0);
+  });
+
+  it('caps a chunk the replica took longer than half the lag limit to apply', async () => {
+    const { replicaBoundChunkSize } = await import('../../jobs/purge-locks/chunk-size.js');
+    expect(replicaBoundChunkSize(5000, 5000, 2500, 1000, { minRows: 100, maxRows: 5000 })).toBe(1000);
+    expect(replicaBoundChunkSize(5000, 5000, 400, 1000, { minRows: 100, maxRows: 5000 })).toBe(5000);
+    expect(replicaBoundChunkSize(5000, 5000, 1_000_000, 1000, { minRows: 100, maxRows: 5000 })).toBe(100);
   });
 });
