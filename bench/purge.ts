@@ -1,5 +1,6 @@
 /** npm run bench:purge — dbkeeper's purge-locks vs pt-archiver vs one DELETE, on 1,000,000 locks (90 % expired),
- * each under the same booking-like traffic; prints JSON with the ratios. BENCH_PURGE_ROWS scales the table. */
+ * each under the same booking-like traffic; prints JSON with the ratios. BENCH_PURGE_ROWS scales the table.
+ * Then the replica leg (bench/purge-replica.ts; BENCH_PURGE_ONLY=replica runs it alone, BENCH_PURGE_REPLICA=0 skips it). */
 import { runPeer } from './run-peer.js';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -258,6 +259,12 @@ async function runSingleDelete(cutoff: string) {
 }
 
 async function main() {
+  // The replica leg (issue 16) on its own: BENCH_PURGE_ONLY=replica.
+  if (process.env.BENCH_PURGE_ONLY === 'replica') {
+    const { replicaLeg } = await import('./purge-replica.js');
+    process.stdout.write(`${JSON.stringify(await replicaLeg(), null, 2)}\n`);
+    return;
+  }
   const admin = await connect();
   const [v] = await admin.query<RowDataPacket[]>('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS bp, @@innodb_flush_log_at_trx_commit AS flush');
   await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA}`);
@@ -303,6 +310,7 @@ async function main() {
         slowest_chunk_le_250_ms: dbkeeper.slowest_chunk_ms !== null && dbkeeper.slowest_chunk_ms <= 250,
       },
       bench_seconds: r2((performance.now() - started) / 1000),
+      replica_leg: process.env.BENCH_PURGE_REPLICA === '0' ? 'skipped (BENCH_PURGE_REPLICA=0)' : await (await import('./purge-replica.js')).replicaLeg(),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {

@@ -7,7 +7,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const BASE = ['src/core', 'src/log', 'src/time', 'src/testing', 'src/shutdown'];
 const LOWER = [...BASE, 'src/config', 'src/db'];
-const CONTRACT = [...LOWER, 'src/job'];
+// Replicas sit beside db: connections and lag reads of the other servers, importing only db/config/core/log.
+const REPLICA = [...LOWER, 'src/replica'];
+const CONTRACT = [...REPLICA, 'src/job'];
 const ENGINE = [...CONTRACT, 'src/app', 'src/runner', 'src/report'];
 const REGISTRY = 'jobs/index.ts';
 
@@ -17,6 +19,7 @@ export const LAYERS = [
   { layer: 'core', files: BASE, allow: BASE },
   { layer: 'config', files: ['src/config'], allow: [...BASE, 'src/config'] },
   { layer: 'db', files: ['src/db'], allow: LOWER },
+  { layer: 'replica', files: ['src/replica'], allow: REPLICA },
   { layer: 'job contract', files: ['src/job'], allow: CONTRACT },
   { layer: 'app', files: ['src/app'], allow: [...CONTRACT, 'src/app'] },
   { layer: 'runner', files: ['src/runner'], allow: [...CONTRACT, 'src/app', 'src/runner'] },

@@ -30,7 +30,8 @@ function round(n: number, digits = 1): number {
 }
 
 /** Pure: snapshots → per-day figures, each with its limit and status; failing ones first. */
-export function planHealth(current: HealthFacts, previous: StoredSnapshot | null, policy: HealthConfig): HealthPlan {
+/** `extraFigures`: figures collected beside the snapshot (the configured replicas' ones), judged already. */
+export function planHealth(current: HealthFacts, previous: StoredSnapshot | null, policy: HealthConfig, extraFigures: readonly Figure[] = []): HealthPlan {
   const window = healthWindow(current, previous);
   const deltas: Partial<Record<CounterName, number>> = {};
   const resetCounters: CounterName[] = [];
@@ -174,6 +175,7 @@ export function planHealth(current: HealthFacts, previous: StoredSnapshot | null
   }
   if (current.replica === null && current.replicaReason) figures.push({ label: 'Replica', value: null, status: 'n/a', note: current.replicaReason });
   figures.push(...healthAdditionFigures(current, previous, window, policy));
+  figures.push(...extraFigures);
 
   // Table sizes and growth since the previous snapshot (of the same server, any uptime).
   const prevTables = window.kind === 'delta' || window.kind === 'restart' ? previous!.facts.tables : null;

@@ -8,6 +8,9 @@ import { buildUsageEvidence, daysObservedOf } from './usage-evidence.js';
 import { indexUsageMigrations, loadUsageSamples, readLiveUsage, storeUsageSnapshot } from './usage-snapshot.js';
 import { indexReviewPrivileges } from './privileges.js';
 import { indexReviewMetrics } from './metrics.js';
+import { mergeNodeEvidence, PRIMARY_NODE } from './node-evidence.js';
+import { withNodes } from './node-report.js';
+import { replicaUsage } from './replica-usage.js';
 
 const DAY_MS = 86_400_000;
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);
@@ -46,15 +49,22 @@ export const indexReviewJob = defineJob({
     const windowStart = daysBefore(now, config.evidenceWindowDays);
     const history = await loadUsageSamples(db, schemas, windowStart, now);
     // A dry run stores nothing: its live counters count as if they had been stored.
-    const evidence = buildUsageEvidence(ctx.dryRun ? [...history, ...live.samples] : history, windowStart, now);
-    const daysObserved = daysObservedOf(evidence);
+    const primaryEvidence = buildUsageEvidence(ctx.dryRun ? [...history, ...live.samples] : history, windowStart, now);
+    const daysObserved = daysObservedOf(primaryEvidence);
+    // Replicas: their reads count, and every node must have observed an index before it is called unused.
+    const replicas = await replicaUsage(ctx, schemas, names, windowStart);
+    const note = live.enabled ? null : `${live.source} counters are off`;
+    const primaryNode = { node: PRIMARY_NODE, evidence: daysObserved === null ? null : primaryEvidence, daysObserved, note };
+    const nodes = replicas.length > 0 ? [primaryNode, ...replicas] : [];
+    const evidence = replicas.length > 0 ? mergeNodeEvidence(nodes) : primaryEvidence;
 
     ctx.progress(`analysing ${names.length} indexes`);
     const hide = hideIndexKeywords(db.dialect);
     const { indexBudget: defaultBudget, tableBudgets, minEvidenceDays } = config;
     const plan = planIndexReview({ tables: inventory.tables, evidence, hide }, { defaultBudget, tableBudgets, minEvidenceDays });
     ctx.progress(`${plan.findings.length} findings`);
-    const warnings = indexReviewWarnings(live, daysObserved, inventory.sizeNote, hide !== null);
-    return indexReviewResult({ schemas, plan, live, daysObserved, snapshot, warnings, config });
+    const warnings = indexReviewWarnings(live, daysObserved, inventory.sizeNote, hide !== null, replicas, minEvidenceDays);
+    const result = indexReviewResult({ schemas, plan, live, daysObserved, snapshot, warnings, config });
+    return withNodes(result, nodes, inventory.tables, minEvidenceDays);
   },
 });

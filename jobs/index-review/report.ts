@@ -120,6 +120,8 @@ export function indexReviewWarnings(
   daysObserved: number | null,
   sizeNote: string | null,
   canHide: boolean,
+  replicas: readonly { node: string; evidence: unknown; note: string | null }[] = [],
+  minEvidenceDays = 0,
 ): string[] {
   const warnings: string[] = [];
   if (!live.enabled) {
@@ -131,6 +133,11 @@ export function indexReviewWarnings(
   } else if (daysObserved === null) {
     warnings.push(`no usage evidence yet: ${live.source} is on, but the review needs two snapshots of the same counters (the first is stored now); no index is called unused`);
   }
+  for (const r of replicas)
+    if (r.evidence === null)
+      warnings.push(
+        `replica ${r.node}: no usage evidence (${r.note ?? 'none'}): no index is called unused until it has ${minEvidenceDays} days`,
+      );
   if (sizeNote) warnings.push(sizeNote);
   if (!canHide) warnings.push('this server cannot hide an index (MySQL 8 INVISIBLE / MariaDB 10.6 IGNORED): only DROP statements are given');
   return warnings;

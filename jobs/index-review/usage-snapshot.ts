@@ -30,6 +30,17 @@ export const indexUsageMigrations: readonly Migration[] = [
       ) ENGINE=InnoDB`,
     ],
   },
+  {
+    // Issue 16: replicas' counters are snapshotted too, stored here on the primary, one series per node ('' = primary).
+    id: 'index-review-002-usage-node',
+    statements: (s) => [
+      {
+        sql: `ALTER TABLE ${s}.${USAGE_TABLE} ADD COLUMN node VARCHAR(64) NOT NULL DEFAULT '' FIRST, DROP PRIMARY KEY,
+          ADD PRIMARY KEY (node, schema_name, table_name, index_name, taken_at)`,
+        onlyIf: { table: USAGE_TABLE, column: 'node', exists: false },
+      },
+    ],
+  },
 ];
 
 export interface LiveUsage {
@@ -48,7 +59,7 @@ export interface IndexName {
 }
 
 /** Read the live counters for the given indexes. MariaDB omits unread indexes (= 0); MySQL omits uninstrumented ones (= unknown). */
-export async function readLiveUsage(db: JobDb, indexes: readonly IndexName[], takenAt: Date): Promise<LiveUsage> {
+export async function readLiveUsage(db: Pick<JobDb, 'query' | 'dialect'>, indexes: readonly IndexName[], takenAt: Date): Promise<LiveUsage> {
   const counters = indexUsageCounters(db.dialect);
   const base = { source: counters.source, enableHint: counters.enableHint };
   const [state] = await db.query<RowDataPacket[]>(counters.enabledSql);
@@ -73,27 +84,28 @@ export async function readLiveUsage(db: JobDb, indexes: readonly IndexName[], ta
 
 const INSERT_CHUNK = 1000;
 
-export async function storeUsageSamples(db: JobDb, source: string, samples: readonly UsageSample[], signal?: AbortSignal): Promise<number> {
+/** `node`: '' for the primary, else the replica's name (its counters, stored on the primary). */
+export async function storeUsageSamples(db: JobDb, source: string, samples: readonly UsageSample[], signal?: AbortSignal, node = ''): Promise<number> {
   const table = `${quoteId(db.schema, 'DBKEEPER_SCHEMA')}.${USAGE_TABLE}`;
   for (let i = 0; i < samples.length; i += INSERT_CHUNK) {
     if (signal?.aborted) break;
     const chunk = samples.slice(i, i + INSERT_CHUNK);
     await db.query(
-      `INSERT IGNORE INTO ${table} (schema_name, table_name, index_name, taken_at, server_started_at, source, rows_read) VALUES ?`,
-      [chunk.map((s) => [s.schema, s.table, s.index, s.takenAt, s.serverStartedAt, source, s.reads])],
+      `INSERT IGNORE INTO ${table} (node, schema_name, table_name, index_name, taken_at, server_started_at, source, rows_read) VALUES ?`,
+      [chunk.map((s) => [node, s.schema, s.table, s.index, s.takenAt, s.serverStartedAt, source, s.reads])],
     );
   }
   return samples.length;
 }
 
-export async function loadUsageSamples(db: JobDb, schemas: readonly string[], from: Date, to: Date): Promise<UsageSample[]> {
+export async function loadUsageSamples(db: JobDb, schemas: readonly string[], from: Date, to: Date, node = ''): Promise<UsageSample[]> {
   if (schemas.length === 0) return [];
   const table = `${quoteId(db.schema, 'DBKEEPER_SCHEMA')}.${USAGE_TABLE}`;
   const rows = await emptyIfMissing(
     db.query<RowDataPacket[]>(
       `SELECT schema_name, table_name, index_name, taken_at, server_started_at, rows_read FROM ${table}
-       WHERE schema_name IN (?) AND taken_at >= ? AND taken_at <= ?`,
-      [schemas, from, to],
+       WHERE node = ? AND schema_name IN (?) AND taken_at >= ? AND taken_at <= ?`,
+      [node, schemas, from, to],
     ),
     [],
   );
@@ -125,15 +137,17 @@ export async function listIndexNames(db: JobDb, schemas: readonly string[]): Pro
   return rows.map((r) => ({ schema: String(r.s), table: String(r.t), index: String(r.i) }));
 }
 
-/** One snapshot of the counters of every index in `schemas`, stored at `takenAt` (ctx.now). For the daily job. */
+/** One snapshot of the counters of every index in `schemas`, stored at `takenAt` (ctx.now). For the daily job.
+ * `on`: read the counters on a replica instead (the index list and the store stay on the primary). */
 export async function recordIndexUsageSnapshot(
   db: JobDb,
   schemas: readonly string[],
   takenAt: Date,
   signal?: AbortSignal,
+  on?: { node: string; reader: Pick<JobDb, 'query' | 'dialect'> },
 ): Promise<{ source: string; enabled: boolean; stored: number; enableHint: string }> {
-  const live = await readLiveUsage(db, await listIndexNames(db, schemas), takenAt);
-  const stored = live.enabled ? await storeUsageSamples(db, live.source, live.samples, signal) : 0;
+  const live = await readLiveUsage(on?.reader ?? db, await listIndexNames(db, schemas), takenAt);
+  const stored = live.enabled ? await storeUsageSamples(db, live.source, live.samples, signal, on?.node ?? '') : 0;
   return { source: live.source, enabled: live.enabled, stored, enableHint: live.enableHint };
 }
 

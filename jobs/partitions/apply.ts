@@ -16,7 +16,7 @@ import type { PartitionRow } from './facts.js';
 import type { PartitionAction, PartitionTablePlan, RetireAction } from './plan.js';
 
 /** stopped: not run because an earlier statement on the same table was contended in this run. */
-export type ActionOutcomeKind = 'done' | 'planned' | 'contended' | 'changed' | 'aborted' | 'stopped';
+export type ActionOutcomeKind = 'done' | 'planned' | 'contended' | 'changed' | 'aborted' | 'stopped' | 'replica-lagging';
 
 export interface ActionOutcome {
   action: PartitionAction;
@@ -119,6 +119,8 @@ export interface ApplyOptions {
   /** Coarse check (no metadata-lock view): transactions open this long count. */
   longTransactionSeconds?: number;
   pollMs?: number;
+  /** Before each statement: waits for the replicas (bounded); a text = they stayed behind, do not run it. */
+  holdForReplicas?: () => Promise<string | null>;
 }
 
 const columnOf = (opts: ApplyOptions, table: string) =>
@@ -158,6 +160,12 @@ export async function applyPartitionPlan(
         }
         if (stopped) {
           outcomes.push(...all({ outcome: 'stopped', rows: counted, note: `not run: ${stopped}; retried next run` }));
+          continue;
+        }
+        // Replica lag first (a wait of up to replicas.waitSeconds), then the metadata-lock check, fresh just before the DDL.
+        const hold = await opts.holdForReplicas?.();
+        if (hold) {
+          outcomes.push(...all({ outcome: 'replica-lagging', rows: counted, note: hold }));
           continue;
         }
         if ((opts.mdlWaitSeconds ?? 0) > 0) {
@@ -232,6 +240,8 @@ async function applyAction(
   try {
     for (const sql of action.statements) {
       await beforeStatement(ran);
+      // Later statements of one action (archive) wait for the replicas too, then go on: the action is half done.
+      if (ran > 0) await opts.holdForReplicas?.();
       await db.query(sql);
       ran += 1;
     }

@@ -1,4 +1,5 @@
 import { defineJob } from '../../src/job/job-contract.js';
+import { holdForReplicas } from '../../src/replica/replica-hold.js';
 import { applyPartitionPlan, countRetiringRows, type ActionOutcome } from './apply.js';
 import { collectPartitionFacts, oldestRowSeconds } from './collect.js';
 import { partitionsConfigSchema, partitionsDefaults, partitionTargets } from './config.js';
@@ -59,6 +60,7 @@ export const partitionsJob = defineJob({
         longTransactionSeconds: c.longTransactionSeconds,
         signal: ctx.signal,
         progress: ctx.progress,
+        holdForReplicas: () => holdForReplicas(ctx.replicas, ctx.signal),
       });
     }
     for (const o of outcomes) if (o.outcome !== 'done' && o.outcome !== 'planned') ctx.log.warn({ table: o.action.table, kind: o.action.kind, outcome: o.outcome }, o.note ?? o.outcome);

@@ -3,12 +3,13 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 import { backoffDelay } from '../../src/core/backoff.js';
 import { formatNumber } from '../../src/core/number-format.js';
 import type { JobDb } from '../../src/db/job-db.js';
-import { nextChunkSize } from './chunk-size.js';
+import { nextChunkSize, replicaBoundChunkSize } from './chunk-size.js';
 import type { PurgeConfig } from './config.js';
 import { readReplica, readThreadsRunning } from './collect.js';
 import type { ReplicaFacts } from './facts.js';
 import type { TargetPlan } from './plan.js';
-import { throttleReason } from './throttle.js';
+import type { ReplicaGate } from '../../src/replica/replica-lag.js';
+import { throttleVerdict } from './throttle.js';
 import { testPause } from '../../src/testing/test-pause.js';
 
 export type StopReason = 'done' | 'aborted' | 'row-cap' | 'time-cap' | 'retries-exhausted' | 'not-started';
@@ -33,12 +34,32 @@ export interface TargetOutcome {
   /** Time spent resting between chunks (chunk.restRatio). */
   restedMs: number;
   pauseReasons: string[];
+  /** Each pause: why (short kind), how long, and whether a replica held it (the first 100). */
+  pauses: PauseRecord[];
+  /** Time spent paused for replicas (lagging, lag unknown, unreachable). */
+  replicaPausedMs: number;
+  /** Time spent waiting for the replicas to apply the previous chunk (within the limit; not counted as pauses). */
+  replicaSyncMs: number;
+  /** The run stopped (time cap, shutdown) while it waited for a replica. */
+  stoppedWaitingForReplica: boolean;
   retries: number;
   /** Expired rows (expiry < cutoff) still there after the run; null when not counted. */
   backlogLeft: number | null;
   backlogEstimateAtStart: number | null;
   stopReason: StopReason;
 }
+
+export interface PauseRecord {
+  reason: string;
+  seconds: number;
+  replica: boolean;
+  /** Rows this target had deleted when the pause began. */
+  afterRows: number;
+}
+
+const MAX_PAUSE_RECORDS = 100;
+/** How often the replicas are looked at while they apply the last chunk. */
+const APPLY_POLL_MS = 25;
 
 export interface ApplyDeps {
   db: Pick<JobDb, 'query' | 'dialect' | 'database'>;
@@ -48,6 +69,13 @@ export interface ApplyDeps {
   progress: (line: string) => void;
   /** Replica visibility found by the collector: only a replica's lag is polled. */
   replica: ReplicaFacts;
+  /** One look at the configured replicas (ctx.replicas.check); `applied`: the mark written after the last chunk,
+   * which each replica must have applied. Absent = none configured. */
+  replicas?: (applied: string | null) => Promise<ReplicaGate>;
+  /** A heartbeat written right after a chunk (ctx.replicas.mark): the next chunk waits until the replicas have it. */
+  replicaMark?: () => Promise<string | null>;
+  /** replicas.maxLagSeconds: the one lag limit. */
+  maxLagSeconds: number;
 }
 
 export const realSleep = (ms: number, signal: AbortSignal) => sleepTimer(ms, undefined, { signal }).catch(() => undefined);
@@ -82,6 +110,10 @@ export function untouchedOutcome(
     pausedMs: 0,
     restedMs: 0,
     pauseReasons: [],
+    pauses: [],
+    replicaPausedMs: 0,
+    stoppedWaitingForReplica: false,
+    replicaSyncMs: 0,
     retries: 0,
     backlogLeft: null,
     backlogEstimateAtStart: null,
@@ -102,6 +134,9 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
   let size = config.chunk.startRows;
   let last: { expiry: string; id: unknown } | null = null;
   let lastProgress = -Infinity;
+  // With replicas: the mark after the last chunk, and that chunk's rows (its apply time on the replica sizes the next).
+  let mark: string | null = null;
+  let lastRows = 0;
 
   await db.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
   for (;;) {
@@ -109,8 +144,12 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
     if (budget.rowsDeleted >= config.maxRowsPerRun) { out.stopReason = 'row-cap'; break; }
     if (overTime()) { out.stopReason = 'time-cap'; break; }
 
-    const stop = await waitWhileBusy(deps, config, out, signal, overTime);
+    const syncBefore = out.replicaSyncMs;
+    const waitStarted = clock();
+    const stop = await waitWhileBusy(deps, config, out, signal, overTime, mark);
     if (stop) { out.stopReason = stop; break; }
+    // The replica took this long to apply the last chunk: it must stay well within the lag limit.
+    if (mark && out.replicaSyncMs > syncBefore) size = replicaBoundChunkSize(size, lastRows, clock() - waitStarted, deps.maxLagSeconds * 1000, config.chunk);
 
     const limit = Math.min(size, config.maxRowsPerRun - budget.rowsDeleted);
     let chunk: { selected: { id: unknown; expiry: string }[]; deleted: number; ms: number } | null = null;
@@ -139,6 +178,8 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
       out.chunkRows.min = Math.min(out.chunkRows.min ?? limit, limit);
       out.chunkRows.max = Math.max(out.chunkRows.max ?? limit, limit);
       last = chunk.selected[n - 1]!;
+      lastRows = n;
+      if (deps.replicaMark) mark = await deps.replicaMark();
     }
     if (n < limit) break; // the walk reached the cutoff
     await testPause('purge-between-chunks');
@@ -186,23 +227,43 @@ async function runChunk(db: ApplyDeps['db'], plan: TargetPlan, last: { expiry: s
   }
 }
 
-/** Pauses while the server is busy; returns why to stop instead, or null to go on. */
-async function waitWhileBusy(deps: ApplyDeps, config: PurgeConfig, out: TargetOutcome, signal: AbortSignal, overTime: () => boolean): Promise<StopReason | null> {
-  const pauseStart = deps.clock();
-  let paused = false;
+/** Pauses while the server is busy or a replica is behind; returns why to stop instead, or null to go on. */
+async function waitWhileBusy(deps: ApplyDeps, config: PurgeConfig, out: TargetOutcome, signal: AbortSignal, overTime: () => boolean, mark: string | null): Promise<StopReason | null> {
+  const limits = { maxThreadsRunning: config.throttle.maxThreadsRunning, maxReplicaLagSeconds: deps.maxLagSeconds };
+  // The current pause: one record per run of the same reason kind.
+  let current: { kind: string; replica: boolean; applying: boolean; since: number } | null = null;
+  const close = () => {
+    if (!current) return;
+    const ms = deps.clock() - current.since;
+    if (current.applying) {
+      out.replicaSyncMs += ms;
+      current = null;
+      return;
+    }
+    out.pausedMs += ms;
+    if (current.replica) out.replicaPausedMs += ms;
+    if (out.pauses.length < MAX_PAUSE_RECORDS) out.pauses.push({ reason: current.kind, seconds: Math.round(ms) / 1000, replica: current.replica, afterRows: out.rowsDeleted });
+    current = null;
+  };
   try {
     for (;;) {
       const replica = deps.replica.kind === 'replica' ? await readReplica(deps.db) : deps.replica;
-      const reason = throttleReason({ threadsRunning: await readThreadsRunning(deps.db), replica }, config.throttle);
-      if (!reason) return null;
-      if (!out.pauseReasons.includes(reason) && out.pauseReasons.length < 10) out.pauseReasons.push(reason);
-      if (signal.aborted) return 'aborted';
-      if (overTime()) return 'time-cap';
-      paused = true;
-      await deps.sleep(config.throttle.pollMs, signal);
+      const replicas = deps.replicas ? await deps.replicas(mark) : null;
+      const verdict = throttleVerdict({ threadsRunning: await readThreadsRunning(deps.db), replica, replicas }, limits);
+      if (!verdict) return null;
+      if (current && current.kind !== verdict.kind) close();
+      current ??= { kind: verdict.kind, replica: verdict.replica, applying: verdict.applying === true, since: deps.clock() };
+      if (!verdict.applying && !out.pauseReasons.includes(verdict.reason) && out.pauseReasons.length < 10) out.pauseReasons.push(verdict.reason);
+      const stop: StopReason | null = signal.aborted ? 'aborted' : overTime() ? 'time-cap' : null;
+      if (stop) {
+        out.stoppedWaitingForReplica = verdict.replica;
+        return stop;
+      }
+      // Catching up on one chunk takes milliseconds to a second: look again soon.
+      await deps.sleep(verdict.applying ? Math.min(config.throttle.pollMs, APPLY_POLL_MS) : config.throttle.pollMs, signal);
     }
   } finally {
-    if (paused) out.pausedMs += deps.clock() - pauseStart;
+    close();
   }
 }
 

@@ -41,7 +41,10 @@ export const purgeConfigSchema = z
     maxRunSeconds: timerSeconds().default(3600),
     throttle: z.strictObject({
       maxThreadsRunning: positiveInt.default(30),
-      maxReplicaLagSeconds: positiveInt.default(10),
+      /** Moved: the one lag limit of every writing job is `replicas.maxLagSeconds`. */
+      maxReplicaLagSeconds: z
+        .never({ error: 'moved to replicas.maxLagSeconds (one limit for every writing job, default 1 s); set it there and remove this key' })
+        .optional(),
       /** How long to wait before looking again while over a threshold. */
       pollMs: timerMs().default(1000),
     }).prefault({}),

@@ -31,7 +31,15 @@ export const purgeLocksJob = defineJob({
     }
 
     const budget: RunBudget = { startedAt: performance.now(), rowsDeleted: 0 };
-    const deps = { db: ctx.db, clock: () => performance.now(), sleep: realSleep, progress: ctx.progress, replica: facts.replica };
+    const deps = {
+      db: ctx.db,
+      clock: () => performance.now(),
+      sleep: realSleep,
+      progress: ctx.progress,
+      replica: facts.replica,
+      maxLagSeconds: ctx.replicas.maxLagSeconds,
+      ...(ctx.replicas.nodes.length > 0 ? { replicas: (applied: string | null) => ctx.replicas.check({ applied }), replicaMark: () => ctx.replicas.mark() } : {}),
+    };
     const outcomes: TargetOutcome[] = [];
     for (const target of plan.targets) {
       const previous = outcomes.at(-1);
@@ -43,6 +51,6 @@ export const purgeLocksJob = defineJob({
       ctx.log.info({ table: outcome.table, rowsDeleted: outcome.rowsDeleted, chunks: outcome.chunks, stopReason: outcome.stopReason }, 'purge target finished');
       outcomes.push(outcome);
     }
-    return purgeResult(outcomes, plan, facts);
+    return purgeResult(outcomes, plan, facts, { nodes: ctx.replicas.nodes, maxLagSeconds: ctx.replicas.maxLagSeconds });
   },
 });

@@ -32,8 +32,13 @@ export class PurgeRefusedError extends Error {
   }
 }
 
+export interface PurgeReplicaInfo {
+  nodes: readonly string[];
+  maxLagSeconds: number;
+}
+
 /** What a person reads after a real run. */
-export function purgeResult(outcomes: TargetOutcome[], plan: Extract<PurgePlan, { ok: true }>, facts: PurgeFacts): JobResult {
+export function purgeResult(outcomes: TargetOutcome[], plan: Extract<PurgePlan, { ok: true }>, facts: PurgeFacts, replicas: PurgeReplicaInfo = { nodes: [], maxLagSeconds: 1 }): JobResult {
   const total = outcomes.reduce((a, o) => a + o.rowsDeleted, 0);
   const stopped = outcomes.filter((o) => o.stopReason !== 'done');
   const warnings = [
@@ -42,12 +47,25 @@ export function purgeResult(outcomes: TargetOutcome[], plan: Extract<PurgePlan, 
     ...outcomes.filter((o) => o.rowsKept > 0).map((o) => `${o.table}: ${o.rowsKept} rows changed between select and delete and were kept`),
   ];
   const stopReason: StopReason = stopped[0]?.stopReason ?? 'done';
+  const heldBack = outcomes.filter((o) => o.stoppedWaitingForReplica);
+  const alert =
+    heldBack.length > 0
+      ? `purge stopped while waiting for a replica (${heldBack.map((o) => `${o.table}: ${o.rowsDeleted} rows deleted, ${Math.round(o.replicaPausedMs / 1000)} s waiting`).join('; ')}): ${heldBack[0]!.pauseReasons.at(-1) ?? 'replica behind'}`
+      : undefined;
+  if (alert) warnings.push(alert);
   const summary = `${fmt(total)} expired rows deleted from ${outcomes.map((o) => o.table).join(', ')}; ${stopReason === 'done' ? 'backlog cleared' : `stopped: ${stopReason}`}`;
   return {
     status: stopped.length > 0 || plan.targets.some((t) => t.notes.length > 0) ? 'warning' : 'ok',
     summary,
     ...(warnings.length > 0 ? { warnings } : {}),
-    details: { stopped: stopReason, replica: describeReplica(facts.replica), targets: outcomes },
+    ...(alert ? { alert } : {}),
+    details: {
+      stopped: stopReason,
+      replica: describeReplica(facts.replica),
+      replicas: { nodes: replicas.nodes, maxLagSeconds: replicas.maxLagSeconds },
+      pauses: outcomes.flatMap((o) => o.pauses.map((p) => ({ table: o.table, ...p }))),
+      targets: outcomes,
+    },
     sections: outcomes.flatMap((o) => targetSections(o, facts)),
   };
 }
@@ -64,6 +82,7 @@ function targetSections(o: TargetOutcome, facts: PurgeFacts): ReportSection[] {
       ? { label: `${o.table}: slowest chunk`, value: null, note: 'no chunk ran' }
       : { label: `${o.table}: slowest chunk`, value: Math.round(o.slowestChunkMs), unit: 'ms', threshold: '<= 250 ms', status: o.slowestChunkMs <= 250 ? 'ok' : 'warn' },
     { label: `${o.table}: paused (throttle)`, value: Math.round(o.pausedMs), unit: 'ms', ...(o.pauseReasons.length ? { note: o.pauseReasons.join('; ') } : {}) },
+    { label: `${o.table}: paused for replicas`, value: Math.round(o.replicaPausedMs), unit: 'ms', status: o.stoppedWaitingForReplica ? 'fail' : o.replicaPausedMs > 0 ? 'warn' : 'ok', note: `${o.pauses.filter((p) => p.replica).length} pause(s)` },
     { label: `${o.table}: retries (1205/1213)`, value: o.retries, status: o.retries > 0 ? 'warn' : 'ok' },
     o.backlogLeft === null
       ? { label: `${o.table}: backlog left`, value: null, note: 'not counted after an abort' }

@@ -18,7 +18,7 @@ import type { RebuildStatement } from './rebuild-statement.js';
 export interface StatementOutcome {
   table: string;
   kind: 'analyze' | 'optimize';
-  outcome: 'ok' | 'contended' | 'error';
+  outcome: 'ok' | 'contended' | 'error' | 'replica-lagging';
   /** The error, or the lock wait message. */
   message?: string;
   notes: string[];
@@ -118,6 +118,8 @@ export interface RebuildOptions {
   /** The rebuild's own metadata-lock wait (the session's lock_wait_timeout while it runs). */
   ddlLockWaitSeconds: number;
   pollMs?: number;
+  /** Waits for the replicas before each rebuild; a text = they stayed behind, the rebuild is skipped. */
+  holdForReplicas?: () => Promise<string | null>;
 }
 
 /** Rebuild the tables the plan rebuilds, one at a time: look for lock holders first, wait a bounded time, then
@@ -134,6 +136,12 @@ export async function applyOptimize(
     if (opts.signal.aborted) break;
     if (t.optimize?.action !== 'rebuild') continue;
     const stmt = t.optimize.statement;
+    // Replica lag first (a bounded wait), then the metadata-lock check, fresh just before the DDL.
+    const hold = await opts.holdForReplicas?.();
+    if (hold) {
+      done.push({ table: t.table, kind: 'optimize', outcome: 'replica-lagging', message: hold, notes: [], warnings: [], durationMs: 0 });
+      continue;
+    }
     if (opts.mdlWaitSeconds > 0) {
       method ??= await lockCheckMethod(q, db.dialect);
       const wait = await waitForLockHolders(q, method, opts.schema, t.table, {

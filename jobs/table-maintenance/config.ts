@@ -45,6 +45,11 @@ export const tableMaintenanceConfigSchema = z
     longTransactionSeconds: z.number().int().min(1).max(86_400).default(5),
     /** MariaDB: time limit of one OPTIMIZE statement in seconds (the session limit is meant for short statements); 0 = none. */
     rebuildTimeoutSeconds: timerSeconds({ allowZero: true }).default(7200),
+    /** With replicas configured: a rebuild predicted to take longer than this (it replays on each replica as one event
+     * as long as itself) runs only with --maintenance-window. */
+    maxReplicatedRebuildSeconds: timerSeconds().default(60),
+    /** The speed a rebuild is predicted at before dbkeeper measured one of the table (conservative). */
+    assumedRebuildBytesPerSecond: z.number().positive().default(10485760),
   })
   .superRefine((c, ctx) => {
     const dupes = (list: string[], field: string) => {

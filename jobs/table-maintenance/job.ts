@@ -1,6 +1,8 @@
 import { defineJob } from '../../src/job/job-contract.js';
+import { holdForReplicas } from '../../src/replica/replica-hold.js';
 import { applyAnalyze, applyOptimize, type StatementOutcome } from './apply.js';
 import { baselineMigrations, writeBaseline } from './baselines.js';
+import { boundReplicatedRebuilds, readRebuildSpeeds, rebuildSpeedMigrations, writeRebuildSpeed } from './rebuild-speed.js';
 import { allocatedBytes } from './bloat-estimate.js';
 import { buildResult, plannedStatements, sizeOf, type TableOutcome } from './report.js';
 import { planMaintenance, type MaintenancePolicy, type MaintenanceTablePlan } from './plan.js';
@@ -18,10 +20,10 @@ export const tableMaintenanceJob = defineJob({
   configSchema: tableMaintenanceConfigSchema,
   privileges: tableMaintenancePrivileges,
   options: {
-    'maintenance-window': { kind: 'flag', description: 'rebuilds that block writes (FULLTEXT/SPATIAL) are allowed' },
+    'maintenance-window': { kind: 'flag', description: 'rebuilds that block writes (FULLTEXT/SPATIAL) or hold replicas back long are allowed' },
   },
   writes: true,
-  migrations: baselineMigrations,
+  migrations: [...baselineMigrations, ...rebuildSpeedMigrations],
   async run(ctx) {
     const c = ctx.config;
     const schema = c.schema ?? ctx.db.database;
@@ -34,7 +36,16 @@ export const tableMaintenanceJob = defineJob({
         : undefined;
     // A dry run decides on the statistics as they are: its rows are sampled now. A real run samples after ANALYZE.
     const initial = await collectMaintenanceFacts(ctx.db, schema, tables, ctx.dryRun ? sample : undefined);
+    // Replicas attached: a rebuild longer than the bound waits for --maintenance-window (issue 16).
+    const bound = {
+      replicas: ctx.replicas.nodes.length > 0,
+      maintenanceWindow: policy.maintenanceWindow,
+      maxReplicatedRebuildSeconds: c.maxReplicatedRebuildSeconds,
+      assumedRebuildBytesPerSecond: c.assumedRebuildBytesPerSecond,
+      speeds: await readRebuildSpeeds(ctx.db, schema),
+    };
     const firstPlan = planMaintenance(initial, policy);
+    firstPlan.tables = boundReplicatedRebuilds(firstPlan.tables, bound);
     if (ctx.dryRun) {
       return buildResult({
         schema,
@@ -73,6 +84,7 @@ export const tableMaintenanceJob = defineJob({
               reason: 'statistics were not refreshed (ANALYZE did not succeed): no rebuild on stale numbers',
             };
     }
+    plan.tables = boundReplicatedRebuilds(plan.tables, bound);
     const optimized = await applyOptimize(plan.tables, ctx.db, {
       schema,
       signal: ctx.signal,
@@ -80,10 +92,15 @@ export const tableMaintenanceJob = defineJob({
       mdlWaitSeconds: c.mdlWaitSeconds,
       longTransactionSeconds: c.longTransactionSeconds,
       ddlLockWaitSeconds: c.ddlLockWaitSeconds,
+      holdForReplicas: () => holdForReplicas(ctx.replicas, ctx.signal),
     });
     const after = optimized.length > 0 ? await collectMaintenanceFacts(ctx.db, schema, tables) : measured;
 
     if (!measured.readOnly) await recordBaselines(ctx, schema, plan.tables, measured, after, analyzed, optimized);
+    for (const o of optimized) {
+      const f = plan.tables.find((p) => p.table === o.table)?.facts;
+      if (o.outcome === 'ok' && f && !measured.readOnly) await writeRebuildSpeed(ctx.db, schema, { table: o.table, bytes: f.dataLength + f.indexLength, durationMs: o.durationMs, at: ctx.now });
+    }
 
     const outcomes = plan.tables.map((p) =>
       outcomeOf(p, initial, after, {

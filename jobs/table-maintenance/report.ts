@@ -106,15 +106,21 @@ export function buildResult(run: MaintenanceRun): JobResult {
     }
     if (t.optimize?.outcome === 'not run' && t.optimize.action === 'rebuild')
       out.push({ target: t.table, reason: t.optimize.message ?? 'not run' });
+    if (t.optimize?.outcome === 'replica-lagging')
+      out.push({ target: t.table, reason: `replica-lagging: ${t.optimize.message ?? ''}` });
     return out;
   });
   const analyzed = run.tables.filter((t) => t.analyze?.outcome === 'ok');
   const rebuilt = run.tables.filter((t) => t.optimize?.outcome === 'ok');
   const toRebuild = run.tables.filter((t) => t.optimize?.action === 'rebuild');
   const spaceWon = rebuilt.reduce((sum, t) => sum + (t.spaceWonBytes ?? 0), 0);
+  const replicaHeld = run.tables
+    .filter((t) => t.optimize?.outcome === 'replica-lagging')
+    .map((t) => `${t.table}: OPTIMIZE skipped, replica-lagging: ${t.optimize?.message ?? ''}`);
   const warnings = [
     ...run.warnings,
     ...errors,
+    ...replicaHeld,
     ...run.tables.flatMap((t) => (t.analyze?.notes ?? []).filter((n) => /warn/i.test(n))),
   ];
 

@@ -7,6 +7,7 @@ import { ensureMigrations } from '../db/migrations.js';
 import { runHistoryMigrations } from '../db/run-history.js';
 import { boundedQueryable, queryBounds } from '../db/query-timeout.js';
 import { applySessionGuards } from '../db/session-guards.js';
+import { heartbeatMigrations } from '../replica/heartbeat.js';
 import type { AnyJob } from '../job/job-contract.js';
 import type { PrivilegeFindings } from '../db/privileges.js';
 import { checkPrivileges, missingPrivilegeText } from './privilege-check.js';
@@ -25,9 +26,9 @@ export function loggerFor(config: Config, opts: Pick<LoggerOptions, 'stream' | '
   return createLogger({ level: config.log.level, secrets: configSecrets(config), ...opts });
 }
 
-/** Every migration dbkeeper needs: the run history, then each job's own tables. */
+/** Every migration dbkeeper needs: the run history, the replica heartbeat, then each job's own tables. */
 export function allMigrations(jobs: readonly AnyJob[]) {
-  return [...runHistoryMigrations, ...jobs.flatMap((j) => j.migrations ?? [])];
+  return [...runHistoryMigrations, ...heartbeatMigrations, ...jobs.flatMap((j) => j.migrations ?? [])];
 }
 
 /** Connect and make sure dbkeeper's own tables exist (`migrate: false`: connect only, create nothing; dry runs).

@@ -3,18 +3,14 @@ import { reportSchema } from './report-config.js';
 import { metricsSchema } from './metrics-config.js';
 import { cronSchema, timeZoneSchema } from './cron-expression.js';
 import { identifierSchema } from './identifier.js';
+import { replicasSchema } from './replicas-schema.js';
+import { sslSchema } from './ssl-schema.js';
 import { timerMs, timerSeconds } from './timer-bounds.js';
+
+export { sslSchema };
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
-
-/** DB_SSL_MODE and the PEM files (paths); the words and meanings are the MySQL client's --ssl-mode. */
-export const sslSchema = z.strictObject({
-  mode: z.enum(['disabled', 'preferred', 'required', 'verify-ca', 'verify-identity']),
-  ca: z.string().min(1).nullable(),
-  cert: z.string().min(1).nullable(),
-  key: z.string().min(1).nullable(),
-});
 
 export const dbSchema = z.strictObject({
   host: z.string().min(1),
@@ -92,6 +88,7 @@ export function buildConfigSchema(jobs: readonly ConfigurableJob[]) {
     schema: identifierSchema.nullable(),
     db: dbSchema,
     guards: guardsSchema,
+    replicas: replicasSchema,
     /** DB_SLOW_QUERY_TIME: what the platform calls a slow query, in seconds. */
     slowQueryTimeSeconds: z.number().positive(),
     log: z.strictObject({

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { buildConfigSchema, jobSectionSchema, type ConfigurableJob, type JobBaseConfig } from './config-schema.js';
 import { parseDatabaseUrl } from './database-url.js';
+import { replicaNodeProblems } from './replica-nodes.js';
 import { deepMerge, isPlainObject, setPath, type Plain } from './deep-merge.js';
 import { ENV_BINDINGS, parseEnvValue } from './env-mapping.js';
 import { resolveSecretFiles, SECRET_FILE_KEYS } from './secret-files.js';
@@ -136,7 +137,7 @@ function validate(layers: ConfigLayers, jobs: readonly ConfigurableJob[]): Confi
       problems.push(`${field}${source ? ` (from ${source})` : ''}: ${issue.message}`);
     }
   }
-  if (result.success) problems.push(...tlsFileProblems(result.data.db.ssl));
+  if (result.success) problems.push(...tlsFileProblems(result.data.db.ssl), ...replicaNodeProblems(result.data));
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data!;
 }

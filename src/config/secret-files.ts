@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 /** The secrets that may come from a file, and the env key that holds the value itself. */
 export const SECRET_FILE_KEYS = [
   { fileKey: 'DB_PASSWORD_FILE', valueKey: 'DB_PASSWORD' },
+  { fileKey: 'DB_READ_PASSWORD_FILE', valueKey: 'DB_READ_PASSWORD' },
   { fileKey: 'SMTP_PASSWORD_FILE', valueKey: 'SMTP_PASSWORD' },
 ] as const;
 

@@ -4,31 +4,43 @@ import { readFileSync } from 'node:fs';
 import type { SslConfig } from './config-schema.js';
 
 const FILES = [
-  { key: 'ca', env: 'DB_SSL_CA', pem: /-----BEGIN CERTIFICATE-----/ },
-  { key: 'cert', env: 'DB_SSL_CERT', pem: /-----BEGIN CERTIFICATE-----/ },
-  { key: 'key', env: 'DB_SSL_KEY', pem: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+  { key: 'ca', pem: /-----BEGIN CERTIFICATE-----/ },
+  { key: 'cert', pem: /-----BEGIN CERTIFICATE-----/ },
+  { key: 'key', pem: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
 ] as const;
 
-export function tlsFileProblems(ssl: SslConfig, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): string[] {
+/** How problems name the keys: the config path and the env prefix (`DB_SSL` → DB_SSL_CA), null when none binds it. */
+export interface TlsFieldNames {
+  path: string;
+  env: string | null;
+}
+
+const PRIMARY: TlsFieldNames = { path: 'db.ssl', env: 'DB_SSL' };
+
+export function tlsFileProblems(
+  ssl: SslConfig,
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+  names: TlsFieldNames = PRIMARY,
+): string[] {
+  const field = (key: string) => `${names.path}.${key}${names.env ? ` (${names.env}_${key.toUpperCase()})` : ''}`;
   const problems: string[] = [];
-  for (const { key, env, pem } of FILES) {
+  for (const { key, pem } of FILES) {
     const path = ssl[key];
     if (path === null) continue;
-    const field = `db.ssl.${key} (${env})`;
     let text: string;
     try {
       text = read(path);
     } catch (err) {
-      problems.push(`${field}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(`${field(key)}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
       continue;
     }
-    if (!pem.test(text)) problems.push(`${field}: ${path} is not a PEM ${key === 'key' ? 'private key' : 'certificate'}`);
+    if (!pem.test(text)) problems.push(`${field(key)}: ${path} is not a PEM ${key === 'key' ? 'private key' : 'certificate'}`);
   }
   if ((ssl.cert === null) !== (ssl.key === null)) {
-    problems.push('db.ssl.cert (DB_SSL_CERT) and db.ssl.key (DB_SSL_KEY): a client certificate needs both');
+    problems.push(`${field('cert')} and ${field('key')}: a client certificate needs both`);
   }
   if (ssl.mode === 'disabled' && (ssl.ca || ssl.cert)) {
-    problems.push('db.ssl.mode (DB_SSL_MODE): disabled, but DB_SSL_CA/DB_SSL_CERT are set; choose a TLS mode or unset them');
+    problems.push(`${field('mode')}: disabled, but ${names.env ? `${names.env}_CA/${names.env}_CERT` : 'ca/cert'} are set; choose a TLS mode or unset them`);
   }
   return problems;
 }

@@ -48,6 +48,13 @@ export function replicaStatusStatement(d: Dialect): string {
   return versionAtLeast(d, 8, 0, 22) ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS';
 }
 
+/** Replica status read on a replica node: `SHOW REPLICA STATUS` from MySQL 8.0.22 and MariaDB 10.5.1, else the
+ * older `SHOW SLAVE STATUS` (same row; MySQL 8.0.22+ renames the columns to Replica_… and …_Source). */
+export function replicaNodeStatusStatement(d: Dialect): string {
+  const replicaWords = d.flavor === 'mariadb' ? versionAtLeast(d, 10, 5, 1) : versionAtLeast(d, 8, 0, 22);
+  return replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS';
+}
+
 /** Lag field name in the replica status row. */
 export function replicaLagField(d: Dialect): string {
   return d.flavor === 'mysql' && versionAtLeast(d, 8, 0, 22) ? 'Seconds_Behind_Source' : 'Seconds_Behind_Master';

@@ -5,6 +5,7 @@ import type { JobDb } from '../db/job-db.js';
 import type { LockHolder } from '../db/metadata-lock-check.js';
 import type { Migration } from '../db/migrations.js';
 import type { JobMetrics } from './job-metrics.js';
+import type { JobReplicas } from '../replica/job-replicas.js';
 import type { JobOptions } from './job-options.js';
 import type { JobPrivileges, PrivilegeFindings } from '../db/privileges.js';
 import type { ReportSection } from './report-sections.js';
@@ -25,6 +26,9 @@ export interface JobResult<D extends JobDetails = JobDetails> {
   warnings?: string[];
   /** Things the job deliberately did not do, and why. */
   skipped?: JobSkip[];
+  /** Set when a person must hear of this run now, though it did not fail (e.g. a purge a replica kept from running):
+   * the scheduler sends an alert with it. */
+  alert?: string;
   /** Job-specific facts as JSON (the --json output and the report's attachment). */
   details?: D;
   /** What the report shows for this job: figures with thresholds, tables, bars, SQL. */
@@ -65,6 +69,9 @@ export interface JobContext<C = Record<string, unknown>> {
   options: Record<string, string | boolean>;
   /** Settings of the whole install that a job may need beside its own section. */
   settings: JobSettings;
+  /** The read replicas: limits, lag, a bounded wait, reads on a node (none configured: every wait passes). A writing
+   * job's run keeps the heartbeat going on the primary (not in a dry run). */
+  replicas: JobReplicas;
   /** Print progress for a person at a terminal (manual runs on a TTY), else a no-op. */
   progress: (line: string) => void;
   /** What the start-up probes found missing for every enabled job (ping reports it); absent/null when not probed. */

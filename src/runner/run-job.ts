@@ -10,6 +10,7 @@ import { killOrphanSessions, orphanKillText } from '../db/orphan-sessions.js';
 import { finishRun, insertRun, interruptOrphans, recordJobConnection } from '../db/run-history.js';
 import { readClocks } from '../db/server-clock.js';
 import { applySessionGuards } from '../db/session-guards.js';
+import { openReplicaSet, type ReplicaSet } from '../replica/replica-set.js';
 import type { AnyJob, JobResult, Trigger } from '../job/job-contract.js';
 import { jobOptionsProblem } from '../job/job-options.js';
 import type { PrivilegeFindings } from '../db/privileges.js';
@@ -135,6 +136,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     const signals = [...(lock ? [lock.lost] : []), ...(req.signal ? [req.signal] : [])];
     const signal = AbortSignal.any(signals);
     let jobConn: PoolConnection | undefined;
+    let replicas: ReplicaSet | undefined;
     let jobConnectionId: number | null = null;
     // Set when dbkeeper gave up on a statement (client-side or drain timeout): it may still run on the server.
     let abandoned = false;
@@ -155,6 +157,16 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       const rights = missingFor(deps.privileges, job.name);
       if (rights.fatal.length > 0) throw new MissingPrivilegeError(job.name, rights.fatal);
       log.info({ jobConnectionId, skewMs: skew.clock.skewMs }, 'run started');
+      replicas = openReplicaSet({
+        db: deps.config.db,
+        replicas: deps.config.replicas,
+        schema: db.schema,
+        log,
+        newPrimaryConnection: () => db.newConnection(),
+        queryTimeoutMs: bounds.bookkeepingMs,
+      });
+      // While a writing job runs, the primary's clock goes to the replicas once a second (a dry run writes nothing).
+      if (job.writes && !req.dryRun) await replicas.startHeartbeat();
       const running = job.run({
         db: makeJobDb(jobConn, db.dialect, db.database, db.schema, { bounds }),
         log,
@@ -164,6 +176,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         signal,
         trigger: req.trigger,
         options: req.options ?? {},
+        replicas,
         settings: {
           environment: deps.config.environment,
           timezone: jobTimezone(deps.config, job.name),
@@ -186,6 +199,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       if (signal.aborted) error.message = `${error.message} (aborted: ${maskLiterals(String((signal.reason as Error)?.message ?? signal.reason))})`;
       log.error({ err: { type: error.class, message: error.message, code: (e as { code?: unknown })?.code, stack: maskLiterals(String(e?.stack ?? '')) } }, `run ${status}`);
     }
+    await replicas?.close();
     // Give the job's connection back before recording the end: that write takes a connection from the same pool,
     // which finishing jobs holding every connection of it would wait for forever (DBKEEPER_POOL_MAX=1: every run).
     if (jobConn) {

@@ -162,7 +162,7 @@ export class Scheduler {
     try {
       const outcome = await run;
       this.deps.onOutcome?.(outcome);
-      if (outcome.status === 'failed' || outcome.status === 'interrupted') this.sendAlert(outcome);
+      if (outcome.status === 'failed' || outcome.status === 'interrupted' || outcome.result?.alert) this.sendAlert(outcome);
       if (outcome.skip && catchUpRetries(outcome.skip)) this.catchUp.whenLockFree(plan, slot);
       return outcome;
     } catch (err) {

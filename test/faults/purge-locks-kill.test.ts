@@ -31,7 +31,7 @@ beforeAll(async () => {
     [JOB]: {
       targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }],
       chunk: { minRows: 100, startRows: 100, maxRows: 100, targetMs: 100, restRatio: 0 },
-      throttle: { maxThreadsRunning: 1000, maxReplicaLagSeconds: 10, pollMs: 100 },
+      throttle: { maxThreadsRunning: 1000, pollMs: 100 },
     },
   }, { guards: { lockWaitTimeoutSeconds: 2, innodbLockWaitTimeoutSeconds: 2, statementTimeoutSeconds: 20 } }));
 });

@@ -104,7 +104,7 @@ function cliConfig(extra: Record<string, unknown> = {}): string {
     chunk: { minRows: 20, startRows: 50, maxRows: 50, targetMs: 100, restRatio: 0 },
     maxRowsPerRun: 1_000_000,
     maxRunSeconds: 600,
-    throttle: { maxThreadsRunning: 1000, maxReplicaLagSeconds: 10, pollMs: 100 },
+    throttle: { maxThreadsRunning: 1000, pollMs: 100 },
     retry: { maxRetries: 0, backoffMs: 50 },
   };
   const dir = mkdtempSync(join(tmpdir(), 'dbkeeper-stall-'));

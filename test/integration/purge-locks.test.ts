@@ -61,7 +61,7 @@ const baseJobConfig = {
   chunk: { minRows: 50, startRows: 200, maxRows: 1000, targetMs: 100, restRatio: 0 },
   maxRowsPerRun: 1_000_000,
   maxRunSeconds: 120,
-  throttle: { maxThreadsRunning: 1000, maxReplicaLagSeconds: 10, pollMs: 100 },
+  throttle: { maxThreadsRunning: 1000, pollMs: 100 },
   retry: { maxRetries: 5, backoffMs: 50 },
 };
 

@@ -5,7 +5,8 @@ import { ALL_JOBS } from '../../jobs/index.js';
 import { connectApp, type App } from '../../src/app/bootstrap.js';
 import type { Plain } from '../../src/config/deep-merge.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { Period } from '../../src/job/job-contract.js';
+import { defineJob, type Period } from '../../src/job/job-contract.js';
+import { z } from 'zod';
 import type { RunOutcome } from '../../src/runner/run-outcome.js';
 import { previousSlot } from '../../src/scheduler/cron-slots.js';
 import { runWorker } from '../../src/scheduler/run-worker.js';
@@ -15,7 +16,18 @@ import { workerEnv, writeWorkerConfig } from '../fixtures/worker-process.js';
 import { tcpProxy } from '../helpers/tcp-proxy.js';
 import { createTestSchema, silentLogger, TEST_DB, type TestSchema } from '../helpers/test-db.js';
 
-const JOBS = [...ALL_JOBS, ...fixtureJobs];
+/** Did its work, but a person must hear of it now (a purge a replica kept from running). */
+const alertingJob = defineJob({
+  name: 'alerting',
+  description: 'test: ends with a warning that asks for an alert',
+  period: 'daily',
+  schedule: '0 0 1 1 *',
+  configSchema: z.object({}),
+  writes: false,
+  run: async () => ({ status: 'warning', summary: 'held back', alert: 'purge stopped while waiting for a replica' }),
+});
+
+const JOBS = [...ALL_JOBS, ...fixtureJobs, alertingJob];
 
 /** Every real job off, the listed ones on. */
 function jobSections(on: Record<string, Record<string, unknown>>): Plain {
@@ -24,6 +36,7 @@ function jobSections(on: Record<string, Record<string, unknown>>): Plain {
   sections.slow = { enabled: false, schedule: '0 0 1 1 *', catchUp: false, seconds: 1, ignoreAbort: false };
   sections.tick = { enabled: false, schedule: '0 0 1 1 *', catchUp: false };
   sections.fail = { enabled: false, schedule: '0 0 1 1 *', catchUp: false };
+  sections.alerting = { enabled: false, schedule: '0 0 1 1 *', catchUp: false };
   for (const [k, v] of Object.entries(on)) sections[k] = { ...(sections[k] as Plain), enabled: true, ...v };
   return sections;
 }
@@ -110,6 +123,18 @@ describe('scheduler in process', () => {
       expect(['failed', 'interrupted']).toContain(a.status);
       expect(a.error?.message).toMatch(/^fixture failure/);
     }
+  });
+
+  it('a run that did not fail but asks for an alert (JobResult.alert) gets one', async () => {
+    const app = await appFor(schema.name, { alerting: { schedule: '* * * * * *' } });
+    const reporter = fakeReporter();
+    const scheduler = new Scheduler({ app, reporter });
+    scheduler.start();
+    await sleep(2_200);
+    await scheduler.stop(10_000);
+    const { alerts } = reporter.calls;
+    expect(alerts.length).toBeGreaterThanOrEqual(1);
+    expect(alerts.every((a) => a.job === 'alerting' && a.status === 'warning' && a.result?.alert === 'purge stopped while waiting for a replica')).toBe(true);
   });
 
   it('catch-up at start: down over several slots runs only the latest, once, recorded as catch-up', async () => {

@@ -42,6 +42,8 @@ const EXPECTED_JOBS = {
     mdlWaitSeconds: 10,
     longTransactionSeconds: 5,
     rebuildTimeoutSeconds: 7200,
+    maxReplicatedRebuildSeconds: 60,
+    assumedRebuildBytesPerSecond: 10485760,
   },
   partitions: {
     enabled: true,
@@ -66,7 +68,7 @@ const EXPECTED_JOBS = {
     chunk: { minRows: 100, startRows: 1000, maxRows: 5000, targetMs: 100, restRatio: 0.25 },
     maxRowsPerRun: 5000000,
     maxRunSeconds: 3600,
-    throttle: { maxThreadsRunning: 30, maxReplicaLagSeconds: 10, pollMs: 1000 },
+    throttle: { maxThreadsRunning: 30, pollMs: 1000 },
     retry: { maxRetries: 5, backoffMs: 200 },
   },
   health: {

@@ -30,6 +30,8 @@ describe('imports flow one way (eslint dbkeeper/import-layers)', () => {
     ['src/scheduler/x.ts', "import { WorkerMetrics } from '../metrics/worker-metrics.js';", 'src/metrics/worker-metrics.ts'],
     ['src/db/x.ts', "import type { Flavor } from '../job/privileges.js';", 'src/job/privileges.ts'],
     ['src/metrics/x.ts', "import { ALL_JOBS } from '../../jobs/index.js';", 'jobs/index.ts'],
+    ['src/replica/x.ts', "import type { JobContext } from '../job/job-contract.js';", 'src/job/job-contract.ts'],
+    ['src/db/x.ts', "import { probeReplica } from '../replica/replica-probe.js';", 'src/replica/replica-probe.ts'],
   ])('%s may not import: %s', async (path, code, target) => {
     const errors = await layerErrors(path, `${code}\n`);
     expect(errors).toHaveLength(1);
@@ -42,6 +44,8 @@ describe('imports flow one way (eslint dbkeeper/import-layers)', () => {
     ['src/runner/x.ts', "import type { AnyJob } from '../job/job-contract.js';"],
     ['src/scheduler/x.ts', "import { runJob } from '../runner/run-job.js';"],
     ['src/metrics/x.ts', "import type { ScheduledJob } from '../scheduler/scheduled-jobs.js';"],
+    ['src/replica/x.ts', "import { firstConnection } from '../db/database.js';"],
+    ['jobs/purge-locks/x.ts', "import { replicaGate } from '../../src/replica/replica-lag.js';"],
     ['src/scheduler/run-worker.ts', "import { metricsEnabled } from '../config/metrics-config.js';"],
     ['src/scheduler/run-worker.ts', "import { ALL_JOBS } from '../../jobs/index.js';"],
     ['src/cli/x.ts', "import { ALL_JOBS } from '../../jobs/index.js';"],

@@ -4,6 +4,8 @@ import { purgeTarget, type ApplyDeps } from '../../jobs/purge-locks/apply.js';
 import type { PurgeConfig } from '../../jobs/purge-locks/config.js';
 import type { PurgeFacts } from '../../jobs/purge-locks/facts.js';
 import { planPurge, type TargetPlan } from '../../jobs/purge-locks/plan.js';
+import { replicaGate, type ReplicaGate } from '../../src/replica/replica-lag.js';
+import type { ReplicaProbe } from '../../src/replica/replica-probe.js';
 
 const NOW = new Date('2026-11-30T17:00:00.000Z');
 const CUTOFF = '2026-11-30 17:00:00.000000';
@@ -12,7 +14,7 @@ const baseConfig: PurgeConfig = {
   chunk: { minRows: 10, startRows: 100, maxRows: 2000, targetMs: 100, restRatio: 0 },
   maxRowsPerRun: 1_000_000,
   maxRunSeconds: 600,
-  throttle: { maxThreadsRunning: 30, maxReplicaLagSeconds: 10, pollMs: 1000 },
+  throttle: { maxThreadsRunning: 30, pollMs: 1000 },
   retry: { maxRetries: 3, backoffMs: 50 },
 };
 
@@ -38,7 +40,11 @@ interface Row { id: number; expiry: string }
 const ts = (minutesFromCutoff: number) => new Date(NOW.getTime() + minutesFromCutoff * 60_000).toISOString().replace('T', ' ').replace('Z', '000');
 
 /** An in-memory table behind the statements the plan builds; time moves only when the fake says so. */
-function fakeTable(expired: number, live: number, opts: { msPerRow?: number; threads?: () => number; beforeDelete?: (ids: number[], rows: Row[]) => void } = {}) {
+function fakeTable(
+  expired: number,
+  live: number,
+  opts: { msPerRow?: number; threads?: () => number; beforeDelete?: (ids: number[], rows: Row[]) => void; replicas?: (applied: string | null) => Promise<ReplicaGate> } = {},
+) {
   let rows: Row[] = [];
   let id = 1;
   // Expiries interleave ids so the walk order is not the id order; several rows share one expiry.
@@ -79,6 +85,8 @@ function fakeTable(expired: number, live: number, opts: { msPerRow?: number; thr
     sleep: async (ms) => { time += ms; },
     progress: (l) => progress.push(l),
     replica: { kind: 'not-a-replica' },
+    maxLagSeconds: 1,
+    ...(opts.replicas ? { replicas: opts.replicas } : {}),
   };
   return { deps, rows: () => rows, log, progress, advance: (ms: number) => { time += ms; } };
 }
@@ -180,5 +188,101 @@ describe('purgeTarget', () => {
     await run(f, { chunk: { ...baseConfig.chunk, maxRows: 100 } });
     expect(f.progress.length).toBeGreaterThan(2);
     expect(f.progress[0]).toMatch(/^locks: [\d,]+ rows deleted, [\d,]+ rows\/s, ETA \d+ s$/);
+  });
+});
+
+/** A replica r1 whose Seconds_Behind_Master is `lag` (null: SQL thread stopped). */
+function probe(lag: number | null): ReplicaProbe {
+  return {
+    node: 'r1',
+    reachable: true,
+    error: null,
+    status: { kind: 'replica', ioState: 'Yes', ioRunning: true, sqlRunning: lag !== null, lagSeconds: lag, lagUnknownReason: lag === null ? 'the SQL thread is stopped' : null, lastError: null, delaySeconds: 0 },
+    heartbeat: null,
+    heartbeatNote: null,
+    readOnly: true,
+  };
+}
+
+describe('purgeTarget with replicas', () => {
+  it('pauses between chunks while a replica lags or its lag is unknown, deletes nothing meanwhile, then resumes', async () => {
+    const lags: (number | null)[] = [5, 5, null, null, 0];
+    let deletedWhileLagging = 0;
+    let lagging = false;
+    const f = fakeTable(3000, 10, {
+      replicas: async () => {
+        const lag = lags.length > 0 ? lags.shift()! : 0;
+        lagging = lag === null || lag > 1;
+        return replicaGate([probe(lag)], 1, 'wait');
+      },
+      beforeDelete: (ids) => {
+        if (lagging) deletedWhileLagging += ids.length;
+      },
+    });
+    const o = await run(f, { throttle: { maxThreadsRunning: 30, pollMs: 1000 } });
+    expect(deletedWhileLagging).toBe(0);
+    expect(o.rowsDeleted).toBe(3000);
+    expect(o.stopReason).toBe('done');
+    expect(o.pauses).toEqual([
+      { reason: 'replica r1 lagging', seconds: 2, replica: true, afterRows: 0 },
+      { reason: 'replica r1 lag unknown', seconds: 2, replica: true, afterRows: 0 },
+    ]);
+    expect(o.replicaPausedMs).toBe(4000);
+    expect(o.pauseReasons.join('\n')).toMatch(/r1: lag 5 s > 1 s/);
+    expect(o.stoppedWaitingForReplica).toBe(false);
+  });
+
+  it('stops at the time cap while a replica stays behind, and says so', async () => {
+    const f = fakeTable(500, 0, { replicas: async () => replicaGate([probe(30)], 1, 'wait') });
+    const o = await run(f, { maxRunSeconds: 5, throttle: { maxThreadsRunning: 30, pollMs: 1000 } });
+    expect(o).toMatchObject({ rowsDeleted: 0, stopReason: 'time-cap', stoppedWaitingForReplica: true });
+    expect(f.rows()).toHaveLength(500);
+  });
+
+  it('the abort signal ends a replica pause', async () => {
+    const ac = new AbortController();
+    let looks = 0;
+    const f = fakeTable(500, 0, {
+      replicas: async () => {
+        looks += 1;
+        if (looks === 3) ac.abort();
+        return replicaGate([probe(null)], 1, 'wait');
+      },
+    });
+    const o = await run(f, {}, ac.signal);
+    expect(o).toMatchObject({ rowsDeleted: 0, stopReason: 'aborted', stoppedWaitingForReplica: true });
+  });
+});
+
+describe('purgeTarget waits for the replica to apply each chunk', () => {
+  it('the next chunk waits until the replica has the mark written after the last one; that wait is not a pause', async () => {
+    let marks = 0;
+    let applied = 0;
+    let looks = 0;
+    const f = fakeTable(4000, 0, {
+      // The replica needs 3 looks (25 ms apart, fake time) to apply each chunk, then it has the mark.
+      replicas: async (mark: string | null) => {
+        const want = mark === null ? 0 : Number(mark);
+        looks += 1;
+        if (applied < want && looks % 3 === 0) applied = want;
+        const p = { ...probe(0), beat: String(applied).padStart(6, '0') };
+        return replicaGate([p], 1, 'wait', mark === null ? null : String(want).padStart(6, '0'));
+      },
+    });
+    f.deps.replicaMark = async () => String(++marks);
+    const o = await run(f, { chunk: { minRows: 10, startRows: 100, maxRows: 2000, targetMs: 100, restRatio: 0 } });
+    expect(o.rowsDeleted).toBe(4000);
+    // Every chunk but the last waited for its mark (the run ends after the last one).
+    expect(marks).toBeGreaterThan(2);
+    expect(applied).toBe(marks - 1);
+    expect(o.pauses).toEqual([]);
+    expect(o.replicaSyncMs).toBeGreaterThan(0);
+  });
+
+  it('caps a chunk the replica took longer than half the lag limit to apply', async () => {
+    const { replicaBoundChunkSize } = await import('../../jobs/purge-locks/chunk-size.js');
+    expect(replicaBoundChunkSize(5000, 5000, 2500, 1000, { minRows: 100, maxRows: 5000 })).toBe(1000);
+    expect(replicaBoundChunkSize(5000, 5000, 400, 1000, { minRows: 100, maxRows: 5000 })).toBe(5000);
+    expect(replicaBoundChunkSize(5000, 5000, 1_000_000, 1000, { minRows: 100, maxRows: 5000 })).toBe(100);
   });
 });

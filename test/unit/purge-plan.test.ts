@@ -10,7 +10,7 @@ const config: PurgeConfig = {
   chunk: { minRows: 100, startRows: 1000, maxRows: 20000, targetMs: 100, restRatio: 0 },
   maxRowsPerRun: 1_000_000,
   maxRunSeconds: 600,
-  throttle: { maxThreadsRunning: 30, maxReplicaLagSeconds: 10, pollMs: 1000 },
+  throttle: { maxThreadsRunning: 30, pollMs: 1000 },
   retry: { maxRetries: 5, backoffMs: 200 },
 };
 

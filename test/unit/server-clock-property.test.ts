@@ -33,7 +33,7 @@ const purgeConfig: PurgeConfig = {
   chunk: { minRows: 100, startRows: 1000, maxRows: 5000, targetMs: 100, restRatio: 0 },
   maxRowsPerRun: 1_000_000,
   maxRunSeconds: 60,
-  throttle: { maxThreadsRunning: 30, maxReplicaLagSeconds: 10, pollMs: 100 },
+  throttle: { maxThreadsRunning: 30, pollMs: 100 },
   retry: { maxRetries: 1, backoffMs: 10 },
 };
 
