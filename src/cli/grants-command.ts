@@ -5,6 +5,7 @@ import { quoteId } from '../db/sql-identifier.js';
 import type { AnyJob } from '../job/job-contract.js';
 import type { PrivilegeNeed } from '../db/privileges.js';
 import { effectiveNeeds, scopeOf, type NeedGroup } from '../app/privilege-needs.js';
+import { replicaNeeds, type ReplicaNeedGroup } from '../app/replica-privilege-needs.js';
 
 const FLAVOR_NAME: Record<Flavor, string> = { mariadb: 'MariaDB 10.6+', mysql: 'MySQL 8' };
 
@@ -34,6 +35,7 @@ export function renderGrants(
   flavor: Flavor,
   account: Account,
   scope: { database: string; schema: string },
+  replicas: readonly ReplicaNeedGroup[] = [],
 ): string {
   const [own, ...jobs] = groups;
   const out = [
@@ -53,6 +55,12 @@ export function renderGrants(
     if (g.needs.length === 0) out.push('--   needs no grant beyond the connection (USAGE)');
     else out.push(...groupLines(g, account));
   }
+  for (const r of replicas) {
+    // Run on the primary: GRANTs replicate. The host part is the replica user's; adjust it to where dbkeeper runs.
+    const replicaAccount = { user: r.user, host: account.host };
+    out.push('', `-- replica user ${accountText(replicaAccount)} (${r.nodes.join(', ')}): run on the primary, GRANTs replicate`);
+    out.push(...groupLines({ job: null, needs: r.needs }, replicaAccount));
+  }
   return out.join('\n');
 }
 
@@ -63,5 +71,7 @@ export function grantsText(
   flavors: readonly Flavor[],
   account: Account,
 ): string {
-  return flavors.map((f) => renderGrants(effectiveNeeds(config, jobs, f), f, account, scopeOf(config))).join('\n\n');
+  return flavors
+    .map((f) => renderGrants(effectiveNeeds(config, jobs, f), f, account, scopeOf(config), replicaNeeds(config, f)))
+    .join('\n\n');
 }

@@ -206,3 +206,36 @@ describe('grants for the health figures of the platform and the opt-in account c
     expect(grantsText(config(), ALL_JOBS, ['mariadb'], DBKEEPER)).not.toMatch(/global_priv|`mysql`\.`user`/);
   });
 });
+
+describe('grants for the replica user (DB_READ_* or replicas.nodes)', () => {
+  const withReplica = () => loadConfig({ jobs: ALL_JOBS, env: { DB_READ_HOST: '10.0.0.7', DB_READ_USERNAME: 'reader' }, overrides: { schema: 'dbkeeper' } });
+  const replicaSection = (text: string) => {
+    const lines = text.split('\n');
+    const start = lines.findIndex((l) => l.startsWith('-- replica user'));
+    return start < 0 ? [] : grantLines(lines.slice(start).join('\n'));
+  };
+
+  it('MariaDB: SLAVE MONITOR, the heartbeat row, and SELECT where INDEX_STATISTICS must see the tables', () => {
+    const text = grantsText(withReplica(), ALL_JOBS, ['mariadb'], DBKEEPER);
+    expect(text).toContain('-- replica user `reader`@`10.%` (10.0.0.7:3306): run on the primary, GRANTs replicate');
+    expect(replicaSection(text)).toEqual([
+      'GRANT SLAVE MONITOR ON *.* TO `reader`@`10.%`;',
+      'GRANT SELECT ON `dbkeeper`.`dbkeeper_heartbeat` TO `reader`@`10.%`;',
+      'GRANT SELECT ON `test`.* TO `reader`@`10.%`;',
+    ]);
+  });
+
+  it('MySQL 8: REPLICATION CLIENT and the performance_schema usage counters; never REPLICATION SLAVE ADMIN', () => {
+    const text = grantsText(withReplica(), ALL_JOBS, ['mysql'], DBKEEPER);
+    expect(replicaSection(text)).toEqual([
+      'GRANT REPLICATION CLIENT ON *.* TO `reader`@`10.%`;',
+      'GRANT SELECT ON `dbkeeper`.`dbkeeper_heartbeat` TO `reader`@`10.%`;',
+      'GRANT SELECT ON `performance_schema`.`table_io_waits_summary_by_index_usage` TO `reader`@`10.%`;',
+    ]);
+    expect(text).not.toMatch(/SLAVE ADMIN|REPLICA ADMIN/);
+  });
+
+  it('no replica configured: no replica section', () => {
+    expect(grantsText(config(), ALL_JOBS, ['mariadb'], DBKEEPER)).not.toContain('-- replica user');
+  });
+});
