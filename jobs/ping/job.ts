@@ -1,6 +1,5 @@
-import type { RowDataPacket } from 'mysql2/promise';
-import { readStatusNumber } from '../../src/db/global-status.js';
 import { defineJob } from '../../src/job/job-contract.js';
+import { lazyRun } from '../../src/job/lazy-run.js';
 import { pingConfigSchema, pingDefaults } from './config.js';
 
 /** Proves the whole path (lock, run row, guards, report) without touching anything. */
@@ -11,19 +10,6 @@ export const pingJob = defineJob({
   schedule: pingDefaults.schedule,
   configSchema: pingConfigSchema,
   writes: false,
-  async run(ctx) {
-    const [row] = await ctx.db.query<RowDataPacket[]>('SELECT VERSION() AS version, @@global.read_only AS read_only');
-    const uptimeSeconds = await readStatusNumber(ctx.db, 'Uptime');
-    const details = {
-      flavor: ctx.db.dialect.flavor,
-      version: String(row!.version),
-      uptimeSeconds,
-      readOnly: Number(row!.read_only) === 1,
-    };
-    return {
-      status: 'ok',
-      summary: `${details.flavor} ${details.version}, up ${Math.floor(details.uptimeSeconds / 3600)} h${details.readOnly ? ', read_only' : ''}`,
-      details,
-    };
-  },
+  // The run code is imported at the first run (src/job/lazy-run.ts): the idle worker stays small.
+  run: lazyRun(async () => (await import('./run.js')).runPing),
 });

@@ -1,11 +1,6 @@
 import { defineJob } from '../../src/job/job-contract.js';
-import { applyAnalyze, applyOptimize, type StatementOutcome } from './apply.js';
-import { baselineMigrations, writeBaseline } from './baselines.js';
-import { allocatedBytes } from './bloat-estimate.js';
-import { buildResult, plannedStatements, sizeOf, type TableOutcome } from './report.js';
-import { planMaintenance, type MaintenancePolicy, type MaintenanceTablePlan } from './plan.js';
-import { collectMaintenanceFacts } from './collect.js';
-import type { MaintenanceFacts } from './facts.js';
+import { lazyRun } from '../../src/job/lazy-run.js';
+import { baselineMigrations } from './baselines.js';
 import { tableMaintenanceConfigSchema, tableMaintenanceDefaults } from './config.js';
 
 /** Weekly: fresh statistics for the listed tables; rebuilds only where the bloat estimate says they pay and they are safe. */
@@ -18,118 +13,6 @@ export const tableMaintenanceJob = defineJob({
   options: { 'maintenance-window': { kind: 'flag', description: 'rebuilds that block writes (FULLTEXT/SPATIAL) are allowed' } },
   writes: true,
   migrations: baselineMigrations,
-  async run(ctx) {
-    const c = ctx.config;
-    const schema = c.schema ?? ctx.db.database;
-    const tables = [...new Map([...c.analyzeTables, ...c.optimizeTables].map((t) => [t.toLowerCase(), t])).values()];
-    const policy: MaintenancePolicy = { ...c, maintenanceWindow: ctx.options['maintenance-window'] === true };
-
-    const initial = await collectMaintenanceFacts(ctx.db, schema, tables);
-    const firstPlan = planMaintenance(initial, policy);
-    if (ctx.dryRun) {
-      return buildResult({
-        schema,
-        dryRun: true,
-        readOnly: initial.readOnly,
-        lockWaitTimeoutSeconds: initial.lockWaitTimeoutSeconds,
-        tables: firstPlan.tables.map((p) => outcomeOf(p, initial, initial, { analyze: undefined, optimize: undefined, dryRun: true })),
-        warnings: [...firstPlan.warnings, ...(initial.statsNote ? [initial.statsNote] : [])],
-        notes: ['dry run: sizes and bloat come from the statistics as they are now (no ANALYZE ran); a real run refreshes them first'],
-        plannedStatements: plannedStatements(firstPlan),
-        interrupted: false,
-      });
-    }
-
-    const analyzed = await applyAnalyze(firstPlan.tables, ctx.db, ctx.signal, ctx.progress);
-    // Fresh statistics, then the same pure decision on them.
-    const measured = await collectMaintenanceFacts(ctx.db, schema, tables);
-    const plan = planMaintenance(measured, policy);
-    const byTable = (list: StatementOutcome[], table: string) => list.find((o) => o.table === table);
-    for (const p of plan.tables) {
-      const a = byTable(analyzed, p.table);
-      if (p.optimize?.action !== 'rebuild' || a?.outcome === 'ok') continue;
-      // No rebuild on statistics that did not refresh (the estimate would rest on stale numbers), nor behind a held lock.
-      p.optimize =
-        a?.outcome === 'contended'
-          ? { action: 'skip', reason: `contended: ANALYZE already waited lock_wait_timeout (${measured.lockWaitTimeoutSeconds} s) for the metadata lock` }
-          : { action: 'skip', reason: 'statistics were not refreshed (ANALYZE did not succeed): no rebuild on stale numbers' };
-    }
-    const optimized = await applyOptimize(plan.tables, ctx.db, ctx.signal, ctx.progress);
-    const after = optimized.length > 0 ? await collectMaintenanceFacts(ctx.db, schema, tables) : measured;
-
-    if (!measured.readOnly) await recordBaselines(ctx, schema, plan.tables, measured, after, analyzed, optimized);
-
-    const outcomes = plan.tables.map((p) =>
-      outcomeOf(p, initial, after, { analyze: byTable(analyzed, p.table), optimize: byTable(optimized, p.table), dryRun: false, aborted: ctx.signal.aborted }),
-    );
-    const failed = outcomes.filter((o) => o.error || o.analyze?.outcome === 'error' || o.optimize?.outcome === 'error');
-    if (failed.length === outcomes.length) {
-      // Every table failed: most likely the wrong schema or missing privileges. A failed run raises an alert.
-      throw new Error(`every table failed: ${failed.map((o) => `${o.table}: ${o.error ?? o.analyze?.message ?? o.optimize?.message}`).join('; ')}`);
-    }
-    return buildResult({
-      schema,
-      dryRun: false,
-      readOnly: measured.readOnly,
-      lockWaitTimeoutSeconds: measured.lockWaitTimeoutSeconds,
-      tables: outcomes,
-      warnings: [...plan.warnings, ...(measured.statsNote ? [measured.statsNote] : [])],
-      notes: [],
-      plannedStatements: [],
-      interrupted: ctx.signal.aborted,
-    });
-  },
+  // The run code is imported at the first run (src/job/lazy-run.ts): the idle worker stays small.
+  run: lazyRun(async () => (await import('./run.js')).runTableMaintenance),
 });
-
-/** After a rebuild: the table's dense bytes per row. Never measured before: its current state, until a rebuild. */
-async function recordBaselines(
-  ctx: { db: Parameters<typeof writeBaseline>[0]; now: Date },
-  schema: string,
-  plan: MaintenanceTablePlan[],
-  measured: MaintenanceFacts,
-  after: MaintenanceFacts,
-  analyzed: StatementOutcome[],
-  optimized: StatementOutcome[],
-): Promise<void> {
-  for (const p of plan) {
-    if (!p.optimize || !p.facts) continue;
-    const rebuilt = optimized.some((o) => o.table === p.table && o.outcome === 'ok');
-    const facts = (rebuilt ? after : measured).tables.find((t) => t.table === p.table);
-    if (!facts?.exists || facts.rows <= 0) continue;
-    if (!rebuilt && measured.baselines.has(p.table.toLowerCase())) continue;
-    if (!rebuilt && !analyzed.some((o) => o.table === p.table && o.outcome === 'ok')) continue;
-    await writeBaseline(ctx.db, schema, { ...facts, source: rebuilt ? 'rebuild' : 'first-seen', at: ctx.now });
-  }
-}
-
-function outcomeOf(
-  p: MaintenanceTablePlan,
-  initial: MaintenanceFacts,
-  after: MaintenanceFacts,
-  done: { analyze: StatementOutcome | undefined; optimize: StatementOutcome | undefined; dryRun: boolean; aborted?: boolean },
-): TableOutcome {
-  const first = initial.tables.find((t) => t.table === p.table);
-  const last = after.tables.find((t) => t.table === p.table);
-  const notRun = done.dryRun ? ('planned' as const) : ('not run' as const);
-  const run = (o: StatementOutcome | undefined) =>
-    o ? { outcome: o.outcome, durationMs: o.durationMs, ...(o.message ? { message: o.message } : {}), ...(o.notes.length ? { notes: o.notes } : {}) } : { outcome: notRun };
-  // Only a real run's rebuild has an outcome; keep/skip decisions and dry-run plans are reported as decided.
-  const optimize =
-    p.optimize?.action === 'rebuild' && !done.dryRun
-      ? { ...p.optimize, ...(done.optimize ? run(done.optimize) : { outcome: 'not run' as const, message: done.aborted ? 'interrupted before it started' : 'not run' }) }
-      : p.optimize;
-  const rebuilt = done.optimize?.outcome === 'ok';
-  const before = sizeOf(p.facts);
-  const afterSize = rebuilt && last?.exists ? sizeOf(last) : null;
-  return {
-    table: p.table,
-    error: p.error,
-    analyze: p.analyzeReason ? { reason: p.analyzeReason, ...run(done.analyze) } : null,
-    statsUpdatedAt: { before: first?.exists ? first.statsUpdatedAt : null, after: last?.exists ? last.statsUpdatedAt : null },
-    optimize,
-    before,
-    after: afterSize,
-    estimate: p.estimate,
-    spaceWonBytes: before && afterSize ? allocatedBytes(before) - allocatedBytes(afterSize) : null,
-  };
-}

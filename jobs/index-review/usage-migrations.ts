@@ -1,0 +1,24 @@
+// The table of index usage snapshots, apart from the code that fills it: the worker creates the table at start-up
+// without loading the index review's run code (idle RSS).
+import type { Migration } from '../../src/db/migrations.js';
+
+export const USAGE_TABLE = 'dbkeeper_index_usage';
+
+export const indexUsageMigrations: readonly Migration[] = [
+  {
+    id: 'index-review-001-index-usage',
+    statements: (s) => [
+      `CREATE TABLE IF NOT EXISTS ${s}.${USAGE_TABLE} (
+        schema_name VARCHAR(64) NOT NULL,
+        table_name VARCHAR(64) NOT NULL,
+        index_name VARCHAR(64) NOT NULL,
+        taken_at DATETIME(3) NOT NULL,
+        server_started_at DATETIME NOT NULL,
+        source VARCHAR(32) NOT NULL,
+        rows_read BIGINT UNSIGNED NOT NULL,
+        PRIMARY KEY (schema_name, table_name, index_name, taken_at),
+        KEY idx_index_usage_taken (taken_at)
+      ) ENGINE=InnoDB`,
+    ],
+  },
+];
