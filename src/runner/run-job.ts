@@ -17,6 +17,7 @@ import { testPause } from '../testing/test-pause.js';
 import { ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
 import { DrainTimeoutError, untilDrained } from './drain-race.js';
 import { endStuckRun } from './end-stuck-run.js';
+import { linkSignals } from './linked-signal.js';
 import { skipForHeldLock } from './held-lock-skip.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 import { runEndOf } from './run-record.js';
@@ -128,7 +129,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     }
 
     const signals = [...(lock ? [lock.lost] : []), ...(req.signal ? [req.signal] : [])];
-    const signal = AbortSignal.any(signals);
+    const { signal, unlink } = linkSignals(signals);
     let jobConn: PoolConnection | undefined;
     let jobConnectionId: number | null = null;
     // Set when dbkeeper gave up on a statement (client-side or drain timeout): it may still run on the server.
@@ -177,6 +178,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       if (signal.aborted) error.message = `${error.message} (aborted: ${maskLiterals(String((signal.reason as Error)?.message ?? signal.reason))})`;
       log.error({ err: { type: error.class, message: error.message, code: (e as { code?: unknown })?.code, stack: maskLiterals(String(e?.stack ?? '')) } }, `run ${status}`);
     }
+    unlink();
     // Give the job's connection back before recording the end: that write takes a connection from the same pool,
     // which finishing jobs holding every connection of it would wait for forever (DBKEEPER_POOL_MAX=1: every run).
     if (jobConn) {
