@@ -1,7 +1,7 @@
 // Idle memory of the worker as shipped (`npm start`, the same node args as ecosystem.config.js), once start-up has
 // settled, beside a bare Node process measured in the same run. `npm run bench:worker-rss`
 // (needs the local MariaDB; uses and drops its own schema). Also: node's defaults, and the shipped worker with
-// prom-client and a metrics listener preloaded (the headroom a later metrics feature needs).
+// prom-client and a metrics listener preloaded (the headroom a later metrics feature needs), and with --lite-mode.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,13 +95,15 @@ async function main() {
     asShipped: await startWorker('shipped', shipped),
     nodeDefaults: await startWorker('defaults', []),
     asShippedWithPromClient: await startWorker('prom', [...shipped, `--import=${promPreload}`]),
+    // Not shipped: V8 without its optimising compilers (a candidate flag; jobs' CPU-bound parts run slower).
+    asShippedPlusLiteMode: await startWorker('lite', [...shipped, '--lite-mode']),
   };
   const peer = spawn(process.execPath, [...shipped, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   const all = [...Object.values(workers), peer];
   try {
     await Promise.all(Object.values(workers).map(waitReady));
     const { mems, seconds, settled } = await settledMem(all.map((c) => c.pid!));
-    const [a, d, p, bare] = mems as [Mem, Mem, Mem, Mem];
+    const [a, d, p, lite, bare] = mems as [Mem, Mem, Mem, Mem, Mem];
     const ratio = (m: Mem) => +(m.rss / bare.rss).toFixed(2);
     const fig = (m: Mem) => ({ rssMb: m.rss, peakRssMb: m.peak, rssAnonMb: m.anon, rssFileMb: m.file });
     console.log(
@@ -120,6 +122,7 @@ async function main() {
             ...fig(p),
             costMb: +(p.rss - a.rss).toFixed(1),
           },
+          asShippedPlusLiteMode: { nodeArgs: [...shipped, '--lite-mode'], shipped: false, ...fig(lite) },
           peer: `bare node process (node ${shipped.join(' ')} -e setInterval)`,
           peerRssMb: bare.rss,
           ratioAsShipped: ratio(a),
@@ -128,6 +131,7 @@ async function main() {
           metAsShipped: a.rss <= TARGET_MB,
           headroomMb: +(TARGET_MB - a.rss).toFixed(1),
           metAsShippedWithPromClient: p.rss <= TARGET_MB,
+          metWithLiteMode: lite.rss <= TARGET_MB,
         },
         null,
         2,
