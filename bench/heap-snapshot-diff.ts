@@ -22,7 +22,8 @@ export function heapGroups(path: string): Map<string, HeapGroup> {
   for (let i = 0; i < snap.nodes.length; i += fields.length) {
     const type = types[snap.nodes[i + iType]!]!;
     // Strings are grouped by type only: their text may be anything the worker read.
-    const name = type === 'string' || type.endsWith(' string') ? '' : snap.strings[snap.nodes[i + iName]!]!.slice(0, 60);
+    const isString = type === 'string' || type.endsWith(' string');
+    const name = isString ? '' : snap.strings[snap.nodes[i + iName]!]!.slice(0, 60);
     const key = `${type}${name ? ` ${name}` : ''}`;
     const g = groups.get(key) ?? { key, count: 0, bytes: 0 };
     g.count += 1;
@@ -41,8 +42,10 @@ export function heapGrowth(early: string, late: string, top = 12) {
   const rows = [...keys].map((key) => {
     const x = a.get(key) ?? { count: 0, bytes: 0 };
     const y = b.get(key) ?? { count: 0, bytes: 0 };
-    return { key, countDelta: y.count - x.count, kbDelta: +((y.bytes - x.bytes) / 1024).toFixed(1), kbLate: +(y.bytes / 1024).toFixed(1) };
+    const kb = (bytes: number) => +(bytes / 1024).toFixed(1);
+    return { key, countDelta: y.count - x.count, kbDelta: kb(y.bytes - x.bytes), kbLate: kb(y.bytes) };
   });
   rows.sort((p, q) => q.kbDelta - p.kbDelta);
-  return { earlyMb: +(total(a) / 1048576).toFixed(2), lateMb: +(total(b) / 1048576).toFixed(2), topGrowth: rows.slice(0, top) };
+  const mb = (m: Map<string, HeapGroup>) => +(total(m) / 1048576).toFixed(2);
+  return { earlyMb: mb(a), lateMb: mb(b), topGrowth: rows.slice(0, top) };
 }

@@ -99,8 +99,8 @@ async function main() {
   await createDemoSchema(admin, new Date(), schema);
   const dir = mkdtempSync(join(tmpdir(), 'dbkeeper-soak-'));
   const resultsDir = join(ROOT, 'bench/results', `soak-${schema}`);
-  const every15 = { enabled: true, schedule: `*/${every} * * * * *`, catchUp: false };
-  const jobs: Record<string, Record<string, unknown>> = Object.fromEntries(ALL_JOBS.map((j) => [j.name, { ...every15 }]));
+  const often = { enabled: true, schedule: `*/${every} * * * * *`, catchUp: false };
+  const jobs: Record<string, Record<string, unknown>> = Object.fromEntries(ALL_JOBS.map((j) => [j.name, { ...often }]));
   // As `npm run demo` configures them: small tables may be rebuilt, the demo application writes DATETIME in UTC.
   Object.assign(jobs['table-maintenance']!, { minReclaimBytes: 0, optimizeTables: ['appointments', 'calls'] });
   Object.assign(jobs['purge-locks']!, {
@@ -117,8 +117,11 @@ async function main() {
     env: { PATH: process.env.PATH ?? '', DBKEEPER_CONFIG: configPath },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const peer = spawn(process.execPath, [...startScriptArgs(), '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const peerArgs = [...startScriptArgs(), '-e', 'setInterval(() => {}, 1000)'];
+  const peer = spawn(process.execPath, peerArgs, { stdio: 'ignore' });
   const samples: Sample[] = [];
+  const snapshot = async (name: string) =>
+    (await ask<{ path: string }>(worker, { soak: 'snapshot', path: join(resultsDir, name) }, 'snapshot')).path;
   let early: string | null = null;
   let late: string | null = null;
   try {
@@ -142,10 +145,10 @@ async function main() {
       });
       if (snapshots && early === null && t >= warmup) {
         mkdirSync(resultsDir, { recursive: true });
-        early = (await ask<{ path: string }>(worker, { soak: 'snapshot', path: join(resultsDir, 'early.heapsnapshot') }, 'snapshot')).path;
+        early = await snapshot('early.heapsnapshot');
       }
     }
-    if (snapshots) late = (await ask<{ path: string }>(worker, { soak: 'snapshot', path: join(resultsDir, 'late.heapsnapshot') }, 'snapshot')).path;
+    if (snapshots) late = await snapshot('late.heapsnapshot');
     const peerRss = rssMbOf(peer.pid!);
     const [runs] = await admin.query<RowDataPacket[]>(
       `SELECT status, COUNT(*) AS n FROM \`${schema}\`.dbkeeper_runs GROUP BY status ORDER BY status`,
@@ -163,16 +166,24 @@ async function main() {
       heapUsedFloorMb: floor(xs, 'heapUsedMb'),
       externalFloorMb: floor(xs, 'externalMb'),
     });
+    // Floors minute by minute: a leak keeps rising with the runs, warm-up (JIT, heap sizing) levels off.
+    const perMinute = [...new Set(busy.map((s) => Math.floor(s.t / 60)))].map((m) => {
+      const xs = busy.filter((s) => Math.floor(s.t / 60) === m);
+      return { minute: m, rssFloorMb: floor(xs, 'rssMb'), heapUsedFloorMb: floor(xs, 'heapUsedMb') };
+    });
     const rssRise = r2(floor(last, 'rssMb') - floor(first, 'rssMb'));
     const heapRise = r2(floor(last, 'heapUsedMb') - floor(first, 'heapUsedMb'));
     // Retained heap is the leak signal; RSS alone also moves with V8's heap sizing and the allocator.
     const heapFlat = heapRise <= 1;
     const rssFlat = rssRise <= Math.max(3, 0.05 * floor(first, 'rssMb'));
+    const heapVerdict = forceGc
+      ? ' after forced GC: retained; see floorsPerMinute (levels off or not) and heapGrowth (what)'
+      : ': run with --gc to tell garbage from retained';
     const verdict = heapFlat
       ? rssFlat
         ? 'flat: no growth of the floor beyond noise'
         : 'RSS floor rising while the heap floor is flat: V8/allocator sizing, not retained objects'
-      : `heap floor rising ${heapRise} MB${forceGc ? ' after forced GC: retained objects, see heapGrowth' : ': run with --gc to tell garbage from retained'}`;
+      : `heap floor rising ${heapRise} MB${heapVerdict}`;
 
     console.log(
       JSON.stringify(
@@ -197,6 +208,7 @@ async function main() {
           },
           firstQuarter: window(first),
           lastQuarter: window(last),
+          floorsPerMinute: perMinute,
           rssFloorRiseMb: rssRise,
           heapUsedFloorRiseMb: heapRise,
           slopeMbPerHour: { rss: slopePerHour(busy, 'rssMb'), heapUsed: slopePerHour(busy, 'heapUsedMb') },
@@ -214,7 +226,9 @@ async function main() {
     worker.kill('SIGTERM');
     peer.kill('SIGKILL');
     await Promise.all(
-      [worker, peer].map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode ? r(null) : c.once('exit', r)))),
+      [worker, peer].map(
+        (c) => new Promise((r) => (c.exitCode !== null || c.signalCode ? r(null) : c.once('exit', r))),
+      ),
     );
     await admin.query(`DROP SCHEMA IF EXISTS \`${schema}\``);
     await admin.end();

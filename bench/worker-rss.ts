@@ -140,7 +140,9 @@ async function main() {
   } finally {
     for (const w of Object.values(workers)) w.kill('SIGTERM');
     peer.kill('SIGKILL');
-    await Promise.all(all.map((w) => new Promise((r) => (w.exitCode !== null || w.signalCode ? r(null) : w.once('exit', r)))));
+    const exited = (w: ChildProcess) =>
+      new Promise((r) => (w.exitCode !== null || w.signalCode ? r(null) : w.once('exit', r)));
+    await Promise.all(all.map(exited));
     for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS \`${schema}\``);
     await admin.end();
     rmSync(dir, { recursive: true, force: true });

@@ -34,12 +34,15 @@ function loadedModules(child: ChildProcess): Promise<string[]> {
 }
 
 /** Our own modules as paths under dist/ (`src/…`, `jobs/…`). */
-const ours = (urls: string[]) => urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.lastIndexOf('/dist/') + 6));
+const ours = (urls: string[]) =>
+  urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.lastIndexOf('/dist/') + 6));
 const RUN_CODE = /^jobs\/[^/]+\/(run|collect|plan|apply|report)\.js$/;
 /** Only a mail send needs these; `nodemailer/lib/addressparser` (one file, reads stored envelopes) is not one. */
 const MAIL_OR_PRETTY = /node_modules\/(nodemailer\/dist\/(esm|cjs)\/(?!addressparser\/)|pino-pretty\/|mailparser\/)/;
 
-async function startWorker(jobs: Record<string, { enabled: boolean; schedule: string; catchUp: boolean }>): Promise<WorkerProcess> {
+type Section = { enabled: boolean; schedule: string; catchUp: boolean };
+
+async function startWorker(jobs: Record<string, Section>): Promise<WorkerProcess> {
   const outboxDir = join(mkdtempSync(join(tmpdir(), 'dbkeeper-idle-')), 'outbox');
   // SMTP configured (port 9 on loopback: nothing listens), so a mail library would have a reason to be loaded.
   const report = { outboxDir, to: ['dba@example.invalid'], smtp: { host: '127.0.0.1', port: 9, timeoutMs: 1000 } };
@@ -55,8 +58,9 @@ async function stop(w: WorkerProcess): Promise<void> {
 }
 
 describe('worker: what is loaded at idle (issue 14, idle RSS)', () => {
-  it('every job scheduled, SMTP configured: no job run code, report renderer, nodemailer or pino-pretty is loaded', async () => {
-    const jobs = Object.fromEntries(ALL_JOBS.map((j) => [j.name, { enabled: true, schedule: '0 0 1 1 *', catchUp: false }]));
+  it('every job scheduled, SMTP configured: no job run code, renderer, nodemailer or pino-pretty loaded', async () => {
+    const yearly = { enabled: true, schedule: '0 0 1 1 *', catchUp: false };
+    const jobs = Object.fromEntries(ALL_JOBS.map((j) => [j.name, yearly]));
     const w = await startWorker(jobs);
     try {
       const loaded = await loadedModules(w.child);
