@@ -1,7 +1,10 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { makeScrubber } from './secret-scrubber.js';
+
+/** pino-pretty only for people at a terminal: the worker (NDJSON) never loads it (idle RSS). */
+const loadPretty = (): typeof import('pino-pretty') => createRequire(import.meta.url)('pino-pretty');
 
 /** Field names that never reach a log line, wherever they sit. */
 export const REDACT_PATHS = [
@@ -46,7 +49,7 @@ export function createLogger(opts: LoggerOptions): Logger {
       done();
     },
   });
-  const destination = opts.pretty ? pretty({ destination: scrubbed, colorize: !opts.sink && Boolean(target.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app', singleLine: true }) : scrubbed;
+  const destination = opts.pretty ? loadPretty()({ destination: scrubbed, colorize: !opts.sink && Boolean(target.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app', singleLine: true }) : scrubbed;
   return pino(
     {
       level: opts.level,

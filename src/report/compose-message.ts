@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { RunOutcome } from '../runner/run-outcome.js';
 import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js';
 
@@ -23,8 +22,10 @@ export function messageIdOf(id: string): string {
   return `<dbkeeper-${id}@dbkeeper.invalid>`;
 }
 
-/** The complete RFC 5322 message (text + HTML alternatives, JSON attachment). */
+/** The complete RFC 5322 message (text + HTML alternatives, JSON attachment). nodemailer is loaded at the first
+ * message, not at start-up (idle RSS of the worker). */
 export async function composeMessage(p: MessageParts): Promise<Buffer> {
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   return new MailComposer({
     from: p.from,
     ...(p.to.length > 0 ? { to: [...p.to] } : {}),

@@ -10,8 +10,6 @@ import { createHash } from 'node:crypto';
 import { composeMessage, messageIdOf, reportId } from './compose-message.js';
 import type { DbOutage } from './db-outage.js';
 import { Outbox } from './outbox.js';
-import { withPrevious } from './previous-results.js';
-import { renderReport } from './render-report.js';
 import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js';
 import type { Delivery, Reporter } from './reporter.js';
 import { testPause } from '../testing/test-pause.js';
@@ -37,6 +35,8 @@ export function createReporter(deps: ReporterDeps): Reporter {
   let flushing: Promise<Map<string, Delivery['state']>> | null = null;
 
   async function render(kind: ReportKind, period: ReportPeriod, outcomes: readonly RunOutcome[], outages: readonly DbOutage[] = []): Promise<RenderedReport> {
+    // Loaded at the first report, not at start-up (idle RSS of the worker).
+    const [{ renderReport }, { withPrevious }] = await Promise.all([import('./render-report.js'), import('./previous-results.js')]);
     if (outcomes.length === 0) {
       // Nothing to compare: no database round trip (an outage alert is made while the database is away).
       return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs: [], outages }, secrets);

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { ReportConfig } from '../config/report-config.js';
 
@@ -17,26 +17,39 @@ export function smtpConfigured(cfg: ReportConfig): boolean {
   return Boolean(cfg.smtp.url || cfg.smtp.host);
 }
 
-/** nodemailer with short timeouts (its defaults are minutes). No pool: one connection per delivery round. */
+/** nodemailer with short timeouts (its defaults are minutes). No pool: one connection per delivery round.
+ * nodemailer is loaded at the first send, not at start-up (idle RSS of the worker). */
 export function createSmtpSender(cfg: ReportConfig): RawSender | null {
   if (!smtpConfigured(cfg)) return null;
   const t = cfg.smtp.timeoutMs;
   const timeouts = { connectionTimeout: t, greetingTimeout: t, socketTimeout: t * 2, dnsTimeout: t };
-  const transport = cfg.smtp.url
-    ? nodemailer.createTransport({ url: cfg.smtp.url, ...timeouts })
-    : nodemailer.createTransport({
-        host: cfg.smtp.host!,
-        port: cfg.smtp.port,
-        secure: cfg.smtp.secure,
-        ...(cfg.smtp.user ? { auth: { user: cfg.smtp.user, pass: cfg.smtp.password ?? '' } } : {}),
-        ...timeouts,
-      });
+  let transport: Promise<Transporter> | null = null;
+  const open = async (): Promise<Transporter> => {
+    const { default: nodemailer } = await import('nodemailer');
+    return cfg.smtp.url
+      ? nodemailer.createTransport({ url: cfg.smtp.url, ...timeouts })
+      : nodemailer.createTransport({
+          host: cfg.smtp.host!,
+          port: cfg.smtp.port,
+          secure: cfg.smtp.secure,
+          ...(cfg.smtp.user ? { auth: { user: cfg.smtp.user, pass: cfg.smtp.password ?? '' } } : {}),
+          ...timeouts,
+        });
+  };
   return {
     async send(envelope, raw) {
-      await transport.sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw });
+      // A failed load or setup is not kept: the next send tries again.
+      transport ??= open().catch((err: unknown) => {
+        transport = null;
+        throw err;
+      });
+      await (await transport).sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw });
     },
     close() {
-      transport.close();
+      void transport?.then(
+        (t) => t.close(),
+        () => undefined,
+      );
     },
   };
 }

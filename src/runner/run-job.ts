@@ -19,6 +19,7 @@ import { testPause } from '../testing/test-pause.js';
 import { ClockSkewError, evaluationTime, judgeClockSkew, withSkewWarning, type RunClock } from './clock-skew.js';
 import { DrainTimeoutError, untilDrained } from './drain-race.js';
 import { endStuckRun } from './end-stuck-run.js';
+import { linkSignals } from './linked-signal.js';
 import { skipForHeldLock } from './held-lock-skip.js';
 import type { OutcomeStatus, RunOutcome } from './run-outcome.js';
 import { MissingPrivilegeError, missingFor, withDegradedWarnings } from '../app/privilege-check.js';
@@ -134,7 +135,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
     }
 
     const signals = [...(lock ? [lock.lost] : []), ...(req.signal ? [req.signal] : [])];
-    const signal = AbortSignal.any(signals);
+    const { signal, unlink } = linkSignals(signals);
     let jobConn: PoolConnection | undefined;
     let replicas: ReplicaSet | undefined;
     let jobConnectionId: number | null = null;
@@ -200,6 +201,7 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       log.error({ err: { type: error.class, message: error.message, code: (e as { code?: unknown })?.code, stack: maskLiterals(String(e?.stack ?? '')) } }, `run ${status}`);
     }
     await replicas?.close();
+    unlink();
     // Give the job's connection back before recording the end: that write takes a connection from the same pool,
     // which finishing jobs holding every connection of it would wait for forever (DBKEEPER_POOL_MAX=1: every run).
     if (jobConn) {
