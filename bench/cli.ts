@@ -15,7 +15,8 @@ function timeMs(cmd: string, args: string[], cwd: string): number {
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 500)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 500)}`);
   return ms;
 }
 
@@ -47,7 +48,11 @@ function main() {
           runs: RUNS,
           npm_ci_ms: r1(install),
           npm_run_job_list_ms: { median: r1(npmMedian), min: r1(Math.min(...viaNpm)), max: r1(Math.max(...viaNpm)) },
-          peer_node_dist_cli_list_ms: { median: r1(directMedian), min: r1(Math.min(...direct)), max: r1(Math.max(...direct)) },
+          peer_node_dist_cli_list_ms: {
+            median: r1(directMedian),
+            min: r1(Math.min(...direct)),
+            max: r1(Math.max(...direct)),
+          },
           ratio_vs_peer: r1(npmMedian / directMedian),
           target_median_ms: 1000,
           met: npmMedian <= 1000,

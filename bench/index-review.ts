@@ -72,7 +72,10 @@ function runCli(configFile: string): Promise<{ ms: number; code: number | null }
       DB_DATABASE: SCHEMA,
       LOG_LEVEL: 'error',
     };
-    const child = spawn(process.execPath, ['dist/src/cli.js', 'index-review', '--dry-run', '--json'], { env, stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = spawn(process.execPath, ['dist/src/cli.js', 'index-review', '--dry-run', '--json'], {
+      env,
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ ms: performance.now() - start, code }));
   });
@@ -81,8 +84,16 @@ function runCli(configFile: string): Promise<{ ms: number; code: number | null }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function runPt(): Promise<{ ms: number; flagged: number; code: number | null; stderr: string }> {
-  const r = await runPeer(PT, ['--host', DB.host, '--port', String(DB.port), '--user', DB.user, '--databases', SCHEMA], DB.password);
-  const flagged = r.stdout.split('\n').filter((l) => /^# \S+ is (a duplicate of|a left-prefix of)|^# Key \S+ ends with a prefix of the clustered index/.test(l)).length;
+  const r = await runPeer(
+    PT,
+    ['--host', DB.host, '--port', String(DB.port), '--user', DB.user, '--databases', SCHEMA],
+    DB.password,
+  );
+  const flagged = r.stdout
+    .split('\n')
+    .filter((l) =>
+      /^# \S+ is (a duplicate of|a left-prefix of)|^# Key \S+ ends with a prefix of the clustered index/.test(l),
+    ).length;
   return { ms: r.ms, flagged, code: r.code, stderr: r.stderr.slice(0, 300) };
 }
 
@@ -112,7 +123,10 @@ async function main(): Promise<void> {
     // Alternate the two so neither gets a warmer cache.
     for (let r = 0; r < RUNS; r += 1) {
       const s = performance.now();
-      const outcome = await runJob({ db: app.db, config: app.config, log }, indexReviewJob, { trigger: 'manual', dryRun: true });
+      const outcome = await runJob({ db: app.db, config: app.config, log }, indexReviewJob, {
+        trigger: 'manual',
+        dryRun: true,
+      });
       reviewMs.push(performance.now() - s);
       if (outcome.status === 'failed') throw new Error(`review failed: ${outcome.error?.message}`);
       findings = (outcome.result?.details as { findings: Finding[] }).findings;
@@ -139,9 +153,26 @@ async function main(): Promise<void> {
           indexesPerTable: 8,
           buildMs: Math.round(buildMs),
           runs: RUNS,
-          review: { what: 'runJob in the worker process (lock, run row, collect, plan, result row)', medianMs: Math.round(review), runsMs: reviewMs.map(Math.round), findings: findings.length, byKind },
-          reviewCli: { what: 'whole CLI process: node start, config, connect, migrations check, review, JSON out', medianMs: Math.round(cliMedian), runsMs: cliMs.map(Math.round) },
-          peer: { name: 'pt-duplicate-key-checker 3.2.1', medianMs: Math.round(peer), runsMs: ptMs.map(Math.round), flagged: pt.flagged, exitCode: pt.code, ...(pt.stderr ? { stderr: pt.stderr } : {}) },
+          review: {
+            what: 'runJob in the worker process (lock, run row, collect, plan, result row)',
+            medianMs: Math.round(review),
+            runsMs: reviewMs.map(Math.round),
+            findings: findings.length,
+            byKind,
+          },
+          reviewCli: {
+            what: 'whole CLI process: node start, config, connect, migrations check, review, JSON out',
+            medianMs: Math.round(cliMedian),
+            runsMs: cliMs.map(Math.round),
+          },
+          peer: {
+            name: 'pt-duplicate-key-checker 3.2.1',
+            medianMs: Math.round(peer),
+            runsMs: ptMs.map(Math.round),
+            flagged: pt.flagged,
+            exitCode: pt.code,
+            ...(pt.stderr ? { stderr: pt.stderr } : {}),
+          },
           ratio,
           ratioWholeCliProcess: Math.round((cliMedian / peer) * 1000) / 1000,
           target: '≤ 0.25',

@@ -39,7 +39,10 @@ async function seed(conn: Connection, now: Date): Promise<{ seconds: number; per
   await conn.query(`DROP SCHEMA IF EXISTS ${s}`);
   await conn.query(`CREATE SCHEMA ${s}`);
   const parts: string[] = [];
-  for (let m = -(MONTHS - 1); m <= 0; m += 1) parts.push(`PARTITION ${partitionNameFor(monthStartSeconds(now, m))} VALUES LESS THAN (${monthStartSeconds(now, m + 1)})`);
+  for (let m = -(MONTHS - 1); m <= 0; m += 1)
+    parts.push(
+      `PARTITION ${partitionNameFor(monthStartSeconds(now, m))} VALUES LESS THAN (${monthStartSeconds(now, m + 1)})`,
+    );
   parts.push('PARTITION pmax VALUES LESS THAN MAXVALUE');
   await conn.query(apiCallLogsTableSql(`${s}.api_call_logs`, parts));
   const perMonth = Math.floor(ROWS / MONTHS);
@@ -76,7 +79,9 @@ class Writer {
       while (!this.stop) {
         const t0 = performance.now();
         try {
-          await this.conn.query(`INSERT INTO ${s}.api_call_logs (company_id, endpoint, status_code, duration_ms) VALUES (1, '/v1/bench', 200, 1)`);
+          await this.conn.query(
+            `INSERT INTO ${s}.api_call_logs (company_id, endpoint, status_code, duration_ms) VALUES (1, '/v1/bench', 200, 1)`,
+          );
         } catch (err) {
           this.errors.push((err as Error).message);
         }
@@ -91,7 +96,10 @@ class Writer {
   }
   /** Inserts that overlapped [from, to] (ms, performance.now()). */
   window(from: number, to: number) {
-    const w = this.latencies.filter((l) => l.at <= to && l.at + l.ms >= from).map((l) => l.ms).sort((a, b) => a - b);
+    const w = this.latencies
+      .filter((l) => l.at <= to && l.at + l.ms >= from)
+      .map((l) => l.ms)
+      .sort((a, b) => a - b);
     return {
       inserts: w.length,
       maxStallMs: w.length ? round(w[w.length - 1]!) : null,
@@ -119,7 +127,10 @@ async function main(): Promise<void> {
   const seeded = await seed(admin, now);
   await admin.query(`ANALYZE TABLE ${s}.api_call_logs`);
 
-  const config = loadConfig({ jobs: ALL_JOBS, overrides: { db: { ...DB, database: SCHEMA }, schema: null, log: { level: 'warn' } } });
+  const config = loadConfig({
+    jobs: ALL_JOBS,
+    overrides: { db: { ...DB, database: SCHEMA }, schema: null, log: { level: 'warn' } },
+  });
   const app = await connectApp(config, pino({ level: 'warn' }, pino.destination(2)), { jobs: [partitionsJob] });
   const writerConn = await benchConnection(SCHEMA);
   const writer = new Writer(writerConn);
@@ -127,10 +138,17 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 2000)); // a baseline for the writer
 
   log('monthly run');
-  const run = await timed(() => runJob({ db: app.db, config, log: app.log }, partitionsJob, { trigger: 'manual', dryRun: false }));
+  const run = await timed(() =>
+    runJob({ db: app.db, config, log: app.log }, partitionsJob, { trigger: 'manual', dryRun: false }),
+  );
   await new Promise((r) => setTimeout(r, 1000));
   const details = run.value.result?.details as
-    | { tables?: { created?: { partition: string; statementMs: number | null }[]; retired?: { partition: string; rows: number | null }[] }[] }
+    | {
+        tables?: {
+          created?: { partition: string; statementMs: number | null }[];
+          retired?: { partition: string; rows: number | null }[];
+        }[];
+      }
     | undefined;
 
   // Retire one month two ways: DROP PARTITION of the oldest remaining month, DELETE of the next one (same row count).
@@ -140,17 +158,31 @@ async function main(): Promise<void> {
   );
   const dropMonth = partsRows[0]!;
   const deleteMonth = partsRows[1]!;
-  const count = async (p: string) => Number(((await admin.query(`SELECT COUNT(*) AS n FROM ${s}.api_call_logs PARTITION (${quoteId(p)})`)) as unknown as [RowDataPacket[]])[0][0]!.n);
+  const count = async (p: string) =>
+    Number(
+      (
+        (await admin.query(`SELECT COUNT(*) AS n FROM ${s}.api_call_logs PARTITION (${quoteId(p)})`)) as unknown as [
+          RowDataPacket[],
+        ]
+      )[0][0]!.n,
+    );
   const dropRows = await count(String(dropMonth.name));
   const deleteRows = await count(String(deleteMonth.name));
   const deleteFrom = Number(dropMonth.d); // the DELETE month starts where the DROP month ends
   const deleteTo = Number(deleteMonth.d);
   // DROP first, so it does not pay for the purge the DELETE leaves behind; both after a quiet second.
   log(`DROP PARTITION ${String(dropMonth.name)} (${dropRows} rows)`);
-  const drop = await timed(() => admin.query(`ALTER TABLE ${s}.api_call_logs DROP PARTITION ${quoteId(String(dropMonth.name))}`));
+  const drop = await timed(() =>
+    admin.query(`ALTER TABLE ${s}.api_call_logs DROP PARTITION ${quoteId(String(dropMonth.name))}`),
+  );
   await new Promise((r) => setTimeout(r, 3000));
   log(`DELETE ${deleteRows} rows of ${String(deleteMonth.name)}`);
-  const del = await timed(() => admin.query(`DELETE FROM ${s}.api_call_logs WHERE created_at >= FROM_UNIXTIME(?) AND created_at < FROM_UNIXTIME(?)`, [deleteFrom, deleteTo]));
+  const del = await timed(() =>
+    admin.query(
+      `DELETE FROM ${s}.api_call_logs WHERE created_at >= FROM_UNIXTIME(?) AND created_at < FROM_UNIXTIME(?)`,
+      [deleteFrom, deleteTo],
+    ),
+  );
   await new Promise((r) => setTimeout(r, 1000));
   const baseline = writer.window(0, run.from);
   await writer.end();
@@ -177,8 +209,18 @@ async function main(): Promise<void> {
     },
     writerBaseline: baseline,
     retireOneMonth: {
-      dropPartition: { partition: String(dropMonth.name), rows: dropRows, ms: drop.ms, writer: writer.window(drop.from, drop.to) },
-      delete: { partition: String(deleteMonth.name), rows: deleteRows, ms: del.ms, writer: writer.window(del.from, del.to) },
+      dropPartition: {
+        partition: String(dropMonth.name),
+        rows: dropRows,
+        ms: drop.ms,
+        writer: writer.window(drop.from, drop.to),
+      },
+      delete: {
+        partition: String(deleteMonth.name),
+        rows: deleteRows,
+        ms: del.ms,
+        writer: writer.window(del.from, del.to),
+      },
       deleteOverDropRatio: round(del.ms / Math.max(drop.ms, 0.1)),
     },
     writerErrors: writer.errors.slice(0, 5),

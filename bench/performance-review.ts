@@ -14,14 +14,14 @@ const PT = process.env.PT_QUERY_DIGEST ?? '/usr/bin/pt-query-digest';
 
 /** Statement shapes of a booking application; `$n` and `$s` become random literals. */
 const TEMPLATES = [
-  'SELECT * FROM appointments WHERE customer_id = $n AND starts_at >= \'$s\' ORDER BY starts_at LIMIT $n',
-  'SELECT id, name, email FROM customers WHERE email = \'$s\'',
-  'UPDATE appointments SET status = \'$s\', updated_at = NOW() WHERE id = $n',
-  'INSERT INTO api_call_logs (endpoint, status, took_ms, created_at) VALUES (\'$s\', $n, $n, NOW()), (\'$s\', $n, $n, NOW())',
-  'DELETE FROM appointment_locks WHERE expires_at < \'$s\' LIMIT $n',
+  "SELECT * FROM appointments WHERE customer_id = $n AND starts_at >= '$s' ORDER BY starts_at LIMIT $n",
+  "SELECT id, name, email FROM customers WHERE email = '$s'",
+  "UPDATE appointments SET status = '$s', updated_at = NOW() WHERE id = $n",
+  "INSERT INTO api_call_logs (endpoint, status, took_ms, created_at) VALUES ('$s', $n, $n, NOW()), ('$s', $n, $n, NOW())",
+  "DELETE FROM appointment_locks WHERE expires_at < '$s' LIMIT $n",
   'SELECT COUNT(*) FROM appointments WHERE resource_id IN ($n, $n, $n, $n) AND deleted_at IS NULL',
-  'SELECT a.id, c.name FROM appointments a JOIN customers c ON c.id = a.customer_id WHERE a.starts_at BETWEEN \'$s\' AND \'$s\'',
-  'SELECT * FROM calls WHERE MATCH(transcript) AGAINST (\'$s\' IN BOOLEAN MODE) LIMIT $n, $n',
+  "SELECT a.id, c.name FROM appointments a JOIN customers c ON c.id = a.customer_id WHERE a.starts_at BETWEEN '$s' AND '$s'",
+  "SELECT * FROM calls WHERE MATCH(transcript) AGAINST ('$s' IN BOOLEAN MODE) LIMIT $n, $n",
 ];
 
 function literal(kind: string, rnd: () => number): string {
@@ -30,9 +30,13 @@ function literal(kind: string, rnd: () => number): string {
 
 function makeLog(path: string): Map<number, number> {
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const counts = new Map<number, number>();
-  const parts: string[] = ['/usr/sbin/mariadbd, Version: 10.11.19-MariaDB (bench). started with:', 'Tcp port: 3306  Unix socket: /run/mysqld/mysqld.sock', 'Time\t\t    Id Command\tArgument'];
+  const parts: string[] = [
+    '/usr/sbin/mariadbd, Version: 10.11.19-MariaDB (bench). started with:',
+    'Tcp port: 3306  Unix socket: /run/mysqld/mysqld.sock',
+    'Time\t\t    Id Command\tArgument',
+  ];
   const t0 = 1_793_577_600; // 2026-11-01T00:00:00Z
   for (let i = 0; i < ENTRIES; i += 1) {
     const t = Math.floor(rnd() * TEMPLATES.length);
@@ -66,12 +70,24 @@ async function main(): Promise<void> {
 
     const t1 = performance.now();
     const agg = new StatementAggregator();
-    await readSlowLogFile(file, (e) => agg.add(e.sql, e.seconds, e.schema, e.rowsExamined), new AbortController().signal);
+    await readSlowLogFile(
+      file,
+      (e) => agg.add(e.sql, e.seconds, e.schema, e.rowsExamined),
+      new AbortController().signal,
+    );
     const ours = agg.stats();
     const oursSeconds = (performance.now() - t1) / 1000;
 
     const t2 = performance.now();
-    const json = await run(PT, ['--output', 'json', '--limit', '1000', '--report-format', 'profile,query_report', file]);
+    const json = await run(PT, [
+      '--output',
+      'json',
+      '--limit',
+      '1000',
+      '--report-format',
+      'profile,query_report',
+      file,
+    ]);
     const ptSeconds = (performance.now() - t2) / 1000;
     const pt = JSON.parse(json) as { classes: { fingerprint: string; query_count: number }[] };
 
@@ -85,8 +101,16 @@ async function main(): Promise<void> {
           entries: ENTRIES,
           fileMB: Math.round(statSync(file).size / 1048576),
           templates: TEMPLATES.length,
-          dbkeeper: { seconds: Number(oursSeconds.toFixed(3)), groups: ours.length, groupsMatchTemplates: JSON.stringify(oursCounts) === JSON.stringify(expected) },
-          ptQueryDigest: { seconds: Number(ptSeconds.toFixed(3)), groups: pt.classes.length, groupsMatchTemplates: JSON.stringify(ptCounts) === JSON.stringify(expected) },
+          dbkeeper: {
+            seconds: Number(oursSeconds.toFixed(3)),
+            groups: ours.length,
+            groupsMatchTemplates: JSON.stringify(oursCounts) === JSON.stringify(expected),
+          },
+          ptQueryDigest: {
+            seconds: Number(ptSeconds.toFixed(3)),
+            groups: pt.classes.length,
+            groupsMatchTemplates: JSON.stringify(ptCounts) === JSON.stringify(expected),
+          },
           ratio: Number((oursSeconds / ptSeconds).toFixed(3)),
           ratioMeaning: 'dbkeeper seconds / pt-query-digest seconds on the same file, same run (lower is faster)',
         },

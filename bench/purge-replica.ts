@@ -23,7 +23,14 @@ const TRAFFIC_CONNECTIONS = 8;
 const PT_ARCHIVER = process.env.PT_ARCHIVER ?? '/usr/bin/pt-archiver';
 
 const connectTo = (port: number, database?: string) =>
-  mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: '', timezone: 'Z', ...(database ? { database } : {}) });
+  mysql.createConnection({
+    host: '127.0.0.1',
+    port,
+    user: 'root',
+    password: '',
+    timezone: 'Z',
+    ...(database ? { database } : {}),
+  });
 
 async function seed(admin: Connection, t0: string): Promise<void> {
   await admin.query(`DROP TABLE IF EXISTS ${SCHEMA}.locks`);
@@ -79,10 +86,11 @@ async function trafficWorker(port: number, t0: string): Promise<void> {
 
 function startTraffic(port: number, t0: string) {
   const worker = new Worker(new URL(import.meta.url), { workerData: { traffic: true, port, t0 } });
-  const next = () => new Promise<{ kind: string; latencies?: number[]; errors?: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const next = () =>
+    new Promise<{ kind: string; latencies?: number[]; errors?: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
   const ready = next();
   return {
     ready,
@@ -102,13 +110,17 @@ function startLagProbe(primary: Connection, replica: Connection) {
   let stop = false;
   const writer = (async () => {
     while (!stop) {
-      await primary.query(`REPLACE INTO ${SCHEMA}.bench_beat (id, at_us) VALUES (1, CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS UNSIGNED))`);
+      await primary.query(
+        `REPLACE INTO ${SCHEMA}.bench_beat (id, at_us) VALUES (1, CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS UNSIGNED))`,
+      );
       await sleep(100);
     }
   })();
   const reader = (async () => {
     while (!stop) {
-      const [[p]] = (await primary.query('SELECT CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS UNSIGNED) AS now_us')) as unknown as [RowDataPacket[]];
+      const [[p]] = (await primary.query(
+        'SELECT CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS UNSIGNED) AS now_us',
+      )) as unknown as [RowDataPacket[]];
       const [rows] = await replica.query<RowDataPacket[]>(`SELECT at_us FROM ${SCHEMA}.bench_beat WHERE id = 1`);
       if (rows[0]) samples.push(Math.max(0, (Number(p!.now_us) - Number(rows[0].at_us)) / 1e6));
       await sleep(100);
@@ -129,7 +141,12 @@ function pct(sorted: number[], p: number): number | null {
 }
 const r3 = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
 
-async function measureLeg(name: string, pair: Awaited<ReturnType<typeof startReplicationPair>>, t0: string, purge: () => Promise<Record<string, unknown> & { rows: number }>) {
+async function measureLeg(
+  name: string,
+  pair: Awaited<ReturnType<typeof startReplicationPair>>,
+  t0: string,
+  purge: () => Promise<Record<string, unknown> & { rows: number }>,
+) {
   const primary = await pair.connect('primary');
   const replica = await pair.connect('replica');
   try {
@@ -148,12 +165,19 @@ async function measureLeg(name: string, pair: Awaited<ReturnType<typeof startRep
     const t = await traffic.stop();
     const lat = t.latencies.sort((a, b) => a - b);
     await pair.caughtUp(300_000);
-    const [[left]] = (await replica.query(`SELECT COUNT(*) AS n FROM ${SCHEMA}.locks WHERE expires_at < ?`, [t0])) as unknown as [RowDataPacket[]];
+    const [[left]] = (await replica.query(`SELECT COUNT(*) AS n FROM ${SCHEMA}.locks WHERE expires_at < ?`, [
+      t0,
+    ])) as unknown as [RowDataPacket[]];
     process.stderr.write(`[bench:purge replica] ${name}: ${res.rows} rows in ${seconds.toFixed(1)} s\n`);
     return {
       ...res,
       purge_seconds: r3(seconds),
-      replica_lag_s: { samples: lags.length, max: r3(lags.at(-1) ?? null), p99: r3(pct(lags, 99)), p50: r3(pct(lags, 50)) },
+      replica_lag_s: {
+        samples: lags.length,
+        max: r3(lags.at(-1) ?? null),
+        p99: r3(pct(lags, 99)),
+        p50: r3(pct(lags, 50)),
+      },
       traffic: { ops: lat.length, p99_ms: r3(pct(lat, 99)), max_ms: r3(lat.at(-1) ?? null), errors: t.errors },
       expired_left_on_replica: Number(left!.n),
     };
@@ -168,20 +192,55 @@ async function runDbkeeper(port: number, replicaPort: number) {
     jobs: ALL_JOBS,
     env: {},
     overrides: {
-      db: { host: '127.0.0.1', port, user: 'root', password: '', database: SCHEMA, ssl: { mode: 'disabled', ca: null, cert: null, key: null } },
+      db: {
+        host: '127.0.0.1',
+        port,
+        user: 'root',
+        password: '',
+        database: SCHEMA,
+        ssl: { mode: 'disabled', ca: null, cert: null, key: null },
+      },
       schema: null,
       log: { level: 'warn' },
-      replicas: { nodes: [{ name: 'replica', host: '127.0.0.1', port: replicaPort, user: 'root', password: '', ssl: { mode: 'disabled', ca: null, cert: null, key: null } }], maxLagSeconds: 1, pollMs: 250 },
-      jobs: { 'purge-locks': { targets: [{ table: 'locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'Etc/UTC' }], throttle: { pollMs: 250 } } },
+      replicas: {
+        nodes: [
+          {
+            name: 'replica',
+            host: '127.0.0.1',
+            port: replicaPort,
+            user: 'root',
+            password: '',
+            ssl: { mode: 'disabled', ca: null, cert: null, key: null },
+          },
+        ],
+        maxLagSeconds: 1,
+        pollMs: 250,
+      },
+      jobs: {
+        'purge-locks': {
+          targets: [{ table: 'locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'Etc/UTC' }],
+          throttle: { pollMs: 250 },
+        },
+      },
     },
   });
   const log = createLogger({ level: 'warn', secrets: [], stream: 'stderr', pretty: false });
   const app = await connectApp(config, log, { jobs: [purgeLocksJob] });
   try {
-    const o = await runJob({ db: app.db, config, log }, purgeLocksJob, { trigger: 'manual', dryRun: false, scheduledFor: new Date() });
+    const o = await runJob({ db: app.db, config, log }, purgeLocksJob, {
+      trigger: 'manual',
+      dryRun: false,
+      scheduledFor: new Date(),
+    });
     if (o.status !== 'ok') throw new Error(`purge-locks ended ${o.status}: ${o.error?.message ?? o.result?.summary}`);
     const r = (o.result!.details as { targets: TargetOutcome[] }).targets[0]!;
-    return { rows: r.rowsDeleted, chunks: r.chunks, paused_for_replica_ms: Math.round(r.replicaPausedMs), pauses: r.pauses.length, stop_reason: r.stopReason };
+    return {
+      rows: r.rowsDeleted,
+      chunks: r.chunks,
+      paused_for_replica_ms: Math.round(r.replicaPausedMs),
+      pauses: r.pauses.length,
+      stop_reason: r.stopReason,
+    };
   } finally {
     await app.db.close();
   }
@@ -189,11 +248,24 @@ async function runDbkeeper(port: number, replicaPort: number) {
 
 async function runPtArchiver(port: number, replicaPort: number, cutoff: string) {
   const args = [
-    '--source', `h=127.0.0.1,P=${port},u=root,D=${SCHEMA},t=locks,i=idx_locks_expires`,
-    '--where', `expires_at < '${cutoff}'`,
-    '--purge', '--bulk-delete', '--commit-each', '--limit', '1000',
-    '--check-slave-lag', `h=127.0.0.1,P=${replicaPort},u=root`, '--max-lag', '1', '--check-interval', '1',
-    '--no-safe-auto-increment', '--no-check-charset', '--statistics',
+    '--source',
+    `h=127.0.0.1,P=${port},u=root,D=${SCHEMA},t=locks,i=idx_locks_expires`,
+    '--where',
+    `expires_at < '${cutoff}'`,
+    '--purge',
+    '--bulk-delete',
+    '--commit-each',
+    '--limit',
+    '1000',
+    '--check-slave-lag',
+    `h=127.0.0.1,P=${replicaPort},u=root`,
+    '--max-lag',
+    '1',
+    '--check-interval',
+    '1',
+    '--no-safe-auto-increment',
+    '--no-check-charset',
+    '--statistics',
   ];
   const r = await runPeer(PT_ARCHIVER, args);
   if (r.code !== 0) throw new Error(`pt-archiver exited ${r.code}: ${r.stderr.trim()}`);
@@ -208,28 +280,46 @@ export async function replicaLeg(): Promise<Record<string, unknown>> {
   try {
     const admin = await pair.connect('primary');
     await admin.query(`CREATE SCHEMA ${SCHEMA}`);
-    await admin.query(`CREATE TABLE ${SCHEMA}.bench_beat (id TINYINT PRIMARY KEY, at_us BIGINT UNSIGNED NOT NULL) ENGINE=InnoDB`);
+    await admin.query(
+      `CREATE TABLE ${SCHEMA}.bench_beat (id TINYINT PRIMARY KEY, at_us BIGINT UNSIGNED NOT NULL) ENGINE=InnoDB`,
+    );
     const [[v]] = (await admin.query('SELECT VERSION() AS v')) as unknown as [RowDataPacket[]];
     await admin.end();
     const t0Date = new Date();
     t0Date.setUTCMilliseconds(0);
     const t0 = t0Date.toISOString().replace('T', ' ').replace('.000Z', '');
-    const dbkeeper = await measureLeg('dbkeeper purge-locks', pair, t0, () => runDbkeeper(pair.primary.port, pair.replica.port));
-    const pt = await measureLeg('pt-archiver --check-slave-lag', pair, t0, () => runPtArchiver(pair.primary.port, pair.replica.port, t0));
-    const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
+    const dbkeeper = await measureLeg('dbkeeper purge-locks', pair, t0, () =>
+      runDbkeeper(pair.primary.port, pair.replica.port),
+    );
+    const pt = await measureLeg('pt-archiver --check-slave-lag', pair, t0, () =>
+      runPtArchiver(pair.primary.port, pair.replica.port, t0),
+    );
+    const ratio = (a: number | null, b: number | null) =>
+      a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000;
     return {
       leg: 'replica',
       rows_seeded: ROWS,
-      rows_note: ROWS === 1_000_000 ? 'as the issue asks' : `${ROWS.toLocaleString('en-US')} rows, not the issue's 1,000,000 (BENCH_PURGE_REPLICA_ROWS sets it)`,
+      rows_note:
+        ROWS === 1_000_000
+          ? 'as the issue asks'
+          : `${ROWS.toLocaleString('en-US')} rows, not the issue's 1,000,000 (BENCH_PURGE_REPLICA_ROWS sets it)`,
       servers: `two throwaway mariadbd ${String(v!.v)} on loopback (binlog ROW, GTID replica), 512M buffer pool each, on the same 2 cores as everything else`,
-      lag_probe: 'bench beat on the primary every 100 ms, read on the replica every 100 ms (includes up to 0.1 s of probe staleness)',
+      lag_probe:
+        'bench beat on the primary every 100 ms, read on the replica every 100 ms (includes up to 0.1 s of probe staleness)',
       dbkeeper,
       pt_archiver: pt,
-      ratios: { purge_seconds_dbkeeper_vs_pt: ratio(dbkeeper.purge_seconds, pt.purge_seconds), max_lag_dbkeeper_vs_pt: ratio(dbkeeper.replica_lag_s.max, pt.replica_lag_s.max) },
+      ratios: {
+        purge_seconds_dbkeeper_vs_pt: ratio(dbkeeper.purge_seconds, pt.purge_seconds),
+        max_lag_dbkeeper_vs_pt: ratio(dbkeeper.replica_lag_s.max, pt.replica_lag_s.max),
+      },
       targets: {
         dbkeeper_max_lag_le_2_s: dbkeeper.replica_lag_s.max !== null && dbkeeper.replica_lag_s.max <= 2,
-        dbkeeper_max_lag_le_pt_archiver: dbkeeper.replica_lag_s.max !== null && pt.replica_lag_s.max !== null && dbkeeper.replica_lag_s.max <= pt.replica_lag_s.max,
-        purge_time_le_pt_archiver: dbkeeper.purge_seconds !== null && pt.purge_seconds !== null && dbkeeper.purge_seconds <= pt.purge_seconds,
+        dbkeeper_max_lag_le_pt_archiver:
+          dbkeeper.replica_lag_s.max !== null &&
+          pt.replica_lag_s.max !== null &&
+          dbkeeper.replica_lag_s.max <= pt.replica_lag_s.max,
+        purge_time_le_pt_archiver:
+          dbkeeper.purge_seconds !== null && pt.purge_seconds !== null && dbkeeper.purge_seconds <= pt.purge_seconds,
       },
       bench_seconds: r3((performance.now() - started) / 1000),
     };

@@ -1,6 +1,7 @@
 /** npm run bench:purge — dbkeeper's purge-locks vs pt-archiver vs one DELETE, on 1,000,000 locks (90 % expired),
  * each under the same booking-like traffic; prints JSON with the ratios. BENCH_PURGE_ROWS scales the table.
- * Then the replica leg (bench/purge-replica.ts; BENCH_PURGE_ONLY=replica runs it alone, BENCH_PURGE_REPLICA=0 skips it). */
+ * Then the replica leg (bench/purge-replica.ts; BENCH_PURGE_ONLY=replica runs it alone, BENCH_PURGE_REPLICA=0 skips
+ * it). */
 import { runPeer } from './run-peer.js';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -42,7 +43,11 @@ async function seed(admin: Connection, t0: string): Promise<void> {
   }
 }
 
-interface Phase { latencies: number[]; errors: number; errorSample: string[] }
+interface Phase {
+  latencies: number[];
+  errors: number;
+  errorSample: string[];
+}
 const newPhase = (): Phase => ({ latencies: [], errors: 0, errorSample: [] });
 
 /** 8 connections taking a lock (INSERT, 10 min expiry) and releasing it (DELETE by id), paced like a booking app. */
@@ -65,10 +70,13 @@ function startTraffic(conns: Connection[], t0: string) {
         }
       };
       slot += 1;
-      const [ins] = (await timed(() => c.query<ResultSetHeader>(
-        'INSERT INTO locks (company_id, staff_id, slot_starts_at, lock_token, expires_at) VALUES (?, ?, ? + INTERVAL ? MINUTE, MD5(?), ? + INTERVAL 10 MINUTE)',
-        [100_000 + w, 1, '2040-01-01 00:00:00', slot, slot, t0],
-      ))) ?? [];
+      const [ins] =
+        (await timed(() =>
+          c.query<ResultSetHeader>(
+            'INSERT INTO locks (company_id, staff_id, slot_starts_at, lock_token, expires_at) VALUES (?, ?, ? + INTERVAL ? MINUTE, MD5(?), ? + INTERVAL 10 MINUTE)',
+            [100_000 + w, 1, '2040-01-01 00:00:00', slot, slot, t0],
+          ),
+        )) ?? [];
       await sleep(2);
       if (ins) await timed(() => c.query('DELETE FROM locks WHERE id = ?', [ins.insertId]));
       await sleep(3);
@@ -127,9 +135,17 @@ function pct(sorted: number[], p: number): number | null {
 const r2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 function summarize(p: Phase) {
   const s = [...p.latencies].sort((a, b) => a - b);
-  return { ops: s.length, p50_ms: r2(pct(s, 50)), p99_ms: r2(pct(s, 99)), max_ms: r2(s.at(-1) ?? null), errors: p.errors, ...(p.errorSample.length ? { error_sample: p.errorSample } : {}) };
+  return {
+    ops: s.length,
+    p50_ms: r2(pct(s, 50)),
+    p99_ms: r2(pct(s, 99)),
+    max_ms: r2(s.at(-1) ?? null),
+    errors: p.errors,
+    ...(p.errorSample.length ? { error_sample: p.errorSample } : {}),
+  };
 }
-const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000);
+const ratio = (a: number | null, b: number | null) =>
+  a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000;
 
 async function countExpired(admin: Connection, cutoff: string): Promise<number> {
   const [r] = await admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM locks WHERE expires_at < ?', [cutoff]);
@@ -156,7 +172,12 @@ async function settle(admin: Connection): Promise<{ seconds: number; dirty_pct: 
 }
 
 /** Seeds, warms up traffic, measures BEFORE_MS of traffic, then runs `purge` under the same traffic. */
-async function measure<T extends { rows: number }>(name: string, admin: Connection, t0: string, purge: () => Promise<T>) {
+async function measure<T extends { rows: number }>(
+  name: string,
+  admin: Connection,
+  t0: string,
+  purge: () => Promise<T>,
+) {
   process.stderr.write(`[bench:purge] ${name}: seeding ${ROWS.toLocaleString('en-US')} rows\n`);
   await seed(admin, t0);
   const expiredBefore = await countExpired(admin, t0);
@@ -180,7 +201,10 @@ async function measure<T extends { rows: number }>(name: string, admin: Connecti
     throw err;
   }
   const expiredLeft = await countExpired(admin, t0);
-  const [live] = await admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM locks WHERE expires_at >= ? AND company_id < 100000', [t0]);
+  const [live] = await admin.query<RowDataPacket[]>(
+    'SELECT COUNT(*) AS n FROM locks WHERE expires_at >= ? AND company_id < 100000',
+    [t0],
+  );
   process.stderr.write(`[bench:purge] ${name}: ${res.rows} rows in ${seconds.toFixed(1)} s\n`);
   return {
     ...res,
@@ -214,7 +238,11 @@ async function runDbkeeper(t0: Date) {
   const log = createLogger({ level: 'warn', secrets: [], stream: 'stderr', pretty: false });
   const app = await connectApp(config, log, { jobs: [purgeLocksJob] });
   try {
-    const o = await runJob({ db: app.db, config, log, clock: () => t0 }, purgeLocksJob, { trigger: 'manual', dryRun: false, scheduledFor: new Date() });
+    const o = await runJob({ db: app.db, config, log, clock: () => t0 }, purgeLocksJob, {
+      trigger: 'manual',
+      dryRun: false,
+      scheduledFor: new Date(),
+    });
     if (o.status !== 'ok') throw new Error(`purge-locks ended ${o.status}: ${o.error?.message ?? o.result?.summary}`);
     const r = (o.result!.details as { targets: TargetOutcome[] }).targets[0]!;
     return {
@@ -236,10 +264,18 @@ async function runDbkeeper(t0: Date) {
 
 async function runPtArchiver(cutoff: string): Promise<{ rows: number; command: string }> {
   const args = [
-    '--source', `h=${DB.host},P=${DB.port},u=${DB.user},D=${SCHEMA},t=locks,i=idx_locks_expires`,
-    '--where', `expires_at < '${cutoff}'`,
-    '--purge', '--bulk-delete', '--commit-each', '--limit', '1000',
-    '--no-safe-auto-increment', '--no-check-charset', '--statistics',
+    '--source',
+    `h=${DB.host},P=${DB.port},u=${DB.user},D=${SCHEMA},t=locks,i=idx_locks_expires`,
+    '--where',
+    `expires_at < '${cutoff}'`,
+    '--purge',
+    '--bulk-delete',
+    '--commit-each',
+    '--limit',
+    '1000',
+    '--no-safe-auto-increment',
+    '--no-check-charset',
+    '--statistics',
   ];
   const r = await runPeer(PT_ARCHIVER, args, DB.password);
   if (r.code !== 0) throw new Error(`pt-archiver exited ${r.code}: ${r.stderr.trim()}`);
@@ -266,7 +302,9 @@ async function main() {
     return;
   }
   const admin = await connect();
-  const [v] = await admin.query<RowDataPacket[]>('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS bp, @@innodb_flush_log_at_trx_commit AS flush');
+  const [v] = await admin.query<RowDataPacket[]>(
+    'SELECT VERSION() AS v, @@innodb_buffer_pool_size AS bp, @@innodb_flush_log_at_trx_commit AS flush',
+  );
   await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA}`);
   await admin.query(`CREATE SCHEMA ${SCHEMA}`);
   await admin.query(`USE ${SCHEMA}`);
@@ -283,7 +321,8 @@ async function main() {
     }
     const pt = await measure('pt-archiver', admin, t0, () => runPtArchiver(t0));
     const single = await measure('single DELETE', admin, t0, () => runSingleDelete(t0));
-    const p99 = (x: { traffic: typeof dbkeeper.traffic }) => [x.traffic.during.p99_ms, x.traffic.before.p99_ms] as const;
+    const p99 = (x: { traffic: typeof dbkeeper.traffic }) =>
+      [x.traffic.during.p99_ms, x.traffic.before.p99_ms] as const;
     const timeRatio = ratio(dbkeeper.seconds, pt.seconds);
     const trafficRatio = ratio(...p99(dbkeeper));
     const out = {
@@ -291,7 +330,12 @@ async function main() {
       rows_seeded: ROWS,
       expired_share: 0.9,
       traffic: `${TRAFFIC_CONNECTIONS} connections in a worker thread, each: INSERT a lock (10 min expiry), 2 ms, DELETE it by id, 3 ms; latency per statement`,
-      server: { version: String(v[0]!.v), innodb_buffer_pool_mb: Number(v[0]!.bp) / 1048576, innodb_flush_log_at_trx_commit: Number(v[0]!.flush), cpus: cpus().length },
+      server: {
+        version: String(v[0]!.v),
+        innodb_buffer_pool_mb: Number(v[0]!.bp) / 1048576,
+        innodb_flush_log_at_trx_commit: Number(v[0]!.flush),
+        cpus: cpus().length,
+      },
       caveat: 'shared MariaDB on a 2-core machine with other test runs going on; figures may be noisy',
       dbkeeper,
       pt_archiver: pt,
@@ -310,7 +354,10 @@ async function main() {
         slowest_chunk_le_250_ms: dbkeeper.slowest_chunk_ms !== null && dbkeeper.slowest_chunk_ms <= 250,
       },
       bench_seconds: r2((performance.now() - started) / 1000),
-      replica_leg: process.env.BENCH_PURGE_REPLICA === '0' ? 'skipped (BENCH_PURGE_REPLICA=0)' : await (await import('./purge-replica.js')).replicaLeg(),
+      replica_leg:
+        process.env.BENCH_PURGE_REPLICA === '0'
+          ? 'skipped (BENCH_PURGE_REPLICA=0)'
+          : await (await import('./purge-replica.js')).replicaLeg(),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {

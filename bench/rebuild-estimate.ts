@@ -1,7 +1,8 @@
 /**
  * npm run bench:rebuild-estimate [-- --mib=72 --shapes=sequential,wide_text --keep]
  * For each shape (sequential inserts, random primary keys, 60 % deleted, wide TEXT off-page, many secondary
- * indexes, compressed): a table of about `mib` MiB once rebuilt, its size after a rebuild predicted from a row sample, then
+ * indexes, compressed): a table of about `mib` MiB once rebuilt, its size after a rebuild predicted from a row sample,
+ * then
  * rebuilt (ALTER TABLE … FORCE) and measured (information_schema after ANALYZE, and the tablespace file).
  * Target: |error| ≤ 20 % on every shape of 64 MiB or more; compressed is reported, not held. Prints JSON.
  */

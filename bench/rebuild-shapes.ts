@@ -1,5 +1,6 @@
 /**
- * Tables of different shapes for measuring the rebuild-size model: built by INSERT … SELECT from a number sequence, predicted
+ * Tables of different shapes for measuring the rebuild-size model: built by INSERT … SELECT from a number sequence,
+ * predicted
  * from a row sample the way table-maintenance does, rebuilt, and compared with what the server then reports.
  * Used by `npm run bench:rebuild-estimate` (≥ 64 MiB) and the smaller always-run integration test.
  */
@@ -85,7 +86,8 @@ export const SHAPES: Shape[] = [
 
 const DIGITS_ =
   '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
-/** 0 … 999 999 from small derived tables (no temporary copy of the table itself, as INSERT … SELECT from it would make). */
+/** 0 … 999 999 from small derived tables (no temporary copy of the table itself, as INSERT … SELECT from it would
+ * make). */
 const SEQ = `SELECT a.n * 1000 + b.n AS n FROM (SELECT d0.d + d1.d * 10 + d2.d * 100 AS n FROM ${DIGITS_} d0, ${DIGITS_} d1, ${DIGITS_} d2) a,
   (SELECT d0.d + d1.d * 10 + d2.d * 100 AS n FROM ${DIGITS_} d0, ${DIGITS_} d1, ${DIGITS_} d2) b`;
 

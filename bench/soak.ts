@@ -211,7 +211,9 @@ async function main() {
           lastQuarter: window(last),
           floorsPerMinute: perMinute,
           rssFloorRiseMb: rssRise,
-          ...(snapshots ? { rssNote: 'inflated from the first heap snapshot on (malloc keeps what writing it took)' } : {}),
+          ...(snapshots
+            ? { rssNote: 'inflated from the first heap snapshot on (malloc keeps what writing it took)' }
+            : {}),
           heapUsedFloorRiseMb: heapRise,
           slopeMbPerHour: { rss: slopePerHour(busy, 'rssMb'), heapUsed: slopePerHour(busy, 'heapUsedMb') },
           peer: 'bare node process (same args, setInterval), same run',

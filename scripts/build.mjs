@@ -25,7 +25,10 @@ export function ensureBuild({ ifStale = true, prepare = false, quiet = false } =
     process.stderr.write(`dbkeeper: dist/ is missing or older than the sources. ${hint}\n`);
     return 1;
   }
-  const result = spawnSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit', cwd: ROOT });
+  const result = spawnSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+    cwd: ROOT,
+  });
   if (result.status !== 0) return result.status ?? 1;
   mkdirSync(dirname(stampPath(ROOT)), { recursive: true });
   writeFileSync(stampPath(ROOT), `${fingerprint}\n`);

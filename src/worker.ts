@@ -19,7 +19,9 @@ extraJobs()
   .then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`dbkeeper worker: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `dbkeeper worker: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       process.exit(1);
     },
   );

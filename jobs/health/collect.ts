@@ -1,9 +1,21 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { readGlobal } from '../../src/db/global-status.js';
-import { deadlockCounterSource, historyListSource, replicaLagField, replicaStatusStatement } from '../../src/db/dialect.js';
+import {
+  deadlockCounterSource,
+  historyListSource,
+  replicaLagField,
+  replicaStatusStatement,
+} from '../../src/db/dialect.js';
 import type { JobDb } from '../../src/db/job-db.js';
 import { sqlString } from '../../src/db/sql-literal.js';
-import { SERVER_IDENTITY_COLUMNS, serverKeyOf, type CounterName, type HealthFacts, type ReplicaChannel, type HealthTableSize } from './facts.js';
+import {
+  SERVER_IDENTITY_COLUMNS,
+  serverKeyOf,
+  type CounterName,
+  type HealthFacts,
+  type ReplicaChannel,
+  type HealthTableSize,
+} from './facts.js';
 
 type Db = Pick<JobDb, 'query' | 'dialect' | 'database'>;
 
@@ -50,17 +62,26 @@ export async function collectHealth(db: Db, opts: { largestTables: number }): Pr
   const metricNames = [deadlockSrc, historySrc].filter((s) => s.kind === 'innodb_metrics').map((s) => s.name);
   const metrics = new Map<string, { count: number; enabled: boolean }>();
   if (metricNames.length > 0) {
-    const rows = await db.query<RowDataPacket[]>('SELECT NAME, `COUNT` AS cnt, STATUS FROM information_schema.INNODB_METRICS WHERE NAME IN (?)', [metricNames]);
-    for (const r of rows) metrics.set(String(r.NAME), { count: Number(r.cnt), enabled: String(r.STATUS).toLowerCase() === 'enabled' });
+    const rows = await db.query<RowDataPacket[]>(
+      'SELECT NAME, `COUNT` AS cnt, STATUS FROM information_schema.INNODB_METRICS WHERE NAME IN (?)',
+      [metricNames],
+    );
+    for (const r of rows)
+      metrics.set(String(r.NAME), { count: Number(r.cnt), enabled: String(r.STATUS).toLowerCase() === 'enabled' });
   }
   const read = (src: { kind: string; name: string }): { value: number } | { reason: string } => {
     if (src.kind === 'status') {
       const v = status.get(src.name);
-      return v === undefined ? { reason: `status variable ${src.name} does not exist on this server` } : { value: Number(v) };
+      return v === undefined
+        ? { reason: `status variable ${src.name} does not exist on this server` }
+        : { value: Number(v) };
     }
     const m = metrics.get(src.name);
     if (!m) return { reason: `INNODB_METRICS has no ${src.name} row on this server` };
-    if (!m.enabled) return { reason: `INNODB_METRICS ${src.name} is disabled (SET GLOBAL innodb_monitor_enable = ${sqlString(src.name)})` };
+    if (!m.enabled)
+      return {
+        reason: `INNODB_METRICS ${src.name} is disabled (SET GLOBAL innodb_monitor_enable = ${sqlString(src.name)})`,
+      };
     return { value: m.count };
   };
   const deadlocks = read(deadlockSrc);
@@ -83,7 +104,8 @@ export async function collectHealth(db: Db, opts: { largestTables: number }): Pr
       unavailable.statementTimeUs = reason;
     }
   } else {
-    const reason = 'performance_schema is OFF (statement timers need performance_schema=ON in the server config and a restart)';
+    const reason =
+      'performance_schema is OFF (statement timers need performance_schema=ON in the server config and a restart)';
     unavailable.statementCount = reason;
     unavailable.statementTimeUs = reason;
   }
@@ -113,9 +135,12 @@ export async function collectHealth(db: Db, opts: { largestTables: number }): Pr
     longQueryTimeSeconds: Number(vars.get('LONG_QUERY_TIME')),
     slowQueryLog: ['1', 'ON'].includes(String(vars.get('SLOW_QUERY_LOG')).toUpperCase()),
     ...replica,
-    tables: tables.map(
-      (r): HealthTableSize => ({ schema: String(r.s), table: String(r.t), bytes: Number(r.bytes), rows: r.rows === null ? null : Number(r.rows) }),
-    ),
+    tables: tables.map((r): HealthTableSize => ({
+      schema: String(r.s),
+      table: String(r.t),
+      bytes: Number(r.bytes),
+      rows: r.rows === null ? null : Number(r.rows),
+    })),
   };
 }
 

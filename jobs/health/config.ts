@@ -36,7 +36,8 @@ export const healthConfigShape = {
   largestTables: z.number().int().min(1).max(100).default(10),
   /** Store a daily snapshot of index usage counters for the monthly index review (it sums them across restarts). */
   indexUsageSnapshot: z.boolean().default(true),
-  /** Schemas whose index usage is snapshotted; empty = the connected database. Keep equal to index-review's `schemas`. */
+  /** Schemas whose index usage is snapshotted; empty = the connected database. Keep equal to index-review's `schemas`.
+   */
   indexUsageSchemas: z.array(identifierSchema).default(() => []),
   ...platformTargetsConfigShape,
   ...tunerConfigShape,
@@ -53,7 +54,12 @@ export const healthConfigSchema = z.object(healthConfigShape).superRefine((c, ct
     ['replicaLagSecondsWarn', 'replicaLagSecondsFail'],
   ];
   for (const [warn, fail] of pairs) {
-    if (c[warn] > c[fail]) ctx.addIssue({ code: 'custom', path: [warn], message: `${warn} (${c[warn]}) must not exceed ${fail} (${c[fail]})` });
+    if (c[warn] > c[fail])
+      ctx.addIssue({
+        code: 'custom',
+        path: [warn],
+        message: `${warn} (${c[warn]}) must not exceed ${fail} (${c[fail]})`,
+      });
   }
   if (c.bufferPoolHitPercentWarn < c.bufferPoolHitPercentFail) {
     ctx.addIssue({

@@ -14,7 +14,8 @@ import { replicaFigures } from './replica-figures.js';
 /** Daily figures against the platform's targets, as deltas between two snapshots of global status. */
 export const healthJob = defineJob({
   name: 'health',
-  description: 'Daily health check: per-day deltas of global status (queries, slow queries, deadlocks, lock waits, connections, buffer pool) against limits',
+  description:
+    'Daily health check: per-day deltas of global status (queries, slow queries, deadlocks, lock waits, connections, buffer pool) against limits',
   period: 'daily',
   schedule: healthDefaults.schedule,
   configSchema: healthConfigSchema,
@@ -65,7 +66,11 @@ export const healthJob = defineJob({
         resetCounters: plan.resetCounters,
         tables: plan.tableGrowth,
         facts,
-        replicas: { maxLagSeconds: ctx.replicas.maxLagSeconds, probes: replicaProbes, heartbeat: ctx.replicas.heartbeat() },
+        replicas: {
+          maxLagSeconds: ctx.replicas.maxLagSeconds,
+          probes: replicaProbes,
+          heartbeat: ctx.replicas.heartbeat(),
+        },
       },
       sections: plan.sections,
     };

@@ -10,12 +10,17 @@ export interface ReplicaUsageSnapshot {
   error?: string;
 }
 
-export async function snapshotReplicaUsage(ctx: Pick<JobContext, 'db' | 'replicas' | 'now' | 'signal' | 'log'>, schemas: readonly string[]): Promise<ReplicaUsageSnapshot[]> {
+export async function snapshotReplicaUsage(
+  ctx: Pick<JobContext, 'db' | 'replicas' | 'now' | 'signal' | 'log'>,
+  schemas: readonly string[],
+): Promise<ReplicaUsageSnapshot[]> {
   const out: ReplicaUsageSnapshot[] = [];
   for (const node of ctx.replicas.nodes) {
     if (ctx.signal.aborted) break;
     try {
-      const snap = await ctx.replicas.onNode(node, (reader) => recordIndexUsageSnapshot(ctx.db, schemas, ctx.now, ctx.signal, { node, reader }));
+      const snap = await ctx.replicas.onNode(node, (reader) =>
+        recordIndexUsageSnapshot(ctx.db, schemas, ctx.now, ctx.signal, { node, reader }),
+      );
       out.push({ node, stored: snap.stored, enabled: snap.enabled });
     } catch (err) {
       out.push({ node, stored: 0, enabled: false, error: (err as Error).message });

@@ -16,11 +16,22 @@ export interface HealthWindow {
 
 /** Where the deltas come from: the previous snapshot of the same server, unless it restarted in between. */
 export function healthWindow(current: HealthFacts, previous: StoredSnapshot | null): HealthWindow {
-  if (!previous) return { kind: 'first', seconds: null, previousTakenAt: null, note: 'first snapshot of this server: per-day figures start with the next run' };
+  if (!previous)
+    return {
+      kind: 'first',
+      seconds: null,
+      previousTakenAt: null,
+      note: 'first snapshot of this server: per-day figures start with the next run',
+    };
   const prev = previous.facts;
   const base = { previousTakenAt: previous.takenAt };
   if (prev.serverKey !== current.serverKey) {
-    return { kind: 'other-server', seconds: null, ...base, note: `previous snapshot is of another server (${prev.serverKey}): no deltas` };
+    return {
+      kind: 'other-server',
+      seconds: null,
+      ...base,
+      note: `previous snapshot is of another server (${prev.serverKey}): no deltas`,
+    };
   }
   const prevStart = prev.serverEpochMs / 1000 - prev.uptimeSeconds;
   const curStart = current.serverEpochMs / 1000 - current.uptimeSeconds;
@@ -34,7 +45,12 @@ export function healthWindow(current: HealthFacts, previous: StoredSnapshot | nu
       note: `the server restarted at ${startedAt} (after the previous snapshot of ${previous.takenAt.toISOString()}): counters restarted from 0, figures cover the ${hours(current.uptimeSeconds)} since the restart`,
     };
   }
-  return { kind: 'delta', seconds, ...base, note: `since the previous snapshot of ${previous.takenAt.toISOString()} (${hours(seconds)})` };
+  return {
+    kind: 'delta',
+    seconds,
+    ...base,
+    note: `since the previous snapshot of ${previous.takenAt.toISOString()} (${hours(seconds)})`,
+  };
 }
 
 /** A window length as a person reads it: seconds, minutes or hours. */

@@ -15,7 +15,12 @@ const tableKey = (schema: string, table: string) => `${schema}\u0000${table}`;
 
 /** One query per schema with `TABLE_SCHEMA = ?`: MariaDB then opens only that schema's tables; with `IN (…)`
  * KEY_COLUMN_USAGE opens every table of every schema (1.9 s vs 0.15 s on 2,000 tables). */
-export async function perSchema(db: JobDb, sql: string, schemas: readonly string[], extra: unknown[] = []): Promise<RowDataPacket[]> {
+export async function perSchema(
+  db: JobDb,
+  sql: string,
+  schemas: readonly string[],
+  extra: unknown[] = [],
+): Promise<RowDataPacket[]> {
   const out: RowDataPacket[] = [];
   for (const schema of schemas) out.push(...(await db.query<RowDataPacket[]>(sql, [schema, ...extra])));
   return out;
@@ -82,7 +87,9 @@ export async function collectInventory(db: JobDb, schemas: readonly string[]): P
   }
   // PRIMARY first, then UNIQUE, then the server's order.
   for (const t of tables.values()) {
-    t.indexes.sort((a, b) => Number(b.primary) - Number(a.primary) || Number(b.unique) - Number(a.unique) || a.ordinal - b.ordinal);
+    t.indexes.sort(
+      (a, b) => Number(b.primary) - Number(a.primary) || Number(b.unique) - Number(a.unique) || a.ordinal - b.ordinal,
+    );
     t.indexes.forEach((ix, i) => {
       ix.ordinal = i;
       ix.columns = Array.from(ix.columns, (c) => c ?? { name: null, subPart: null, descending: false });
@@ -120,11 +127,18 @@ export async function collectInventory(db: JobDb, schemas: readonly string[]): P
   }
 
   const sizeNote = await addSizes(db, schemas, tables);
-  return { tables: [...tables.values()].sort((a, b) => a.schema.localeCompare(b.schema) || a.table.localeCompare(b.table)), sizeNote };
+  return {
+    tables: [...tables.values()].sort((a, b) => a.schema.localeCompare(b.schema) || a.table.localeCompare(b.table)),
+    sizeNote,
+  };
 }
 
 /** `size` pages × innodb_page_size; partitions (t#P#p0, t#p#p0) summed into their table. */
-async function addSizes(db: JobDb, schemas: readonly string[], tables: Map<string, IndexTableFacts>): Promise<string | null> {
+async function addSizes(
+  db: JobDb,
+  schemas: readonly string[],
+  tables: Map<string, IndexTableFacts>,
+): Promise<string | null> {
   let rows: RowDataPacket[];
   let pageSize: number;
   try {
@@ -153,7 +167,9 @@ async function addSizes(db: JobDb, schemas: readonly string[], tables: Map<strin
       else if (ix.type !== 'FULLTEXT') missing += 1;
     }
   }
-  return missing > 0 ? `${missing} index(es) have no persistent statistics (not InnoDB, or not analyzed yet): their size is unknown` : null;
+  return missing > 0
+    ? `${missing} index(es) have no persistent statistics (not InnoDB, or not analyzed yet): their size is unknown`
+    : null;
 }
 
 /** The inventory the review looks at: dbkeeper's own tables are not the application's, so they are left out when

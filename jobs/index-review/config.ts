@@ -3,8 +3,15 @@ import { jobBaseShape, type JobOwnConfig } from '../../src/config/config-schema.
 import { identifierSchema, isLegalIdentifier } from '../../src/config/identifier.js';
 
 /** A table name, or "schema.table" split at some dot (a dot may also be part of a name: "v2.sessions" is either). */
-const isTableKey = (k: string) => isLegalIdentifier(k) || [...k.matchAll(/\./g)].some((m) => isLegalIdentifier(k.slice(0, m.index)) && isLegalIdentifier(k.slice(m.index + 1)));
-const tableKey = z.string().refine(isTableKey, 'must be "table" or "schema.table" with legal names (1-64 characters, no NUL, no trailing space)');
+const isTableKey = (k: string) =>
+  isLegalIdentifier(k) ||
+  [...k.matchAll(/\./g)].some((m) => isLegalIdentifier(k.slice(0, m.index)) && isLegalIdentifier(k.slice(m.index + 1)));
+const tableKey = z
+  .string()
+  .refine(
+    isTableKey,
+    'must be "table" or "schema.table" with legal names (1-64 characters, no NUL, no trailing space)',
+  );
 
 export const indexReviewDefaults = { schedule: '30 4 1 * *', catchUp: true };
 
@@ -27,10 +34,18 @@ export const indexReviewConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.minEvidenceDays > c.evidenceWindowDays) {
-      ctx.addIssue({ code: 'custom', path: ['minEvidenceDays'], message: `minEvidenceDays (${c.minEvidenceDays}) must not exceed evidenceWindowDays (${c.evidenceWindowDays})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minEvidenceDays'],
+        message: `minEvidenceDays (${c.minEvidenceDays}) must not exceed evidenceWindowDays (${c.evidenceWindowDays})`,
+      });
     }
     if (c.snapshotRetentionDays < c.evidenceWindowDays) {
-      ctx.addIssue({ code: 'custom', path: ['snapshotRetentionDays'], message: `snapshotRetentionDays (${c.snapshotRetentionDays}) must be at least evidenceWindowDays (${c.evidenceWindowDays})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['snapshotRetentionDays'],
+        message: `snapshotRetentionDays (${c.snapshotRetentionDays}) must be at least evidenceWindowDays (${c.evidenceWindowDays})`,
+      });
     }
   });
 

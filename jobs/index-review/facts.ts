@@ -24,7 +24,8 @@ export interface IndexDef {
   ordinal: number;
 }
 
-/** Columns a foreign key needs an index to start with: on the child (its columns) or the parent (referenced columns). */
+/** Columns a foreign key needs an index to start with: on the child (its columns) or the parent (referenced columns).
+ */
 export interface ForeignKeyNeed {
   constraint: string;
   role: 'child' | 'parent';

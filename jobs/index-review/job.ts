@@ -21,7 +21,8 @@ const stopIfAborted = (signal: AbortSignal) => {
 /** Monthly: every index that costs writes and earns nothing, with the evidence. Recommends only; never drops. */
 export const indexReviewJob = defineJob({
   name: 'index-review',
-  description: 'Duplicate, redundant, unused and over-budget indexes with evidence, sizes, DROP/hide SQL and rollbacks (recommends only)',
+  description:
+    'Duplicate, redundant, unused and over-budget indexes with evidence, sizes, DROP/hide SQL and rollbacks (recommends only)',
   period: 'monthly',
   schedule: indexReviewDefaults.schedule,
   configSchema: indexReviewConfigSchema,
@@ -54,16 +55,31 @@ export const indexReviewJob = defineJob({
     // Replicas: their reads count, and every node must have observed an index before it is called unused.
     const replicas = await replicaUsage(ctx, schemas, names, windowStart);
     const note = live.enabled ? null : `${live.source} counters are off`;
-    const primaryNode = { node: PRIMARY_NODE, evidence: daysObserved === null ? null : primaryEvidence, daysObserved, note };
+    const primaryNode = {
+      node: PRIMARY_NODE,
+      evidence: daysObserved === null ? null : primaryEvidence,
+      daysObserved,
+      note,
+    };
     const nodes = replicas.length > 0 ? [primaryNode, ...replicas] : [];
     const evidence = replicas.length > 0 ? mergeNodeEvidence(nodes) : primaryEvidence;
 
     ctx.progress(`analysing ${names.length} indexes`);
     const hide = hideIndexKeywords(db.dialect);
     const { indexBudget: defaultBudget, tableBudgets, minEvidenceDays } = config;
-    const plan = planIndexReview({ tables: inventory.tables, evidence, hide }, { defaultBudget, tableBudgets, minEvidenceDays });
+    const plan = planIndexReview(
+      { tables: inventory.tables, evidence, hide },
+      { defaultBudget, tableBudgets, minEvidenceDays },
+    );
     ctx.progress(`${plan.findings.length} findings`);
-    const warnings = indexReviewWarnings(live, daysObserved, inventory.sizeNote, hide !== null, replicas, minEvidenceDays);
+    const warnings = indexReviewWarnings(
+      live,
+      daysObserved,
+      inventory.sizeNote,
+      hide !== null,
+      replicas,
+      minEvidenceDays,
+    );
     const result = indexReviewResult({ schemas, plan, live, daysObserved, snapshot, warnings, config });
     return withNodes(result, nodes, inventory.tables, minEvidenceDays);
   },

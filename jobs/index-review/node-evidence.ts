@@ -42,7 +42,10 @@ export function readsPerNode(nodes: readonly NodeEvidence[]): Map<string, (numbe
   const merged = mergeNodeEvidence(nodes);
   for (const [key, e] of merged) {
     if (e.reads === 0) continue;
-    out.set(key, nodes.map((n) => (n.evidence === null ? null : (n.evidence.get(key)?.reads ?? null))));
+    out.set(
+      key,
+      nodes.map((n) => (n.evidence === null ? null : (n.evidence.get(key)?.reads ?? null))),
+    );
   }
   return out;
 }

@@ -9,7 +9,8 @@ import {
 } from './sql.js';
 import { indexKey, type IndexColumn, type IndexDef, type IndexEvidence, type IndexTableFacts } from './facts.js';
 
-export type FindingKind = 'duplicate' | 'left-prefix' | 'prefix-covered' | 'pk-suffix' | 'starts-with-unique' | 'unused' | 'over-budget';
+export type FindingKind =
+  'duplicate' | 'left-prefix' | 'prefix-covered' | 'pk-suffix' | 'starts-with-unique' | 'unused' | 'over-budget';
 export type Confidence = 'high' | 'medium' | 'low';
 
 export interface Finding {
@@ -77,7 +78,8 @@ const isBtree = (ix: IndexDef) => ix.type === 'BTREE' || ix.type === 'HASH';
 const typeGroup = (ix: IndexDef) => ix.type;
 const analyzable = (ix: IndexDef) => ix.columns.length > 0 && ix.columns.every((c) => c.name !== null);
 // information_schema spells a column the same way in every index of a table.
-const sameColumn = (a: IndexColumn, b: IndexColumn) => a.name !== null && a.name === b.name && a.descending === b.descending;
+const sameColumn = (a: IndexColumn, b: IndexColumn) =>
+  a.name !== null && a.name === b.name && a.descending === b.descending;
 /** Prefix length a ≤ b, with null = the whole column. */
 const subLe = (a: number | null, b: number | null) => b === null || (a !== null && a <= b);
 /** `a` leads `b`: b starts with a's columns in order, each indexed at least as long a prefix as in a. */
@@ -108,7 +110,8 @@ function coverage(keeper: IndexDef, ix: IndexDef, pk: IndexDef | undefined, inno
 export function pkSuffixLength(ix: IndexDef, pk: IndexDef): number {
   for (let k = Math.min(pk.columns.length, ix.columns.length - 1); k >= 1; k -= 1) {
     const tail = ix.columns.slice(ix.columns.length - k);
-    if (tail.every((c, i) => c.subPart === null && pk.columns[i]!.subPart === null && sameColumn(c, pk.columns[i]!))) return k;
+    if (tail.every((c, i) => c.subPart === null && pk.columns[i]!.subPart === null && sameColumn(c, pk.columns[i]!)))
+      return k;
   }
   return 0;
 }
@@ -136,7 +139,8 @@ const RELATION_REASON: Record<Relation, string> = {
   duplicate: 'same type and the same columns in the same order with the same prefix lengths as',
   'left-prefix': 'its columns lead',
   'prefix-covered': 'a prefix index on columns that are indexed whole by',
-  'pk-suffix': 'it ends with primary-key columns InnoDB appends to every secondary index anyway, so it stores what is stored by',
+  'pk-suffix':
+    'it ends with primary-key columns InnoDB appends to every secondary index anyway, so it stores what is stored by',
 };
 
 function keepRank(ix: IndexDef, reads: number | null): [number, number, number] {
@@ -148,12 +152,18 @@ function compareRank(a: [number, number, number], b: [number, number, number]): 
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
-export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evidence' | 'hide'>, policy: IndexReviewPolicy): IndexReviewPlan {
+export function planTable(
+  t: IndexTableFacts,
+  facts: Pick<IndexReviewFacts, 'evidence' | 'hide'>,
+  policy: IndexReviewPolicy,
+): IndexReviewPlan {
   const { schema, table } = t;
   const hide = facts.hide;
   const innodb = (t.engine ?? '').toUpperCase() === 'INNODB';
   const pk = t.indexes.find((ix) => ix.primary);
-  const evidenceByIndex = new Map(t.indexes.map((ix) => [ix, facts.evidence.size ? facts.evidence.get(indexKey(schema, table, ix.name)) : undefined]));
+  const evidenceByIndex = new Map(
+    t.indexes.map((ix) => [ix, facts.evidence.size ? facts.evidence.get(indexKey(schema, table, ix.name)) : undefined]),
+  );
   const evidenceOf = (ix: IndexDef) => evidenceByIndex.get(ix);
   const ranks = new Map(t.indexes.map((ix) => [ix, keepRank(ix, evidenceByIndex.get(ix)?.reads ?? null)]));
   const rankOf = (ix: IndexDef) => ranks.get(ix)!;
@@ -178,15 +188,22 @@ export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evi
   const fkReason = (fk: { constraint: string; role: string; columns: string[] }) =>
     `it is the last index foreign key ${fk.constraint} can use (${fk.role === 'child' ? '' : 'referenced '}columns ${fk.columns.join(', ')}): never recommended`;
 
-  // Never dropped: PRIMARY, UNIQUE (they enforce a rule), expression indexes (cannot be re-created from information_schema).
+  // Never dropped: PRIMARY, UNIQUE (they enforce a rule), expression indexes (cannot be re-created from
+  // information_schema).
   const candidates = t.indexes.filter((ix) => !ix.primary && !ix.unique && analyzable(ix));
   for (const ix of t.indexes) {
     if (!ix.primary && !analyzable(ix)) skipped.push({ target: target(ix), reason: 'expression index: not compared' });
   }
   // Unique keys covered by another index are reported, never dropped.
   for (const ix of t.indexes.filter((i) => i.unique && !i.primary && analyzable(i))) {
-    const keeper = t.indexes.find((k) => k !== ix && (k.primary || (k.unique && k.ordinal < ix.ordinal)) && covers(k, ix) === 'duplicate');
-    if (keeper) skipped.push({ target: target(ix), reason: `UNIQUE index duplicating ${keeper.name}: a unique index enforces a rule, so dbkeeper never recommends dropping it; review by hand` });
+    const keeper = t.indexes.find(
+      (k) => k !== ix && (k.primary || (k.unique && k.ordinal < ix.ordinal)) && covers(k, ix) === 'duplicate',
+    );
+    if (keeper)
+      skipped.push({
+        target: target(ix),
+        reason: `UNIQUE index duplicating ${keeper.name}: a unique index enforces a rule, so dbkeeper never recommends dropping it; review by hand`,
+      });
   }
 
   // 1. Structural redundancy, worst first, deciding the whole set together: a keeper is never itself dropped.
@@ -203,7 +220,12 @@ export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evi
       skipped.push({ target: target(ix), reason: `${relation} of ${keeper.name}, but ${fkReason(fk)}` });
       continue;
     }
-    dropped.set(ix, { kind: relation, keeper, confidence: 'high', reason: `${RELATION_REASON[relation]} ${keeper.name} (${describeColumns(keeper.columns)})` });
+    dropped.set(ix, {
+      kind: relation,
+      keeper,
+      confidence: 'high',
+      reason: `${RELATION_REASON[relation]} ${keeper.name} (${describeColumns(keeper.columns)})`,
+    });
   }
   // A dropped index's keeper may itself be dropped later: name the index that finally covers it.
   const finalKeeper = (ix: IndexDef): IndexDef | undefined => {
@@ -225,12 +247,18 @@ export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evi
       continue;
     }
     if (keepersInUse.has(ix)) {
-      skipped.push({ target: target(ix), reason: 'no reads observed, but the drops above rely on it to cover their queries' });
+      skipped.push({
+        target: target(ix),
+        reason: 'no reads observed, but the drops above rely on it to cover their queries',
+      });
       continue;
     }
     const fk = orphanedForeignKey(new Set([...dropped.keys(), ix]));
     if (fk) {
-      skipped.push({ target: target(ix), reason: `no reads observed (foreign-key checks do not show in the counters), and ${fkReason(fk)}` });
+      skipped.push({
+        target: target(ix),
+        reason: `no reads observed (foreign-key checks do not show in the counters), and ${fkReason(fk)}`,
+      });
       continue;
     }
     dropped.set(ix, {
@@ -240,7 +268,10 @@ export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evi
     });
   }
   if (tooLittleEvidence > 0) {
-    skipped.push({ target: `${schema}.${table}`, reason: `${tooLittleEvidence} index(es) without reads so far, but fewer than ${policy.minEvidenceDays} observed days: not called unused yet` });
+    skipped.push({
+      target: `${schema}.${table}`,
+      reason: `${tooLittleEvidence} index(es) without reads so far, but fewer than ${policy.minEvidenceDays} observed days: not called unused yet`,
+    });
   }
 
   const drops = [...dropped.keys()].sort((a, b) => a.ordinal - b.ordinal);
@@ -268,7 +299,13 @@ export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evi
   const gone = new Set(drops);
   for (const ix of candidates) {
     if (gone.has(ix) || !isBtree(ix) || typeGroup(ix) !== 'BTREE') continue;
-    const uniqueLead = t.indexes.find((u) => (u.primary || u.unique) && analyzable(u) && u.columns.length < ix.columns.length && leads(u.columns, ix.columns));
+    const uniqueLead = t.indexes.find(
+      (u) =>
+        (u.primary || u.unique) &&
+        analyzable(u) &&
+        u.columns.length < ix.columns.length &&
+        leads(u.columns, ix.columns),
+    );
     if (uniqueLead) {
       const extra = ix.columns.slice(uniqueLead.columns.length);
       const fk = orphanedForeignKey(new Set([...gone, ix]));
@@ -288,7 +325,12 @@ export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evi
           (fk ? `; and ${fkReason(fk)}` : ''),
         sql: fk ? null : dropIndexesSql(schema, table, [ix]),
         rollbackSql: fk ? null : addIndexesSql(schema, table, [ix], hide),
-        ...(fk ? {} : { hideSql: hideIndexesSql(schema, table, [ix], hide), unhideSql: hideIndexesSql(schema, table, [ix], hide, true) }),
+        ...(fk
+          ? {}
+          : {
+              hideSql: hideIndexesSql(schema, table, [ix], hide),
+              unhideSql: hideIndexesSql(schema, table, [ix], hide, true),
+            }),
         ...evidenceFields(ev),
       });
       continue;
@@ -299,7 +341,10 @@ export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evi
       const replacement: IndexDef = { ...ix, columns: shorter };
       const fk = orphanedForeignKey(new Set([...gone, ix]), replacement);
       if (fk) {
-        skipped.push({ target: target(ix), reason: `ends with the primary key, but rewriting it would leave foreign key ${fk.constraint} without an index` });
+        skipped.push({
+          target: target(ix),
+          reason: `ends with the primary key, but rewriting it would leave foreign key ${fk.constraint} without an index`,
+        });
         continue;
       }
       findings.push({
@@ -348,7 +393,9 @@ export function planTable(t: IndexTableFacts, facts: Pick<IndexReviewFacts, 'evi
       reason:
         `${t.indexes.length} indexes, budget ${budget}: every INSERT and DELETE writes ${secondary} secondary index tree(s) besides the clustered index, ` +
         `and every UPDATE of an indexed column rewrites its entries; the drops recommended here leave ${review.indexCountAfter}` +
-        (review.indexCountAfter > budget ? ` (still ${review.indexCountAfter - budget} over: the remaining indexes need a person's review)` : ''),
+        (review.indexCountAfter > budget
+          ? ` (still ${review.indexCountAfter - budget} over: the remaining indexes need a person's review)`
+          : ''),
       sql: review.dropSql,
       rollbackSql: review.dropRollbackSql,
     });

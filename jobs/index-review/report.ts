@@ -19,7 +19,9 @@ const MAX_SQL_TABLES = 50;
 
 export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEvidenceDays: number): ReportSection[] {
   const drops = plan.findings.filter((f) => f.action === 'drop');
-  const reclaimable = drops.every((f) => f.bytes !== null && f.bytes !== undefined) ? drops.reduce((s, f) => s + (f.bytes ?? 0), 0) : null;
+  const reclaimable = drops.every((f) => f.bytes !== null && f.bytes !== undefined)
+    ? drops.reduce((s, f) => s + (f.bytes ?? 0), 0)
+    : null;
   const overBudget = plan.tables.filter((t) => t.indexCount > t.budget);
   const sections: ReportSection[] = [
     {
@@ -28,14 +30,24 @@ export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEv
       figures: [
         { label: 'tables reviewed', value: plan.tables.length },
         { label: 'indexes', value: plan.tables.reduce((s, t) => s + t.indexCount, 0) },
-        { label: 'indexes recommended for dropping', value: drops.length, threshold: '0', status: drops.length ? 'warn' : 'ok' },
+        {
+          label: 'indexes recommended for dropping',
+          value: drops.length,
+          threshold: '0',
+          status: drops.length ? 'warn' : 'ok',
+        },
         {
           label: 'index space reclaimable',
           value: reclaimable,
           unit: 'bytes',
           ...(reclaimable === null ? { note: 'some sizes are unknown (mysql.innodb_index_stats)' } : {}),
         },
-        { label: 'tables over index budget', value: overBudget.length, threshold: '0', status: overBudget.length ? 'warn' : 'ok' },
+        {
+          label: 'tables over index budget',
+          value: overBudget.length,
+          threshold: '0',
+          status: overBudget.length ? 'warn' : 'ok',
+        },
         {
           label: 'usage evidence',
           value: usage.daysObserved === null ? null : Math.round(usage.daysObserved * 10) / 10,
@@ -43,7 +55,9 @@ export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEv
           threshold: `≥ ${minEvidenceDays} days`,
           status: usage.daysObserved === null ? 'n/a' : usage.daysObserved >= minEvidenceDays ? 'ok' : 'warn',
           ...(usage.daysObserved === null
-            ? { note: `no usage evidence (${usage.source} ${usage.enabled ? 'on, but no two snapshots yet' : 'off'}): enable with ${usage.enableHint}` }
+            ? {
+                note: `no usage evidence (${usage.source} ${usage.enabled ? 'on, but no two snapshots yet' : 'off'}): enable with ${usage.enableHint}`,
+              }
             : {}),
         },
       ],
@@ -54,9 +68,20 @@ export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEv
     const shown = [...plan.findings].sort((a, b) => (b.bytes ?? -1) - (a.bytes ?? -1)).slice(0, MAX_ROWS);
     sections.push({
       kind: 'table',
-      title: shown.length < plan.findings.length ? `Findings (largest ${shown.length} of ${plan.findings.length}; all in the JSON details)` : 'Findings',
+      title:
+        shown.length < plan.findings.length
+          ? `Findings (largest ${shown.length} of ${plan.findings.length}; all in the JSON details)`
+          : 'Findings',
       columns: ['table', 'index', 'kind', 'covered by', 'size', 'confidence', 'reason'],
-      rows: shown.map((f) => [`${f.schema}.${f.table}`, f.index, f.kind, f.coveredBy ?? null, formatBytes(f.bytes), f.confidence, f.reason]),
+      rows: shown.map((f) => [
+        `${f.schema}.${f.table}`,
+        f.index,
+        f.kind,
+        f.coveredBy ?? null,
+        formatBytes(f.bytes),
+        f.confidence,
+        f.reason,
+      ]),
     });
   }
   const busiest = [...plan.tables].sort((a, b) => b.indexCount - a.indexCount).slice(0, 15);
@@ -65,7 +90,11 @@ export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEv
       kind: 'bars',
       title: 'Indexes per table (budget in the note)',
       unit: 'indexes',
-      bars: busiest.map((t) => ({ label: `${t.schema}.${t.table}`, value: t.indexCount, note: `budget ${t.budget}, ${t.indexCountAfter} after the drops` })),
+      bars: busiest.map((t) => ({
+        label: `${t.schema}.${t.table}`,
+        value: t.indexCount,
+        note: `budget ${t.budget}, ${t.indexCountAfter} after the drops`,
+      })),
     });
   }
   const bySize = plan.tables
@@ -84,22 +113,51 @@ export function reviewSections(plan: IndexReviewPlan, usage: UsageSummary, minEv
       })),
     });
   }
-  const allWithDrops = plan.tables.filter((t) => t.dropSql).sort((a, b) => (b.reclaimableBytes ?? -1) - (a.reclaimableBytes ?? -1));
+  const allWithDrops = plan.tables
+    .filter((t) => t.dropSql)
+    .sort((a, b) => (b.reclaimableBytes ?? -1) - (a.reclaimableBytes ?? -1));
   const withDrops = allWithDrops.slice(0, MAX_SQL_TABLES);
   const more = allWithDrops.length - withDrops.length;
-  if (more > 0) sections.push({ kind: 'text', title: 'Statements', lines: [`The statements below cover the ${withDrops.length} tables with the most to reclaim; ${more} more tables have theirs in the JSON details (tables[].dropSql).`] });
+  if (more > 0)
+    sections.push({
+      kind: 'text',
+      title: 'Statements',
+      lines: [
+        `The statements below cover the ${withDrops.length} tables with the most to reclaim; ${more} more tables have theirs in the JSON details (tables[].dropSql).`,
+      ],
+    });
   if (withDrops.length) {
     const hide = withDrops.map((t) => t.hideSql).filter((s): s is string => s !== null);
     if (hide.length) {
-      sections.push({ kind: 'sql', title: 'Step 1 (safe, instant to undo): hide the indexes from the optimizer, watch a full business cycle', statements: hide });
-      sections.push({ kind: 'sql', title: 'Undo step 1', statements: withDrops.map((t) => t.unhideSql).filter((s): s is string => s !== null) });
+      sections.push({
+        kind: 'sql',
+        title: 'Step 1 (safe, instant to undo): hide the indexes from the optimizer, watch a full business cycle',
+        statements: hide,
+      });
+      sections.push({
+        kind: 'sql',
+        title: 'Undo step 1',
+        statements: withDrops.map((t) => t.unhideSql).filter((s): s is string => s !== null),
+      });
     }
-    sections.push({ kind: 'sql', title: 'Step 2: drop them (one statement per table)', statements: withDrops.map((t) => t.dropSql!) });
-    sections.push({ kind: 'sql', title: 'Undo step 2: re-create with the exact original definitions', statements: withDrops.map((t) => t.dropRollbackSql!) });
+    sections.push({
+      kind: 'sql',
+      title: 'Step 2: drop them (one statement per table)',
+      statements: withDrops.map((t) => t.dropSql!),
+    });
+    sections.push({
+      kind: 'sql',
+      title: 'Undo step 2: re-create with the exact original definitions',
+      statements: withDrops.map((t) => t.dropRollbackSql!),
+    });
   }
   const weaker = plan.findings.filter((f) => f.action !== 'drop' && f.index !== null && f.sql).slice(0, MAX_SQL_TABLES);
   if (weaker.length) {
-    sections.push({ kind: 'sql', title: 'Weaker findings: review each before running (with its undo below it)', statements: weaker.flatMap((f) => [f.sql!, commentedOut(`undo: ${f.rollbackSql}`)]) });
+    sections.push({
+      kind: 'sql',
+      title: 'Weaker findings: review each before running (with its undo below it)',
+      statements: weaker.flatMap((f) => [f.sql!, commentedOut(`undo: ${f.rollbackSql}`)]),
+    });
   }
   sections.push({
     kind: 'text',
@@ -131,7 +189,9 @@ export function indexReviewWarnings(
         : `${live.source} counters are off now: usage evidence comes from stored snapshots only (${daysObserved.toFixed(1)} days); enable with ${live.enableHint}`,
     );
   } else if (daysObserved === null) {
-    warnings.push(`no usage evidence yet: ${live.source} is on, but the review needs two snapshots of the same counters (the first is stored now); no index is called unused`);
+    warnings.push(
+      `no usage evidence yet: ${live.source} is on, but the review needs two snapshots of the same counters (the first is stored now); no index is called unused`,
+    );
   }
   for (const r of replicas)
     if (r.evidence === null)
@@ -139,7 +199,10 @@ export function indexReviewWarnings(
         `replica ${r.node}: no usage evidence (${r.note ?? 'none'}): no index is called unused until it has ${minEvidenceDays} days`,
       );
   if (sizeNote) warnings.push(sizeNote);
-  if (!canHide) warnings.push('this server cannot hide an index (MySQL 8 INVISIBLE / MariaDB 10.6 IGNORED): only DROP statements are given');
+  if (!canHide)
+    warnings.push(
+      'this server cannot hide an index (MySQL 8 INVISIBLE / MariaDB 10.6 IGNORED): only DROP statements are given',
+    );
   return warnings;
 }
 
@@ -159,7 +222,10 @@ export function indexReviewResult(r: IndexReviewOutcome) {
   const drops = plan.findings.filter((f) => f.action === 'drop');
   const weaker = plan.findings.filter((f) => f.action !== 'drop' && f.index !== null);
   const overBudget = plan.findings.filter((f) => f.kind === 'over-budget');
-  const reclaimable = plan.tables.reduce<number | null>((s, t) => (s === null || t.reclaimableBytes === null ? null : s + t.reclaimableBytes), 0);
+  const reclaimable = plan.tables.reduce<number | null>(
+    (s, t) => (s === null || t.reclaimableBytes === null ? null : s + t.reclaimableBytes),
+    0,
+  );
   const summary =
     `${drops.length} index(es) to drop on ${new Set(drops.map((f) => `${f.schema}.${f.table}`)).size} table(s) (${formatBytes(reclaimable)} reclaimable), ` +
     `${weaker.length} weaker finding(s), ${overBudget.length} table(s) over budget, ${plan.tables.length} table(s) reviewed; ` +

@@ -22,7 +22,11 @@ const DAY_MS = 86_400_000;
  * - restart or reset between two snapshots: reads += the later value (reads since the reset), observed time += 0
  *   (when the counting restarted is not known; never overstate the window).
  */
-export function buildUsageEvidence(samples: readonly UsageSample[], windowStart: Date, now: Date): Map<string, IndexEvidence> {
+export function buildUsageEvidence(
+  samples: readonly UsageSample[],
+  windowStart: Date,
+  now: Date,
+): Map<string, IndexEvidence> {
   const byIndex = new Map<string, UsageSample[]>();
   for (const s of samples) {
     const t = s.takenAt.getTime();

@@ -58,12 +58,18 @@ export interface IndexName {
   index: string;
 }
 
-/** Read the live counters for the given indexes. MariaDB omits unread indexes (= 0); MySQL omits uninstrumented ones (= unknown). */
-export async function readLiveUsage(db: Pick<JobDb, 'query' | 'dialect'>, indexes: readonly IndexName[], takenAt: Date): Promise<LiveUsage> {
+/** Read the live counters for the given indexes. MariaDB omits unread indexes (= 0); MySQL omits uninstrumented ones (=
+ * unknown). */
+export async function readLiveUsage(
+  db: Pick<JobDb, 'query' | 'dialect'>,
+  indexes: readonly IndexName[],
+  takenAt: Date,
+): Promise<LiveUsage> {
   const counters = indexUsageCounters(db.dialect);
   const base = { source: counters.source, enableHint: counters.enableHint };
   const [state] = await db.query<RowDataPacket[]>(counters.enabledSql);
-  if (Number(state?.enabled ?? 0) !== 1 || indexes.length === 0) return { ...base, enabled: Number(state?.enabled ?? 0) === 1, samples: [] };
+  if (Number(state?.enabled ?? 0) !== 1 || indexes.length === 0)
+    return { ...base, enabled: Number(state?.enabled ?? 0) === 1, samples: [] };
   const uptimeSeconds = await readStatusNumber(db, 'Uptime');
   const serverStartedAt = new Date(Math.floor((takenAt.getTime() - uptimeSeconds * 1000) / 1000) * 1000);
   const schemas = [...new Set(indexes.map((i) => i.schema))];
@@ -85,7 +91,13 @@ export async function readLiveUsage(db: Pick<JobDb, 'query' | 'dialect'>, indexe
 const INSERT_CHUNK = 1000;
 
 /** `node`: '' for the primary, else the replica's name (its counters, stored on the primary). */
-export async function storeUsageSamples(db: JobDb, source: string, samples: readonly UsageSample[], signal?: AbortSignal, node = ''): Promise<number> {
+export async function storeUsageSamples(
+  db: JobDb,
+  source: string,
+  samples: readonly UsageSample[],
+  signal?: AbortSignal,
+  node = '',
+): Promise<number> {
   const table = `${quoteId(db.schema, 'DBKEEPER_SCHEMA')}.${USAGE_TABLE}`;
   for (let i = 0; i < samples.length; i += INSERT_CHUNK) {
     if (signal?.aborted) break;
@@ -98,7 +110,13 @@ export async function storeUsageSamples(db: JobDb, source: string, samples: read
   return samples.length;
 }
 
-export async function loadUsageSamples(db: JobDb, schemas: readonly string[], from: Date, to: Date, node = ''): Promise<UsageSample[]> {
+export async function loadUsageSamples(
+  db: JobDb,
+  schemas: readonly string[],
+  from: Date,
+  to: Date,
+  node = '',
+): Promise<UsageSample[]> {
   if (schemas.length === 0) return [];
   const table = `${quoteId(db.schema, 'DBKEEPER_SCHEMA')}.${USAGE_TABLE}`;
   const rows = await emptyIfMissing(
@@ -125,7 +143,9 @@ export async function pruneUsageSamples(db: JobDb, before: Date, signal?: AbortS
   let total = 0;
   for (;;) {
     if (signal?.aborted) return total;
-    const res = await db.query<{ affectedRows: number }>(`DELETE FROM ${table} WHERE taken_at < ? LIMIT 5000`, [before]);
+    const res = await db.query<{ affectedRows: number }>(`DELETE FROM ${table} WHERE taken_at < ? LIMIT 5000`, [
+      before,
+    ]);
     total += res.affectedRows;
     if (res.affectedRows < 5000) return total;
   }
@@ -133,7 +153,11 @@ export async function pruneUsageSamples(db: JobDb, before: Date, signal?: AbortS
 
 /** List the indexes of the given schemas (names only). */
 export async function listIndexNames(db: JobDb, schemas: readonly string[]): Promise<IndexName[]> {
-  const rows = await perSchema(db, 'SELECT DISTINCT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?', schemas);
+  const rows = await perSchema(
+    db,
+    'SELECT DISTINCT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?',
+    schemas,
+  );
   return rows.map((r) => ({ schema: String(r.s), table: String(r.t), index: String(r.i) }));
 }
 

@@ -16,7 +16,8 @@ import type { PartitionRow } from './facts.js';
 import type { PartitionAction, PartitionTablePlan, RetireAction } from './plan.js';
 
 /** stopped: not run because an earlier statement on the same table was contended in this run. */
-export type ActionOutcomeKind = 'done' | 'planned' | 'contended' | 'changed' | 'aborted' | 'stopped' | 'replica-lagging';
+export type ActionOutcomeKind =
+  'done' | 'planned' | 'contended' | 'changed' | 'aborted' | 'stopped' | 'replica-lagging';
 
 export interface ActionOutcome {
   action: PartitionAction;
@@ -162,7 +163,8 @@ export async function applyPartitionPlan(
           outcomes.push(...all({ outcome: 'stopped', rows: counted, note: `not run: ${stopped}; retried next run` }));
           continue;
         }
-        // Replica lag first (a wait of up to replicas.waitSeconds), then the metadata-lock check, fresh just before the DDL.
+        // Replica lag first (a wait of up to replicas.waitSeconds), then the metadata-lock check, fresh just before the
+        // DDL.
         const hold = await opts.holdForReplicas?.();
         if (hold) {
           outcomes.push(...all({ outcome: 'replica-lagging', rows: counted, note: hold }));

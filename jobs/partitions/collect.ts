@@ -26,7 +26,10 @@ export async function collectPartitionFacts(
 
 export async function collectServerFacts(db: JobDb): Promise<ServerFacts> {
   const [ro] = await db.query<RowDataPacket[]>('SELECT @@global.read_only AS read_only');
-  const names = await db.query<RowDataPacket[]>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [db.database]);
+  const names = await db.query<RowDataPacket[]>(
+    'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+    [db.database],
+  );
   return {
     readOnly: Number(ro!.read_only) === 1,
     archiveMethod: supportsConvertPartition(db.dialect) ? 'convert' : 'exchange',
@@ -35,13 +38,24 @@ export async function collectServerFacts(db: JobDb): Promise<ServerFacts> {
 }
 
 /** Archive tables named after a partition that still exists, with whether each side holds rows. */
-async function collectUnfinishedArchives(db: JobDb, t: PartitionTableFacts, tableNames: readonly string[]): Promise<NonNullable<PartitionTableFacts['unfinishedArchives']>> {
+async function collectUnfinishedArchives(
+  db: JobDb,
+  t: PartitionTableFacts,
+  tableNames: readonly string[],
+): Promise<NonNullable<PartitionTableFacts['unfinishedArchives']>> {
   const out: NonNullable<PartitionTableFacts['unfinishedArchives']> = [];
   for (const p of t.partitions) {
     const archiveTable = tableNames.find((n) => n.toLowerCase() === `${t.table}_${p.name}`.toLowerCase());
     if (!archiveTable) continue;
-    const [a] = await db.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${quoteTable(db.database, archiveTable)} LIMIT 1) AS one`);
-    out.push({ partition: p.name, archiveTable, archiveEmpty: Number(a!.n) === 0, partitionEmpty: (await countPartitionRows(db, t.table, p.name, 1)) === 0 });
+    const [a] = await db.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${quoteTable(db.database, archiveTable)} LIMIT 1) AS one`,
+    );
+    out.push({
+      partition: p.name,
+      archiveTable,
+      archiveEmpty: Number(a!.n) === 0,
+      partitionEmpty: (await countPartitionRows(db, t.table, p.name, 1)) === 0,
+    });
   }
   return out;
 }
@@ -59,7 +73,10 @@ export async function readPartitions(db: JobDb, table: string): Promise<Partitio
 /** Rows in one partition, counted (TABLE_ROWS is an estimate). `limit` stops the count early. */
 export async function countPartitionRows(db: JobDb, table: string, partition: string, limit?: number): Promise<number> {
   const from = `${quoteTable(db.database, table)} PARTITION (${quoteId(partition, 'partition')})`;
-  const sql = limit === undefined ? `SELECT COUNT(*) AS n FROM ${from}` : `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${from} LIMIT ?) AS capped`;
+  const sql =
+    limit === undefined
+      ? `SELECT COUNT(*) AS n FROM ${from}`
+      : `SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${from} LIMIT ?) AS capped`;
   const [row] = await db.query<RowDataPacket[]>(sql, limit === undefined ? [] : [limit]);
   return Number(row!.n);
 }
@@ -69,7 +86,13 @@ export async function countPartitionRows(db: JobDb, table: string, partition: st
  * only; compared through UNIX_TIMESTAMP (0 for a zero date), never with a '0000-00-00' literal, so the
  * session's sql_mode (strict, NO_ZERO_DATE) changes neither the answer nor raises a warning.
  */
-export async function countUndatedRows(db: JobDb, table: string, partition: string, column: string, limit = UNDATED_ROW_LIMIT): Promise<UndatedRows> {
+export async function countUndatedRows(
+  db: JobDb,
+  table: string,
+  partition: string,
+  column: string,
+  limit = UNDATED_ROW_LIMIT,
+): Promise<UndatedRows> {
   const col = quoteId(column, 'column');
   const [row] = await db.query<RowDataPacket[]>(
     `SELECT COUNT(*) AS n, COALESCE(SUM(v IS NULL), 0) AS nulls FROM (
@@ -84,11 +107,18 @@ export async function countUndatedRows(db: JobDb, table: string, partition: stri
 
 /** Epoch seconds of the oldest `column` value (for --print-migration's first month); null when the table is empty. */
 export async function oldestRowSeconds(db: JobDb, table: string, column: string): Promise<number | null> {
-  const [row] = await db.query<RowDataPacket[]>(`SELECT UNIX_TIMESTAMP(MIN(${quoteId(column, 'column')})) AS oldest FROM ${quoteTable(db.database, table)}`);
+  const [row] = await db.query<RowDataPacket[]>(
+    `SELECT UNIX_TIMESTAMP(MIN(${quoteId(column, 'column')})) AS oldest FROM ${quoteTable(db.database, table)}`,
+  );
   return row?.oldest == null ? null : Math.floor(Number(row.oldest));
 }
 
-async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number, column: string): Promise<PartitionTableFacts> {
+async function collectTableFacts(
+  db: JobDb,
+  table: string,
+  tailRowLimit: number,
+  column: string,
+): Promise<PartitionTableFacts> {
   const [info] = await db.query<RowDataPacket[]>(
     'SELECT TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
     [db.database, table],
@@ -140,7 +170,9 @@ async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number,
          WHERE CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? AND UNIQUE_CONSTRAINT_SCHEMA = ?`,
         [db.database, table, db.database],
       );
-  const fks = [...new Map([...outgoing, ...incoming].map((f) => [`${String(f.from_table)}.${String(f.name)}`, f])).values()];
+  const fks = [
+    ...new Map([...outgoing, ...incoming].map((f) => [`${String(f.from_table)}.${String(f.name)}`, f])).values(),
+  ];
   const partitions = partitioned ? await readPartitions(db, table) : [];
   const last = partitions[partitions.length - 1];
   let tailRows: PartitionTableFacts['tailRows'] = null;
@@ -151,7 +183,8 @@ async function collectTableFacts(db: JobDb, table: string, tailRowLimit: number,
   const columnFacts = columns.map((c) => ({ name: String(c.name), dataType: String(c.type) }));
   const keyColumn = findColumn({ columns: columnFacts }, column);
   const first = partitions[0];
-  const firstPartitionUndated = first && partitions.length > 1 && keyColumn ? await countUndatedRows(db, table, first.name, keyColumn.name) : null;
+  const firstPartitionUndated =
+    first && partitions.length > 1 && keyColumn ? await countUndatedRows(db, table, first.name, keyColumn.name) : null;
   return {
     table,
     exists: true,

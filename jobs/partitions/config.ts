@@ -4,7 +4,8 @@ import { identifierSchema } from '../../src/config/identifier.js';
 
 export const partitionsDefaults = { schedule: '30 4 1 * *', catchUp: true };
 
-/** A `tables` entry: a name (the section's policy), or a name with its own column, premake, retention, pastRetention. */
+/** A `tables` entry: a name (the section's policy), or a name with its own column, premake, retention, pastRetention.
+ */
 const tableEntry = z.union([
   identifierSchema,
   z

@@ -21,7 +21,8 @@ export interface PartitionTableFacts {
   partitions: PartitionRow[];
   /** Rows in the MAXVALUE tail, counted up to threshold + 1 (capped = at least that many). */
   tailRows: { counted: number; capped: boolean } | null;
-  /** Rows of the first partition dated NULL or zero; null when not counted (not partitioned, no month before the tail, no such column). */
+  /** Rows of the first partition dated NULL or zero; null when not counted (not partitioned, no month before the tail,
+   * no such column). */
   firstPartitionUndated: UndatedRows | null;
   /** Archive tables `<table>_<partition>` whose partition still exists: an archive by EXCHANGE that stopped
    * between its statements (or a table a person made). Empty = nothing moved yet. */

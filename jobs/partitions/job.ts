@@ -13,12 +13,18 @@ import { partitionsMetrics } from './metrics.js';
 /** Monthly partitions of append-only logs: months made ahead, months past retention dropped or archived. */
 export const partitionsJob = defineJob({
   name: 'partitions',
-  description: 'Monthly RANGE partitions on UNIX_TIMESTAMP: makes the coming months, drops or archives months past retention',
+  description:
+    'Monthly RANGE partitions on UNIX_TIMESTAMP: makes the coming months, drops or archives months past retention',
   period: 'monthly',
   schedule: partitionsDefaults.schedule,
   configSchema: partitionsConfigSchema,
   privileges: partitionsPrivileges,
-  options: { 'print-migration': { kind: 'flag', description: 'print the ALTER that would partition an unpartitioned table; never run it' } },
+  options: {
+    'print-migration': {
+      kind: 'flag',
+      description: 'print the ALTER that would partition an unpartitioned table; never run it',
+    },
+  },
   writes: true,
   metrics: partitionsMetrics,
   async run(ctx) {
@@ -48,9 +54,14 @@ export const partitionsJob = defineJob({
     let outcomes: ActionOutcome[];
     if (ctx.dryRun) {
       const counted = new Map<ActionOutcome['action'], number>();
-      for (const p of plans) for (const [a, n] of await countRetiringRows(ctx.db, [p], columnOf(p.table))) counted.set(a, n);
+      for (const p of plans)
+        for (const [a, n] of await countRetiringRows(ctx.db, [p], columnOf(p.table))) counted.set(a, n);
       outcomes = plans.flatMap((p) =>
-        p.actions.map((action) => ({ action, outcome: 'planned' as const, rows: action.kind === 'create' ? action.tailRowsMoved : (counted.get(action) ?? null) })),
+        p.actions.map((action) => ({
+          action,
+          outcome: 'planned' as const,
+          rows: action.kind === 'create' ? action.tailRowsMoved : (counted.get(action) ?? null),
+        })),
       );
     } else {
       outcomes = await applyPartitionPlan(ctx.db, plans, {
@@ -63,7 +74,9 @@ export const partitionsJob = defineJob({
         holdForReplicas: () => holdForReplicas(ctx.replicas, ctx.signal),
       });
     }
-    for (const o of outcomes) if (o.outcome !== 'done' && o.outcome !== 'planned') ctx.log.warn({ table: o.action.table, kind: o.action.kind, outcome: o.outcome }, o.note ?? o.outcome);
+    for (const o of outcomes)
+      if (o.outcome !== 'done' && o.outcome !== 'planned')
+        ctx.log.warn({ table: o.action.table, kind: o.action.kind, outcome: o.outcome }, o.note ?? o.outcome);
     return rotationResult(plans, outcomes, ctx.dryRun, c);
   },
 });

@@ -18,10 +18,17 @@ export interface MigrationPlan {
 }
 
 /** PURE: the ALTER that would partition an unpartitioned table by month, or why there is none. Never run by the job. */
-export function planMigration(t: PartitionTableFacts, oldestRow: number | null, schema: string, policy: MigrationPolicy, now: Date): MigrationPlan {
+export function planMigration(
+  t: PartitionTableFacts,
+  oldestRow: number | null,
+  schema: string,
+  policy: MigrationPolicy,
+  now: Date,
+): MigrationPlan {
   const none = (reason: string, notes: string[] = []): MigrationPlan => ({ table: t.table, sql: null, reason, notes });
   if (!t.exists) return none('table not found in the database');
-  if (t.partitionMethod) return none(`already partitioned (${t.partitionMethod} ${t.expression ?? ''}); nothing to migrate`);
+  if (t.partitionMethod)
+    return none(`already partitioned (${t.partitionMethod} ${t.expression ?? ''}); nothing to migrate`);
   const col = findColumn(t, policy.column);
   if (!col) return none(`column ${policy.column} not found`);
   if (col.dataType.toLowerCase() !== 'timestamp') {
@@ -33,15 +40,22 @@ export function planMigration(t: PartitionTableFacts, oldestRow: number | null, 
   if (badKeys.length > 0) {
     return none(
       `unique key${badKeys.length > 1 ? 's' : ''} ${badKeys.map((k) => `${k.name} (${k.columns.join(', ')})`).join(', ')} without ${policy.column}`,
-      [`every unique key (the primary key too) must include ${policy.column}, e.g. PRIMARY KEY (id, ${policy.column}); uniqueness then holds per (key, ${policy.column}) only`],
+      [
+        `every unique key (the primary key too) must include ${policy.column}, e.g. PRIMARY KEY (id, ${policy.column}); uniqueness then holds per (key, ${policy.column}) only`,
+      ],
     );
   }
   if (t.foreignKeys.length > 0) {
-    return none(`foreign keys ${t.foreignKeys.map((f) => `${f.name} (${f.from} → ${f.to})`).join(', ')}; partitioned InnoDB tables cannot take part in foreign keys`);
+    return none(
+      `foreign keys ${t.foreignKeys.map((f) => `${f.name} (${f.from} → ${f.to})`).join(', ')}; partitioned InnoDB tables cannot take part in foreign keys`,
+    );
   }
   const coverageTarget = monthStartSeconds(now, policy.premakeMonths + 1);
   const floor = monthStartSeconds(now, -(policy.retentionMonths + 12));
-  const first = oldestRow === null ? monthStartSeconds(now) : Math.min(Math.max(monthStartSeconds(oldestRow), floor), monthStartSeconds(now));
+  const first =
+    oldestRow === null
+      ? monthStartSeconds(now)
+      : Math.min(Math.max(monthStartSeconds(oldestRow), floor), monthStartSeconds(now));
   const months: NewMonth[] = [];
   for (let lower = first; lower < coverageTarget; lower = monthStartSeconds(lower, 1)) {
     months.push({ name: partitionNameFor(lower), upperBound: monthStartSeconds(lower, 1) });
@@ -52,7 +66,10 @@ export function planMigration(t: PartitionTableFacts, oldestRow: number | null, 
     `${months[0]!.name} also holds every row before ${isoDay(first)}.`,
   ];
   const retireable = months.filter((m) => m.upperBound <= monthStartSeconds(now, -policy.retentionMonths)).length;
-  if (retireable > 0) notes.push(`${retireable} of these months are already past retention: the next runs retire them, oldest first, within the per-run cap.`);
+  if (retireable > 0)
+    notes.push(
+      `${retireable} of these months are already past retention: the next runs retire them, oldest first, within the per-run cap.`,
+    );
   return {
     table: t.table,
     sql: partitionByMonthSql(schema, t.table, policy.column, months),

@@ -50,7 +50,8 @@ export interface PartitionTablePlan {
   actions: PartitionAction[];
   skipped: { target: string; reason: string }[];
   warnings: string[];
-  /** The first partition past retention, kept with every later month because it holds rows dated NULL or zero (or they could not be counted). */
+  /** The first partition past retention, kept with every later month because it holds rows dated NULL or zero (or they
+   * could not be counted). */
   retirementHeldBy: string | null;
   currentMonthStart: number;
   retentionStart: number;
@@ -249,7 +250,8 @@ function planTable(
       archiveTable,
     };
     if (facts.server.tableNames.some((n) => n.toLowerCase() === archiveTable.toLowerCase())) {
-      // An archive by EXCHANGE killed between its statements leaves the archive table: finish or redo it, else it blocks every later run.
+      // An archive by EXCHANGE killed between its statements leaves the archive table: finish or redo it, else it
+      // blocks every later run.
       const left = t.unfinishedArchives?.find((u) => u.partition === m.name);
       if (left?.archiveEmpty) {
         const statements = [

@@ -19,8 +19,14 @@ function actionRange(a: PartitionAction): string {
   return rangeText({ lowerBound: a.months[0]!.lowerBound, upperBound: a.months[a.months.length - 1]!.upperBound });
 }
 
-/** Per table: what was (or would be) created and retired, coverage, tail rows, skips; as details, sections and one summary line. */
-export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: readonly ActionOutcome[], dryRun: boolean, policy: ReportPolicy): JobResult {
+/** Per table: what was (or would be) created and retired, coverage, tail rows, skips; as details, sections and one
+ * summary line. */
+export function rotationResult(
+  plans: readonly PartitionTablePlan[],
+  outcomes: readonly ActionOutcome[],
+  dryRun: boolean,
+  policy: ReportPolicy,
+): JobResult {
   const warnings: string[] = [];
   const skipped: JobSkip[] = [];
   const figures: Figure[] = [];
@@ -35,7 +41,12 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
     if (plan.refused) {
       skipped.push({ target: plan.table, reason: `refused: ${plan.refused}` });
       warnings.push(`${plan.table}: refused: ${plan.refused}`);
-      figures.push({ label: `${plan.table}: months ahead`, value: null, note: `refused: ${plan.refused}`, status: 'n/a' });
+      figures.push({
+        label: `${plan.table}: months ahead`,
+        value: null,
+        note: `refused: ${plan.refused}`,
+        status: 'n/a',
+      });
       figures.push({ label: `${plan.table}: rows in pmax`, value: null, note: 'refused', status: 'n/a' });
       summaries.push(`${plan.table}: refused (${plan.refused})`);
       tables.push({ table: plan.table, refused: plan.refused });
@@ -50,27 +61,46 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
     for (const o of mine) {
       const a = o.action;
       const name = a.kind === 'create' ? a.months.map((m) => m.name).join(', ') : a.partition;
-      changeRows.push([plan.table, a.kind, name, actionRange(a), o.rows, dryRun ? 'planned' : o.outcome, o.note ?? a.reason]);
+      changeRows.push([
+        plan.table,
+        a.kind,
+        name,
+        actionRange(a),
+        o.rows,
+        dryRun ? 'planned' : o.outcome,
+        o.note ?? a.reason,
+      ]);
       if (dryRun || o.outcome === 'done') statements.push(...a.statements);
     }
     for (const o of notDone) {
-      warnings.push(`${plan.table}: ${o.action.kind} ${o.action.kind === 'create' ? o.action.months.map((m) => m.name).join(', ') : o.action.partition} not done (${o.outcome})`);
+      warnings.push(
+        `${plan.table}: ${o.action.kind} ${o.action.kind === 'create' ? o.action.months.map((m) => m.name).join(', ') : o.action.partition} not done (${o.outcome})`,
+      );
       const target = `${plan.table} ${o.action.kind} ${o.action.kind === 'create' ? o.action.months.map((m) => m.name).join(',') : o.action.partition}`;
-      const typed = o.outcome === 'contended' ? { kind: 'contended' as const, ...(o.culprits?.length ? { culprits: o.culprits } : {}) } : {};
+      const typed =
+        o.outcome === 'contended'
+          ? { kind: 'contended' as const, ...(o.culprits?.length ? { culprits: o.culprits } : {}) }
+          : {};
       skipped.push({ target, reason: `${o.outcome}: ${o.note ?? ''}`, ...typed });
     }
     skipped.push(...plan.skipped);
     warnings.push(...plan.warnings);
     const premake = plan.premakeMonths ?? policy.premakeMonths;
     const short = ahead === null || ahead < premake;
-    if (short) warnings.push(`${plan.table}: ${ahead === null || ahead < 0 ? 'the current month has no partition: inserts land in the tail' : `only ${ahead} months ahead (premake ${premake})`}`);
+    if (short)
+      warnings.push(
+        `${plan.table}: ${ahead === null || ahead < 0 ? 'the current month has no partition: inserts land in the tail' : `only ${ahead} months ahead (premake ${premake})`}`,
+      );
     figures.push({
       label: `${plan.table}: months ahead`,
       value: ahead,
       unit: 'months',
       threshold: `≥ ${premake}`,
       status: ahead === null || ahead < 0 ? 'fail' : short ? 'warn' : 'ok',
-      note: plan.months.length > 0 || created.length > 0 ? `partitions end ${isoDay(coveredUntil(plan, created.length > 0))}` : 'no month partitions',
+      note:
+        plan.months.length > 0 || created.length > 0
+          ? `partitions end ${isoDay(coveredUntil(plan, created.length > 0))}`
+          : 'no month partitions',
     });
     const tail = plan.tailRows;
     figures.push({
@@ -80,17 +110,25 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
       status: !tail ? 'n/a' : tail.capped ? 'fail' : tail.counted > 0 ? 'warn' : 'ok',
       ...(tail?.capped ? { note: `more than ${policy.pmaxRowThreshold} (count stopped there)` } : {}),
     });
-    bars.push({ label: plan.table, value: Math.max(0, ahead ?? 0), max: Math.max(premake, ahead ?? 0), note: `${ahead ?? 'n/a'} of ${premake} months ahead` });
+    bars.push({
+      label: plan.table,
+      value: Math.max(0, ahead ?? 0),
+      max: Math.max(premake, ahead ?? 0),
+      note: `${ahead ?? 'n/a'} of ${premake} months ahead`,
+    });
     const verb = (past: string, future: string) => (dryRun ? future : past);
     const parts: string[] = [];
     const createdNames = created.flatMap((o) => (o.action.kind === 'create' ? o.action.months.map((m) => m.name) : []));
     if (createdNames.length > 0) parts.push(`${verb('created', 'would create')} ${createdNames.join(', ')}`);
     if (retired.length > 0) {
       const rows = retired.reduce((s, o) => s + (o.rows ?? 0), 0);
-      parts.push(`${verb('retired', 'would retire')} ${retired.map((o) => (o.action.kind === 'create' ? '' : `${o.action.partition} (${o.action.kind})`)).join(', ')}: ${fmt(rows)} rows`);
+      parts.push(
+        `${verb('retired', 'would retire')} ${retired.map((o) => (o.action.kind === 'create' ? '' : `${o.action.partition} (${o.action.kind})`)).join(', ')}: ${fmt(rows)} rows`,
+      );
     }
     if (plan.retirementHeldBy) parts.push(`retired nothing: ${plan.retirementHeldBy} holds rows dated NULL or zero`);
-    if (notDone.length > 0) parts.push(`${notDone.length} not done (${[...new Set(notDone.map((o) => o.outcome))].join(', ')})`);
+    if (notDone.length > 0)
+      parts.push(`${notDone.length} not done (${[...new Set(notDone.map((o) => o.outcome))].join(', ')})`);
     if (parts.length === 0) parts.push('nothing to do');
     summaries.push(`${plan.table}: ${parts.join('; ')}; ${ahead ?? 'n/a'} months ahead`);
     tables.push({
@@ -103,7 +141,13 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
       rowsInPmax: tail,
       created: created.flatMap((o) =>
         o.action.kind === 'create'
-          ? o.action.months.map((m) => ({ partition: m.name, from: m.lowerBound === null ? null : isoDay(m.lowerBound), to: isoDay(m.upperBound), rows: o.newMonthRows?.[m.name] ?? null, statementMs: o.durationMs ?? null }))
+          ? o.action.months.map((m) => ({
+              partition: m.name,
+              from: m.lowerBound === null ? null : isoDay(m.lowerBound),
+              to: isoDay(m.upperBound),
+              rows: o.newMonthRows?.[m.name] ?? null,
+              statementMs: o.durationMs ?? null,
+            }))
           : [],
       ),
       retired: retired.map((o) =>
@@ -116,7 +160,9 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
               to: isoDay(o.action.upperBound),
               rows: o.rows,
               statementMs: o.durationMs ?? null,
-              ...(o.action.archiveTable ? { archiveTable: o.action.archiveTable, archivedRows: o.archivedRows ?? null } : {}),
+              ...(o.action.archiveTable
+                ? { archiveTable: o.action.archiveTable, archivedRows: o.archivedRows ?? null }
+                : {}),
             },
       ),
       notDone: notDone.map((o) => ({ kind: o.action.kind, outcome: o.outcome, note: o.note ?? null })),
@@ -130,12 +176,29 @@ export function rotationResult(plans: readonly PartitionTablePlan[], outcomes: r
     { kind: 'figures', title: 'Partition coverage', figures },
     { kind: 'bars', title: 'Future months with a partition', unit: 'months', bars },
     ...(timeline.length
-      ? [{ kind: 'timeline' as const, title: dryRun ? 'Partition timeline (planned)' : 'Partition timeline', rows: timeline }]
+      ? [
+          {
+            kind: 'timeline' as const,
+            title: dryRun ? 'Partition timeline (planned)' : 'Partition timeline',
+            rows: timeline,
+          },
+        ]
       : []),
-    { kind: 'table', title: dryRun ? 'Planned partition changes' : 'Partition changes', columns: ['table', 'action', 'partitions', 'range', 'rows', 'outcome', 'why'], rows: changeRows },
+    {
+      kind: 'table',
+      title: dryRun ? 'Planned partition changes' : 'Partition changes',
+      columns: ['table', 'action', 'partitions', 'range', 'rows', 'outcome', 'why'],
+      rows: changeRows,
+    },
   ];
-  if (skipped.length > 0) sections.push({ kind: 'text', title: 'Skipped or refused', lines: skipped.map((s) => `${s.target}: ${s.reason}`) });
-  if (statements.length > 0) sections.push({ kind: 'sql', title: dryRun ? 'Statements the run would execute' : 'Statements executed', statements });
+  if (skipped.length > 0)
+    sections.push({ kind: 'text', title: 'Skipped or refused', lines: skipped.map((s) => `${s.target}: ${s.reason}`) });
+  if (statements.length > 0)
+    sections.push({
+      kind: 'sql',
+      title: dryRun ? 'Statements the run would execute' : 'Statements executed',
+      statements,
+    });
   const status = warnings.length > 0 ? 'warning' : 'ok';
   return {
     status,
@@ -167,7 +230,9 @@ export function migrationResult(plans: readonly MigrationPlan[]): JobResult {
     details: { printMigration: plans },
     sections: [
       { kind: 'text', title: 'Partitioning migration (not run)', lines },
-      ...(statements.length ? [{ kind: 'sql' as const, title: 'ALTER to partition by month (run by a DBA, not by dbkeeper)', statements }] : []),
+      ...(statements.length
+        ? [{ kind: 'sql' as const, title: 'ALTER to partition by month (run by a DBA, not by dbkeeper)', statements }]
+        : []),
     ],
   };
 }

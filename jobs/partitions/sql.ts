@@ -14,7 +14,9 @@ function bound(n: number): string {
 
 /** `PARTITION pYYYYMM VALUES LESS THAN (…), …, PARTITION tail VALUES LESS THAN MAXVALUE`. */
 function monthsThenTail(months: readonly NewMonth[], tail: string): string {
-  const parts = months.map((m) => `PARTITION ${quoteId(m.name, 'partition')} VALUES LESS THAN (${bound(m.upperBound)})`);
+  const parts = months.map(
+    (m) => `PARTITION ${quoteId(m.name, 'partition')} VALUES LESS THAN (${bound(m.upperBound)})`,
+  );
   parts.push(`PARTITION ${quoteId(tail, 'partition')} VALUES LESS THAN MAXVALUE`);
   return parts.join(', ');
 }
@@ -24,7 +26,9 @@ export function reorganizeTailSql(schema: string, table: string, tail: string, m
 }
 
 export function dropPartitionSql(schema: string, table: string, partition: string | readonly string[]): string {
-  const names = (typeof partition === 'string' ? [partition] : partition).map((p) => quoteId(p, 'partition')).join(', ');
+  const names = (typeof partition === 'string' ? [partition] : partition)
+    .map((p) => quoteId(p, 'partition'))
+    .join(', ');
   return `ALTER TABLE ${quoteTable(schema, table)} DROP PARTITION ${names}`;
 }
 
@@ -53,6 +57,12 @@ export function archivePartitionSql(
   ];
 }
 
-export function partitionByMonthSql(schema: string, table: string, column: string, months: readonly NewMonth[], tail = 'pmax'): string {
+export function partitionByMonthSql(
+  schema: string,
+  table: string,
+  column: string,
+  months: readonly NewMonth[],
+  tail = 'pmax',
+): string {
   return `ALTER TABLE ${quoteTable(schema, table)} PARTITION BY RANGE (UNIX_TIMESTAMP(${quoteId(column, 'column')})) (${monthsThenTail(months, tail)})`;
 }

@@ -21,7 +21,10 @@ export type ShapeCheck = { ok: true; layout: ValidLayout } | { ok: false; reason
 const EXPRESSION = /^\s*unix_timestamp\s*\(\s*(?:`((?:[^`]|``)+)`|([A-Za-z0-9_$]+))\s*\)\s*$/i;
 
 /** The table's column named `column` (case-insensitive), if any. */
-export function findColumn(t: Pick<PartitionTableFacts, 'columns'>, column: string): PartitionTableFacts['columns'][number] | undefined {
+export function findColumn(
+  t: Pick<PartitionTableFacts, 'columns'>,
+  column: string,
+): PartitionTableFacts['columns'][number] | undefined {
   return t.columns.find((c) => c.name.toLowerCase() === column.toLowerCase());
 }
 
@@ -36,9 +39,12 @@ export function validatePartitionShape(t: PartitionTableFacts, server: ServerFac
   if (!t.exists) return refuse('table not found in the database');
   if (server.readOnly) return refuse('server is read_only (a replica?): partitions are managed on the primary');
   if (!t.partitionMethod || t.partitions.length === 0) {
-    return refuse('not partitioned; `npm run job -- partitions --print-migration` prints the ALTER that would partition it');
+    return refuse(
+      'not partitioned; `npm run job -- partitions --print-migration` prints the ALTER that would partition it',
+    );
   }
-  if (t.partitionMethod.toUpperCase() !== 'RANGE') return refuse(`partitioned by ${t.partitionMethod}, not RANGE (UNIX_TIMESTAMP(${column}))`);
+  if (t.partitionMethod.toUpperCase() !== 'RANGE')
+    return refuse(`partitioned by ${t.partitionMethod}, not RANGE (UNIX_TIMESTAMP(${column}))`);
   if (t.subpartitionMethod) return refuse(`has subpartitions (${t.subpartitionMethod}); not handled`);
   const match = EXPRESSION.exec(t.expression ?? '');
   if (!match) return refuse(`partition expression is ${JSON.stringify(t.expression)}, not UNIX_TIMESTAMP(${column})`);
@@ -48,16 +54,21 @@ export function validatePartitionShape(t: PartitionTableFacts, server: ServerFac
   }
   const col = findColumn(t, column);
   if (!col) return refuse(`column ${column} not found`);
-  if (col.dataType.toLowerCase() !== 'timestamp') return refuse(`column ${column} is ${col.dataType}, not TIMESTAMP (UNIX_TIMESTAMP of it is not a UTC instant)`);
+  if (col.dataType.toLowerCase() !== 'timestamp')
+    return refuse(`column ${column} is ${col.dataType}, not TIMESTAMP (UNIX_TIMESTAMP of it is not a UTC instant)`);
   const badKey = uniqueKeysWithout(t, column)[0];
   if (badKey) return refuse(`unique key ${badKey.name} (${badKey.columns.join(', ')}) does not include ${column}`);
   if (t.foreignKeys.length > 0) {
     const fk = t.foreignKeys[0]!;
-    return refuse(`foreign key ${fk.name} (${fk.from} → ${fk.to}); partitioned tables cannot take part in foreign keys`);
+    return refuse(
+      `foreign key ${fk.name} (${fk.from} → ${fk.to}); partitioned tables cannot take part in foreign keys`,
+    );
   }
   const last = t.partitions[t.partitions.length - 1]!;
   if (last.description.toUpperCase() !== 'MAXVALUE') {
-    return refuse(`last partition ${last.name} is not VALUES LESS THAN MAXVALUE (new months are split from a MAXVALUE tail)`);
+    return refuse(
+      `last partition ${last.name} is not VALUES LESS THAN MAXVALUE (new months are split from a MAXVALUE tail)`,
+    );
   }
   const months: MonthPartition[] = [];
   let lower: number | null = null;
@@ -65,9 +76,12 @@ export function validatePartitionShape(t: PartitionTableFacts, server: ServerFac
     if (!/^-?\d+$/.test(p.description)) return refuse(`partition ${p.name} has bound ${p.description}, not an integer`);
     const upper = Number(p.description);
     if (!isUtcMonthStart(upper)) {
-      return refuse(`partition ${p.name} ends at ${new Date(upper * 1000).toISOString()}, not an exact UTC month start`);
+      return refuse(
+        `partition ${p.name} ends at ${new Date(upper * 1000).toISOString()}, not an exact UTC month start`,
+      );
     }
-    if (lower !== null && upper <= lower) return refuse(`partition ${p.name} bound ${upper} is not above the previous one`);
+    if (lower !== null && upper <= lower)
+      return refuse(`partition ${p.name} bound ${upper} is not above the previous one`);
     months.push({ name: p.name, lowerBound: lower, upperBound: upper });
     lower = upper;
   }

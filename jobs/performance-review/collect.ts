@@ -76,7 +76,8 @@ function sampleOf(takenAt: Date, f: HealthFacts): ConnectionSample {
 
 /** Rows of a SELECT one at a time (the slow log table has no index and may be large). */
 async function* streamRows(db: Db, sql: string, values: unknown[]): AsyncGenerator<RowDataPacket> {
-  const core = (db.conn as unknown as { connection: { query(sql: string, values: unknown[]): { stream(): Readable } } }).connection;
+  const core = (db.conn as unknown as { connection: { query(sql: string, values: unknown[]): { stream(): Readable } } })
+    .connection;
   const stream = core.query(sql, values).stream();
   try {
     for await (const row of stream) yield row as RowDataPacket;
@@ -109,7 +110,11 @@ async function readDigests(db: Db): Promise<DigestRow[]> {
 }
 
 /** Which source to use, in the issue's order, and its statements for the period. Reads only. */
-export async function collectPerformanceReview(db: Db, period: ReviewPeriod, opts: CollectPerformanceReviewOptions): Promise<PerformanceReviewFacts> {
+export async function collectPerformanceReview(
+  db: Db,
+  period: ReviewPeriod,
+  opts: CollectPerformanceReviewOptions,
+): Promise<PerformanceReviewFacts> {
   const v = await serverVars(db);
   const outputs = v.logOutput.toUpperCase().split(',');
   const attempts: SourceAttempt[] = [];
@@ -123,7 +128,10 @@ export async function collectPerformanceReview(db: Db, period: ReviewPeriod, opt
     now: v.sample,
     samples: (await snapshotsBetween(db, v.serverKey, period.from, period.to)).map((s) => sampleOf(s.takenAt, s.facts)),
   };
-  const done = (source: PerformanceReviewFacts['source'], extra: Partial<PerformanceReviewFacts> = {}): PerformanceReviewFacts => ({
+  const done = (
+    source: PerformanceReviewFacts['source'],
+    extra: Partial<PerformanceReviewFacts> = {},
+  ): PerformanceReviewFacts => ({
     ...base,
     attempts,
     source,
@@ -137,23 +145,44 @@ export async function collectPerformanceReview(db: Db, period: ReviewPeriod, opt
   });
 
   // 1. performance_schema digests.
-  if (!v.performanceSchema) attempts.push({ source: 'performance_schema', used: false, note: 'performance_schema is OFF (turning it on needs the server config and a restart)' });
+  if (!v.performanceSchema)
+    attempts.push({
+      source: 'performance_schema',
+      used: false,
+      note: 'performance_schema is OFF (turning it on needs the server config and a restart)',
+    });
   else {
     const digests = await readDigests(db);
     if (digests.length === 0) {
-      attempts.push({ source: 'performance_schema', used: false, note: 'performance_schema is ON but has no statement digests (consumer statements_digest off, or the table was just truncated)' });
+      attempts.push({
+        source: 'performance_schema',
+        used: false,
+        note: 'performance_schema is ON but has no statement digests (consumer statements_digest off, or the table was just truncated)',
+      });
     } else {
-      const baseline = await findBaseline(db, v.serverKey, new Date(period.from.getTime() - BASELINE_SLACK_MS), new Date(period.from.getTime() + BASELINE_SLACK_MS));
+      const baseline = await findBaseline(
+        db,
+        v.serverKey,
+        new Date(period.from.getTime() - BASELINE_SLACK_MS),
+        new Date(period.from.getTime() + BASELINE_SLACK_MS),
+      );
       const { stats, since } = digestStats(digests, baseline, period.from);
       attempts.push({ source: 'performance_schema', used: true, note: '' });
-      return done('performance_schema', { statements: stats, entriesRead: digests.length, digestsSince: since, digestBaselineAt: baseline?.takenAt ?? null, digestRows: digests });
+      return done('performance_schema', {
+        statements: stats,
+        entriesRead: digests.length,
+        digestsSince: since,
+        digestBaselineAt: baseline?.takenAt ?? null,
+        digestRows: digests,
+      });
     }
   }
 
   const slowOff = 'slow_query_log is OFF';
   // 2. mysql.slow_log.
   if (!v.slowQueryLog) attempts.push({ source: 'slow_log_table', used: false, note: slowOff });
-  else if (!outputs.includes('TABLE')) attempts.push({ source: 'slow_log_table', used: false, note: `log_output is ${v.logOutput}, without TABLE` });
+  else if (!outputs.includes('TABLE'))
+    attempts.push({ source: 'slow_log_table', used: false, note: `log_output is ${v.logOutput}, without TABLE` });
   else {
     const agg = new StatementAggregator();
     let truncated = false;
@@ -168,13 +197,27 @@ export async function collectPerformanceReview(db: Db, period: ReviewPeriod, opt
           truncated = agg.entries >= opts.maxSlowLogEntries;
           break;
         }
-        agg.add(String(r.sql_text), Number(r.secs), r.db ? String(r.db) : null, r.rows_examined === null ? null : Number(r.rows_examined));
+        agg.add(
+          String(r.sql_text),
+          Number(r.secs),
+          r.db ? String(r.db) : null,
+          r.rows_examined === null ? null : Number(r.rows_examined),
+        );
       }
       attempts.push({ source: 'slow_log_table', used: true, note: '' });
-      return done('slow_log_table', { statements: agg.stats(), rawSamples: agg.rawSamples(), entriesRead: agg.entries, truncated });
+      return done('slow_log_table', {
+        statements: agg.stats(),
+        rawSamples: agg.rawSamples(),
+        entriesRead: agg.entries,
+        truncated,
+      });
     } catch (err) {
       if (opts.signal.aborted) throw err;
-      attempts.push({ source: 'slow_log_table', used: false, note: `mysql.slow_log not readable: ${maskLiterals((err as Error).message)}` });
+      attempts.push({
+        source: 'slow_log_table',
+        used: false,
+        note: `mysql.slow_log not readable: ${maskLiterals((err as Error).message)}`,
+      });
     }
   }
 
@@ -184,7 +227,8 @@ export async function collectPerformanceReview(db: Db, period: ReviewPeriod, opt
   let fileNote: string | null = null;
   if (!v.slowQueryLog) fileNote = slowOff;
   else if (!outputs.includes('FILE')) fileNote = `log_output is ${v.logOutput}, without FILE`;
-  else if (v.hostname !== workerHost) fileNote = `the file ${path} is on the database host ${v.hostname}, not on the worker's host ${workerHost}`;
+  else if (v.hostname !== workerHost)
+    fileNote = `the file ${path} is on the database host ${v.hostname}, not on the worker's host ${workerHost}`;
   else {
     try {
       await access(path, constants.R_OK);
@@ -215,5 +259,10 @@ export async function collectPerformanceReview(db: Db, period: ReviewPeriod, opt
     AbortSignal.any([opts.signal, stop.signal]),
   );
   attempts.push({ source: 'slow_log_file', used: true, note: `read ${path}` });
-  return done('slow_log_file', { statements: agg.stats(), rawSamples: agg.rawSamples(), entriesRead: agg.entries, truncated });
+  return done('slow_log_file', {
+    statements: agg.stats(),
+    rawSamples: agg.rawSamples(),
+    entriesRead: agg.entries,
+    truncated,
+  });
 }

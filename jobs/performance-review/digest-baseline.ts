@@ -56,7 +56,9 @@ export const BASELINE_SLACK_MS = 2 * 86_400_000;
 
 /** Store a baseline only when reviewing the month that just ended: that is the next month's starting point. */
 export function baselineDue(period: { to: Date; partial: boolean }, now: Date): boolean {
-  return !period.partial && now.getTime() >= period.to.getTime() && now.getTime() - period.to.getTime() <= BASELINE_SLACK_MS;
+  return (
+    !period.partial && now.getTime() >= period.to.getTime() && now.getTime() - period.to.getTime() <= BASELINE_SLACK_MS
+  );
 }
 
 const keyOf = (schema: string | null, digest: string) => `${schema ?? ''}\u0000${digest}`;
@@ -67,11 +69,10 @@ type Db = Pick<JobDb, 'query' | 'schema'>;
 export async function findBaseline(db: Db, serverKey: string, from: Date, until: Date): Promise<DigestBaseline | null> {
   const s = quoteId(db.schema);
   const [latest] = await emptyIfMissing(
-    db.query<RowDataPacket[]>(`SELECT MIN(taken_at) AS t FROM ${s}.dbkeeper_digest_baselines WHERE server_key = ? AND taken_at >= ? AND taken_at <= ?`, [
-      serverKey,
-      from,
-      until,
-    ]),
+    db.query<RowDataPacket[]>(
+      `SELECT MIN(taken_at) AS t FROM ${s}.dbkeeper_digest_baselines WHERE server_key = ? AND taken_at >= ? AND taken_at <= ?`,
+      [serverKey, from, until],
+    ),
     [],
   );
   const takenAt = latest?.t as Date | null | undefined;
@@ -93,7 +94,13 @@ export async function findBaseline(db: Db, serverKey: string, from: Date, until:
 }
 
 /** Store today's counters as the next month's baseline; keep this one and the one before, drop older ones. */
-export async function storeBaseline(db: Db, serverKey: string, takenAt: Date, rows: readonly DigestRow[], signal: AbortSignal): Promise<void> {
+export async function storeBaseline(
+  db: Db,
+  serverKey: string,
+  takenAt: Date,
+  rows: readonly DigestRow[],
+  signal: AbortSignal,
+): Promise<void> {
   const s = quoteId(db.schema);
   for (let i = 0; i < rows.length && !signal.aborted; i += 500) {
     const chunk = rows.slice(i, i + 500);
@@ -102,14 +109,25 @@ export async function storeBaseline(db: Db, serverKey: string, takenAt: Date, ro
       [chunk.map((r) => [serverKey, takenAt, r.schema ?? '', r.digest, r.count, r.sumUs, r.rowsExamined, r.firstSeen])],
     );
   }
-  const [prev] = await db.query<RowDataPacket[]>(`SELECT MAX(taken_at) AS t FROM ${s}.dbkeeper_digest_baselines WHERE server_key = ? AND taken_at < ?`, [serverKey, takenAt]);
-  if (prev?.t) await db.query(`DELETE FROM ${s}.dbkeeper_digest_baselines WHERE server_key = ? AND taken_at < ?`, [serverKey, prev.t]);
+  const [prev] = await db.query<RowDataPacket[]>(
+    `SELECT MAX(taken_at) AS t FROM ${s}.dbkeeper_digest_baselines WHERE server_key = ? AND taken_at < ?`,
+    [serverKey, takenAt],
+  );
+  if (prev?.t)
+    await db.query(`DELETE FROM ${s}.dbkeeper_digest_baselines WHERE server_key = ? AND taken_at < ?`, [
+      serverKey,
+      prev.t,
+    ]);
 }
 
 /** Pure: the month's statements from cumulative digests. With a baseline from the month start, each digest
  * counts what it did since then (a digest reset or first seen after the baseline counts from its first sighting);
  * without one, digests seen in the month count since the table was last reset, and `since` says from when. */
-export function digestStats(rows: readonly DigestRow[], baseline: DigestBaseline | null, from: Date): { stats: StatementStat[]; since: Date | null } {
+export function digestStats(
+  rows: readonly DigestRow[],
+  baseline: DigestBaseline | null,
+  from: Date,
+): { stats: StatementStat[]; since: Date | null } {
   const stats: StatementStat[] = [];
   let since: Date | null = null;
   for (const r of rows) {
@@ -118,7 +136,8 @@ export function digestStats(rows: readonly DigestRow[], baseline: DigestBaseline
     let rowsExamined = r.rowsExamined;
     if (baseline) {
       const base = baseline.entries.get(keyOf(r.schema, r.digest));
-      const sameLife = base !== undefined && base.firstSeenMs === (r.firstSeen?.getTime() ?? null) && r.count >= base.count;
+      const sameLife =
+        base !== undefined && base.firstSeenMs === (r.firstSeen?.getTime() ?? null) && r.count >= base.count;
       if (sameLife) {
         count -= base.count;
         sumUs -= base.sumUs;

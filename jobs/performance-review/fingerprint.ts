@@ -46,7 +46,10 @@ export function fingerprint(sql: string): string {
       while (j < n && /[A-Za-z0-9_$]/.test(sql[j]!)) j += 1;
       const word = sql.slice(i, j).toLowerCase();
       // x'0A' / b'01' / N'text' literals.
-      if ((word === 'x' || word === 'b' || word === 'n' || word === '_utf8mb4' || word === '_binary') && sql[j] === "'") {
+      if (
+        (word === 'x' || word === 'b' || word === 'n' || word === '_utf8mb4' || word === '_binary') &&
+        sql[j] === "'"
+      ) {
         i = j;
         continue;
       }
@@ -58,7 +61,11 @@ export function fingerprint(sql: string): string {
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(next ?? ''))) {
       const m = /^(0x[0-9a-f]+|0b[01]+|\d*\.?\d+(e[+-]?\d+)?)/i.exec(sql.slice(i));
       i += m ? m[0].length : 1;
-      if (/[-+]\s*$/.test(out) && /(^|[=<>(,]|\b(and|or|not|in|between|values|set|where|when|then|else|select|limit))\s*[-+]\s*$/.test(out)) out = out.replace(/[-+]\s*$/, '');
+      if (
+        /[-+]\s*$/.test(out) &&
+        /(^|[=<>(,]|\b(and|or|not|in|between|values|set|where|when|then|else|select|limit))\s*[-+]\s*$/.test(out)
+      )
+        out = out.replace(/[-+]\s*$/, '');
       out += '?';
       continue;
     }

@@ -10,38 +10,69 @@ import { performanceReviewPrivileges } from './privileges.js';
 /** Monthly: the statements that cost the most time, and whether the application's pool fits the server. */
 export const performanceReviewJob = defineJob({
   name: 'performance-review',
-  description: 'Monthly review: top statements by total and average time (performance_schema, slow log table or file) and connection pool advice',
+  description:
+    'Monthly review: top statements by total and average time (performance_schema, slow log table or file) and connection pool advice',
   period: 'monthly',
   schedule: performanceReviewDefaults.schedule,
   configSchema: performanceReviewConfigSchema,
   privileges: performanceReviewPrivileges,
-  options: { month: { kind: 'value', description: 'the calendar month to review', example: '2026-10', value: monthOptionSchema } },
+  options: {
+    month: { kind: 'value', description: 'the calendar month to review', example: '2026-10', value: monthOptionSchema },
+  },
   /** Writes only its own baseline of performance_schema digests (next month's starting point). */
   writes: true,
   migrations: digestBaselineMigrations,
   async run(ctx) {
     const month = ctx.options.month;
     const period = reviewPeriod(ctx.now, ctx.settings.timezone, typeof month === 'string' ? month : undefined);
-    const facts = await collectPerformanceReview(ctx.db, period, { maxSlowLogEntries: ctx.config.maxSlowLogEntries, signal: ctx.signal });
+    const facts = await collectPerformanceReview(ctx.db, period, {
+      maxSlowLogEntries: ctx.config.maxSlowLogEntries,
+      signal: ctx.signal,
+    });
     const plan = planPerformanceReview(facts, performanceReviewPolicy(ctx.config, ctx.settings), period);
-    // Next month counts from here: store the digests as they are now (only right after the month ends, never in a dry run).
+    // Next month counts from here: store the digests as they are now (only right after the month ends, never in a dry
+    // run).
     let baselineStored = false;
-    if (facts.source === 'performance_schema' && facts.digestRows && baselineDue(period, ctx.now) && !ctx.dryRun && !ctx.signal.aborted) {
+    if (
+      facts.source === 'performance_schema' &&
+      facts.digestRows &&
+      baselineDue(period, ctx.now) &&
+      !ctx.dryRun &&
+      !ctx.signal.aborted
+    ) {
       await storeBaseline(ctx.db, facts.serverKey, ctx.now, facts.digestRows, ctx.signal);
       baselineStored = true;
     }
     // Real statements carry customer data: opt-in, to a file on this host only (the details say where, not what).
-    let rawSamples: { enabled: boolean; file: string | null; count: number; note?: string } = { enabled: ctx.config.rawSamples, file: null, count: 0 };
+    let rawSamples: { enabled: boolean; file: string | null; count: number; note?: string } = {
+      enabled: ctx.config.rawSamples,
+      file: null,
+      count: 0,
+    };
     if (ctx.config.rawSamples) {
       const samples = facts.rawSamples ?? [];
       if (ctx.dryRun) rawSamples = { ...rawSamples, note: 'dry run: no file written' };
-      else if (samples.length === 0) rawSamples = { ...rawSamples, note: facts.source === 'performance_schema' ? 'performance_schema digests have no raw statements' : 'no statements' };
-      else rawSamples = { ...rawSamples, file: await writeRawSamples(ctx.config.rawSamplesDir, rawSamplesFileName(period.label, ctx.now), samples), count: samples.length };
+      else if (samples.length === 0)
+        rawSamples = {
+          ...rawSamples,
+          note:
+            facts.source === 'performance_schema'
+              ? 'performance_schema digests have no raw statements'
+              : 'no statements',
+        };
+      else
+        rawSamples = {
+          ...rawSamples,
+          file: await writeRawSamples(ctx.config.rawSamplesDir, rawSamplesFileName(period.label, ctx.now), samples),
+          count: samples.length,
+        };
     }
     return {
       status: plan.status,
       summary: plan.summary,
-      ...(facts.source === null ? { warnings: ['no statement source: see the report for how to enable the slow log'] } : {}),
+      ...(facts.source === null
+        ? { warnings: ['no statement source: see the report for how to enable the slow log'] }
+        : {}),
       details: {
         period,
         source: facts.source,
@@ -57,7 +88,14 @@ export const performanceReviewJob = defineJob({
         byAverage: plan.byAverage,
         pool: plan.pool,
         enableAdvice: plan.enableAdvice,
-        server: { flavor: facts.flavor, version: facts.version, slowQueryLog: facts.slowQueryLog, logOutput: facts.logOutput, longQueryTimeSeconds: facts.longQueryTimeSeconds, performanceSchema: facts.performanceSchema },
+        server: {
+          flavor: facts.flavor,
+          version: facts.version,
+          slowQueryLog: facts.slowQueryLog,
+          logOutput: facts.logOutput,
+          longQueryTimeSeconds: facts.longQueryTimeSeconds,
+          performanceSchema: facts.performanceSchema,
+        },
       },
       sections: plan.sections,
     };

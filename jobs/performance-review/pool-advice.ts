@@ -23,7 +23,10 @@ export interface PoolAdvice {
 /** The month's peak from daily snapshots. Max_used_connections is a high-water mark since server start: a rise
  * between two snapshots (or after a restart inside the period) happened inside the period; otherwise it is an
  * upper bound only. */
-export function monthPeak(samples: readonly ConnectionSample[], period: ReviewPeriod): { peak: number; inPeriod: boolean } {
+export function monthPeak(
+  samples: readonly ConnectionSample[],
+  period: ReviewPeriod,
+): { peak: number; inPeriod: boolean } {
   let attributed = 0;
   let upper = 0;
   samples.forEach((s, i) => {
@@ -31,14 +34,19 @@ export function monthPeak(samples: readonly ConnectionSample[], period: ReviewPe
     attributed = Math.max(attributed, s.threadsConnected);
     const prev = samples[i - 1];
     const startedInPeriod = s.serverStartMs >= period.from.getTime();
-    const rose = prev !== undefined && (prev.serverStartMs !== s.serverStartMs || s.maxUsedConnections > prev.maxUsedConnections);
+    const rose =
+      prev !== undefined && (prev.serverStartMs !== s.serverStartMs || s.maxUsedConnections > prev.maxUsedConnections);
     if (startedInPeriod || rose) attributed = Math.max(attributed, s.maxUsedConnections);
   });
   return { peak: upper, inPeriod: attributed >= upper };
 }
 
 /** Pure: the pool size the month supports, with the reasoning a DBA can check. */
-export function poolAdvice(samples: readonly ConnectionSample[], period: ReviewPeriod, policy: PerformanceReviewPolicy): PoolAdvice {
+export function poolAdvice(
+  samples: readonly ConnectionSample[],
+  period: ReviewPeriod,
+  policy: PerformanceReviewPolicy,
+): PoolAdvice {
   const latest = samples[samples.length - 1]!;
   const { peak, inPeriod } = monthPeak(samples, period);
   const maxConnections = latest.maxConnections;
@@ -75,10 +83,23 @@ export function poolAdvice(samples: readonly ConnectionSample[], period: ReviewP
   } else if (needed > configuredTotal) {
     action = 'raise-pool';
     recommendedPoolMax = Math.min(budgetPerInstance, perInstance(needed));
-    reasons.push(`The peak with headroom (${needed}) is above what the pools can open (${configuredTotal}): requests may have queued for a connection. Raise DB_POOL_MAX to ${recommendedPoolMax} per instance.`);
+    reasons.push(
+      `The peak with headroom (${needed}) is above what the pools can open (${configuredTotal}): requests may have queued for a connection. Raise DB_POOL_MAX to ${recommendedPoolMax} per instance.`,
+    );
   } else {
     action = 'keep';
     reasons.push(`DB_POOL_MAX ${policy.appPoolMax} covers the month's need and stays within the target: keep it.`);
   }
-  return { peak, peakInPeriod: inPeriod, maxConnections, configuredTotal, targetTotal, needed, action, recommendedPoolMax, recommendedMaxConnections, reasons };
+  return {
+    peak,
+    peakInPeriod: inPeriod,
+    maxConnections,
+    configuredTotal,
+    targetTotal,
+    needed,
+    action,
+    recommendedPoolMax,
+    recommendedMaxConnections,
+    reasons,
+  };
 }

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { ReviewPeriod } from './facts.js';
 
 /** `--month`: a calendar month as YYYY-MM (checked by the CLI before any lock or run row). */
-export const monthOptionSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be YYYY-MM with a month 01-12, e.g. 2026-10' });
+export const monthOptionSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be YYYY-MM with a month 01-12, e.g. 2026-10' });
 
 export class ReviewMonthError extends Error {
   override name = 'ReviewMonthError';
@@ -26,7 +28,8 @@ export function reviewPeriod(now: Date, timeZone: string, month?: string): Revie
     m = cur.month === 0 ? 11 : cur.month - 1;
   } else {
     const match = /^(\d{4})-(\d{2})$/.exec(month);
-    if (!match || Number(match[2]) < 1 || Number(match[2]) > 12) throw new ReviewMonthError(`--month must be YYYY-MM, e.g. 2026-10 (got ${JSON.stringify(month)})`);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 12)
+      throw new ReviewMonthError(`--month must be YYYY-MM, e.g. 2026-10 (got ${JSON.stringify(month)})`);
     year = Number(match[1]);
     m = Number(match[2]) - 1;
   }

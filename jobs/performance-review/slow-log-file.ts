@@ -36,7 +36,11 @@ export class SlowLogParser {
       return;
     }
     // Server start banners between entries.
-    if (/^\S+, Version: .* started with:$/.test(line) || /^Tcp port: /.test(line) || /^Time\s+Id\s+Command\s+Argument/.test(line)) {
+    if (
+      /^\S+, Version: .* started with:$/.test(line) ||
+      /^Tcp port: /.test(line) ||
+      /^Time\s+Id\s+Command\s+Argument/.test(line)
+    ) {
       this.flush();
       return;
     }
@@ -62,7 +66,13 @@ export class SlowLogParser {
   private flush(): void {
     const sql = this.sql.join('\n').trim();
     if (this.seconds !== null && sql !== '' && !/^#? ?administrator command:/i.test(sql)) {
-      this.emit({ sql, seconds: this.seconds, schema: this.schema, rowsExamined: this.rowsExamined, epochSeconds: this.epoch });
+      this.emit({
+        sql,
+        seconds: this.seconds,
+        schema: this.schema,
+        rowsExamined: this.rowsExamined,
+        epochSeconds: this.epoch,
+      });
     }
     this.seconds = null;
     this.schema = null;
@@ -74,7 +84,11 @@ export class SlowLogParser {
 }
 
 /** Stream a slow-log file through the parser; stops early when the signal fires. */
-export async function readSlowLogFile(path: string, onEntry: (e: SlowLogEntry) => void, signal: AbortSignal): Promise<void> {
+export async function readSlowLogFile(
+  path: string,
+  onEntry: (e: SlowLogEntry) => void,
+  signal: AbortSignal,
+): Promise<void> {
   const parser = new SlowLogParser(onEntry);
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   for await (const line of lines) {

@@ -30,7 +30,10 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 
 /** Folds individual slow-log executions into one stat per fingerprint (keeps each duration for the p95). */
 export class StatementAggregator {
-  private groups = new Map<string, { sample: string; schema: string | null; times: number[]; total: number; rows: number }>();
+  private groups = new Map<
+    string,
+    { sample: string; schema: string | null; times: number[]; total: number; rows: number }
+  >();
   entries = 0;
 
   add(sql: string, seconds: number, schema: string | null, rowsExamined: number | null): void {

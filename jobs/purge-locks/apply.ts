@@ -78,7 +78,8 @@ export interface ApplyDeps {
   maxLagSeconds: number;
 }
 
-export const realSleep = (ms: number, signal: AbortSignal) => sleepTimer(ms, undefined, { signal }).catch(() => undefined);
+export const realSleep = (ms: number, signal: AbortSignal) =>
+  sleepTimer(ms, undefined, { signal }).catch(() => undefined);
 
 const RETRYABLE = new Set([1205, 1213]);
 
@@ -122,7 +123,13 @@ export function untouchedOutcome(
 }
 
 /** Executes the purge of one table chunk by chunk; checks the signal and the caps between chunks. */
-export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: ApplyDeps, budget: RunBudget, signal: AbortSignal): Promise<TargetOutcome> {
+export async function purgeTarget(
+  plan: TargetPlan,
+  config: PurgeConfig,
+  deps: ApplyDeps,
+  budget: RunBudget,
+  signal: AbortSignal,
+): Promise<TargetOutcome> {
   const { db, clock } = deps;
   const started = clock();
   const out: TargetOutcome = {
@@ -140,16 +147,29 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
 
   await db.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
   for (;;) {
-    if (signal.aborted) { out.stopReason = 'aborted'; break; }
-    if (budget.rowsDeleted >= config.maxRowsPerRun) { out.stopReason = 'row-cap'; break; }
-    if (overTime()) { out.stopReason = 'time-cap'; break; }
+    if (signal.aborted) {
+      out.stopReason = 'aborted';
+      break;
+    }
+    if (budget.rowsDeleted >= config.maxRowsPerRun) {
+      out.stopReason = 'row-cap';
+      break;
+    }
+    if (overTime()) {
+      out.stopReason = 'time-cap';
+      break;
+    }
 
     const syncBefore = out.replicaSyncMs;
     const waitStarted = clock();
     const stop = await waitWhileBusy(deps, config, out, signal, overTime, mark);
-    if (stop) { out.stopReason = stop; break; }
+    if (stop) {
+      out.stopReason = stop;
+      break;
+    }
     // The replica took this long to apply the last chunk: it must stay well within the lag limit.
-    if (mark && out.replicaSyncMs > syncBefore) size = replicaBoundChunkSize(size, lastRows, clock() - waitStarted, deps.maxLagSeconds * 1000, config.chunk);
+    if (mark && out.replicaSyncMs > syncBefore)
+      size = replicaBoundChunkSize(size, lastRows, clock() - waitStarted, deps.maxLagSeconds * 1000, config.chunk);
 
     const limit = Math.min(size, config.maxRowsPerRun - budget.rowsDeleted);
     let chunk: { selected: { id: unknown; expiry: string }[]; deleted: number; ms: number } | null = null;
@@ -165,7 +185,10 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
         await deps.sleep(backoffDelay(attempt, { initialMs: config.retry.backoffMs }), signal);
       }
     }
-    if (!chunk) { out.stopReason = signal.aborted ? 'aborted' : 'retries-exhausted'; break; }
+    if (!chunk) {
+      out.stopReason = signal.aborted ? 'aborted' : 'retries-exhausted';
+      break;
+    }
 
     const n = chunk.selected.length;
     if (n > 0) {
@@ -206,12 +229,25 @@ export async function purgeTarget(plan: TargetPlan, config: PurgeConfig, deps: A
   return out;
 }
 
-async function runChunk(db: ApplyDeps['db'], plan: TargetPlan, last: { expiry: string; id: unknown } | null, limit: number, clock: () => number) {
+async function runChunk(
+  db: ApplyDeps['db'],
+  plan: TargetPlan,
+  last: { expiry: string; id: unknown } | null,
+  limit: number,
+  clock: () => number,
+) {
   const t0 = clock();
   await db.query('START TRANSACTION');
   try {
     const selected = last
-      ? await db.query<RowDataPacket[]>(plan.selectNextSql, [plan.cutoff, last.expiry, last.expiry, last.expiry, last.id, limit])
+      ? await db.query<RowDataPacket[]>(plan.selectNextSql, [
+          plan.cutoff,
+          last.expiry,
+          last.expiry,
+          last.expiry,
+          last.id,
+          limit,
+        ])
       : await db.query<RowDataPacket[]>(plan.selectFirstSql, [plan.cutoff, limit]);
     let deleted = 0;
     if (selected.length > 0) {
@@ -220,7 +256,11 @@ async function runChunk(db: ApplyDeps['db'], plan: TargetPlan, last: { expiry: s
     }
     await testPause('purge-before-commit');
     await db.query('COMMIT');
-    return { selected: selected.map((r) => ({ id: r.id as unknown, expiry: String(r.expiry) })), deleted, ms: clock() - t0 };
+    return {
+      selected: selected.map((r) => ({ id: r.id as unknown, expiry: String(r.expiry) })),
+      deleted,
+      ms: clock() - t0,
+    };
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -228,7 +268,14 @@ async function runChunk(db: ApplyDeps['db'], plan: TargetPlan, last: { expiry: s
 }
 
 /** Pauses while the server is busy or a replica is behind; returns why to stop instead, or null to go on. */
-async function waitWhileBusy(deps: ApplyDeps, config: PurgeConfig, out: TargetOutcome, signal: AbortSignal, overTime: () => boolean, mark: string | null): Promise<StopReason | null> {
+async function waitWhileBusy(
+  deps: ApplyDeps,
+  config: PurgeConfig,
+  out: TargetOutcome,
+  signal: AbortSignal,
+  overTime: () => boolean,
+  mark: string | null,
+): Promise<StopReason | null> {
   const limits = { maxThreadsRunning: config.throttle.maxThreadsRunning, maxReplicaLagSeconds: deps.maxLagSeconds };
   // The current pause: one record per run of the same reason kind.
   let current: { kind: string; replica: boolean; applying: boolean; since: number } | null = null;
@@ -242,7 +289,13 @@ async function waitWhileBusy(deps: ApplyDeps, config: PurgeConfig, out: TargetOu
     }
     out.pausedMs += ms;
     if (current.replica) out.replicaPausedMs += ms;
-    if (out.pauses.length < MAX_PAUSE_RECORDS) out.pauses.push({ reason: current.kind, seconds: Math.round(ms) / 1000, replica: current.replica, afterRows: out.rowsDeleted });
+    if (out.pauses.length < MAX_PAUSE_RECORDS)
+      out.pauses.push({
+        reason: current.kind,
+        seconds: Math.round(ms) / 1000,
+        replica: current.replica,
+        afterRows: out.rowsDeleted,
+      });
     current = null;
   };
   try {
@@ -252,15 +305,24 @@ async function waitWhileBusy(deps: ApplyDeps, config: PurgeConfig, out: TargetOu
       const verdict = throttleVerdict({ threadsRunning: await readThreadsRunning(deps.db), replica, replicas }, limits);
       if (!verdict) return null;
       if (current && current.kind !== verdict.kind) close();
-      current ??= { kind: verdict.kind, replica: verdict.replica, applying: verdict.applying === true, since: deps.clock() };
-      if (!verdict.applying && !out.pauseReasons.includes(verdict.reason) && out.pauseReasons.length < 10) out.pauseReasons.push(verdict.reason);
+      current ??= {
+        kind: verdict.kind,
+        replica: verdict.replica,
+        applying: verdict.applying === true,
+        since: deps.clock(),
+      };
+      if (!verdict.applying && !out.pauseReasons.includes(verdict.reason) && out.pauseReasons.length < 10)
+        out.pauseReasons.push(verdict.reason);
       const stop: StopReason | null = signal.aborted ? 'aborted' : overTime() ? 'time-cap' : null;
       if (stop) {
         out.stoppedWaitingForReplica = verdict.replica;
         return stop;
       }
       // Catching up on one chunk takes milliseconds to a second: look again soon.
-      await deps.sleep(verdict.applying ? Math.min(config.throttle.pollMs, APPLY_POLL_MS) : config.throttle.pollMs, signal);
+      await deps.sleep(
+        verdict.applying ? Math.min(config.throttle.pollMs, APPLY_POLL_MS) : config.throttle.pollMs,
+        signal,
+      );
     }
   } finally {
     close();

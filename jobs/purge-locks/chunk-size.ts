@@ -7,7 +7,13 @@ export interface ChunkBounds {
 export const GROWTH_CAP = 1.5;
 
 /** With replicas: a chunk the replica took `applyMs` to apply should take at most half the lag limit there. PURE. */
-export function replicaBoundChunkSize(size: number, lastRows: number, applyMs: number, maxLagMs: number, bounds: Pick<ChunkBounds, 'minRows' | 'maxRows'>): number {
+export function replicaBoundChunkSize(
+  size: number,
+  lastRows: number,
+  applyMs: number,
+  maxLagMs: number,
+  bounds: Pick<ChunkBounds, 'minRows' | 'maxRows'>,
+): number {
   if (lastRows <= 0 || applyMs <= maxLagMs / 2) return size;
   const ideal = (lastRows * (maxLagMs / 2)) / applyMs;
   return Math.max(bounds.minRows, Math.min(size, Math.round(ideal)));

@@ -65,11 +65,19 @@ async function readIndexes(db: Db, table: string): Promise<IndexFact[]> {
 /** The server's global zone, read once: the server converts each instant (works for SYSTEM without tz tables).
  * The label says what "server" resolved to: the global time_zone, or the system zone behind SYSTEM. */
 async function serverWallClocks(db: Db, instants: Date[]): Promise<{ samples: (WallClock | null)[]; label: string }> {
-  const exprs = instants.map((_, i) => `DATE_FORMAT(CONVERT_TZ(?, '+00:00', @@global.time_zone), '%Y-%m-%d %H:%i:%s.%f') AS w${i}`);
-  const rows = await db.query<RowDataPacket[]>(`SELECT @@global.time_zone AS tz, @@system_time_zone AS sys, ${exprs.join(', ')}`, instants);
+  const exprs = instants.map(
+    (_, i) => `DATE_FORMAT(CONVERT_TZ(?, '+00:00', @@global.time_zone), '%Y-%m-%d %H:%i:%s.%f') AS w${i}`,
+  );
+  const rows = await db.query<RowDataPacket[]>(
+    `SELECT @@global.time_zone AS tz, @@system_time_zone AS sys, ${exprs.join(', ')}`,
+    instants,
+  );
   const row = rows[0]!;
   const tz = String(row.tz);
-  const label = tz === 'SYSTEM' ? `"server" = global time_zone SYSTEM = system_time_zone ${String(row.sys)}` : `"server" = global time_zone ${tz}`;
+  const label =
+    tz === 'SYSTEM'
+      ? `"server" = global time_zone SYSTEM = system_time_zone ${String(row.sys)}`
+      : `"server" = global time_zone ${tz}`;
   return { samples: instants.map((_, i) => (row[`w${i}`] === null ? null : String(row[`w${i}`]))), label };
 }
 

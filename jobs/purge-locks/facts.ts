@@ -16,16 +16,16 @@ export interface TargetFacts {
   /** Every column name with its DATA_TYPE (lower case). */
   columns: { name: string; dataType: string }[];
   indexes: IndexFact[];
-  /** For DATETIME columns: the zone's wall clock at each cutoff sample instant; null where the server could not convert. */
+  /** For DATETIME columns: the zone's wall clock at each cutoff sample instant; null where the server could not
+   * convert. */
   wallClockSamples: (WallClock | null)[] | null;
-  /** The zone the samples are in, for people: "Europe/Berlin", '"server" = global time_zone SYSTEM = system_time_zone UTC'. */
+  /** The zone the samples are in, for people: "Europe/Berlin", '"server" = global time_zone SYSTEM = system_time_zone
+   * UTC'. */
   zoneLabel: string | null;
 }
 
 export type ReplicaFacts =
-  | { kind: 'not-a-replica' }
-  | { kind: 'replica'; lagSeconds: number | null }
-  | { kind: 'not-visible'; reason: string };
+  { kind: 'not-a-replica' } | { kind: 'replica'; lagSeconds: number | null } | { kind: 'not-visible'; reason: string };
 
 export interface PurgeFacts {
   database: string;

@@ -38,7 +38,12 @@ export const purgeLocksJob = defineJob({
       progress: ctx.progress,
       replica: facts.replica,
       maxLagSeconds: ctx.replicas.maxLagSeconds,
-      ...(ctx.replicas.nodes.length > 0 ? { replicas: (applied: string | null) => ctx.replicas.check({ applied }), replicaMark: () => ctx.replicas.mark() } : {}),
+      ...(ctx.replicas.nodes.length > 0
+        ? {
+            replicas: (applied: string | null) => ctx.replicas.check({ applied }),
+            replicaMark: () => ctx.replicas.mark(),
+          }
+        : {}),
     };
     const outcomes: TargetOutcome[] = [];
     for (const target of plan.targets) {
@@ -48,7 +53,15 @@ export const purgeLocksJob = defineJob({
         continue;
       }
       const outcome = await purgeTarget(target, ctx.config, deps, budget, ctx.signal);
-      ctx.log.info({ table: outcome.table, rowsDeleted: outcome.rowsDeleted, chunks: outcome.chunks, stopReason: outcome.stopReason }, 'purge target finished');
+      ctx.log.info(
+        {
+          table: outcome.table,
+          rowsDeleted: outcome.rowsDeleted,
+          chunks: outcome.chunks,
+          stopReason: outcome.stopReason,
+        },
+        'purge target finished',
+      );
       outcomes.push(outcome);
     }
     return purgeResult(outcomes, plan, facts, { nodes: ctx.replicas.nodes, maxLagSeconds: ctx.replicas.maxLagSeconds });

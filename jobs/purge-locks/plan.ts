@@ -14,7 +14,8 @@ export interface TargetPlan {
   cutoff: WallClock;
   /** How the cutoff was computed, for people. */
   cutoffBasis: string;
-  /** The zone the column's values are read in: for DATETIME the application's (configured or what "server" resolved to). */
+  /** The zone the column's values are read in: for DATETIME the application's (configured or what "server" resolved
+   * to). */
   zone: string;
   /** First chunk: params [cutoff, limit]. */
   selectFirstSql: string;
@@ -54,25 +55,40 @@ function planTarget(t: TargetFacts, database: string, now: Date): TargetPlan | {
   const col = t.columns.find((c) => c.name.toLowerCase() === expiryColumn.toLowerCase());
   if (!col) return { refusal: `${name}.${expiryColumn}: no such column (targets[].expiryColumn)` };
   if (!DATE_TIME_TYPES.has(col.dataType))
-    return { refusal: `${name}.${col.name} is ${col.dataType.toUpperCase()}, not DATETIME or TIMESTAMP: refusing to compare it with a time` };
+    return {
+      refusal: `${name}.${col.name} is ${col.dataType.toUpperCase()}, not DATETIME or TIMESTAMP: refusing to compare it with a time`,
+    };
 
   const pk = t.indexes.find((i) => i.name === 'PRIMARY');
   if (!pk || pk.columns.length !== 1)
-    return { refusal: `${name}: needs a single-column PRIMARY KEY to delete by (has ${pk ? `(${pk.columns.join(', ')})` : 'none'})` };
+    return {
+      refusal: `${name}: needs a single-column PRIMARY KEY to delete by (has ${pk ? `(${pk.columns.join(', ')})` : 'none'})`,
+    };
   const pkCol = pk.columns[0]!;
 
   const leading = t.indexes.filter((i) => i.columns[0]?.toLowerCase() === col.name.toLowerCase());
   const usable = leading.filter((i) => i.usable);
   if (usable.length === 0) {
-    const why = leading.length > 0 ? `its index ${leading.map((i) => i.name).join(', ')} is ignored/invisible` : 'no index leads with it';
-    return { refusal: `${name}.${col.name}: ${why}; a purge would scan and lock the whole table. Add one: ALTER TABLE ${quoteId(table)} ADD INDEX (${quoteId(col.name)})` };
+    const why =
+      leading.length > 0
+        ? `its index ${leading.map((i) => i.name).join(', ')} is ignored/invisible`
+        : 'no index leads with it';
+    return {
+      refusal: `${name}.${col.name}: ${why}; a purge would scan and lock the whole table. Add one: ALTER TABLE ${quoteId(table)} ADD INDEX (${quoteId(col.name)})`,
+    };
   }
   // A one-column index (or one followed by the primary key) is already in (expiry, id) order.
-  const ordered = usable.find((i) => i.columns.length === 1 || (i.columns.length === 2 && i.columns[1]!.toLowerCase() === pkCol.toLowerCase()));
+  const ordered = usable.find(
+    (i) => i.columns.length === 1 || (i.columns.length === 2 && i.columns[1]!.toLowerCase() === pkCol.toLowerCase()),
+  );
   const index = ordered ?? usable[0]!;
   const notes: string[] = [];
-  if (!ordered) notes.push(`${name}: index ${index.name} (${index.columns.join(', ')}) has columns after ${col.name}; each chunk sorts its range. An index on (${col.name}) alone is faster.`);
-  if (t.table.engine && t.table.engine.toLowerCase() !== 'innodb') notes.push(`${name}: engine ${t.table.engine}, not InnoDB: chunks are not transactional`);
+  if (!ordered)
+    notes.push(
+      `${name}: index ${index.name} (${index.columns.join(', ')}) has columns after ${col.name}; each chunk sorts its range. An index on (${col.name}) alone is faster.`,
+    );
+  if (t.table.engine && t.table.engine.toLowerCase() !== 'innodb')
+    notes.push(`${name}: engine ${t.table.engine}, not InnoDB: chunks are not transactional`);
 
   const start = new Date(now.getTime() - t.target.graceSeconds * 1000);
   const grace = t.target.graceSeconds > 0 ? ` - ${t.target.graceSeconds} s grace` : '';
@@ -86,14 +102,18 @@ function planTarget(t: TargetFacts, database: string, now: Date): TargetPlan | {
   } else {
     const samples = t.wallClockSamples ?? [];
     if (samples.length === 0 || samples.some((s) => s === null))
-      return { refusal: `${name}.${col.name} is DATETIME and the wall clock in ${t.zoneLabel ?? 'its zone'} could not be computed (server time zone tables missing?); set targets[].datetimeZone to an IANA zone` };
+      return {
+        refusal: `${name}.${col.name} is DATETIME and the wall clock in ${t.zoneLabel ?? 'its zone'} could not be computed (server time zone tables missing?); set targets[].datetimeZone to an IANA zone`,
+      };
     const w = wallClockCutoff(samples as WallClock[]);
     zone = t.zoneLabel ?? t.target.datetimeZone;
     cutoff = w.cutoff;
     cutoffBasis = `DATETIME in ${t.zoneLabel}: now${grace} = ${w.wallAtStart} local`;
     if (w.heldBackForTurnBack) {
       cutoffBasis += `; clocks turn back soon, so the cutoff is held at ${w.cutoff}`;
-      notes.push(`${name}: clocks in ${t.zoneLabel} turn back within hours; rows expiring in [${w.cutoff}, ${w.wallAtStart}) wait for the next run`);
+      notes.push(
+        `${name}: clocks in ${t.zoneLabel} turn back within hours; rows expiring in [${w.cutoff}, ${w.wallAtStart}) wait for the next run`,
+      );
     }
   }
 

@@ -17,11 +17,14 @@ const STOP_TEXT: Record<StopReason, string> = {
 
 const fmt = formatNumber;
 
-/** Which zone the values were read in; for "server", what it resolved to and that the application's session zone is what counts. */
+/** Which zone the values were read in; for "server", what it resolved to and that the application's session zone is
+ * what counts. */
 export function zoneLines(zone: string): string[] {
   const lines = [`values read in: ${zone}`];
   if (zone.startsWith('"server"'))
-    lines.push("DATETIME holds the application's session wall clock; if its sessions set a time_zone other than the server's, name it in targets[].datetimeZone");
+    lines.push(
+      "DATETIME holds the application's session wall clock; if its sessions set a time_zone other than the server's, name it in targets[].datetimeZone",
+    );
   return lines;
 }
 
@@ -38,13 +41,20 @@ export interface PurgeReplicaInfo {
 }
 
 /** What a person reads after a real run. */
-export function purgeResult(outcomes: TargetOutcome[], plan: Extract<PurgePlan, { ok: true }>, facts: PurgeFacts, replicas: PurgeReplicaInfo = { nodes: [], maxLagSeconds: 1 }): JobResult {
+export function purgeResult(
+  outcomes: TargetOutcome[],
+  plan: Extract<PurgePlan, { ok: true }>,
+  facts: PurgeFacts,
+  replicas: PurgeReplicaInfo = { nodes: [], maxLagSeconds: 1 },
+): JobResult {
   const total = outcomes.reduce((a, o) => a + o.rowsDeleted, 0);
   const stopped = outcomes.filter((o) => o.stopReason !== 'done');
   const warnings = [
     ...plan.targets.flatMap((t) => t.notes),
     ...stopped.map((o) => `${o.table}: ${STOP_TEXT[o.stopReason]}`),
-    ...outcomes.filter((o) => o.rowsKept > 0).map((o) => `${o.table}: ${o.rowsKept} rows changed between select and delete and were kept`),
+    ...outcomes
+      .filter((o) => o.rowsKept > 0)
+      .map((o) => `${o.table}: ${o.rowsKept} rows changed between select and delete and were kept`),
   ];
   const stopReason: StopReason = stopped[0]?.stopReason ?? 'done';
   const heldBack = outcomes.filter((o) => o.stoppedWaitingForReplica);
@@ -80,18 +90,51 @@ function targetSections(o: TargetOutcome, facts: PurgeFacts): ReportSection[] {
       : { label: `${o.table}: rows/s`, value: o.rowsPerSecond, unit: 'rows/s' },
     o.slowestChunkMs === null
       ? { label: `${o.table}: slowest chunk`, value: null, note: 'no chunk ran' }
-      : { label: `${o.table}: slowest chunk`, value: Math.round(o.slowestChunkMs), unit: 'ms', threshold: '<= 250 ms', status: o.slowestChunkMs <= 250 ? 'ok' : 'warn' },
-    { label: `${o.table}: paused (throttle)`, value: Math.round(o.pausedMs), unit: 'ms', ...(o.pauseReasons.length ? { note: o.pauseReasons.join('; ') } : {}) },
-    { label: `${o.table}: paused for replicas`, value: Math.round(o.replicaPausedMs), unit: 'ms', status: o.stoppedWaitingForReplica ? 'fail' : o.replicaPausedMs > 0 ? 'warn' : 'ok', note: `${o.pauses.filter((p) => p.replica).length} pause(s)` },
+      : {
+          label: `${o.table}: slowest chunk`,
+          value: Math.round(o.slowestChunkMs),
+          unit: 'ms',
+          threshold: '<= 250 ms',
+          status: o.slowestChunkMs <= 250 ? 'ok' : 'warn',
+        },
+    {
+      label: `${o.table}: paused (throttle)`,
+      value: Math.round(o.pausedMs),
+      unit: 'ms',
+      ...(o.pauseReasons.length ? { note: o.pauseReasons.join('; ') } : {}),
+    },
+    {
+      label: `${o.table}: paused for replicas`,
+      value: Math.round(o.replicaPausedMs),
+      unit: 'ms',
+      status: o.stoppedWaitingForReplica ? 'fail' : o.replicaPausedMs > 0 ? 'warn' : 'ok',
+      note: `${o.pauses.filter((p) => p.replica).length} pause(s)`,
+    },
     { label: `${o.table}: retries (1205/1213)`, value: o.retries, status: o.retries > 0 ? 'warn' : 'ok' },
     o.backlogLeft === null
       ? { label: `${o.table}: backlog left`, value: null, note: 'not counted after an abort' }
-      : { label: `${o.table}: backlog left`, value: o.backlogLeft, unit: 'rows', threshold: '0', status: o.backlogLeft === 0 ? 'ok' : 'warn' },
+      : {
+          label: `${o.table}: backlog left`,
+          value: o.backlogLeft,
+          unit: 'rows',
+          threshold: '0',
+          status: o.backlogLeft === 0 ? 'ok' : 'warn',
+        },
     { label: `${o.table}: stop reason`, value: o.stopReason, status: o.stopReason === 'done' ? 'ok' : 'warn' },
   ];
   return [
     { kind: 'figures', title: `Purge ${facts.database}.${o.table}`, figures },
-    { kind: 'text', title: `How ${o.table} was purged`, lines: [`cutoff: ${o.expiryColumn} < '${o.cutoff}' (${o.cutoffBasis})`, ...zoneLines(o.zone), `index: ${o.index}; chunk rows ${o.chunkRows.min ?? '-'}..${o.chunkRows.max ?? '-'}`, `throttle: ${describeReplica(facts.replica)}`, STOP_TEXT[o.stopReason]] },
+    {
+      kind: 'text',
+      title: `How ${o.table} was purged`,
+      lines: [
+        `cutoff: ${o.expiryColumn} < '${o.cutoff}' (${o.cutoffBasis})`,
+        ...zoneLines(o.zone),
+        `index: ${o.index}; chunk rows ${o.chunkRows.min ?? '-'}..${o.chunkRows.max ?? '-'}`,
+        `throttle: ${describeReplica(facts.replica)}`,
+        STOP_TEXT[o.stopReason],
+      ],
+    },
   ];
 }
 
@@ -102,7 +145,11 @@ export interface DryRunTarget {
 }
 
 /** --dry-run: what would go, and how the chunk query would run. */
-export function dryRunResult(targets: DryRunTarget[], plan: Extract<PurgePlan, { ok: true }>, facts: PurgeFacts): JobResult {
+export function dryRunResult(
+  targets: DryRunTarget[],
+  plan: Extract<PurgePlan, { ok: true }>,
+  facts: PurgeFacts,
+): JobResult {
   const total = targets.reduce((a, t) => a + t.wouldDelete, 0);
   const notes = plan.targets.flatMap((t) => t.notes);
   const sections: ReportSection[] = targets.flatMap((t): ReportSection[] => [
@@ -115,10 +162,27 @@ export function dryRunResult(targets: DryRunTarget[], plan: Extract<PurgePlan, {
       kind: 'table',
       title: `EXPLAIN of the chunk query on ${t.plan.table} (first chunk, then next chunks)`,
       columns: ['chunk', 'type', 'key', 'rows', 'Extra'],
-      rows: [...t.explain.first.map((r) => ['first', ...explainCells(r)]), ...t.explain.next.map((r) => ['next', ...explainCells(r)])],
+      rows: [
+        ...t.explain.first.map((r) => ['first', ...explainCells(r)]),
+        ...t.explain.next.map((r) => ['next', ...explainCells(r)]),
+      ],
     },
-    { kind: 'sql', title: `Chunk statements for ${t.plan.table} (dbkeeper did not run them)`, statements: [t.plan.selectNextSql, t.plan.deleteSql] },
-    { kind: 'text', title: `Cutoff for ${t.plan.table}`, lines: [`${t.plan.expiryColumn} < '${t.plan.cutoff}'`, t.plan.cutoffBasis, ...zoneLines(t.plan.zone), `throttle: ${describeReplica(facts.replica)}`, ...plan.notes] },
+    {
+      kind: 'sql',
+      title: `Chunk statements for ${t.plan.table} (dbkeeper did not run them)`,
+      statements: [t.plan.selectNextSql, t.plan.deleteSql],
+    },
+    {
+      kind: 'text',
+      title: `Cutoff for ${t.plan.table}`,
+      lines: [
+        `${t.plan.expiryColumn} < '${t.plan.cutoff}'`,
+        t.plan.cutoffBasis,
+        ...zoneLines(t.plan.zone),
+        `throttle: ${describeReplica(facts.replica)}`,
+        ...plan.notes,
+      ],
+    },
   ]);
   return {
     status: notes.length > 0 ? 'warning' : 'ok',
@@ -127,7 +191,17 @@ export function dryRunResult(targets: DryRunTarget[], plan: Extract<PurgePlan, {
     details: {
       dryRun: true,
       replica: describeReplica(facts.replica),
-      targets: targets.map((t) => ({ table: t.plan.table, expiryColumn: t.plan.expiryColumn, index: t.plan.index, cutoff: t.plan.cutoff, cutoffBasis: t.plan.cutoffBasis, zone: t.plan.zone, wouldDelete: t.wouldDelete, explain: t.explain, chunkSql: [t.plan.selectNextSql, t.plan.deleteSql] })),
+      targets: targets.map((t) => ({
+        table: t.plan.table,
+        expiryColumn: t.plan.expiryColumn,
+        index: t.plan.index,
+        cutoff: t.plan.cutoff,
+        cutoffBasis: t.plan.cutoffBasis,
+        zone: t.plan.zone,
+        wouldDelete: t.wouldDelete,
+        explain: t.explain,
+        chunkSql: [t.plan.selectNextSql, t.plan.deleteSql],
+      })),
     },
     sections,
   };

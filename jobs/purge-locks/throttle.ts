@@ -31,15 +31,34 @@ export function throttleReason(s: LoadSample, limits: ThrottleLimits): string | 
 }
 
 export function throttleVerdict(s: LoadSample, limits: ThrottleLimits): ThrottleVerdict | null {
-  if (s.threadsRunning > limits.maxThreadsRunning) return { reason: `Threads_running ${s.threadsRunning} > ${limits.maxThreadsRunning}`, kind: 'Threads_running', replica: false };
+  if (s.threadsRunning > limits.maxThreadsRunning)
+    return {
+      reason: `Threads_running ${s.threadsRunning} > ${limits.maxThreadsRunning}`,
+      kind: 'Threads_running',
+      replica: false,
+    };
   if (s.replica.kind === 'replica') {
-    if (s.replica.lagSeconds === null) return { reason: 'replica lag unknown (replication stopped?)', kind: 'connected server: lag unknown', replica: true };
+    if (s.replica.lagSeconds === null)
+      return {
+        reason: 'replica lag unknown (replication stopped?)',
+        kind: 'connected server: lag unknown',
+        replica: true,
+      };
     if (s.replica.lagSeconds > limits.maxReplicaLagSeconds)
-      return { reason: `replica lag ${s.replica.lagSeconds} s > ${limits.maxReplicaLagSeconds} s`, kind: 'connected server: lagging', replica: true };
+      return {
+        reason: `replica lag ${s.replica.lagSeconds} s > ${limits.maxReplicaLagSeconds} s`,
+        kind: 'connected server: lagging',
+        replica: true,
+      };
   }
   if (s.replicas && !s.replicas.ok) {
     const applying = s.replicas.blocking.every((n) => n.verdict.kind === 'applying');
-    return { reason: gateReason(s.replicas, limits.maxReplicaLagSeconds)!, kind: gateReasonKind(s.replicas)!, replica: true, ...(applying ? { applying } : {}) };
+    return {
+      reason: gateReason(s.replicas, limits.maxReplicaLagSeconds)!,
+      kind: gateReasonKind(s.replicas)!,
+      replica: true,
+      ...(applying ? { applying } : {}),
+    };
   }
   return null;
 }

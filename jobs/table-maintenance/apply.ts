@@ -139,7 +139,15 @@ export async function applyOptimize(
     // Replica lag first (a bounded wait), then the metadata-lock check, fresh just before the DDL.
     const hold = await opts.holdForReplicas?.();
     if (hold) {
-      done.push({ table: t.table, kind: 'optimize', outcome: 'replica-lagging', message: hold, notes: [], warnings: [], durationMs: 0 });
+      done.push({
+        table: t.table,
+        kind: 'optimize',
+        outcome: 'replica-lagging',
+        message: hold,
+        notes: [],
+        warnings: [],
+        durationMs: 0,
+      });
       continue;
     }
     if (opts.mdlWaitSeconds > 0) {

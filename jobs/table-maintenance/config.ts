@@ -43,7 +43,8 @@ export const tableMaintenanceConfigSchema = z
     mdlWaitSeconds: z.number().int().min(0).max(600).default(10),
     /** Coarse pre-check (MariaDB without the metadata_lock_info plugin): transactions open this long count. */
     longTransactionSeconds: z.number().int().min(1).max(86_400).default(5),
-    /** MariaDB: time limit of one OPTIMIZE statement in seconds (the session limit is meant for short statements); 0 = none. */
+    /** MariaDB: time limit of one OPTIMIZE statement in seconds (the session limit is meant for short statements); 0 =
+     * none. */
     rebuildTimeoutSeconds: timerSeconds({ allowZero: true }).default(7200),
     /** With replicas configured: a rebuild predicted to take longer than this (it replays on each replica as one event
      * as long as itself) runs only with --maintenance-window. */

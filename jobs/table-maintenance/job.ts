@@ -2,7 +2,12 @@ import { defineJob } from '../../src/job/job-contract.js';
 import { holdForReplicas } from '../../src/replica/replica-hold.js';
 import { applyAnalyze, applyOptimize, type StatementOutcome } from './apply.js';
 import { baselineMigrations, writeBaseline } from './baselines.js';
-import { boundReplicatedRebuilds, readRebuildSpeeds, rebuildSpeedMigrations, writeRebuildSpeed } from './rebuild-speed.js';
+import {
+  boundReplicatedRebuilds,
+  readRebuildSpeeds,
+  rebuildSpeedMigrations,
+  writeRebuildSpeed,
+} from './rebuild-speed.js';
 import { allocatedBytes } from './bloat-estimate.js';
 import { buildResult, plannedStatements, sizeOf, type TableOutcome } from './report.js';
 import { planMaintenance, type MaintenancePolicy, type MaintenanceTablePlan } from './plan.js';
@@ -11,7 +16,8 @@ import type { MaintenanceFacts } from './facts.js';
 import { tableMaintenanceConfigSchema, tableMaintenanceDefaults } from './config.js';
 import { tableMaintenancePrivileges } from './privileges.js';
 
-/** Weekly: fresh statistics for the listed tables; rebuilds only where the bloat estimate says they pay and they are safe. */
+/** Weekly: fresh statistics for the listed tables; rebuilds only where the bloat estimate says they pay and they are
+ * safe. */
 export const tableMaintenanceJob = defineJob({
   name: 'table-maintenance',
   description: 'ANALYZE the listed tables; OPTIMIZE (rebuild) only bloated ones that are safe to rebuild',
@@ -20,7 +26,10 @@ export const tableMaintenanceJob = defineJob({
   configSchema: tableMaintenanceConfigSchema,
   privileges: tableMaintenancePrivileges,
   options: {
-    'maintenance-window': { kind: 'flag', description: 'rebuilds that block writes (FULLTEXT/SPATIAL) or hold replicas back long are allowed' },
+    'maintenance-window': {
+      kind: 'flag',
+      description: 'rebuilds that block writes (FULLTEXT/SPATIAL) or hold replicas back long are allowed',
+    },
   },
   writes: true,
   migrations: [...baselineMigrations, ...rebuildSpeedMigrations],
@@ -72,7 +81,8 @@ export const tableMaintenanceJob = defineJob({
     for (const p of plan.tables) {
       const a = byTable(analyzed, p.table);
       if (p.optimize?.action !== 'rebuild' || a?.outcome === 'ok') continue;
-      // No rebuild on statistics that did not refresh (the estimate would rest on stale numbers), nor behind a held lock.
+      // No rebuild on statistics that did not refresh (the estimate would rest on stale numbers), nor behind a held
+      // lock.
       p.optimize =
         a?.outcome === 'contended'
           ? {
@@ -99,7 +109,13 @@ export const tableMaintenanceJob = defineJob({
     if (!measured.readOnly) await recordBaselines(ctx, schema, plan.tables, measured, after, analyzed, optimized);
     for (const o of optimized) {
       const f = plan.tables.find((p) => p.table === o.table)?.facts;
-      if (o.outcome === 'ok' && f && !measured.readOnly) await writeRebuildSpeed(ctx.db, schema, { table: o.table, bytes: f.dataLength + f.indexLength, durationMs: o.durationMs, at: ctx.now });
+      if (o.outcome === 'ok' && f && !measured.readOnly)
+        await writeRebuildSpeed(ctx.db, schema, {
+          table: o.table,
+          bytes: f.dataLength + f.indexLength,
+          durationMs: o.durationMs,
+          at: ctx.now,
+        });
     }
 
     const outcomes = plan.tables.map((p) =>

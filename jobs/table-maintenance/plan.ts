@@ -67,7 +67,8 @@ export function mib(bytes: number): string {
   return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
-/** The whole decision, pure: which tables are analyzed with which statements, which are rebuilt, which are not and why. */
+/** The whole decision, pure: which tables are analyzed with which statements, which are rebuilt, which are not and why.
+ */
 export function planMaintenance(facts: MaintenanceFacts, policy: MaintenancePolicy): MaintenancePlan {
   const { dialect } = facts;
   const lower = (list: string[]) => new Set(list.map((t) => t.toLowerCase()));

@@ -25,7 +25,11 @@ export const tableMaintenancePrivileges: JobPrivileges<TableMaintenanceConfig> =
     // ALTER TABLE … FORCE (the online rebuild): ALTER on MariaDB (checked here: SELECT + ALTER suffice); the MySQL
     // manual asks ALTER, CREATE and INSERT for the table (INSERT is declared above).
     ...config.optimizeTables.flatMap((t): PrivilegeNeed[] => [
-      { privilege: 'ALTER', object: onTable(schema, t), why: 'ALTER TABLE … FORCE, ALGORITHM=INPLACE, LOCK=NONE rebuilds it' },
+      {
+        privilege: 'ALTER',
+        object: onTable(schema, t),
+        why: 'ALTER TABLE … FORCE, ALGORITHM=INPLACE, LOCK=NONE rebuilds it',
+      },
       {
         privilege: 'CREATE',
         object: onTable(schema, t),

@@ -27,13 +27,24 @@ export const rebuildSpeedMigrations: readonly Migration[] = [
 /** Bytes per second of the table's last rebuild by dbkeeper, by lower-case table name. */
 export async function readRebuildSpeeds(db: JobDb, schema: string): Promise<Map<string, number>> {
   const rows = await emptyIfMissing(
-    db.query<RowDataPacket[]>(`SELECT table_name, bytes, duration_ms FROM ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_rebuild_speed WHERE schema_name = ?`, [schema]),
+    db.query<RowDataPacket[]>(
+      `SELECT table_name, bytes, duration_ms FROM ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_rebuild_speed WHERE schema_name = ?`,
+      [schema],
+    ),
     [],
   );
-  return new Map(rows.filter((r) => Number(r.duration_ms) > 0).map((r) => [String(r.table_name).toLowerCase(), (Number(r.bytes) * 1000) / Number(r.duration_ms)]));
+  return new Map(
+    rows
+      .filter((r) => Number(r.duration_ms) > 0)
+      .map((r) => [String(r.table_name).toLowerCase(), (Number(r.bytes) * 1000) / Number(r.duration_ms)]),
+  );
 }
 
-export async function writeRebuildSpeed(db: JobDb, schema: string, m: { table: string; bytes: number; durationMs: number; at: Date }): Promise<void> {
+export async function writeRebuildSpeed(
+  db: JobDb,
+  schema: string,
+  m: { table: string; bytes: number; durationMs: number; at: Date },
+): Promise<void> {
   await db.query(
     `REPLACE INTO ${quoteId(db.schema, 'dbkeeper schema')}.dbkeeper_rebuild_speed (schema_name, table_name, bytes, duration_ms, recorded_at) VALUES (?, ?, ?, ?, ?)`,
     [schema, m.table.toLowerCase(), Math.round(m.bytes), Math.max(1, Math.round(m.durationMs)), m.at],
@@ -50,18 +61,33 @@ export interface RebuildBound {
 }
 
 /** PURE: seconds a rebuild of `bytes` takes at the last measured speed, else the assumed one. */
-export function predictRebuildSeconds(bytes: number, measured: number | undefined, assumed: number): { seconds: number; basis: string } {
-  if (measured !== undefined && measured > 0) return { seconds: bytes / measured, basis: `its last rebuild ran at ${mibPerSecond(measured)}` };
-  return { seconds: bytes / assumed, basis: `no rebuild measured yet: assumed ${mibPerSecond(assumed)} (assumedRebuildBytesPerSecond)` };
+export function predictRebuildSeconds(
+  bytes: number,
+  measured: number | undefined,
+  assumed: number,
+): { seconds: number; basis: string } {
+  if (measured !== undefined && measured > 0)
+    return { seconds: bytes / measured, basis: `its last rebuild ran at ${mibPerSecond(measured)}` };
+  return {
+    seconds: bytes / assumed,
+    basis: `no rebuild measured yet: assumed ${mibPerSecond(assumed)} (assumedRebuildBytesPerSecond)`,
+  };
 }
 
 /** PURE: the plan with each rebuild that would hold the replicas back too long turned into a skip, with why. */
-export function boundReplicatedRebuilds(tables: readonly MaintenanceTablePlan[], b: RebuildBound): MaintenanceTablePlan[] {
+export function boundReplicatedRebuilds(
+  tables: readonly MaintenanceTablePlan[],
+  b: RebuildBound,
+): MaintenanceTablePlan[] {
   if (!b.replicas || b.maintenanceWindow) return [...tables];
   return tables.map((p) => {
     if (p.optimize?.action !== 'rebuild' || !p.facts) return p;
     const bytes = p.facts.dataLength + p.facts.indexLength;
-    const { seconds, basis } = predictRebuildSeconds(bytes, b.speeds.get(p.table.toLowerCase()), b.assumedRebuildBytesPerSecond);
+    const { seconds, basis } = predictRebuildSeconds(
+      bytes,
+      b.speeds.get(p.table.toLowerCase()),
+      b.assumedRebuildBytesPerSecond,
+    );
     if (seconds <= b.maxReplicatedRebuildSeconds) return p;
     return {
       ...p,

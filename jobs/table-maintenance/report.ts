@@ -237,7 +237,8 @@ function sections(
       unit: 'MiB',
       bars: files,
     });
-  // Skips (safety rules, contention) are in JobResult.skipped, which every report lists; these are the tables that are fine.
+  // Skips (safety rules, contention) are in JobResult.skipped, which every report lists; these are the tables that are
+  // fine.
   const kept = run.tables.filter((t) => t.optimize?.action === 'keep').map((t) => `${t.table}: ${t.optimize!.reason}`);
   if (kept.length) out.push({ kind: 'text', title: 'Rebuild candidates not worth a rebuild yet', lines: kept });
   if (s.errors.length) out.push({ kind: 'text', title: 'Errors (the other tables went on)', lines: s.errors });

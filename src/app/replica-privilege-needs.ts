@@ -16,9 +16,14 @@ function usageSchemas(config: Config): string[] {
   const review = jobSection(config, 'index-review');
   const health = jobSection(config, 'health');
   const out = new Set<string>();
-  if (review?.enabled) for (const s of (review.schemas as string[]).length ? (review.schemas as string[]) : [config.db.database]) out.add(s);
+  if (review?.enabled)
+    for (const s of (review.schemas as string[]).length ? (review.schemas as string[]) : [config.db.database])
+      out.add(s);
   if (health?.enabled && health.indexUsageSnapshot)
-    for (const s of (health.indexUsageSchemas as string[]).length ? (health.indexUsageSchemas as string[]) : [config.db.database]) out.add(s);
+    for (const s of (health.indexUsageSchemas as string[]).length
+      ? (health.indexUsageSchemas as string[])
+      : [config.db.database])
+      out.add(s);
   return [...out];
 }
 
@@ -40,15 +45,13 @@ export function replicaNeeds(config: Config, flavor: Flavor): ReplicaNeedGroup[]
       why: "the heartbeat's row as the replica has applied it: lag measured on the primary's clock",
       degradesTo: 'lag from the replica status only',
     },
-    ...schemas.map(
-      (s): PrivilegeNeed => ({
-        privilege: 'SELECT',
-        object: onSchema(s),
-        why: 'information_schema.INDEX_STATISTICS shows only tables the user holds a privilege on (checked on MariaDB)',
-        degradesTo: "no usage evidence from this replica: no index is called unused",
-        dialect: 'mariadb',
-      }),
-    ),
+    ...schemas.map((s): PrivilegeNeed => ({
+      privilege: 'SELECT',
+      object: onSchema(s),
+      why: 'information_schema.INDEX_STATISTICS shows only tables the user holds a privilege on (checked on MariaDB)',
+      degradesTo: 'no usage evidence from this replica: no index is called unused',
+      dialect: 'mariadb',
+    })),
     ...(schemas.length > 0
       ? [
           {

@@ -52,7 +52,11 @@ function listJobs(config: Config, now: Date) {
 function table(rows: Record<string, unknown>[], columns: string[]): string {
   const cell = (v: unknown) => (v === null || v === undefined ? '-' : v instanceof Date ? v.toISOString() : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
 }
 
@@ -78,7 +82,15 @@ async function status(app: App, now: Date) {
 /** JobResult alone on stdout (what the report shows under `sections`), with the run's own facts under `run`. */
 export function outcomeJson(o: RunOutcome): Record<string, unknown> {
   const { result, ...run } = o;
-  return { status: o.status, summary: result?.summary ?? o.skippedReason ?? o.error?.message ?? null, warnings: result?.warnings ?? [], skipped: result?.skipped ?? [], details: result?.details ?? {}, sections: result?.sections ?? [], run };
+  return {
+    status: o.status,
+    summary: result?.summary ?? o.skippedReason ?? o.error?.message ?? null,
+    warnings: result?.warnings ?? [],
+    skipped: result?.skipped ?? [],
+    details: result?.details ?? {},
+    sections: result?.sections ?? [],
+    run,
+  };
 }
 
 async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, io: CliIo): Promise<number> {
@@ -92,12 +104,13 @@ async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, i
   process.once('SIGTERM', onSignal);
   // Progress redraws one line on the terminal; end it before the result so later lines start clean.
   let progressOpen = false;
-  const progress = io.isTty && !cmd.json
-    ? (line: string) => {
-        progressOpen = true;
-        io.stderr(`\r${line}\x1b[K`);
-      }
-    : () => {};
+  const progress =
+    io.isTty && !cmd.json
+      ? (line: string) => {
+          progressOpen = true;
+          io.stderr(`\r${line}\x1b[K`);
+        }
+      : () => {};
   try {
     const outcome = await runJob({ db: app.db, config: app.config, log: app.log, privileges: app.privileges }, job, {
       trigger: 'manual',
@@ -120,21 +133,33 @@ async function runCommand(cmd: Extract<CliCommand, { kind: 'run' }>, app: App, i
 /** The run stops on its own within drainSeconds plus its bounded clean-up; should a stalled link still hold it, the
  * process ends anyway by drainSeconds + 10 s (the row is then marked interrupted by the next start). */
 function exitByDeadline(drainSeconds: number, io: CliIo): void {
-  setTimeout(() => {
-    io.stderr(`dbkeeper: the run did not end within drainSeconds + 10 s of the signal; exiting (the next run marks it interrupted)\n`);
-    process.exit(EXIT.failed);
-  }, drainSeconds * 1000 + 9_500).unref();
+  setTimeout(
+    () => {
+      io.stderr(
+        `dbkeeper: the run did not end within drainSeconds + 10 s of the signal; exiting (the next run marks it interrupted)\n`,
+      );
+      process.exit(EXIT.failed);
+    },
+    drainSeconds * 1000 + 9_500,
+  ).unref();
 }
 
-/** --email: the report of this manual run; where it went goes to stderr (stdout carries the result). Never changes the exit code. */
+/** --email: the report of this manual run; where it went goes to stderr (stdout carries the result). Never changes the
+ * exit code. */
 async function emailReport(app: App, outcome: RunOutcome, io: CliIo): Promise<void> {
   try {
-    const d = await createReporter({ config: app.config, log: app.log, db: app.db, jobs: app.jobs }).send('summary', 'manual', [outcome]);
+    const d = await createReporter({ config: app.config, log: app.log, db: app.db, jobs: app.jobs }).send(
+      'summary',
+      'manual',
+      [outcome],
+    );
     const where = {
       delivered: 'report emailed',
       written: `report written to ${d.path} (no SMTP configured)`,
       pending: `SMTP unavailable: report kept in ${d.path}, retried on the next send and at start-up`,
-      failed: d.path ? `SMTP refused the report: kept in ${d.path}` : 'report lost: SMTP failed and the outbox cannot be written (see the log)',
+      failed: d.path
+        ? `SMTP refused the report: kept in ${d.path}`
+        : 'report lost: SMTP failed and the outbox cannot be written (see the log)',
       duplicate: 'report already sent',
       off: 'reports are off',
     }[d.state];
@@ -145,14 +170,25 @@ async function emailReport(app: App, outcome: RunOutcome, io: CliIo): Promise<vo
 }
 
 /** The last finished run of each job, rendered as the report shows it, written to an .html file. */
-async function previewReport(app: App, cmd: Extract<CliCommand, { kind: 'report' }>, now: Date, io: CliIo): Promise<number> {
+async function previewReport(
+  app: App,
+  cmd: Extract<CliCommand, { kind: 'report' }>,
+  now: Date,
+  io: CliIo,
+): Promise<number> {
   const outcomes: RunOutcome[] = [];
   for (const job of app.jobs) {
     const rows = await recentRuns(app.db.pool, app.db.schema, job.name, { limit: 5 });
     const last = rows.find((r) => r.status !== 'running');
     if (last) outcomes.push(outcomeOfRow(last));
   }
-  const report = await createReporter({ config: app.config, log: app.log, db: app.db, jobs: app.jobs, clock: () => now }).render('preview', 'manual', outcomes);
+  const report = await createReporter({
+    config: app.config,
+    log: app.log,
+    db: app.db,
+    jobs: app.jobs,
+    clock: () => now,
+  }).render('preview', 'manual', outcomes);
   const path = resolve(cmd.out ?? join(app.config.report.outboxDir, `preview-${Outbox.stamp(now)}.html`));
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, report.html);
@@ -221,7 +257,11 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
   const now = new Date();
   if (cmd.kind === 'list') {
     const rows = listJobs(config, now);
-    io.stdout(cmd.json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, ['job', 'period', 'enabled', 'schedule', 'timezone', 'nextRun', 'description'])}\n`);
+    io.stdout(
+      cmd.json
+        ? `${JSON.stringify(rows, null, 2)}\n`
+        : `${table(rows, ['job', 'period', 'enabled', 'schedule', 'timezone', 'nextRun', 'description'])}\n`,
+    );
     return EXIT.ok;
   }
   if (cmd.kind === 'grants') return grantsCommand(cmd, config, io);
@@ -248,7 +288,11 @@ export async function cliMain(argv: readonly string[], io: CliIo): Promise<numbe
   try {
     if (cmd.kind === 'status') {
       const rows = await status(app, now);
-      io.stdout(cmd.json ? `${JSON.stringify(rows, null, 2)}\n` : `${table(rows, ['job', 'lastStatus', 'lastStarted', 'lastTrigger', 'lastHost', 'nextRun', 'lastSummary'])}\n`);
+      io.stdout(
+        cmd.json
+          ? `${JSON.stringify(rows, null, 2)}\n`
+          : `${table(rows, ['job', 'lastStatus', 'lastStarted', 'lastTrigger', 'lastHost', 'nextRun', 'lastSummary'])}\n`,
+      );
       return EXIT.ok;
     }
     if (cmd.kind === 'report') return await previewReport(app, cmd, now, io);

@@ -4,7 +4,9 @@ import type { RunOutcome } from '../runner/run-outcome.js';
 
 /** A run's outcome as a person reads it at a terminal. */
 export function formatOutcome(o: RunOutcome): string {
-  const lines = [`${o.job}: ${o.status.toUpperCase()}${o.dryRun ? ' (dry run)' : ''} in ${formatSeconds(o.durationMs, 1)}`];
+  const lines = [
+    `${o.job}: ${o.status.toUpperCase()}${o.dryRun ? ' (dry run)' : ''} in ${formatSeconds(o.durationMs, 1)}`,
+  ];
   if (o.skippedReason) lines.push(`  skipped: ${o.skippedReason}`);
   if (o.result) {
     lines.push(`  ${o.result.summary}`);

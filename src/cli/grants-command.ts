@@ -58,7 +58,10 @@ export function renderGrants(
   for (const r of replicas) {
     // Run on the primary: GRANTs replicate. The host part is the replica user's; adjust it to where dbkeeper runs.
     const replicaAccount = { user: r.user, host: account.host };
-    out.push('', `-- replica user ${accountText(replicaAccount)} (${r.nodes.join(', ')}): run on the primary, GRANTs replicate`);
+    out.push(
+      '',
+      `-- replica user ${accountText(replicaAccount)} (${r.nodes.join(', ')}): run on the primary, GRANTs replicate`,
+    );
     out.push(...groupLines({ job: null, needs: r.needs }, replicaAccount));
   }
   return out.join('\n');

@@ -10,7 +10,15 @@ export type CliCommand =
   | { kind: 'config'; json: boolean }
   | { kind: 'report'; preview: true; out?: string }
   | { kind: 'grants'; account?: Account; dialect?: 'mariadb' | 'mysql' }
-  | { kind: 'run'; job: string; dryRun: boolean; json: boolean; email: boolean; at?: Date; options: Record<string, string | boolean> };
+  | {
+      kind: 'run';
+      job: string;
+      dryRun: boolean;
+      json: boolean;
+      email: boolean;
+      at?: Date;
+      options: Record<string, string | boolean>;
+    };
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -71,14 +79,18 @@ export function parseArgs(argv: readonly string[], jobOptions: (job: string) => 
       const value = arg === '--at' ? rest[++i] : arg.slice('--at='.length);
       if (!value) throw new UsageError('--at needs an ISO time, e.g. --at 2027-03-01T04:30:00Z');
       const parsed = parseIsoInstant(value);
-      if (!parsed) throw new UsageError(`--at: not an ISO time with its zone (a real date, e.g. 2027-03-01T04:30:00Z): ${value}`);
+      if (!parsed)
+        throw new UsageError(`--at: not an ISO time with its zone (a real date, e.g. 2027-03-01T04:30:00Z): ${value}`);
       at = parsed;
     } else if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const flag = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       const option = allowed[flag];
       const names = Object.keys(allowed);
-      if (!option) throw new UsageError(`${command}: unknown flag --${flag}${names.length ? ` (job flags: ${names.map((f) => `--${f}`).join(', ')})` : ''}`);
+      if (!option)
+        throw new UsageError(
+          `${command}: unknown flag --${flag}${names.length ? ` (job flags: ${names.map((f) => `--${f}`).join(', ')})` : ''}`,
+        );
       // `--flag=value` or `--flag value` (no positional arguments exist to confuse it with); a bare flag takes neither.
       const next = rest[i + 1];
       let value: string | boolean = eq < 0 ? true : arg.slice(eq + 1);
@@ -115,7 +127,9 @@ function parseGrants(rest: readonly string[]): CliCommand {
   const cmd: Extract<CliCommand, { kind: 'grants' }> = { kind: 'grants' };
   for (let i = 0; i < rest.length; i += 1) {
     const arg = rest[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     if (flag !== '--user' && flag !== '--dialect') throw new UsageError(`grants: unknown argument ${arg}`);
     const value = inline ?? rest[++i];
     if (flag === '--user') {
@@ -124,7 +138,8 @@ function parseGrants(rest: readonly string[]): CliCommand {
       if (typeof account === 'string') throw new UsageError(`--user: ${account} (got ${JSON.stringify(value)})`);
       cmd.account = account;
     } else {
-      if (value !== 'mariadb' && value !== 'mysql') throw new UsageError(`--dialect: mariadb or mysql (got ${JSON.stringify(value ?? '')})`);
+      if (value !== 'mariadb' && value !== 'mysql')
+        throw new UsageError(`--dialect: mariadb or mysql (got ${JSON.stringify(value ?? '')})`);
       cmd.dialect = value;
     }
   }

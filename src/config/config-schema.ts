@@ -44,7 +44,8 @@ export const guardsSchema = z.strictObject({
   clientTimeoutMarginSeconds: positiveInt.max(3_600),
   /** Client-side bound of each of dbkeeper's own queries: run rows, GET_LOCK/RELEASE_LOCK, heartbeat ping, KILL. */
   bookkeepingTimeoutSeconds: positiveInt.max(3_600),
-  /** How often the named lock's connection is pinged; a ping unanswered within bookkeepingTimeoutSeconds aborts the job. */
+  /** How often the named lock's connection is pinged; a ping unanswered within bookkeepingTimeoutSeconds aborts the
+   * job. */
   lockHeartbeatSeconds: positiveInt.max(3_600),
   /** After a client-side or drain timeout: how long to wait for the KILLed statement to leave the server (the lock is
    * kept meanwhile). */
@@ -99,7 +100,14 @@ export function buildConfigSchema(jobs: readonly ConfigurableJob[]) {
     shutdown: z.strictObject({ drainSeconds: timerSeconds() }),
     /** `status --check`: how long after its slot a job may still be running or starting before it counts as late. */
     status: z
-      .strictObject({ graceSeconds: z.number().int().nonnegative().max(31 * 86_400).default(3600) })
+      .strictObject({
+        graceSeconds: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(31 * 86_400)
+          .default(3600),
+      })
       .prefault({}),
     report: reportSchema,
     metrics: metricsSchema,

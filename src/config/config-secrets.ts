@@ -26,7 +26,9 @@ export function maskedValue(path: string, value: unknown): unknown {
   if (SECRET_PATHS.has(path)) return typeof value === 'string' && value !== '' ? MASK : value;
   // An array leaf: each node's password masked, the rest shown.
   if (path === 'replicas.nodes' && Array.isArray(value)) {
-    return value.map((n: Record<string, unknown>) => (typeof n.password === 'string' && n.password !== '' ? { ...n, password: MASK } : n));
+    return value.map((n: Record<string, unknown>) =>
+      typeof n.password === 'string' && n.password !== '' ? { ...n, password: MASK } : n,
+    );
   }
   if (path === 'report.smtp.url' && typeof value === 'string') {
     try {

@@ -14,4 +14,6 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-export const timeZoneSchema = z.string().refine(isValidTimeZone, { message: 'is not an IANA time zone (e.g. "Etc/UTC", "Europe/Berlin")' });
+export const timeZoneSchema = z
+  .string()
+  .refine(isValidTimeZone, { message: 'is not an IANA time zone (e.g. "Etc/UTC", "Europe/Berlin")' });

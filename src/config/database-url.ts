@@ -47,7 +47,9 @@ export function parseDatabaseUrl(raw: string): { fields: UrlField[] } | { error:
   for (const [name, value] of url.searchParams) {
     const path = QUERY_PARAMETERS[name];
     if (!path) {
-      return { error: `DATABASE_URL: unknown query parameter '${name}' (known: ${Object.keys(QUERY_PARAMETERS).join(', ')})` };
+      return {
+        error: `DATABASE_URL: unknown query parameter '${name}' (known: ${Object.keys(QUERY_PARAMETERS).join(', ')})`,
+      };
     }
     fields.push({ path, value: value === '' ? null : value });
   }

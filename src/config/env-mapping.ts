@@ -64,7 +64,12 @@ export function parseEnvValue(kind: EnvBinding['kind'], raw: string): unknown {
       if (/^(0|false|no|off)$/i.test(text)) return false;
       return raw;
     case 'list':
-      return text === '' ? [] : text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      return text === ''
+        ? []
+        : text
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
     case 'nullable-string':
       return text === '' ? null : raw;
     case 'string':

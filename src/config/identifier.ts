@@ -23,5 +23,9 @@ export function isLegalIdentifier(name: string): boolean {
 /** A schema, table, column, index or partition name from config: any name the server accepts. */
 export const identifierSchema = z.string().superRefine((name, ctx) => {
   const problem = identifierProblem(name);
-  if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (a legal MySQL/MariaDB name: 1-64 characters, no NUL, no trailing space)` });
+  if (problem)
+    ctx.addIssue({
+      code: 'custom',
+      message: `${problem} (a legal MySQL/MariaDB name: 1-64 characters, no NUL, no trailing space)`,
+    });
 });

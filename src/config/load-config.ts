@@ -13,7 +13,8 @@ import { tlsFileProblems } from './tls-files.js';
 
 export type Config = z.infer<ReturnType<typeof buildConfigSchema>>;
 
-/** A job's section of the config (enabled, schedule, catchUp, its own keys); undefined for a job the config does not list. */
+/** A job's section of the config (enabled, schedule, catchUp, its own keys); undefined for a job the config does not
+ * list. */
 export function jobSection(config: Config, name: string): (JobBaseConfig & Record<string, unknown>) | undefined {
   return (config.jobs as Record<string, JobBaseConfig & Record<string, unknown>>)[name];
 }
@@ -95,7 +96,9 @@ function readLayers({ jobs, env: rawEnv = process.env, overrides }: LoadConfigOp
   const secrets = resolveSecretFiles(rawEnv);
   const env = secrets.env;
   const defaults = deepMerge({ jobs: jobDefaults(jobs) }, readJsonFile(defaultConfigPath(), 'config/default.json'));
-  const file = env.DBKEEPER_CONFIG ? { path: env.DBKEEPER_CONFIG, values: readJsonFile(env.DBKEEPER_CONFIG, 'DBKEEPER_CONFIG') } : null;
+  const file = env.DBKEEPER_CONFIG
+    ? { path: env.DBKEEPER_CONFIG, values: readJsonFile(env.DBKEEPER_CONFIG, 'DBKEEPER_CONFIG') }
+    : null;
 
   const problems: string[] = [...secrets.problems];
   const envOf = new Map<string, string>();
@@ -103,10 +106,11 @@ function readLayers({ jobs, env: rawEnv = process.env, overrides }: LoadConfigOp
   if (env.DATABASE_URL) {
     const parsed = parseDatabaseUrl(env.DATABASE_URL);
     if ('error' in parsed) problems.push(parsed.error);
-    else for (const { path, value } of parsed.fields) {
-      setPath(envLayer, ['db', ...path], value);
-      envOf.set(['db', ...path].join('.'), 'DATABASE_URL');
-    }
+    else
+      for (const { path, value } of parsed.fields) {
+        setPath(envLayer, ['db', ...path], value);
+        envOf.set(['db', ...path].join('.'), 'DATABASE_URL');
+      }
   }
   for (const binding of ENV_BINDINGS) {
     const raw = env[binding.env];
@@ -158,7 +162,8 @@ export function explainConfig(options: LoadConfigOptions): { config: Config; sou
     const envVariable = layers.envOf.get(key);
     if (hasPath(layers.overrides, path)) sources.set(key, { source: 'override' });
     else if (envVariable) sources.set(key, { source: 'env', variable: envVariable });
-    else if (layers.file && hasPath(layers.file.values, path)) sources.set(key, { source: 'file', file: layers.file.path });
+    else if (layers.file && hasPath(layers.file.values, path))
+      sources.set(key, { source: 'file', file: layers.file.path });
     else sources.set(key, { source: 'default' });
   }
   return { config, sources };

@@ -5,7 +5,11 @@ import { sslSchema } from './ssl-schema.js';
 import { timerMs, timerSeconds } from './timer-bounds.js';
 
 const port = z.number().int().min(1).max(65535);
-const nodeName = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
+const nodeName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only');
 
 /** DB_READ_*: unset fields fall back to the primary's (port: DB_PORT, user/password: DB_USERNAME/DB_PASSWORD,
  * TLS: the primary's DB_SSL_*); host null = no replica named by env. */
@@ -42,7 +46,8 @@ export const replicasSchema = z.strictObject({
   waitSeconds: timerSeconds({ allowZero: true }),
   /** How often lag is read again while waiting. */
   pollMs: timerMs(),
-  /** A replica that cannot be reached: `wait` (fail closed: like a lagging one) or `ignore` (reported, not waited for). */
+  /** A replica that cannot be reached: `wait` (fail closed: like a lagging one) or `ignore` (reported, not waited for).
+   */
   whenUnreachable: z.enum(['wait', 'ignore']),
   /** How often the primary writes its clock into dbkeeper_heartbeat while a writing job runs. */
   heartbeatMs: timerMs(60_000),

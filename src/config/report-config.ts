@@ -26,7 +26,11 @@ export const reportSchema = z
   })
   .superRefine((r, ctx) => {
     if ((r.smtp.url || r.smtp.host) && r.to.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'needs at least one recipient address when SMTP is configured (REPORT_TO)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: 'needs at least one recipient address when SMTP is configured (REPORT_TO)',
+      });
     }
     if (r.smtp.url && !/^smtps?:\/\//i.test(r.smtp.url)) {
       ctx.addIssue({ code: 'custom', path: ['smtp', 'url'], message: 'must start with smtp:// or smtps://' });

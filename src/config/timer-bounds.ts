@@ -5,11 +5,16 @@ import { z } from 'zod';
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
-const tooLong = (max: number, unit: string) => `must be at most ${max} ${unit} (about 24.8 days: longer Node timers fire at once)`;
+const tooLong = (max: number, unit: string) =>
+  `must be at most ${max} ${unit} (about 24.8 days: longer Node timers fire at once)`;
 
 /** A delay in ms, 1..maxMs (default: the timer limit; pass less when the value is multiplied, e.g. doubled). */
 export function timerMs(maxMs = MAX_TIMER_MS) {
-  return z.number().int().positive().max(maxMs, { message: tooLong(maxMs, 'ms') });
+  return z
+    .number()
+    .int()
+    .positive()
+    .max(maxMs, { message: tooLong(maxMs, 'ms') });
 }
 
 /** A delay in seconds, 1.. the timer limit; `allowZero` for settings where 0 means "off". */

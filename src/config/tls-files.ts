@@ -34,13 +34,16 @@ export function tlsFileProblems(
       problems.push(`${field(key)}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
       continue;
     }
-    if (!pem.test(text)) problems.push(`${field(key)}: ${path} is not a PEM ${key === 'key' ? 'private key' : 'certificate'}`);
+    if (!pem.test(text))
+      problems.push(`${field(key)}: ${path} is not a PEM ${key === 'key' ? 'private key' : 'certificate'}`);
   }
   if ((ssl.cert === null) !== (ssl.key === null)) {
     problems.push(`${field('cert')} and ${field('key')}: a client certificate needs both`);
   }
   if (ssl.mode === 'disabled' && (ssl.ca || ssl.cert)) {
-    problems.push(`${field('mode')}: disabled, but ${names.env ? `${names.env}_CA/${names.env}_CERT` : 'ca/cert'} are set; choose a TLS mode or unset them`);
+    problems.push(
+      `${field('mode')}: disabled, but ${names.env ? `${names.env}_CA/${names.env}_CERT` : 'ca/cert'} are set; choose a TLS mode or unset them`,
+    );
   }
   return problems;
 }

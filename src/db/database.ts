@@ -45,13 +45,19 @@ function connectionOptions(cfg: DbConfig, ssl: Mysql2Ssl | undefined) {
 }
 
 /** The first connection: with TLS as DB_SSL_MODE says; under `preferred`, plain text when the server offers none. */
-export async function firstConnection(cfg: DbConfig, log: Logger): Promise<{ conn: Connection; ssl: Mysql2Ssl | undefined }> {
+export async function firstConnection(
+  cfg: DbConfig,
+  log: Logger,
+): Promise<{ conn: Connection; ssl: Mysql2Ssl | undefined }> {
   const ssl = sslOptions(cfg.ssl);
   try {
     return { conn: await mysql.createConnection(connectionOptions(cfg, ssl)), ssl };
   } catch (err) {
     if (cfg.ssl.mode !== 'preferred' || !isNoTlsOnServer(err)) throw err;
-    log.warn({ host: cfg.host, port: cfg.port, sslMode: cfg.ssl.mode }, 'the server offers no TLS: connecting in plain text (DB_SSL_MODE=preferred)');
+    log.warn(
+      { host: cfg.host, port: cfg.port, sslMode: cfg.ssl.mode },
+      'the server offers no TLS: connecting in plain text (DB_SSL_MODE=preferred)',
+    );
     return { conn: await mysql.createConnection(connectionOptions(cfg, undefined)), ssl: undefined };
   }
 }
@@ -113,7 +119,9 @@ export async function openDatabase(cfg: DbConfig, opts: OpenOptions): Promise<Da
       await probe.end();
       opts.log.info(
         { host: cfg.host, port: cfg.port, sslMode: cfg.ssl.mode, tls: tls ?? 'none' },
-        tls ? `connected over ${tls}${ssl?.rejectUnauthorized ? ' (certificate verified)' : ' (certificate not verified)'}` : 'connected in plain text',
+        tls
+          ? `connected over ${tls}${ssl?.rejectUnauthorized ? ' (certificate verified)' : ' (certificate not verified)'}`
+          : 'connected in plain text',
       );
       const dialect = detectDialect(String(rows[0]!.v));
       const pool = mysql.createPool({

@@ -46,7 +46,9 @@ function isTlsError(code: string | undefined): boolean {
     code === 'HANDSHAKE_SSL_ERROR' ||
     code === 'HANDSHAKE_NO_SSL_SUPPORT' ||
     code === 'ER_SECURE_TRANSPORT_REQUIRED' ||
-    /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?))$/.test(code)
+    /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?))$/.test(
+      code,
+    )
   );
 }
 
@@ -57,18 +59,50 @@ export function isPermanentDbError(err: unknown): boolean {
   return (e.errno !== undefined && PERMANENT_ERRNOS.has(e.errno)) || isTlsError(e.code);
 }
 
-export function describeConnectError(err: unknown, target: { host: string; port: number; user: string; database: string }): DbConnectError {
+export function describeConnectError(
+  err: unknown,
+  target: { host: string; port: number; user: string; database: string },
+): DbConnectError {
   const e = (err ?? {}) as ErrorFacts;
   const where = `${target.host}:${target.port}`;
   const code = e.code;
-  if (e.errno === 1045 || e.errno === 1044 || e.errno === 1698 || code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR')
-    return new DbConnectError(`access denied for user '${target.user}' at ${where}: check DB_USERNAME and DB_PASSWORD (or DATABASE_URL)`, code, true);
-  if (e.errno === 1049 || code === 'ER_BAD_DB_ERROR') return new DbConnectError(`database '${target.database}' does not exist on ${where}: check DB_DATABASE`, code, true);
-  if (isTlsError(code) || e.errno === 3159) return new DbConnectError(`TLS failed with MySQL/MariaDB at ${where} (${code ?? e.errno}): check the server's certificate and TLS settings`, code, true);
-  if (isPermanentDbError(e)) return new DbConnectError(`the server at ${where} refused user '${target.user}' (${code ?? e.errno}): fix the account or its rights`, code, true);
+  if (
+    e.errno === 1045 ||
+    e.errno === 1044 ||
+    e.errno === 1698 ||
+    code === 'ER_ACCESS_DENIED_ERROR' ||
+    code === 'ER_DBACCESS_DENIED_ERROR'
+  )
+    return new DbConnectError(
+      `access denied for user '${target.user}' at ${where}: check DB_USERNAME and DB_PASSWORD (or DATABASE_URL)`,
+      code,
+      true,
+    );
+  if (e.errno === 1049 || code === 'ER_BAD_DB_ERROR')
+    return new DbConnectError(
+      `database '${target.database}' does not exist on ${where}: check DB_DATABASE`,
+      code,
+      true,
+    );
+  if (isTlsError(code) || e.errno === 3159)
+    return new DbConnectError(
+      `TLS failed with MySQL/MariaDB at ${where} (${code ?? e.errno}): check the server's certificate and TLS settings`,
+      code,
+      true,
+    );
+  if (isPermanentDbError(e))
+    return new DbConnectError(
+      `the server at ${where} refused user '${target.user}' (${code ?? e.errno}): fix the account or its rights`,
+      code,
+      true,
+    );
   switch (code) {
     case 'ECONNREFUSED':
-      return new DbConnectError(`cannot reach MySQL/MariaDB at ${where}: connection refused (is the server running? check DB_HOST and DB_PORT)`, code, false);
+      return new DbConnectError(
+        `cannot reach MySQL/MariaDB at ${where}: connection refused (is the server running? check DB_HOST and DB_PORT)`,
+        code,
+        false,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new DbConnectError(`cannot resolve DB_HOST '${target.host}'`, code, false);

@@ -61,13 +61,21 @@ export function replicaLagField(d: Dialect): string {
 }
 
 /** Where the deadlock counter lives: a GLOBAL_STATUS variable (MariaDB) or an INNODB_METRICS row (MySQL). */
-export function deadlockCounterSource(d: Dialect): { kind: 'status'; name: string } | { kind: 'innodb_metrics'; name: string } {
-  return d.flavor === 'mariadb' ? { kind: 'status', name: 'INNODB_DEADLOCKS' } : { kind: 'innodb_metrics', name: 'lock_deadlocks' };
+export function deadlockCounterSource(
+  d: Dialect,
+): { kind: 'status'; name: string } | { kind: 'innodb_metrics'; name: string } {
+  return d.flavor === 'mariadb'
+    ? { kind: 'status', name: 'INNODB_DEADLOCKS' }
+    : { kind: 'innodb_metrics', name: 'lock_deadlocks' };
 }
 
 /** Where the InnoDB history list length lives: GLOBAL_STATUS (MariaDB) or INNODB_METRICS (MySQL). */
-export function historyListSource(d: Dialect): { kind: 'status'; name: string } | { kind: 'innodb_metrics'; name: string } {
-  return d.flavor === 'mariadb' ? { kind: 'status', name: 'INNODB_HISTORY_LIST_LENGTH' } : { kind: 'innodb_metrics', name: 'trx_rseg_history_len' };
+export function historyListSource(
+  d: Dialect,
+): { kind: 'status'; name: string } | { kind: 'innodb_metrics'; name: string } {
+  return d.flavor === 'mariadb'
+    ? { kind: 'status', name: 'INNODB_HISTORY_LIST_LENGTH' }
+    : { kind: 'innodb_metrics', name: 'trx_rseg_history_len' };
 }
 
 /** The p95 column of performance_schema statement digests (MySQL 8.0+); null where the server has none. */
@@ -75,7 +83,8 @@ export function digestQuantile95Column(d: Dialect): string | null {
   return d.flavor === 'mysql' && versionAtLeast(d, 8, 0) ? 'QUANTILE_95' : null;
 }
 
-/** MySQL 8 caches information_schema.TABLES sizes (information_schema_stats_expiry); null when the server reads them live. */
+/** MySQL 8 caches information_schema.TABLES sizes (information_schema_stats_expiry); null when the server reads them
+ * live. */
 export function freshTableStatsStatement(d: Dialect): string | null {
   return d.flavor === 'mysql' && versionAtLeast(d, 8, 0) ? 'SET SESSION information_schema_stats_expiry = 0' : null;
 }
@@ -83,7 +92,9 @@ export function freshTableStatsStatement(d: Dialect): string | null {
 /** Run one statement under its own time limit (MariaDB `SET STATEMENT … FOR`); MySQL's limit covers SELECT only, so the
  * statement is returned unchanged there. `seconds` 0 = no limit. */
 export function withStatementTimeLimit(d: Dialect, seconds: number, sql: string): { sql: string; values: number[] } {
-  return d.flavor === 'mariadb' ? { sql: `SET STATEMENT max_statement_time = ? FOR ${sql}`, values: [seconds] } : { sql, values: [] };
+  return d.flavor === 'mariadb'
+    ? { sql: `SET STATEMENT max_statement_time = ? FOR ${sql}`, values: [seconds] }
+    : { sql, values: [] };
 }
 
 /** The ANALYZE statements for one table, in order. MariaDB: one statement (`PERSISTENT FOR …` adds engine-independent
@@ -98,12 +109,15 @@ export function analyzeStatements(
   const verb = opts.binlog ? 'ANALYZE TABLE' : 'ANALYZE NO_WRITE_TO_BINLOG TABLE';
   if (d.flavor === 'mariadb') {
     if (opts.persistentForAll) return [`${verb} ${quotedTable} PERSISTENT FOR ALL`];
-    if (opts.quotedColumns.length > 0) return [`${verb} ${quotedTable} PERSISTENT FOR COLUMNS (${opts.quotedColumns.join(', ')}) INDEXES ()`];
+    if (opts.quotedColumns.length > 0)
+      return [`${verb} ${quotedTable} PERSISTENT FOR COLUMNS (${opts.quotedColumns.join(', ')}) INDEXES ()`];
     return [`${verb} ${quotedTable}`];
   }
   const statements = [`${verb} ${quotedTable}`];
   if (opts.quotedColumns.length > 0 && versionAtLeast(d, 8, 0)) {
-    statements.push(`${verb} ${quotedTable} UPDATE HISTOGRAM ON ${opts.quotedColumns.join(', ')} WITH ${Math.trunc(opts.buckets)} BUCKETS`);
+    statements.push(
+      `${verb} ${quotedTable} UPDATE HISTOGRAM ON ${opts.quotedColumns.join(', ')} WITH ${Math.trunc(opts.buckets)} BUCKETS`,
+    );
   }
   return statements;
 }
@@ -128,7 +142,8 @@ export function indexUsageCounters(d: Dialect): IndexUsageCounters {
       readsSql:
         'SELECT TABLE_SCHEMA AS schema_name, TABLE_NAME AS table_name, INDEX_NAME AS index_name, ROWS_READ AS read_count FROM information_schema.INDEX_STATISTICS WHERE TABLE_SCHEMA IN (?)',
       missingMeansZero: true,
-      enableHint: 'SET GLOBAL userstat = 1 (and userstat = 1 under [mariadb] in the server config so it survives a restart)',
+      enableHint:
+        'SET GLOBAL userstat = 1 (and userstat = 1 under [mariadb] in the server config so it survives a restart)',
     };
   }
   return {
@@ -138,7 +153,8 @@ export function indexUsageCounters(d: Dialect): IndexUsageCounters {
     readsSql:
       'SELECT OBJECT_SCHEMA AS schema_name, OBJECT_NAME AS table_name, INDEX_NAME AS index_name, COUNT_READ AS read_count FROM performance_schema.table_io_waits_summary_by_index_usage WHERE OBJECT_SCHEMA IN (?) AND INDEX_NAME IS NOT NULL',
     missingMeansZero: false,
-    enableHint: "performance_schema = ON in the server config (restart) with the instrument 'wait/io/table/sql/handler' enabled",
+    enableHint:
+      "performance_schema = ON in the server config (restart) with the instrument 'wait/io/table/sql/handler' enabled",
   };
 }
 

@@ -3,7 +3,12 @@ import { endWithin, QueryTimeoutError } from './query-timeout.js';
 
 /** Runs fn on a new connection outside the pool (which may be the stalled part), the whole of it (connect included)
  * within deadlineMs; the connection is closed after, destroyed when the deadline passed. */
-export async function withFreshConnection<T>(open: () => Promise<Connection>, deadlineMs: number, what: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+export async function withFreshConnection<T>(
+  open: () => Promise<Connection>,
+  deadlineMs: number,
+  what: string,
+  fn: (conn: Connection) => Promise<T>,
+): Promise<T> {
   let conn: Connection | undefined;
   let late = false;
   let timer: NodeJS.Timeout | undefined;

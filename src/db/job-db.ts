@@ -29,7 +29,13 @@ export interface JobDbBounds {
   onTimeout?: (err: Error) => void;
 }
 
-export function makeJobDb(conn: PoolConnection, dialect: Dialect, database: string, schema: string, limits?: JobDbBounds): JobDb {
+export function makeJobDb(
+  conn: PoolConnection,
+  dialect: Dialect,
+  database: string,
+  schema: string,
+  limits?: JobDbBounds,
+): JobDb {
   return {
     conn,
     dialect,
@@ -41,7 +47,10 @@ export function makeJobDb(conn: PoolConnection, dialect: Dialect, database: stri
         return rows as T;
       }
       const { bounds } = limits;
-      const ms = opts.timeLimitSeconds !== undefined && opts.timeLimitSeconds > 0 ? bounds.underLimitMs(opts.timeLimitSeconds) : bounds.jobMs;
+      const ms =
+        opts.timeLimitSeconds !== undefined && opts.timeLimitSeconds > 0
+          ? bounds.underLimitMs(opts.timeLimitSeconds)
+          : bounds.jobMs;
       try {
         return await boundedQuery<T>(conn, sql, values, ms);
       } catch (err) {

@@ -24,7 +24,11 @@ export interface KillOptions {
  * so an open transaction rolls back now rather than at wait_timeout. Waits (bounded) until the session is gone from
  * the processlist: the caller keeps the job's named lock until then, so no second run starts beside it.
  */
-export async function killStatement(conn: Pick<Connection, 'query'>, connectionId: number, opts: KillOptions): Promise<KillOutcome> {
+export async function killStatement(
+  conn: Pick<Connection, 'query'>,
+  connectionId: number,
+  opts: KillOptions,
+): Promise<KillOutcome> {
   const q = <T>(sql: string, values: unknown[]) => boundedQuery<T>(conn, sql, values, opts.queryTimeoutMs);
   const out: KillOutcome = { sent: false, gone: false };
   try {
@@ -33,7 +37,9 @@ export async function killStatement(conn: Pick<Connection, 'query'>, connectionI
     await q('KILL CONNECTION ?', [connectionId]).catch(ignoreUnknownThread);
     const until = Date.now() + opts.waitMs;
     for (;;) {
-      const rows = await q<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [connectionId]);
+      const rows = await q<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [
+        connectionId,
+      ]);
       if (Number(rows[0]!.n) === 0) {
         out.gone = true;
         break;

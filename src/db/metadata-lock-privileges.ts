@@ -9,13 +9,11 @@ export function metadataLockCheckNeeds(ddl: string): PrivilegeNeed[] {
       object: onServer,
       why: `before ${ddl}, reads information_schema.INNODB_TRX and other users' sessions in the processlist`,
     },
-    ...(['metadata_locks', 'threads'] as const).map(
-      (t): PrivilegeNeed => ({
-        privilege: 'SELECT',
-        object: onTable('performance_schema', t),
-        why: `before ${ddl}, reads which session holds a metadata lock on the table`,
-        dialect: 'mysql',
-      }),
-    ),
+    ...(['metadata_locks', 'threads'] as const).map((t): PrivilegeNeed => ({
+      privilege: 'SELECT',
+      object: onTable('performance_schema', t),
+      why: `before ${ddl}, reads which session holds a metadata lock on the table`,
+      dialect: 'mysql',
+    })),
   ];
 }

@@ -63,7 +63,10 @@ export async function ensureMigrations(
     for (const m of migrations) {
       if (done.has(m.id)) continue;
       for (const step of m.statements(s)) await applyStep(conn, schema, step);
-      await conn.query(`INSERT IGNORE INTO ${s}.dbkeeper_migrations (id, applied_at) VALUES (?, ?)`, [m.id, new Date()]);
+      await conn.query(`INSERT IGNORE INTO ${s}.dbkeeper_migrations (id, applied_at) VALUES (?, ?)`, [
+        m.id,
+        new Date(),
+      ]);
       applied.push(m.id);
     }
     return applied;

@@ -28,14 +28,20 @@ export interface LockOptions {
   queryTimeoutMs?: number;
 }
 
-/** GET_LOCK(name, 0) on a dedicated connection, which it owns from then on. Returns null when another session holds it. */
+/** GET_LOCK(name, 0) on a dedicated connection, which it owns from then on. Returns null when another session holds it.
+ */
 export async function tryLock(conn: Connection, name: string, opts: LockOptions = {}): Promise<HeldLock | null> {
   const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const pingTimeoutMs = opts.pingTimeoutMs ?? 5_000;
   const queryTimeoutMs = opts.queryTimeoutMs ?? 5_000;
   let rows: RowDataPacket[];
   try {
-    rows = await boundedQuery<RowDataPacket[]>(conn, 'SELECT GET_LOCK(?, 0) AS got, CONNECTION_ID() AS id', [name], queryTimeoutMs);
+    rows = await boundedQuery<RowDataPacket[]>(
+      conn,
+      'SELECT GET_LOCK(?, 0) AS got, CONNECTION_ID() AS id',
+      [name],
+      queryTimeoutMs,
+    );
   } catch (err) {
     conn.destroy();
     throw err;
@@ -47,21 +53,29 @@ export async function tryLock(conn: Connection, name: string, opts: LockOptions 
   }
   const lost = new AbortController();
   const onLost = (err?: unknown) => {
-    if (!lost.signal.aborted) lost.abort(new Error(`lost the connection holding lock ${name}${err instanceof Error ? `: ${err.message}` : ''}`));
+    if (!lost.signal.aborted)
+      lost.abort(
+        new Error(`lost the connection holding lock ${name}${err instanceof Error ? `: ${err.message}` : ''}`),
+      );
   };
   conn.on('error', onLost);
   conn.on('end', onLost);
   let releasing = false;
   let released: Promise<boolean> | undefined;
   let pinging = false;
-  // A connection that dies is only noticed when used, and one that goes silent (a stalled link) only by a bound: ping it.
+  // A connection that dies is only noticed when used, and one that goes silent (a stalled link) only by a bound: ping
+  // it.
   const heartbeat = setInterval(() => {
     if (releasing || pinging) return;
     pinging = true;
     boundedQuery(conn, 'SELECT 1', [], pingTimeoutMs)
       .catch((err: unknown) => {
         if (releasing) return;
-        onLost(isQueryTimeout(err) ? new Error(`lock connection silent: no answer to a ping within ${pingTimeoutMs / 1000} s`) : err);
+        onLost(
+          isQueryTimeout(err)
+            ? new Error(`lock connection silent: no answer to a ping within ${pingTimeoutMs / 1000} s`)
+            : err,
+        );
       })
       .finally(() => {
         pinging = false;

@@ -18,7 +18,12 @@ export interface OrphanSessionKill {
  * (processlist TIME ≤ the row's age) and the server has been up since then (so the id was not reused after a
  * restart). Call only while holding the job's named lock, before marking the rows interrupted.
  */
-export async function killOrphanSessions(conn: Q, schema: string, job: string, opts: { queryTimeoutMs: number; waitMs: number }): Promise<OrphanSessionKill[]> {
+export async function killOrphanSessions(
+  conn: Q,
+  schema: string,
+  job: string,
+  opts: { queryTimeoutMs: number; waitMs: number },
+): Promise<OrphanSessionKill[]> {
   const [runs] = await conn.query<RowDataPacket[]>(
     `SELECT id, job_connection_id, TIMESTAMPDIFF(SECOND, started_at, UTC_TIMESTAMP()) AS age
        FROM ${quoteId(schema)}.dbkeeper_runs WHERE job = ? AND status = 'running' AND job_connection_id IS NOT NULL`,
@@ -32,10 +37,17 @@ export async function killOrphanSessions(conn: Q, schema: string, job: string, o
     const jobConnectionId = Number(run.job_connection_id);
     const age = Number(run.age);
     if (uptime < age) continue; // restarted since: the id may belong to another session now
-    const [sessions] = await conn.query<RowDataPacket[]>('SELECT TIME AS time FROM information_schema.PROCESSLIST WHERE ID = ?', [jobConnectionId]);
+    const [sessions] = await conn.query<RowDataPacket[]>(
+      'SELECT TIME AS time FROM information_schema.PROCESSLIST WHERE ID = ?',
+      [jobConnectionId],
+    );
     if (!sessions[0] || Number(sessions[0].time) > age) continue;
-    const kill = await killStatement(conn, jobConnectionId, { queryTimeoutMs: opts.queryTimeoutMs, waitMs: opts.waitMs });
-    if (kill.error) throw new Error(`could not KILL the session ${jobConnectionId} of run ${Number(run.id)}: ${kill.error}`);
+    const kill = await killStatement(conn, jobConnectionId, {
+      queryTimeoutMs: opts.queryTimeoutMs,
+      waitMs: opts.waitMs,
+    });
+    if (kill.error)
+      throw new Error(`could not KILL the session ${jobConnectionId} of run ${Number(run.id)}: ${kill.error}`);
     killed.push({ runId: Number(run.id), jobConnectionId, gone: kill.gone });
   }
   return killed;

@@ -7,8 +7,13 @@ export class QueryTimeoutError extends Error {
   /** Like a lost connection: callers that judge SQL errors must not swallow it. */
   readonly fatal = true;
   readonly code = 'DBKEEPER_QUERY_TIMEOUT';
-  constructor(what: string, readonly timeoutMs: number) {
-    super(`${what}: no answer from the server within ${timeoutMs / 1000} s (client-side bound; the link may be stalled)`);
+  constructor(
+    what: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `${what}: no answer from the server within ${timeoutMs / 1000} s (client-side bound; the link may be stalled)`,
+    );
   }
 }
 
@@ -25,7 +30,11 @@ export interface QueryBounds {
 export function queryBounds(guards: GuardsConfig): QueryBounds {
   const marginMs = guards.clientTimeoutMarginSeconds * 1000;
   const underLimitMs = (limitSeconds: number) => (limitSeconds > 0 ? limitSeconds * 1000 + marginMs : 0);
-  return { jobMs: underLimitMs(guards.statementTimeoutSeconds), underLimitMs, bookkeepingMs: guards.bookkeepingTimeoutSeconds * 1000 };
+  return {
+    jobMs: underLimitMs(guards.statementTimeoutSeconds),
+    underLimitMs,
+    bookkeepingMs: guards.bookkeepingTimeoutSeconds * 1000,
+  };
 }
 
 /** The first words of a statement: enough to say which one timed out, never its values. */
@@ -55,14 +64,20 @@ type Queryable = Pick<Connection, 'query'> | Pool;
 
 /** One query with mysql2's per-query `timeout` plus a deadline of our own (which also covers waiting for a pool
  * connection). 0 = unbounded. */
-export async function boundedQuery<T>(conn: Queryable, sql: string, values: unknown[] | undefined, timeoutMs: number): Promise<T> {
+export async function boundedQuery<T>(
+  conn: Queryable,
+  sql: string,
+  values: unknown[] | undefined,
+  timeoutMs: number,
+): Promise<T> {
   const opts = timeoutMs > 0 ? { sql, timeout: timeoutMs } : { sql };
   const call = (conn as Pick<Connection, 'query'>).query(opts, values);
   try {
     const [rows] = await withDeadline(call, timeoutMs, statementLabel(sql));
     return rows as T;
   } catch (err) {
-    if ((err as { code?: string }).code === 'PROTOCOL_SEQUENCE_TIMEOUT') throw new QueryTimeoutError(statementLabel(sql), timeoutMs);
+    if ((err as { code?: string }).code === 'PROTOCOL_SEQUENCE_TIMEOUT')
+      throw new QueryTimeoutError(statementLabel(sql), timeoutMs);
     throw err;
   }
 }
@@ -74,13 +89,18 @@ const sqlText = (sql: SqlArg) => (typeof sql === 'string' ? sql : sql.sql);
 
 /** A `query`-shaped handle on one connection whose every call is bounded. */
 export function boundedQueryable(conn: Pick<Connection, 'query'>, timeoutMs: number): Pick<Connection, 'query'> {
-  const query = (sql: SqlArg, values?: unknown[]) => boundedQuery(conn, sqlText(sql), values, timeoutMs).then((rows) => [rows, []]);
+  const query = (sql: SqlArg, values?: unknown[]) =>
+    boundedQuery(conn, sqlText(sql), values, timeoutMs).then((rows) => [rows, []]);
   return { query: query as unknown as Connection['query'] };
 }
 
 /** A `query`-shaped handle on a pool whose every call is bounded (waiting for a connection included): for run-history
  * writes and other bookkeeping. A connection whose query timed out is destroyed, never given back to the pool. */
-export function boundedPoolQueryable(pool: Pool, timeoutMs: number, acquire: (pool: Pool, ms: number) => Promise<PoolConnection>): Pick<Connection, 'query'> {
+export function boundedPoolQueryable(
+  pool: Pool,
+  timeoutMs: number,
+  acquire: (pool: Pool, ms: number) => Promise<PoolConnection>,
+): Pick<Connection, 'query'> {
   const query = async (sql: SqlArg, values?: unknown[]) => {
     const started = Date.now();
     const conn = await acquire(pool, timeoutMs);

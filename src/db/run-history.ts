@@ -50,7 +50,10 @@ export const runHistoryMigrations: Migration[] = [
     // on the server, and the orphan sweep KILLs that session before marking the run interrupted.
     id: 'core-004-runs-job-connection-id',
     statements: (s) => [
-      { onlyIf: { table: 'dbkeeper_runs', column: 'job_connection_id', exists: false }, sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN job_connection_id BIGINT UNSIGNED NULL` },
+      {
+        onlyIf: { table: 'dbkeeper_runs', column: 'job_connection_id', exists: false },
+        sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN job_connection_id BIGINT UNSIGNED NULL`,
+      },
     ],
   },
   {
@@ -62,8 +65,14 @@ export const runHistoryMigrations: Migration[] = [
     statements: (s) => [
       // Appended at the end of the ENUM: a metadata-only change, no table copy.
       `ALTER TABLE ${s}.dbkeeper_runs MODIFY status ENUM('running','ok','failed','skipped','interrupted','warning') NOT NULL`,
-      { onlyIf: { table: 'dbkeeper_runs', column: 'error_class', exists: false }, sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN error_class VARCHAR(100) NULL` },
-      { onlyIf: { table: 'dbkeeper_runs', column: 'error_message', exists: false }, sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN error_message TEXT NULL` },
+      {
+        onlyIf: { table: 'dbkeeper_runs', column: 'error_class', exists: false },
+        sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN error_class VARCHAR(100) NULL`,
+      },
+      {
+        onlyIf: { table: 'dbkeeper_runs', column: 'error_message', exists: false },
+        sql: `ALTER TABLE ${s}.dbkeeper_runs ADD COLUMN error_message TEXT NULL`,
+      },
       // CASE first: MySQL's JSON_EXTRACT raises on text that is not JSON, and AND does not promise to short-circuit.
       `UPDATE ${s}.dbkeeper_runs SET status = 'warning'
         WHERE status = 'ok' AND (CASE WHEN JSON_VALID(summary) THEN JSON_UNQUOTE(JSON_EXTRACT(summary, '$.status')) END) = 'warning'`,
@@ -79,7 +88,10 @@ export const runHistoryMigrations: Migration[] = [
             error_message = CASE WHEN error REGEXP ${CLASS_PREFIX} THEN SUBSTRING(error, LOCATE(': ', error) + 2) ELSE error END
           WHERE error IS NOT NULL AND error_message IS NULL`,
       },
-      { onlyIf: { table: 'dbkeeper_runs', column: 'error', exists: true }, sql: `ALTER TABLE ${s}.dbkeeper_runs DROP COLUMN error` },
+      {
+        onlyIf: { table: 'dbkeeper_runs', column: 'error', exists: true },
+        sql: `ALTER TABLE ${s}.dbkeeper_runs DROP COLUMN error`,
+      },
     ],
   },
 ];
@@ -105,7 +117,17 @@ export async function insertRun(conn: Q, schema: string, run: NewRun): Promise<n
       `INSERT INTO ${quoteId(schema)}.dbkeeper_runs
         (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, connection_id, started_at, status)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')`,
-      [run.job, run.scheduledFor, run.trigger, run.dryRun ? 1 : 0, run.evaluatedAt, run.host, run.pid, run.connectionId, run.startedAt],
+      [
+        run.job,
+        run.scheduledFor,
+        run.trigger,
+        run.dryRun ? 1 : 0,
+        run.evaluatedAt,
+        run.host,
+        run.pid,
+        run.connectionId,
+        run.startedAt,
+      ],
     );
     return res.insertId;
   } catch (err) {
@@ -144,7 +166,10 @@ export async function finishRun(conn: Q, schema: string, id: number, end: RunEnd
 
 /** Keeps the job connection's id with the run, as soon as that connection is set up (see killOrphanSessions). */
 export async function recordJobConnection(conn: Q, schema: string, id: number, jobConnectionId: number): Promise<void> {
-  await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET job_connection_id = ? WHERE id = ?`, [jobConnectionId, id]);
+  await conn.query(`UPDATE ${quoteId(schema)}.dbkeeper_runs SET job_connection_id = ? WHERE id = ?`, [
+    jobConnectionId,
+    id,
+  ]);
 }
 
 /** A slot a manual run covered: a finished `skipped` row pointing at that run, so the slot counts as done
@@ -161,7 +186,17 @@ export async function insertCoveredSlot(
       `INSERT INTO ${quoteId(schema)}.dbkeeper_runs
         (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, started_at, finished_at, status, skip_reason)
        VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, 'skipped', ?)`,
-      [run.job, run.scheduledFor, run.trigger, run.evaluatedAt, run.host, run.pid, run.startedAt, run.startedAt, JSON.stringify(skip)],
+      [
+        run.job,
+        run.scheduledFor,
+        run.trigger,
+        run.evaluatedAt,
+        run.host,
+        run.pid,
+        run.startedAt,
+        run.startedAt,
+        JSON.stringify(skip),
+      ],
     );
     return res.insertId;
   } catch (err) {
@@ -171,7 +206,10 @@ export async function insertCoveredSlot(
 }
 
 /** The error of a row left `running` by a worker that died, as the orphan sweep records it. */
-export const ORPHANED = { class: 'Orphaned', message: 'worker stopped before the run finished (found running with its lock free)' } as const;
+export const ORPHANED = {
+  class: 'Orphaned',
+  message: 'worker stopped before the run finished (found running with its lock free)',
+} as const;
 
 /** Rows left `running` by a worker that died. Call only while holding the job's named lock: then no live run exists. */
 export async function interruptOrphans(conn: Q, schema: string, job: string, at: Date): Promise<number> {
@@ -185,7 +223,13 @@ export async function interruptOrphans(conn: Q, schema: string, job: string, at:
 }
 
 /** One run that did not finish, marked interrupted unless it already finished; whether the row changed. */
-export async function interruptRun(conn: Q, schema: string, id: number, at: Date, error: { class: string; message: string }): Promise<boolean> {
+export async function interruptRun(
+  conn: Q,
+  schema: string,
+  id: number,
+  at: Date,
+  error: { class: string; message: string },
+): Promise<boolean> {
   const [res] = await conn.query<ResultSetHeader>(
     `UPDATE ${quoteId(schema)}.dbkeeper_runs SET status = 'interrupted', finished_at = ?, error_class = ?, error_message = ?
       WHERE id = ? AND status = 'running'`,
@@ -199,7 +243,9 @@ export const DONE_STATUSES: readonly RunStatus[] = ['ok', 'warning', 'skipped'];
 
 /** Jobs with a row still `running` (a live run, or one whose worker died). */
 export async function jobsWithRunningRows(conn: Q, schema: string): Promise<string[]> {
-  const [rows] = await conn.query<RowDataPacket[]>(`SELECT DISTINCT job FROM ${quoteId(schema)}.dbkeeper_runs WHERE status = 'running'`);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT DISTINCT job FROM ${quoteId(schema)}.dbkeeper_runs WHERE status = 'running'`,
+  );
   return rows.map((r) => String(r.job));
 }
 

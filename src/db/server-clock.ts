@@ -25,7 +25,11 @@ export interface Clocks {
 
 /** Both clocks at one moment: the host's is read before and after the server's, and the midpoint taken
  * (the query's round trip is not counted as skew). */
-export async function readClocks(conn: Pick<Connection, 'query'>, hostClock: () => Date, serverClock?: () => Date): Promise<Clocks> {
+export async function readClocks(
+  conn: Pick<Connection, 'query'>,
+  hostClock: () => Date,
+  serverClock?: () => Date,
+): Promise<Clocks> {
   const before = hostClock().getTime();
   const server = serverClock ? serverClock() : await readServerClock(conn);
   const after = hostClock().getTime();

@@ -17,7 +17,10 @@ export interface Mysql2Ssl {
 }
 
 /** The `ssl` option for a connection attempt; undefined for plain text. Reads the PEM files named in config. */
-export function sslOptions(ssl: SslConfig, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): Mysql2Ssl | undefined {
+export function sslOptions(
+  ssl: SslConfig,
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Mysql2Ssl | undefined {
   if (ssl.mode === 'disabled') return undefined;
   const verify = ssl.mode === 'verify-ca' || ssl.mode === 'verify-identity';
   return {

@@ -3,7 +3,8 @@ import { apiCallLogsTableSql, appointmentLocksTableSql } from './platform-tables
 import { quoteId } from '../db/sql-identifier.js';
 
 export const DEMO_SCHEMA = 'dbkeeper_demo';
-/** dbkeeper's own tables in the demo live apart from the application's, as docs/privileges.md advises for production. */
+/** dbkeeper's own tables in the demo live apart from the application's, as docs/privileges.md advises for production.
+ */
 export const DEMO_DBKEEPER_SCHEMA = 'dbkeeper_demo_own';
 
 function monthStartUtc(base: Date, offsetMonths: number): Date {
@@ -81,16 +82,20 @@ export async function createDemoSchema(conn: Connection, now: Date, schema = DEM
 async function seedDemoRows(conn: Connection, s: string, now: Date): Promise<void> {
   // A numbers table from a cross join keeps seeding to a handful of statements.
   await conn.query(`CREATE TEMPORARY TABLE ${s}.demo_seq (n INT UNSIGNED NOT NULL PRIMARY KEY)`);
-  await conn.query(`INSERT INTO ${s}.demo_seq (n) SELECT a.n + b.n * 100 FROM
-    (SELECT seq AS n FROM seq_0_to_99) a CROSS JOIN (SELECT seq AS n FROM seq_0_to_99) b`).catch(async () => {
-    // MySQL has no SEQUENCE engine: build 0..9999 from digits.
-    await conn.query(`INSERT INTO ${s}.demo_seq (n)
+  await conn
+    .query(
+      `INSERT INTO ${s}.demo_seq (n) SELECT a.n + b.n * 100 FROM
+    (SELECT seq AS n FROM seq_0_to_99) a CROSS JOIN (SELECT seq AS n FROM seq_0_to_99) b`,
+    )
+    .catch(async () => {
+      // MySQL has no SEQUENCE engine: build 0..9999 from digits.
+      await conn.query(`INSERT INTO ${s}.demo_seq (n)
       SELECT d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 FROM
       (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) d0,
       (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) d1,
       (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) d2,
       (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) d3`);
-  });
+    });
   await conn.query(`INSERT INTO ${s}.customers (company_id, name, email, phone)
     SELECT 1 + n % 20, CONCAT('Customer ', n), CONCAT('c', n, '@example.test'), CONCAT('+49 30 ', n) FROM ${s}.demo_seq WHERE n < 2000`);
   await conn.query(

@@ -14,7 +14,8 @@ export function appointmentLocksTableSql(table: string): string {
   ) ENGINE=InnoDB`;
 }
 
-/** Monthly RANGE partitions on UNIX_TIMESTAMP(created_at); `partitions` are the `PARTITION … VALUES LESS THAN …` clauses. */
+/** Monthly RANGE partitions on UNIX_TIMESTAMP(created_at); `partitions` are the `PARTITION … VALUES LESS THAN …`
+ * clauses. */
 export function apiCallLogsTableSql(table: string, partitions: readonly string[]): string {
   return `CREATE TABLE ${table} (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,

@@ -32,7 +32,16 @@ async function main(): Promise<number> {
           'table-maintenance': { minReclaimBytes: 0, optimizeTables: ['appointments', 'calls'] },
           // DATETIME expiry values are the application's session wall clock: the demo application writes in UTC
           // (its connection below), so the zone is named, not left to the server's global time_zone.
-          'purge-locks': { targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: DEMO_APP_TIME_ZONE }] },
+          'purge-locks': {
+            targets: [
+              {
+                table: 'appointment_locks',
+                expiryColumn: 'expires_at',
+                graceSeconds: 0,
+                datetimeZone: DEMO_APP_TIME_ZONE,
+              },
+            ],
+          },
           health: DEMO_HEALTH_CONFIG,
         },
       },
@@ -65,7 +74,10 @@ async function main(): Promise<number> {
   const outcomes: RunOutcome[] = [];
   try {
     for (const job of ALL_JOBS) {
-      const outcome = await runJob({ db: app.db, config, log, privileges: app.privileges }, job, { trigger: 'manual', dryRun: false });
+      const outcome = await runJob({ db: app.db, config, log, privileges: app.privileges }, job, {
+        trigger: 'manual',
+        dryRun: false,
+      });
       outcomes.push(outcome);
       process.stdout.write(`${formatOutcome(outcome)}\n`);
     }
@@ -78,7 +90,9 @@ async function main(): Promise<number> {
   } finally {
     await app.db.close();
   }
-  process.stdout.write(`\ndemo schema: ${DEMO_SCHEMA}, dbkeeper's own tables in ${DEMO_DBKEEPER_SCHEMA}, on ${config.db.host}:${config.db.port}\n`);
+  process.stdout.write(
+    `\ndemo schema: ${DEMO_SCHEMA}, dbkeeper's own tables in ${DEMO_DBKEEPER_SCHEMA}, on ${config.db.host}:${config.db.port}\n`,
+  );
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
 

@@ -92,7 +92,8 @@ export interface Job<S extends z.ZodObject = z.ZodObject, D extends JobDetails =
   writes: boolean;
   /** dbkeeper tables this job keeps (snapshots, history), created at start-up with the core tables. */
   migrations?: readonly Migration[];
-  /** The GRANTs this job needs for its config (jobs/<name>/privileges.ts): `grants` prints them, start-up probes them. */
+  /** The GRANTs this job needs for its config (jobs/<name>/privileges.ts): `grants` prints them, start-up probes them.
+   */
   privileges?: JobPrivileges<z.infer<S>>;
   run(ctx: JobContext<z.infer<S>>): Promise<JobResult<D>>;
   /** Figures for Prometheus from the job's stored result (its `metrics.ts`); the engine reads them, the job never

@@ -49,7 +49,15 @@ export function createLogger(opts: LoggerOptions): Logger {
       done();
     },
   });
-  const destination = opts.pretty ? loadPretty()({ destination: scrubbed, colorize: !opts.sink && Boolean(target.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app', singleLine: true }) : scrubbed;
+  const destination = opts.pretty
+    ? loadPretty()({
+        destination: scrubbed,
+        colorize: !opts.sink && Boolean(target.isTTY),
+        translateTime: 'SYS:HH:MM:ss',
+        ignore: 'pid,hostname,app',
+        singleLine: true,
+      })
+    : scrubbed;
   return pino(
     {
       level: opts.level,

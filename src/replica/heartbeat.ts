@@ -34,13 +34,18 @@ export async function readPrimaryClock(q: Q): Promise<string> {
 /** One beat: the primary's clock now, written into the one row. Returns the value written. */
 export async function writeHeartbeat(q: Q, schema: string): Promise<string> {
   const beat = await readPrimaryClock(q);
-  await q.query(`INSERT INTO ${heartbeatTable(schema)} (id, beat_at) VALUES (1, ?) ON DUPLICATE KEY UPDATE beat_at = VALUES(beat_at)`, [beat]);
+  await q.query(
+    `INSERT INTO ${heartbeatTable(schema)} (id, beat_at) VALUES (1, ?) ON DUPLICATE KEY UPDATE beat_at = VALUES(beat_at)`,
+    [beat],
+  );
   return beat;
 }
 
 /** The beat as the replica has it; null when the row is not there yet. A missing table throws (ER_NO_SUCH_TABLE). */
 export async function readHeartbeat(q: Q, schema: string): Promise<string | null> {
-  const [rows] = await q.query<RowDataPacket[]>(`SELECT DATE_FORMAT(beat_at, ${FORMAT}) AS beat FROM ${heartbeatTable(schema)} WHERE id = 1`);
+  const [rows] = await q.query<RowDataPacket[]>(
+    `SELECT DATE_FORMAT(beat_at, ${FORMAT}) AS beat FROM ${heartbeatTable(schema)} WHERE id = 1`,
+  );
   return rows[0] ? String(rows[0].beat) : null;
 }
 

@@ -34,8 +34,13 @@ export interface JobReplicas {
   check(opts?: { applied?: string | null }): Promise<ReplicaGate>;
   /** Write a beat now (after a write the replicas must apply before the next); null without replicas or writer. */
   mark(): Promise<string | null>;
-  /** Wait until every node is within maxLag, at most waitSeconds (defaults: the config's); ok at once without replicas. */
-  waitForReplicas(opts: { signal: AbortSignal; maxLagSeconds?: number; waitSeconds?: number }): Promise<ReplicaWaitResult>;
+  /** Wait until every node is within maxLag, at most waitSeconds (defaults: the config's); ok at once without replicas.
+   */
+  waitForReplicas(opts: {
+    signal: AbortSignal;
+    maxLagSeconds?: number;
+    waitSeconds?: number;
+  }): Promise<ReplicaWaitResult>;
   /** Run reads on one node; rejects when it cannot be reached. */
   onNode<T>(node: string, fn: (reader: ReplicaReader) => Promise<T>): Promise<T>;
   heartbeat(): HeartbeatState;
@@ -44,7 +49,14 @@ export interface JobReplicas {
 const noGate: ReplicaGate = { ok: true, nodes: [], blocking: [], ignored: [] };
 
 /** No replicas configured: every wait passes at once. */
-export function noReplicas(limits: Pick<JobReplicas, 'maxLagSeconds' | 'waitSeconds' | 'pollMs' | 'whenUnreachable'> = { maxLagSeconds: 1, waitSeconds: 0, pollMs: 1000, whenUnreachable: 'wait' }): JobReplicas {
+export function noReplicas(
+  limits: Pick<JobReplicas, 'maxLagSeconds' | 'waitSeconds' | 'pollMs' | 'whenUnreachable'> = {
+    maxLagSeconds: 1,
+    waitSeconds: 0,
+    pollMs: 1000,
+    whenUnreachable: 'wait',
+  },
+): JobReplicas {
   return {
     nodes: [],
     ...limits,

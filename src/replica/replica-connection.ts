@@ -22,7 +22,15 @@ export interface ReplicaLink {
 
 /** The primary's settings with the node's address, credentials and TLS. */
 export function nodeDbConfig(primary: DbConfig, node: ReplicaNode, connectTimeoutMs: number): DbConfig {
-  return { ...primary, host: node.host, port: node.port, user: node.user, password: node.password, ssl: node.ssl, connectTimeoutMs };
+  return {
+    ...primary,
+    host: node.host,
+    port: node.port,
+    user: node.user,
+    password: node.password,
+    ssl: node.ssl,
+    connectTimeoutMs,
+  };
 }
 
 /** Why a node could not be reached, as a person reads it (never its password). */
@@ -30,11 +38,16 @@ export function describeReplicaFailure(node: ReplicaNode, err: unknown): string 
   const tls = node.ssl.mode === 'disabled' ? null : describeTlsFailure(err, node.ssl.mode, node.host);
   if (tls) return tls;
   const e = err as { code?: string; message?: string };
-  if (e.code === 'DBKEEPER_QUERY_TIMEOUT' || (e.code === undefined && e.message)) return maskLiterals(e.message ?? 'no answer');
+  if (e.code === 'DBKEEPER_QUERY_TIMEOUT' || (e.code === undefined && e.message))
+    return maskLiterals(e.message ?? 'no answer');
   return describeConnectError(err, { host: node.host, port: node.port, user: node.user, database: '' }).message;
 }
 
-export function replicaLink(primary: DbConfig, node: ReplicaNode, opts: { connectTimeoutMs: number; queryTimeoutMs: number; log: Logger }): ReplicaLink {
+export function replicaLink(
+  primary: DbConfig,
+  node: ReplicaNode,
+  opts: { connectTimeoutMs: number; queryTimeoutMs: number; log: Logger },
+): ReplicaLink {
   let conn: Connection | null = null;
   let dialect: Dialect | null = null;
   const cfg = nodeDbConfig(primary, node, opts.connectTimeoutMs);
@@ -52,7 +65,11 @@ export function replicaLink(primary: DbConfig, node: ReplicaNode, opts: { connec
           },
           () => undefined,
         );
-        const first = await withDeadline(opening, opts.connectTimeoutMs + opts.queryTimeoutMs, `connecting to replica ${node.name}`).catch((err: unknown) => {
+        const first = await withDeadline(
+          opening,
+          opts.connectTimeoutMs + opts.queryTimeoutMs,
+          `connecting to replica ${node.name}`,
+        ).catch((err: unknown) => {
           late = true;
           throw err;
         });

@@ -28,7 +28,11 @@ export function replicaHoldText(h: ReplicaHold): string {
 
 /** The one call a writing job makes before a statement: null = go on; else why it must not run now (the figure). */
 export async function holdForReplicas(
-  replicas: { nodes: readonly string[]; maxLagSeconds: number; waitForReplicas(o: { signal: AbortSignal }): Promise<ReplicaWaitResult> },
+  replicas: {
+    nodes: readonly string[];
+    maxLagSeconds: number;
+    waitForReplicas(o: { signal: AbortSignal }): Promise<ReplicaWaitResult>;
+  },
   signal: AbortSignal,
 ): Promise<string | null> {
   if (replicas.nodes.length === 0) return null;

@@ -21,13 +21,28 @@ export interface NodeLag {
 export function nodeLag(p: ReplicaProbe, maxLagSeconds: number): NodeLag {
   const heartbeatLagSeconds = p.heartbeat ? round(p.heartbeat.lagSeconds) : null;
   const base = { node: p.node, heartbeatLagSeconds };
-  if (!p.reachable || !p.status) return { ...base, statusLagSeconds: null, verdict: { kind: 'unreachable', error: p.error ?? 'not reachable' } };
-  if (p.status.kind === 'not-a-replica') return { ...base, statusLagSeconds: null, verdict: { kind: 'unknown', reason: 'it has no replica status: not replicating' } };
+  if (!p.reachable || !p.status)
+    return { ...base, statusLagSeconds: null, verdict: { kind: 'unreachable', error: p.error ?? 'not reachable' } };
+  if (p.status.kind === 'not-a-replica')
+    return {
+      ...base,
+      statusLagSeconds: null,
+      verdict: { kind: 'unknown', reason: 'it has no replica status: not replicating' },
+    };
   const statusLagSeconds = p.status.lagSeconds;
-  if (statusLagSeconds === null) return { ...base, statusLagSeconds, verdict: { kind: 'unknown', reason: p.status.lagUnknownReason ?? 'lag unknown' } };
+  if (statusLagSeconds === null)
+    return {
+      ...base,
+      statusLagSeconds,
+      verdict: { kind: 'unknown', reason: p.status.lagUnknownReason ?? 'lag unknown' },
+    };
   // The larger of the two: Seconds_Behind_Master reads 0 while the IO thread is behind; the heartbeat sees that.
   const lag = Math.max(statusLagSeconds, heartbeatLagSeconds ?? 0);
-  return { ...base, statusLagSeconds, verdict: lag > maxLagSeconds ? { kind: 'lagging', lagSeconds: lag } : { kind: 'ok', lagSeconds: lag } };
+  return {
+    ...base,
+    statusLagSeconds,
+    verdict: lag > maxLagSeconds ? { kind: 'lagging', lagSeconds: lag } : { kind: 'ok', lagSeconds: lag },
+  };
 }
 
 export interface ReplicaGate {
@@ -42,10 +57,16 @@ export interface ReplicaGate {
 
 /** `applied`: a beat each node must have applied (the primary's clock text of a mark written after the writer's last
  * statement); a node within the limit that lacks it is `applying`. */
-export function replicaGate(probes: readonly ReplicaProbe[], maxLagSeconds: number, whenUnreachable: 'wait' | 'ignore', applied?: string | null): ReplicaGate {
+export function replicaGate(
+  probes: readonly ReplicaProbe[],
+  maxLagSeconds: number,
+  whenUnreachable: 'wait' | 'ignore',
+  applied?: string | null,
+): ReplicaGate {
   const nodes = probes.map((p) => {
     const n = nodeLag(p, maxLagSeconds);
-    if (applied && n.verdict.kind === 'ok' && !((p.beat ?? '') >= applied)) return { ...n, verdict: { kind: 'applying' as const, lagSeconds: n.verdict.lagSeconds } };
+    if (applied && n.verdict.kind === 'ok' && !((p.beat ?? '') >= applied))
+      return { ...n, verdict: { kind: 'applying' as const, lagSeconds: n.verdict.lagSeconds } };
     return n;
   });
   const ignored = whenUnreachable === 'ignore' ? nodes.filter((n) => n.verdict.kind === 'unreachable') : [];
@@ -76,10 +97,17 @@ export function gateReason(g: ReplicaGate, maxLagSeconds: number): string | null
   return `replica ${g.blocking.map((n) => describeNodeLag(n, maxLagSeconds)).join('; ')}`;
 }
 
-/** A short, stable reason for counting pauses: "replica r1 lagging" / "replica r1 lag unknown" / "replica r1 unreachable". */
+/** A short, stable reason for counting pauses: "replica r1 lagging" / "replica r1 lag unknown" / "replica r1
+ * unreachable". */
 export function gateReasonKind(g: ReplicaGate): string | null {
   if (g.ok) return null;
-  const word = { ok: 'ok', lagging: 'lagging', unknown: 'lag unknown', unreachable: 'unreachable', applying: 'applying' } as const;
+  const word = {
+    ok: 'ok',
+    lagging: 'lagging',
+    unknown: 'lag unknown',
+    unreachable: 'unreachable',
+    applying: 'applying',
+  } as const;
   return g.blocking.map((n) => `replica ${n.node} ${word[n.verdict.kind]}`).join('; ');
 }
 

@@ -34,7 +34,15 @@ export async function probeReplica(link: ReplicaLink, schema: string, clock: Pro
     opened = await link.open();
   } catch (err) {
     link.reset();
-    return { ...base, reachable: false, error: describeReplicaFailure(link.node, err), status: null, heartbeat: null, heartbeatNote: null, readOnly: null };
+    return {
+      ...base,
+      reachable: false,
+      error: describeReplicaFailure(link.node, err),
+      status: null,
+      heartbeat: null,
+      heartbeatNote: null,
+      readOnly: null,
+    };
   }
   const { q, dialect } = opened;
   try {
@@ -52,12 +60,32 @@ export async function probeReplica(link: ReplicaLink, schema: string, clock: Pro
       else heartbeat = heartbeatLag(await clock.primaryNow(), clock.written(), beat);
     } catch (err) {
       if ((err as { fatal?: boolean }).fatal) throw err;
-      heartbeatNote = isMissingTable(err) ? `no ${schema}.dbkeeper_heartbeat on the replica (not replicated?)` : `heartbeat not readable: ${(err as Error).message}`;
+      heartbeatNote = isMissingTable(err)
+        ? `no ${schema}.dbkeeper_heartbeat on the replica (not replicated?)`
+        : `heartbeat not readable: ${(err as Error).message}`;
     }
-    if (clock.written().length === 0 && heartbeat) heartbeatNote = 'no heartbeat written in this run: the age is since the last writing run';
-    return { ...base, reachable: true, error: null, status, heartbeat, beat: beatSeen, heartbeatNote, readOnly: Number(ro[0]?.ro) === 1 };
+    if (clock.written().length === 0 && heartbeat)
+      heartbeatNote = 'no heartbeat written in this run: the age is since the last writing run';
+    return {
+      ...base,
+      reachable: true,
+      error: null,
+      status,
+      heartbeat,
+      beat: beatSeen,
+      heartbeatNote,
+      readOnly: Number(ro[0]?.ro) === 1,
+    };
   } catch (err) {
     link.reset();
-    return { ...base, reachable: false, error: describeReplicaFailure(link.node, err), status: null, heartbeat: null, heartbeatNote: null, readOnly: null };
+    return {
+      ...base,
+      reachable: false,
+      error: describeReplicaFailure(link.node, err),
+      status: null,
+      heartbeat: null,
+      heartbeatNote: null,
+      readOnly: null,
+    };
   }
 }

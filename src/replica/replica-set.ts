@@ -36,12 +36,20 @@ const MAX_BEATS = 4_000;
 export function openReplicaSet(deps: ReplicaSetDeps): ReplicaSet {
   const cfg = deps.replicas;
   const links: ReplicaLink[] = replicaNodes({ db: deps.db, replicas: cfg }).map((node) =>
-    replicaLink(deps.db, node, { connectTimeoutMs: cfg.connectTimeoutMs, queryTimeoutMs: deps.queryTimeoutMs, log: deps.log }),
+    replicaLink(deps.db, node, {
+      connectTimeoutMs: cfg.connectTimeoutMs,
+      queryTimeoutMs: deps.queryTimeoutMs,
+      log: deps.log,
+    }),
   );
   let primary: Promise<Connection> | null = null;
   // One connection, opened once even when several probes ask at the same moment.
   const primaryQ = async () => {
-    primary ??= withDeadline(deps.newPrimaryConnection(), cfg.connectTimeoutMs + deps.queryTimeoutMs, 'connecting to the primary for the heartbeat').then((c) => {
+    primary ??= withDeadline(
+      deps.newPrimaryConnection(),
+      cfg.connectTimeoutMs + deps.queryTimeoutMs,
+      'connecting to the primary for the heartbeat',
+    ).then((c) => {
       c.on('error', () => undefined);
       return c;
     });
@@ -56,7 +64,10 @@ export function openReplicaSet(deps: ReplicaSetDeps): ReplicaSet {
   const dropPrimary = () => {
     const p = primary;
     primary = null;
-    p?.then((c) => c.destroy(), () => undefined);
+    p?.then(
+      (c) => c.destroy(),
+      () => undefined,
+    );
   };
   const hb: HeartbeatState = { running: false, beats: 0, lastWritten: null, failures: 0, lastError: null };
   // The beats of this run, oldest first (the last MAX_BEATS): lag is measured against the first one a replica lacks.
@@ -74,7 +85,11 @@ export function openReplicaSet(deps: ReplicaSetDeps): ReplicaSet {
       dropPrimary();
       hb.failures += 1;
       hb.lastError = (err as Error).message;
-      if (hb.failures === 1 || hb.failures % 60 === 0) deps.log.warn({ failures: hb.failures, err: (err as Error).message }, 'heartbeat write failed; lag is judged on the replicas\' own status');
+      if (hb.failures === 1 || hb.failures % 60 === 0)
+        deps.log.warn(
+          { failures: hb.failures, err: (err as Error).message },
+          "heartbeat write failed; lag is judged on the replicas' own status",
+        );
     }
   };
   const probeAll = () =>
@@ -93,7 +108,8 @@ export function openReplicaSet(deps: ReplicaSetDeps): ReplicaSet {
         }),
       ),
     );
-  const check = async (opts: { applied?: string | null } = {}) => replicaGate(await probeAll(), cfg.maxLagSeconds, cfg.whenUnreachable, opts.applied);
+  const check = async (opts: { applied?: string | null } = {}) =>
+    replicaGate(await probeAll(), cfg.maxLagSeconds, cfg.whenUnreachable, opts.applied);
 
   return {
     nodes: links.map((l) => l.node.name),
@@ -151,7 +167,15 @@ export function openReplicaSet(deps: ReplicaSetDeps): ReplicaSet {
       hb.running = false;
       const p = primary;
       primary = null;
-      await Promise.all([...links.map((l) => l.close()), p ? p.then((c) => endWithin(c, 1_000), () => undefined) : Promise.resolve()]);
+      await Promise.all([
+        ...links.map((l) => l.close()),
+        p
+          ? p.then(
+              (c) => endWithin(c, 1_000),
+              () => undefined,
+            )
+          : Promise.resolve(),
+      ]);
     },
   };
 }

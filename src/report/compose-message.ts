@@ -4,9 +4,17 @@ import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js
 
 /** The same report always gets the same id (kind, environment, period, the runs it covers), so a
  * message is recognisable in the outbox, in delivered.log and by mail clients. */
-export function reportId(kind: ReportKind, environment: string, period: ReportPeriod, outcomes: readonly RunOutcome[]): string {
+export function reportId(
+  kind: ReportKind,
+  environment: string,
+  period: ReportPeriod,
+  outcomes: readonly RunOutcome[],
+): string {
   const runs = outcomes.map((o) => [o.job, o.runId, o.scheduledFor.toISOString(), o.startedAt.toISOString()]).sort();
-  return createHash('sha256').update(JSON.stringify([kind, environment, period, runs])).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(JSON.stringify([kind, environment, period, runs]))
+    .digest('hex')
+    .slice(0, 24);
 }
 
 export interface MessageParts {
@@ -34,7 +42,9 @@ export async function composeMessage(p: MessageParts): Promise<Buffer> {
     messageId: messageIdOf(p.id),
     text: p.report.text,
     html: p.report.html,
-    attachments: [{ filename: p.attachmentName, content: p.report.json, contentType: 'application/json; charset=utf-8' }],
+    attachments: [
+      { filename: p.attachmentName, content: p.report.json, contentType: 'application/json; charset=utf-8' },
+    ],
   })
     .compile()
     .build();

@@ -34,29 +34,69 @@ export function createReporter(deps: ReporterDeps): Reporter {
   const secrets = configSecrets(config);
   let flushing: Promise<Map<string, Delivery['state']>> | null = null;
 
-  async function render(kind: ReportKind, period: ReportPeriod, outcomes: readonly RunOutcome[], outages: readonly DbOutage[] = []): Promise<RenderedReport> {
+  async function render(
+    kind: ReportKind,
+    period: ReportPeriod,
+    outcomes: readonly RunOutcome[],
+    outages: readonly DbOutage[] = [],
+  ): Promise<RenderedReport> {
     // Loaded at the first report, not at start-up (idle RSS of the worker).
-    const [{ renderReport }, { withPrevious }] = await Promise.all([import('./render-report.js'), import('./previous-results.js')]);
+    const [{ renderReport }, { withPrevious }] = await Promise.all([
+      import('./render-report.js'),
+      import('./previous-results.js'),
+    ]);
     if (outcomes.length === 0) {
       // Nothing to compare: no database round trip (an outage alert is made while the database is away).
-      return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs: [], outages }, secrets);
+      return renderReport(
+        {
+          environment: config.environment,
+          period,
+          kind,
+          generatedAt: clock(),
+          timezone: config.timezone,
+          jobs: [],
+          outages,
+        },
+        secrets,
+      );
     }
     const jobs = await withPrevious(deps.db, outcomes).catch((err: unknown) => {
-      log.warn({ err: errorFields(err) }, 'report: could not read the previous runs; the report goes out without trends');
+      log.warn(
+        { err: errorFields(err) },
+        'report: could not read the previous runs; the report goes out without trends',
+      );
       return outcomes.map((outcome) => ({ outcome, previous: null }));
     });
-    return renderReport({ environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs, outages }, secrets);
+    return renderReport(
+      { environment: config.environment, period, kind, generatedAt: clock(), timezone: config.timezone, jobs, outages },
+      secrets,
+    );
   }
 
-  async function compose(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[], outages: readonly DbOutage[] = []) {
+  async function compose(
+    kind: Exclude<ReportKind, 'preview'>,
+    period: ReportPeriod,
+    outcomes: readonly RunOutcome[],
+    outages: readonly DbOutage[] = [],
+  ) {
     const report = await render(kind, period, outcomes, outages);
     // An outage alert covers no run: its id is the outage's start, so a retry of it is recognised as a duplicate.
     const id =
       outcomes.length === 0 && outages.length > 0
-        ? createHash('sha256').update(JSON.stringify(['outage', config.environment, outages.map((o) => o.since.toISOString())])).digest('hex').slice(0, 24)
+        ? createHash('sha256')
+            .update(JSON.stringify(['outage', config.environment, outages.map((o) => o.since.toISOString())]))
+            .digest('hex')
+            .slice(0, 24)
         : reportId(kind, config.environment, period, outcomes);
     const now = clock();
-    const raw = await composeMessage({ id, from: config.report.from, to: config.report.to, date: now, report, attachmentName: `dbkeeper-${kind}-${period}.json` });
+    const raw = await composeMessage({
+      id,
+      from: config.report.from,
+      to: config.report.to,
+      date: now,
+      report,
+      attachmentName: `dbkeeper-${kind}-${period}.json`,
+    });
     return { report, id, raw, name: Outbox.fileName(now, kind, id) };
   }
 
@@ -93,7 +133,10 @@ export function createReporter(deps: ReporterDeps): Reporter {
             continue;
           }
           const path = await outbox.release(claimed.path);
-          log.warn({ path, err: errorFields(err) }, 'SMTP unavailable; report kept in outbox/pending and retried on the next send and at start-up');
+          log.warn(
+            { path, err: errorFields(err) },
+            'SMTP unavailable; report kept in outbox/pending and retried on the next send and at start-up',
+          );
           states.set(name, 'pending');
           break;
         }
@@ -123,17 +166,33 @@ export function createReporter(deps: ReporterDeps): Reporter {
       await sender!.send(envelope, raw);
     } catch (err) {
       const why = isPermanentFailure(err) ? 'SMTP refused it' : 'SMTP failed';
-      log.error({ messageId: messageIdOf(id), subject, err: errorFields(err) }, `report lost: ${why} and the outbox cannot be written (the runs are in dbkeeper_runs)`);
+      log.error(
+        { messageId: messageIdOf(id), subject, err: errorFields(err) },
+        `report lost: ${why} and the outbox cannot be written (the runs are in dbkeeper_runs)`,
+      );
       return { state: 'failed', path: null, subject };
     }
     await outbox
       .recordDelivered(id, envelope.to, clock())
-      .catch((err: unknown) => log.error({ err: errorFields(err) }, 'report delivered, but outbox/delivered.log cannot be written: a resend of this report would not be recognised'));
-    log.info({ messageId: messageIdOf(id), recipients: envelope.to.length }, 'report delivered (without the outbox queue)');
+      .catch((err: unknown) =>
+        log.error(
+          { err: errorFields(err) },
+          'report delivered, but outbox/delivered.log cannot be written: a resend of this report would not be recognised',
+        ),
+      );
+    log.info(
+      { messageId: messageIdOf(id), recipients: envelope.to.length },
+      'report delivered (without the outbox queue)',
+    );
     return { state: 'delivered', path: null, subject };
   }
 
-  async function send(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[], outages: readonly DbOutage[] = []): Promise<Delivery> {
+  async function send(
+    kind: Exclude<ReportKind, 'preview'>,
+    period: ReportPeriod,
+    outcomes: readonly RunOutcome[],
+    outages: readonly DbOutage[] = [],
+  ): Promise<Delivery> {
     const { report, id, raw, name } = await compose(kind, period, outcomes, outages);
     if (!sender) {
       const path = await outbox.writeLetter(name, raw);
@@ -145,7 +204,10 @@ export function createReporter(deps: ReporterDeps): Reporter {
       queued = await outbox.enqueue(name, raw);
     } catch (err) {
       // A full disk or a broken folder must not cost the mail: SMTP does not need the file.
-      log.error({ dir: outbox.pendingDir, err: errorFields(err) }, 'could not queue the report on disk; sending it over SMTP directly');
+      log.error(
+        { dir: outbox.pendingDir, err: errorFields(err) },
+        'could not queue the report on disk; sending it over SMTP directly',
+      );
       return sendDirect(report.subject, id, raw);
     }
     if (!queued) {
@@ -180,7 +242,10 @@ export function createReporter(deps: ReporterDeps): Reporter {
       if (!config.report.summary && period !== 'manual') return;
       if (!outcomes.some((o) => o.runId !== null)) {
         // Nothing ran here (every job was locked by or already run on another worker): that worker reports it.
-        log.info({ period, jobs: outcomes.map((o) => o.job) }, 'no run of this slot ran in this process: no summary sent');
+        log.info(
+          { period, jobs: outcomes.map((o) => o.job) },
+          'no run of this slot ran in this process: no summary sent',
+        );
         return;
       }
       await safely('summary', () => send('summary', period, outcomes, outages));
@@ -191,19 +256,24 @@ export function createReporter(deps: ReporterDeps): Reporter {
     },
     async sendAlert(outcome) {
       if (!config.report.alertOnFailure) return;
-      const period = outcome.trigger === 'manual' ? 'manual' : (deps.jobs.find((j) => j.name === outcome.job)?.period ?? 'manual');
+      const period =
+        outcome.trigger === 'manual' ? 'manual' : (deps.jobs.find((j) => j.name === outcome.job)?.period ?? 'manual');
       await safely('alert', () => send('alert', period, [outcome]));
     },
     async retryPending() {
       await safely('retry of pending reports', async () => {
         const { removed, unconfirmed } = await outbox.recoverInterrupted();
         for (const path of unconfirmed) {
-          log.warn({ path }, 'a report was being sent when dbkeeper stopped; it may have been delivered, so it is not resent. To resend, move it to outbox/pending/');
+          log.warn(
+            { path },
+            'a report was being sent when dbkeeper stopped; it may have been delivered, so it is not resent. To resend, move it to outbox/pending/',
+          );
         }
         if (removed.length > 0) log.info({ count: removed.length }, 'removed leftover files of delivered reports');
         if (!sender) {
           const left = await outbox.listPending();
-          if (left.length > 0) log.warn({ count: left.length, dir: outbox.pendingDir }, 'reports are pending but no SMTP is configured');
+          if (left.length > 0)
+            log.warn({ count: left.length, dir: outbox.pendingDir }, 'reports are pending but no SMTP is configured');
           return;
         }
         await flushPending();

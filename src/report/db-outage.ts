@@ -11,6 +11,7 @@ export interface DbOutage {
 /** The line a person reads about an outage, in the alert (still down) or the next summary (recovered). */
 export function outageLine(o: DbOutage, time: (d: Date) => string): string {
   const missed = `${o.slotsMissed} slot${o.slotsMissed === 1 ? '' : 's'} missed`;
-  if (o.until === null) return `database unreachable since ${time(o.since)} (${o.error}); ${missed} so far; catch-up runs the latest missed slot when it is back`;
+  if (o.until === null)
+    return `database unreachable since ${time(o.since)} (${o.error}); ${missed} so far; catch-up runs the latest missed slot when it is back`;
   return `recovered: database was unreachable from ${time(o.since)} to ${time(o.until)} (${o.error}); ${missed}`;
 }

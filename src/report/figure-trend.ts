@@ -43,7 +43,10 @@ export function trendOf(current: Figure, previous: Map<string, Figure> | null): 
   if (typeof current.value === 'number' && typeof before.value === 'number') {
     const delta = current.value - before.value;
     if (delta === 0) return { direction: 'same', text: 'unchanged' };
-    return { direction: delta > 0 ? 'up' : 'down', text: `${signed(delta)} (was ${formatValue(before.value, before.unit)})` };
+    return {
+      direction: delta > 0 ? 'up' : 'down',
+      text: `${signed(delta)} (was ${formatValue(before.value, before.unit)})`,
+    };
   }
   if (String(current.value) === String(before.value)) return { direction: 'same', text: 'unchanged' };
   return { direction: 'changed', text: `was ${formatValue(before.value, before.unit)}` };

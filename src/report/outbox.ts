@@ -30,7 +30,10 @@ export class Outbox {
 
   /** "20261130T031500Z": the time in file names of the outbox (reports and previews). */
   static stamp(at: Date): string {
-    return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    return at
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
   }
 
   static fileName(stamp: Date, kind: string, id: string): string {

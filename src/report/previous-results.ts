@@ -13,7 +13,11 @@ export function pickPrevious(rows: readonly RunRow[], outcome: RunOutcome): JobR
     if (outcome.runId !== null && row.id > outcome.runId) continue;
     const result = resultOfRow(row);
     if (!result) continue;
-    return { result, startedAt: row.startedAt, durationMs: row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null };
+    return {
+      result,
+      startedAt: row.startedAt,
+      durationMs: row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null,
+    };
   }
   return null;
 }
@@ -36,7 +40,12 @@ export async function withPrevious(db: Database | undefined, outcomes: readonly 
     const rows = db
       ? // No dbkeeper_runs yet (a dry run on a fresh install): no history, no trend.
         await emptyIfMissing(
-          recentRuns(db.pool, db.schema, outcome.job, { realOnly: true, withResult: true, limit: HISTORY_RUNS, ...(outcome.runId !== null ? { beforeId: outcome.runId } : {}) }),
+          recentRuns(db.pool, db.schema, outcome.job, {
+            realOnly: true,
+            withResult: true,
+            limit: HISTORY_RUNS,
+            ...(outcome.runId !== null ? { beforeId: outcome.runId } : {}),
+          }),
           [],
         )
       : [];

@@ -1,12 +1,24 @@
 import { formatNumber } from '../core/number-format.js';
 import { chartHtml } from './render-chart.js';
 import { timelineHtml } from './render-timeline.js';
-import { WIDE_TABLE_COLUMNS, type FigureView, type JobView, type ReportView, type SectionView, type Tone } from './report-view.js';
+import {
+  WIDE_TABLE_COLUMNS,
+  type FigureView,
+  type JobView,
+  type ReportView,
+  type SectionView,
+  type Tone,
+} from './report-view.js';
 
 /** Mail-client-safe HTML: inline styles, tables, no scripts, no external images, fluid to phone width. */
 
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 const TONE: Record<Tone, { fg: string; bg: string; bar: string }> = {
@@ -54,7 +66,10 @@ function sectionHtml(s: SectionView): string {
           .map((r) => {
             const facts = s.columns
               .slice(1)
-              .map((c, i) => `<tr><td style="padding:2px 8px 2px 0;color:#475467;font-size:12px;vertical-align:top;width:30%">${e(c)}</td><td style="padding:2px 0;vertical-align:top">${cell(r[i + 1] ?? null)}</td></tr>`)
+              .map(
+                (c, i) =>
+                  `<tr><td style="padding:2px 8px 2px 0;color:#475467;font-size:12px;vertical-align:top;width:30%">${e(c)}</td><td style="padding:2px 0;vertical-align:top">${cell(r[i + 1] ?? null)}</td></tr>`,
+              )
               .join('');
             return `<div style="padding:8px 0;border-bottom:1px solid #eaecf0"><div style="font-weight:600">${cell(r[0] ?? null)}</div><table role="presentation" style="${TABLE};table-layout:fixed">${facts}</table></div>`;
           })
@@ -64,7 +79,11 @@ function sectionHtml(s: SectionView): string {
       // Few columns: a table; it scrolls sideways on a phone rather than squeezing the columns.
       const box = (html: string) => `<div style="min-width:7em;max-width:24em">${html}</div>`;
       const head = s.columns.map((c) => `<th style="${CELL};color:#475467;font-size:12px">${box(e(c))}</th>`).join('');
-      const body = s.rows.map((r) => `<tr>${s.columns.map((_, i) => `<td style="${CELL}">${box(cell(r[i] ?? null))}</td>`).join('')}</tr>`).join('');
+      const body = s.rows
+        .map(
+          (r) => `<tr>${s.columns.map((_, i) => `<td style="${CELL}">${box(cell(r[i] ?? null))}</td>`).join('')}</tr>`,
+        )
+        .join('');
       return `${title}<div style="overflow-x:auto"><table style="border-collapse:collapse;font-size:14px;min-width:100%"><tr>${head}</tr>${body}</table></div>`;
     }
     case 'bars': {
@@ -97,10 +116,18 @@ function jobHtml(j: JobView): string {
     `<p style="margin:0 0 4px;font-size:15px">${e(j.summary)}</p>`,
     `<p style="margin:0 0 8px;color:#475467;font-size:12px">${e(j.meta.join(' · '))}</p>`,
   ];
-  if (j.error) parts.push(`<p style="margin:0 0 8px;padding:8px;background:${TONE.fail.bg};color:${TONE.fail.fg};border-radius:4px;word-break:break-word"><strong>Error:</strong> ${e(j.error)}</p>`);
-  if (j.warnings.length > 0) parts.push(`<ul style="margin:0 0 8px;padding-left:20px;color:${TONE.warn.fg}">${j.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>`);
+  if (j.error)
+    parts.push(
+      `<p style="margin:0 0 8px;padding:8px;background:${TONE.fail.bg};color:${TONE.fail.fg};border-radius:4px;word-break:break-word"><strong>Error:</strong> ${e(j.error)}</p>`,
+    );
+  if (j.warnings.length > 0)
+    parts.push(
+      `<ul style="margin:0 0 8px;padding-left:20px;color:${TONE.warn.fg}">${j.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>`,
+    );
   if (j.skipped.length > 0) {
-    parts.push(`<h3 style="margin:16px 0 6px;font-size:15px;color:#101828">Skipped</h3><table style="${TABLE}">${j.skipped.map((s) => `<tr><td style="${CELL}">${e(s.target)}</td><td style="${CELL}">${e(s.reason)}</td></tr>`).join('')}</table>`);
+    parts.push(
+      `<h3 style="margin:16px 0 6px;font-size:15px;color:#101828">Skipped</h3><table style="${TABLE}">${j.skipped.map((s) => `<tr><td style="${CELL}">${e(s.target)}</td><td style="${CELL}">${e(s.reason)}</td></tr>`).join('')}</table>`,
+    );
   }
   parts.push(...j.sections.map(sectionHtml));
   return `<tr><td style="padding:16px;border-top:4px solid ${t.bar};background:#ffffff">${parts.join('')}</td></tr><tr><td style="height:12px"></td></tr>`;

@@ -22,5 +22,10 @@ export function renderReport(input: ReportInput, secrets: readonly (string | nul
     null,
     2,
   );
-  return { subject: scrub(view.subject), text: scrub(renderText(view)), html: scrub(renderHtml(view)), json: scrub(json) };
+  return {
+    subject: scrub(view.subject),
+    text: scrub(renderText(view)),
+    html: scrub(renderHtml(view)),
+    json: scrub(json),
+  };
 }

@@ -12,7 +12,11 @@ function cell(v: string | number | null): string {
 function textTable(columns: string[], rows: (string | number | null)[][]): string[] {
   const texts = rows.map((r) => columns.map((_, i) => cell(r[i] ?? null)));
   const widths = columns.map((c, i) => Math.min(40, Math.max(c.length, ...texts.map((r) => r[i]!.length))));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...texts.map(line)];
 }
 
@@ -45,7 +49,9 @@ function sectionLines(s: SectionView): string[] {
         const max = b.max ?? top;
         const share = max > 0 ? Math.max(0, Math.min(1, b.value / max)) : 0;
         const bar = '#'.repeat(Math.round(share * 20)).padEnd(20, '.');
-        out.push(`    ${bar} ${b.label}: ${formatNumber(b.value)} ${s.unit}${b.max !== undefined ? ` of ${formatNumber(b.max)}` : ''}${b.note ? ` (${b.note})` : ''}`);
+        out.push(
+          `    ${bar} ${b.label}: ${formatNumber(b.value)} ${s.unit}${b.max !== undefined ? ` of ${formatNumber(b.max)}` : ''}${b.note ? ` (${b.note})` : ''}`,
+        );
       }
       break;
     }

@@ -18,7 +18,8 @@ export interface FigureView extends Figure {
   series: (number | null)[] | null;
 }
 
-export type SectionView = Exclude<ReportSection, { kind: 'figures' }> | { kind: 'figures'; title: string; figures: FigureView[] };
+export type SectionView =
+  Exclude<ReportSection, { kind: 'figures' }> | { kind: 'figures'; title: string; figures: FigureView[] };
 
 export interface JobView {
   job: string;
@@ -55,14 +56,30 @@ function jobView(j: JobReport, timezone: string): JobView {
   const r = o.result;
   const previousFigures = j.previous ? figuresByLabel(j.previous.result) : null;
   const history = (j.history ?? []).map(figuresByLabel);
-  const meta = [`${o.trigger} run`, `started ${formatTime(o.startedAt, timezone)}`, `took ${formatDuration(o.durationMs)}`];
-  if (o.clock) meta.push(`clock skew ${signedSeconds(o.clock.skewMs)} (host ${o.clock.host.toISOString()}, server ${o.clock.server.toISOString()})`);
+  const meta = [
+    `${o.trigger} run`,
+    `started ${formatTime(o.startedAt, timezone)}`,
+    `took ${formatDuration(o.durationMs)}`,
+  ];
+  if (o.clock)
+    meta.push(
+      `clock skew ${signedSeconds(o.clock.skewMs)} (host ${o.clock.host.toISOString()}, server ${o.clock.server.toISOString()})`,
+    );
   if (j.previous?.durationMs != null) meta.push(`previous run took ${formatDuration(j.previous.durationMs)}`);
   if (j.previous) meta.push(`compared with the run of ${formatTime(j.previous.startedAt, timezone)}`);
   else if (o.result) meta.push('no earlier run to compare with');
   const sections: SectionView[] = (r?.sections ?? []).map((s) =>
     s.kind === 'figures'
-      ? { kind: 'figures', title: s.title, figures: orderFigures(s.figures).map((f) => ({ ...f, display: formatValue(f.value, f.unit), trend: trendOf(f, previousFigures), series: seriesOf(f, history) })) }
+      ? {
+          kind: 'figures',
+          title: s.title,
+          figures: orderFigures(s.figures).map((f) => ({
+            ...f,
+            display: formatValue(f.value, f.unit),
+            trend: trendOf(f, previousFigures),
+            series: seriesOf(f, history),
+          })),
+        }
       : s,
   );
   return {
@@ -95,7 +112,9 @@ export function buildReportView(input: ReportInput): ReportView {
       if (s.kind !== 'figures') continue;
       for (const f of s.figures) {
         if (f.status === 'fail' || f.status === 'warn') {
-          attention.push(`${j.job}: ${f.label} = ${f.display}${f.threshold ? ` (target ${f.threshold})` : ''}${f.note ? ` (${f.note})` : ''}`);
+          attention.push(
+            `${j.job}: ${f.label} = ${f.display}${f.threshold ? ` (target ${f.threshold})` : ''}${f.note ? ` (${f.note})` : ''}`,
+          );
         }
       }
     }
@@ -106,7 +125,11 @@ export function buildReportView(input: ReportInput): ReportView {
   for (const j of input.jobs) counts.set(j.outcome.status, (counts.get(j.outcome.status) ?? 0) + 1);
   const intro = [
     `${input.kind === 'alert' ? 'Alert' : input.kind === 'preview' ? 'Preview of the last runs' : `Summary of the ${input.period} runs`} on ${input.environment}, made ${formatTime(input.generatedAt, input.timezone)}.`,
-    input.jobs.length === 0 ? (input.outages?.length ? 'No job could run: the database did not answer.' : 'No job ran in this slot.') : `${input.jobs.length} job${input.jobs.length === 1 ? '' : 's'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}.`,
+    input.jobs.length === 0
+      ? input.outages?.length
+        ? 'No job could run: the database did not answer.'
+        : 'No job ran in this slot.'
+      : `${input.jobs.length} job${input.jobs.length === 1 ? '' : 's'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}.`,
   ];
   return {
     subject: subjectOf(input),

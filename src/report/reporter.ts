@@ -7,7 +7,8 @@ import type { RenderedReport, ReportKind, ReportPeriod } from './report-input.js
 export interface Delivery {
   /** written: kept as .eml in the outbox (no SMTP); delivered: SMTP took it; pending: SMTP failed, retried later;
    * failed: SMTP refused it for good (outbox/failed), or SMTP failed while the outbox could not be written (path null:
-   * the report is lost, logged as an error); duplicate: this report was already queued or delivered; off: disabled in config. */
+   * the report is lost, logged as an error); duplicate: this report was already queued or delivered; off: disabled in
+   * config. */
   state: 'written' | 'delivered' | 'pending' | 'failed' | 'duplicate' | 'off';
   path: string | null;
   subject: string | null;
@@ -28,5 +29,9 @@ export interface Reporter {
   /** Render with the trend from dbkeeper_runs, without sending. */
   render(kind: ReportKind, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<RenderedReport>;
   /** Always a .eml file in the outbox, never SMTP (the demo). Returns its path. */
-  writeToOutbox(kind: Exclude<ReportKind, 'preview'>, period: ReportPeriod, outcomes: readonly RunOutcome[]): Promise<string>;
+  writeToOutbox(
+    kind: Exclude<ReportKind, 'preview'>,
+    period: ReportPeriod,
+    outcomes: readonly RunOutcome[],
+  ): Promise<string>;
 }

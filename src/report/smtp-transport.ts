@@ -65,7 +65,10 @@ export function envelopeOf(raw: Buffer): Envelope {
       .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
       .map((l) => l.slice(name.length + 1).trim());
   const addresses = (values: string[]) =>
-    values.flatMap((v) => addressparser(v, { flatten: true })).map((a) => ('address' in a && a.address ? a.address : '')).filter((a) => a !== '');
+    values
+      .flatMap((v) => addressparser(v, { flatten: true }))
+      .map((a) => ('address' in a && a.address ? a.address : ''))
+      .filter((a) => a !== '');
   return { from: addresses(header('From'))[0] ?? '', to: addresses([...header('To'), ...header('Cc')]) };
 }
 

@@ -28,8 +28,17 @@ export function judgeClockSkew(clocks: Clocks, maxSkewSeconds: number, writes: b
   const clock: RunClock = { ...clocks, skewMs: clocks.host.getTime() - clocks.server.getTime() };
   if (Math.abs(clock.skewMs) <= maxSkewSeconds * 1000) return { kind: 'ok', clock };
   const text = `${describeSkew(clock)} (guards.maxClockSkewSeconds ${maxSkewSeconds})`;
-  if (writes) return { kind: 'refuse', clock, message: `${text}: nothing done; fix the host's time sync (NTP) or raise the limit` };
-  return { kind: 'warn', clock, warning: `${text}: cutoffs come from the server's clock, but fix the host's time sync (NTP)` };
+  if (writes)
+    return {
+      kind: 'refuse',
+      clock,
+      message: `${text}: nothing done; fix the host's time sync (NTP) or raise the limit`,
+    };
+  return {
+    kind: 'warn',
+    clock,
+    warning: `${text}: cutoffs come from the server's clock, but fix the host's time sync (NTP)`,
+  };
 }
 
 /** The evaluation time a job gets: `--at` (dry runs only), else the server's clock. Never the host's. */
@@ -39,7 +48,11 @@ export function evaluationTime(clocks: Clocks, at?: Date): Date {
 
 /** A read-only run's result with the skew warning: it needs a person, so ok becomes warning. */
 export function withSkewWarning<R extends { status: string; warnings?: string[] }>(result: R, warning: string): R {
-  return { ...result, status: result.status === 'ok' ? 'warning' : result.status, warnings: [...(result.warnings ?? []), warning] };
+  return {
+    ...result,
+    status: result.status === 'ok' ? 'warning' : result.status,
+    warnings: [...(result.warnings ?? []), warning],
+  };
 }
 
 /** The clock as JSON in the run row's summary (beside the job's result). */

@@ -2,7 +2,9 @@
 export class DrainTimeoutError extends Error {
   override name = 'DrainTimeoutError';
   constructor(readonly drainMs: number) {
-    super(`the job did not stop within the drain time (shutdown.drainSeconds = ${drainMs / 1000} s) after it was asked to`);
+    super(
+      `the job did not stop within the drain time (shutdown.drainSeconds = ${drainMs / 1000} s) after it was asked to`,
+    );
   }
 }
 

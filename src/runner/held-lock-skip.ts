@@ -15,7 +15,8 @@ export interface BlockedSlot {
   pid: number;
 }
 
-/** The dbkeeper run holding the lock, if it is one. The holder writes its row just after taking the lock: wait a moment for it. */
+/** The dbkeeper run holding the lock, if it is one. The holder writes its row just after taking the lock: wait a moment
+ * for it. */
 async function holderRun(book: Pick<Connection, 'query'>, schema: string, job: string): Promise<RunRow | null> {
   for (let attempt = 0; attempt < 10; attempt += 1) {
     const run = await runningRun(book, schema, job).catch(() => null);
@@ -26,8 +27,16 @@ async function holderRun(book: Pick<Connection, 'query'>, schema: string, job: s
 }
 
 /** PURE: a real manual run that was already running at the slot's time did that slot's work. */
-export function coversSlot(holder: Pick<RunRow, 'trigger' | 'dryRun' | 'startedAt'>, slot: Pick<BlockedSlot, 'trigger' | 'scheduledFor'>): boolean {
-  return slot.trigger !== 'manual' && holder.trigger === 'manual' && !holder.dryRun && holder.startedAt.getTime() <= slot.scheduledFor.getTime();
+export function coversSlot(
+  holder: Pick<RunRow, 'trigger' | 'dryRun' | 'startedAt'>,
+  slot: Pick<BlockedSlot, 'trigger' | 'scheduledFor'>,
+): boolean {
+  return (
+    slot.trigger !== 'manual' &&
+    holder.trigger === 'manual' &&
+    !holder.dryRun &&
+    holder.startedAt.getTime() <= slot.scheduledFor.getTime()
+  );
 }
 
 /** The job's lock is held by someone else: why this run is skipped, and the row it wrote (covered slots only).
@@ -46,5 +55,11 @@ export async function skipForHeldLock(
   }
   if (run) return { skip: { kind: 'locked', holder: `${run.host}:${run.pid}` }, runId: null };
   const connection = await lockHolder(book, lock).catch(() => null);
-  return { skip: { kind: 'locked', holder: connection === null ? 'another session' : `another session (connection ${connection})` }, runId: null };
+  return {
+    skip: {
+      kind: 'locked',
+      holder: connection === null ? 'another session' : `another session (connection ${connection})`,
+    },
+    runId: null,
+  };
 }

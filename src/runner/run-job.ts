@@ -52,7 +52,8 @@ export interface RunRequest {
   signal?: AbortSignal;
   options?: Record<string, string | boolean>;
   progress?: (line: string) => void;
-  /** Told the run's row id and the lock's connection id as soon as the row exists (the scheduler tracks runs in flight). */
+  /** Told the run's row id and the lock's connection id as soon as the row exists (the scheduler tracks runs in
+   * flight). */
   onRunRow?: (runId: number, lockConnectionId: number) => void;
   /** Told the job connection's id once it is set up (a drain timeout KILLs its statement). */
   onJobConnection?: (jobConnectionId: number) => void;
@@ -68,7 +69,8 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   const clock = deps.clock ?? (() => new Date());
   const host = deps.host ?? hostname();
   const pid = deps.pid ?? process.pid;
-  if (req.at && !req.dryRun) throw new RunRequestError('--at evaluates a job at another time and is allowed with --dry-run only');
+  if (req.at && !req.dryRun)
+    throw new RunRequestError('--at evaluates a job at another time and is allowed with --dry-run only');
   const optionsProblem = jobOptionsProblem(job.options, req.options ?? {});
   if (optionsProblem) throw new RunRequestError(`${job.name}: ${optionsProblem}`);
   const startedAt = clock();
@@ -77,13 +79,36 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   let evaluatedAt = req.at ?? startedAt;
   let runClock: RunClock | undefined;
   const { db } = deps;
-  const log = deps.log.child({ job: job.name, trigger: req.trigger, scheduledFor: scheduledFor.toISOString(), dryRun: req.dryRun });
-  const base = { job: job.name, trigger: req.trigger, scheduledFor, dryRun: req.dryRun, evaluatedAt, startedAt, host, pid };
+  const log = deps.log.child({
+    job: job.name,
+    trigger: req.trigger,
+    scheduledFor: scheduledFor.toISOString(),
+    dryRun: req.dryRun,
+  });
+  const base = {
+    job: job.name,
+    trigger: req.trigger,
+    scheduledFor,
+    dryRun: req.dryRun,
+    evaluatedAt,
+    startedAt,
+    host,
+    pid,
+  };
   const done = (status: OutcomeStatus, rest: Partial<RunOutcome>): RunOutcome => {
     const finishedAt = clock();
-    return { ...base, runId: null, result: null, ...rest, status, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() };
+    return {
+      ...base,
+      runId: null,
+      result: null,
+      ...rest,
+      status,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    };
   };
-  const skipped = (skip: RunSkip, runId: number | null = null) => done('skipped', { runId, skip, skippedReason: skipText(skip) });
+  const skipped = (skip: RunSkip, runId: number | null = null) =>
+    done('skipped', { runId, skip, skippedReason: skipText(skip) });
 
   const { guards } = deps.config;
   const bounds = queryBounds(guards);
@@ -100,7 +125,15 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         queryTimeoutMs: bounds.bookkeepingMs,
       });
   if (!req.dryRun && !lock) {
-    const { skip, runId } = await skipForHeldLock(book, db.schema, name, { job: job.name, trigger: req.trigger, scheduledFor, evaluatedAt, startedAt, host, pid });
+    const { skip, runId } = await skipForHeldLock(book, db.schema, name, {
+      job: job.name,
+      trigger: req.trigger,
+      scheduledFor,
+      evaluatedAt,
+      startedAt,
+      host,
+      pid,
+    });
     log.info({ lock: name, skip, runId }, `skipped: ${skipText(skip)}`);
     return skipped(skip, runId);
   }
@@ -111,7 +144,11 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
   let error: RunOutcome['error'];
   try {
     if (lock) {
-      for (const k of await killOrphanSessions(book, db.schema, job.name, { queryTimeoutMs: bounds.bookkeepingMs, waitMs: guards.killWaitSeconds * 1000 })) log.warn(k, orphanKillText(k));
+      for (const k of await killOrphanSessions(book, db.schema, job.name, {
+        queryTimeoutMs: bounds.bookkeepingMs,
+        waitMs: guards.killWaitSeconds * 1000,
+      }))
+        log.warn(k, orphanKillText(k));
       const orphans = await interruptOrphans(book, db.schema, job.name, startedAt);
       if (orphans > 0) log.warn({ orphans }, 'marked runs left running by a dead worker as interrupted');
       const inserted = await insertRun(book, db.schema, {
@@ -150,7 +187,11 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       if (runId !== null) await recordJobConnection(jobBook, db.schema, runId, jobConnectionId);
       req.onJobConnection?.(jobConnectionId);
       await applySessionGuards(jobBook, db.dialect, guards);
-      const skew = judgeClockSkew(await readClocks(jobBook, clock, deps.serverClock), guards.maxClockSkewSeconds, job.writes && !req.dryRun);
+      const skew = judgeClockSkew(
+        await readClocks(jobBook, clock, deps.serverClock),
+        guards.maxClockSkewSeconds,
+        job.writes && !req.dryRun,
+      );
       runClock = skew.clock;
       evaluatedAt = evaluationTime(skew.clock, req.at);
       if (skew.kind === 'refuse') throw new ClockSkewError(skew.message);
@@ -197,8 +238,19 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       const e = err as Error;
       // Server errors quote the failing values (customer data): masked in the row, the outcome, the alert and the log.
       error = { class: e?.name ?? 'Error', message: maskLiterals(String(e?.message ?? err)) };
-      if (signal.aborted) error.message = `${error.message} (aborted: ${maskLiterals(String((signal.reason as Error)?.message ?? signal.reason))})`;
-      log.error({ err: { type: error.class, message: error.message, code: (e as { code?: unknown })?.code, stack: maskLiterals(String(e?.stack ?? '')) } }, `run ${status}`);
+      if (signal.aborted)
+        error.message = `${error.message} (aborted: ${maskLiterals(String((signal.reason as Error)?.message ?? signal.reason))})`;
+      log.error(
+        {
+          err: {
+            type: error.class,
+            message: error.message,
+            code: (e as { code?: unknown })?.code,
+            stack: maskLiterals(String(e?.stack ?? '')),
+          },
+        },
+        `run ${status}`,
+      );
     }
     await replicas?.close();
     unlink();
@@ -208,7 +260,14 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
       if (status === 'failed' || status === 'interrupted') jobConn.destroy();
       else jobConn.release();
     }
-    const end = runEndOf({ status, finishedAt: clock(), evaluatedAt, result, ...(runClock ? { clock: runClock } : {}), ...(error ? { error } : {}) });
+    const end = runEndOf({
+      status,
+      finishedAt: clock(),
+      evaluatedAt,
+      result,
+      ...(runClock ? { clock: runClock } : {}),
+      ...(error ? { error } : {}),
+    });
     const id = runId;
     await testPause('before-finish-row');
     if (abandoned && jobConnectionId !== null) {
@@ -224,11 +283,19 @@ export async function runJob(deps: RunnerDeps, job: AnyJob, req: RunRequest): Pr
         killWaitMs: guards.killWaitSeconds * 1000,
       });
     } else if (id !== null) {
-      await finishRun(book, db.schema, id, end).catch((err: Error) => log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'));
+      await finishRun(book, db.schema, id, end).catch((err: Error) =>
+        log.error({ err }, 'could not record the end of the run; the next start marks it interrupted'),
+      );
     }
     await testPause('after-finish-row');
     log.info({ status, summary: result?.summary }, 'run finished');
-    return done(status, { runId, result, evaluatedAt, ...(runClock ? { clock: runClock } : {}), ...(error ? { error } : {}) });
+    return done(status, {
+      runId,
+      result,
+      evaluatedAt,
+      ...(runClock ? { clock: runClock } : {}),
+      ...(error ? { error } : {}),
+    });
   } finally {
     if (lock) {
       const released = await lock.release().catch(() => false);

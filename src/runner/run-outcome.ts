@@ -12,7 +12,8 @@ export interface RunOutcome {
   trigger: Trigger;
   scheduledFor: Date;
   dryRun: boolean;
-  /** The time the job was evaluated at: `--at`, else the server's clock (the host's start time when no job connection was had). */
+  /** The time the job was evaluated at: `--at`, else the server's clock (the host's start time when no job connection
+   * was had). */
   evaluatedAt: Date;
   /** Host and server clock read at the start of the run, and their skew; absent when the job never got a connection. */
   clock?: RunClock;

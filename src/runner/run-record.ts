@@ -9,7 +9,9 @@ import { skipText } from './run-skip.js';
  * nobody derives a status or an error from it. */
 
 /** The columns the runner writes at the end of a run. */
-export function runEndOf(o: Pick<RunOutcome, 'status' | 'finishedAt' | 'evaluatedAt' | 'result' | 'clock' | 'error'>): RunEnd {
+export function runEndOf(
+  o: Pick<RunOutcome, 'status' | 'finishedAt' | 'evaluatedAt' | 'result' | 'clock' | 'error'>,
+): RunEnd {
   return {
     status: o.status,
     finishedAt: o.finishedAt,
@@ -21,7 +23,12 @@ export function runEndOf(o: Pick<RunOutcome, 'status' | 'finishedAt' | 'evaluate
 }
 
 function isJobResult(value: unknown): value is JobResult {
-  return typeof value === 'object' && value !== null && typeof (value as JobResult).status === 'string' && typeof (value as JobResult).summary === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as JobResult).status === 'string' &&
+    typeof (value as JobResult).summary === 'string'
+  );
 }
 
 /** The job's result stored with the row (without the run's clock), or null (failed, skipped, no result). */
@@ -34,7 +41,8 @@ export function resultOfRow(row: Pick<RunRow, 'summary'>): JobResult | null {
 /** The clocks the runner stored beside the result (`summary.clock`), if any. */
 function clockOfRow(row: Pick<RunRow, 'summary'>): RunOutcome['clock'] {
   const c = (row.summary as { clock?: { host?: unknown; server?: unknown; skewMs?: unknown } } | null)?.clock;
-  if (!c || typeof c.host !== 'string' || typeof c.server !== 'string' || typeof c.skewMs !== 'number') return undefined;
+  if (!c || typeof c.host !== 'string' || typeof c.server !== 'string' || typeof c.skewMs !== 'number')
+    return undefined;
   return { host: new Date(c.host), server: new Date(c.server), skewMs: c.skewMs };
 }
 
@@ -47,7 +55,11 @@ export function errorOfRow(row: Pick<RunRow, 'errorClass' | 'errorMessage'>): Ru
 /** The row's one-line summary (what `status` shows): the job's, else its error, else why it was skipped. */
 export function summaryLineOfRow(row: RunRow): string | null {
   const error = errorOfRow(row);
-  return resultOfRow(row)?.summary ?? (error ? `${error.class}: ${error.message}` : null) ?? (row.skip ? skipText(row.skip) : null);
+  return (
+    resultOfRow(row)?.summary ??
+    (error ? `${error.class}: ${error.message}` : null) ??
+    (row.skip ? skipText(row.skip) : null)
+  );
 }
 
 /** A dbkeeper_runs row as the outcome the report renders (`report --preview`). A row still `running` is shown as

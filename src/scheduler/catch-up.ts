@@ -27,12 +27,18 @@ export const MISSED_COUNT_CAP = 1000;
  * failed, interrupted) was not missed: it is not retried. No history at all = nothing to catch up. */
 export function planCatchUp(facts: CatchUpFacts, policy: CatchUpPolicy, now: Date): CatchUpDecision {
   if (!policy.catchUp) return { run: false, reason: 'catchUp is off for this job' };
-  if (!facts.lastDone && facts.attemptsSince.length === 0) return { run: false, reason: 'no run history yet: the job starts at its next slot' };
+  if (!facts.lastDone && facts.attemptsSince.length === 0)
+    return { run: false, reason: 'no run history yet: the job starts at its next slot' };
   const latest = previousSlot(policy.schedule, policy.timezone, now);
   if (!latest) return { run: false, reason: 'the schedule produced no slot before now' };
-  if (facts.lastDone && latest.getTime() <= facts.lastDone.getTime()) return { run: false, reason: `up to date: latest slot ${latest.toISOString()} already done` };
+  if (facts.lastDone && latest.getTime() <= facts.lastDone.getTime())
+    return { run: false, reason: `up to date: latest slot ${latest.toISOString()} already done` };
   const attempt = facts.attemptsSince.find((a) => a.scheduledFor.getTime() === latest.getTime());
-  if (attempt) return { run: false, reason: `latest slot ${latest.toISOString()} already has a run (${attempt.status}); not retried` };
+  if (attempt)
+    return {
+      run: false,
+      reason: `latest slot ${latest.toISOString()} already has a run (${attempt.status}); not retried`,
+    };
   // The baseline for counting: the last finished run, else the newest attempt.
   const since = facts.lastDone ?? facts.attemptsSince[0]!.scheduledFor;
   const attempted = new Set(facts.attemptsSince.map((a) => a.scheduledFor.getTime()));

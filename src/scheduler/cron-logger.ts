@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 /** node-cron's own messages as pino lines (NDJSON), instead of its coloured console output. */
 export function cronLogger(log: Logger): CronLogger {
   const l = log.child({ component: 'node-cron' });
-  const err = (message: string | Error, e?: Error) => (message instanceof Error ? { err: message, msg: message.message } : { err: e, msg: message });
+  const err = (message: string | Error, e?: Error) =>
+    message instanceof Error ? { err: message, msg: message.message } : { err: e, msg: message };
   const logger: CronLogger = {
     info: (message) => l.info(message),
     warn: (message) => l.warn(message),

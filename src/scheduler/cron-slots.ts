@@ -56,12 +56,21 @@ function matchesDayOfWeek(field: readonly (number | string)[], year: number, mon
 }
 
 function dayMatches(fields: ParsedFields, year: number, month: number, day: number): boolean {
-  return fields.month.includes(month) && matchesDayOfMonth(fields.dayOfMonth, year, month, day) && matchesDayOfWeek(fields.dayOfWeek, year, month, day);
+  return (
+    fields.month.includes(month) &&
+    matchesDayOfMonth(fields.dayOfMonth, year, month, day) &&
+    matchesDayOfWeek(fields.dayOfWeek, year, month, day)
+  );
 }
 
 /** node-cron's own rule: every field matches the wall clock in the zone (day-of-month AND day-of-week). */
 export function matchesWallClock(fields: ParsedFields, w: WallClock): boolean {
-  return fields.second.includes(w.second) && fields.minute.includes(w.minute) && fields.hour.includes(w.hour) && dayMatches(fields, w.year, w.month, w.day);
+  return (
+    fields.second.includes(w.second) &&
+    fields.minute.includes(w.minute) &&
+    fields.hour.includes(w.hour) &&
+    dayMatches(fields, w.year, w.month, w.day)
+  );
 }
 
 /** Offset of the zone at an instant, in ms (wall clock minus UTC). */
@@ -70,7 +79,16 @@ function offsetMs(ts: number, tz: string): number {
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ts / 1000) * 1000;
 }
 
-function readsBackTo(ts: number, y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): boolean {
+function readsBackTo(
+  ts: number,
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  tz: string,
+): boolean {
   const w = wallClock(ts, tz);
   return w.year === y && w.month === mo && w.day === d && w.hour === h && w.minute === mi && w.second === s;
 }
@@ -119,7 +137,8 @@ function shiftDay(y: number, mo: number, d: number, by: number): [number, number
 }
 
 /** The first instant strictly after `after` (whole seconds) at which node-cron fires the expression in the zone.
- * Same walk as node-cron 4.6's `getNextMatch`: day by day in the zone, times ascending, each wall time to its instant. */
+ * Same walk as node-cron 4.6's `getNextMatch`: day by day in the zone, times ascending, each wall time to its instant.
+ * */
 export function nextSlot(expression: string, tz: string, after: Date): Date | null {
   const c = compile(expression);
   const baseMs = Math.floor(after.getTime() / 1000) * 1000;
@@ -194,5 +213,7 @@ export function slotsBetween(expression: string, tz: string, from: Date, to: Dat
 
 /** Whether node-cron fires the expression at exactly this instant. */
 export function firesAt(expression: string, tz: string, at: Date): boolean {
-  return at.getTime() % 1000 === 0 && nextSlot(expression, tz, new Date(at.getTime() - 1000))?.getTime() === at.getTime();
+  return (
+    at.getTime() % 1000 === 0 && nextSlot(expression, tz, new Date(at.getTime() - 1000))?.getTime() === at.getTime()
+  );
 }

@@ -40,7 +40,10 @@ export class DbHealth {
     }
     if (this.down) return;
     this.down = true;
-    this.opts.log.warn({ err: errorFields(err) }, 'database unreachable: slots are skipped until it is back; retrying with backoff');
+    this.opts.log.warn(
+      { err: errorFields(err) },
+      'database unreachable: slots are skipped until it is back; retrying with backoff',
+    );
     this.opts.onDown?.(err);
     this.probing = this.probeUntilBack();
   }

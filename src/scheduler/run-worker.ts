@@ -55,7 +55,11 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     return EXIT.config;
   }
   // NDJSON for pm2 and log shippers unless LOG_FORMAT=pretty.
-  const log = loggerFor(config, { stream: 'stdout', pretty: config.log.format === 'pretty', ...(opts.logSink ? { sink: opts.logSink } : {}) });
+  const log = loggerFor(config, {
+    stream: 'stdout',
+    pretty: config.log.format === 'pretty',
+    ...(opts.logSink ? { sink: opts.logSink } : {}),
+  });
   const stop = new AbortController();
   const forwardStop = () => stop.abort(new Error('stop requested'));
   opts.stopSignal?.addEventListener('abort', forwardStop, { once: true });
@@ -64,11 +68,17 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       log.info({ signal }, 'shutdown requested: draining (send the signal again to force exit)');
       stop.abort(new Error(signal));
       // Every step of the stop is bounded; this is the last net so the process ends within drainSeconds + 10 s.
-      setTimeout(() => {
-        log.error({ signal }, 'shutdown did not finish within drainSeconds + 10 s: exiting; the next start marks unfinished runs interrupted');
-        log.flush?.();
-        process.exit(1);
-      }, config.shutdown.drainSeconds * 1000 + 9_800).unref();
+      setTimeout(
+        () => {
+          log.error(
+            { signal },
+            'shutdown did not finish within drainSeconds + 10 s: exiting; the next start marks unfinished runs interrupted',
+          );
+          log.flush?.();
+          process.exit(1);
+        },
+        config.shutdown.drainSeconds * 1000 + 9_800,
+      ).unref();
     },
     (signal) => {
       log.warn({ signal }, 'second signal: exiting now; runs still going are marked interrupted at the next start');
@@ -79,7 +89,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   process.on('unhandledRejection', onRejection);
   let metrics: WorkerMetrics | null = null;
   try {
-    if (opts.extraJobs?.length) log.warn({ jobs: opts.extraJobs.map((j) => j.name) }, 'extra jobs loaded through the test hook');
+    if (opts.extraJobs?.length)
+      log.warn({ jobs: opts.extraJobs.map((j) => j.name) }, 'extra jobs loaded through the test hook');
     // Opt-in, loaded only then (prom-client costs memory); a port or file it cannot use is bad config (before
     // connecting, so nothing is created).
     if (metricsEnabled(config.metrics)) {
@@ -97,24 +108,37 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 
     let reporter: SchedulerReporter;
     try {
-      reporter = opts.makeReporter ? opts.makeReporter({ config, log, app }) : createReporter({ config, log, db: app.db, jobs });
+      reporter = opts.makeReporter
+        ? opts.makeReporter({ config, log, app })
+        : createReporter({ config, log, db: app.db, jobs });
     } catch (err) {
       log.error({ err }, 'could not set up reporting: runs are still recorded in dbkeeper_runs, reports are not sent');
-      reporter = { sendSummary: async () => {}, sendAlert: async () => {}, sendOutageAlert: async () => {}, retryPending: async () => {} };
+      reporter = {
+        sendSummary: async () => {},
+        sendAlert: async () => {},
+        sendOutageAlert: async () => {},
+        retryPending: async () => {},
+      };
     }
     const onOutcome = metrics ? { onOutcome: (o: RunOutcome) => metrics?.afterRun(o) } : {};
     const scheduler = new Scheduler({ app, reporter, ...onOutcome });
-    await scheduler.sweepOrphans().catch((err: unknown) => log.warn({ err }, 'could not check for runs left running by a dead worker'));
+    await scheduler
+      .sweepOrphans()
+      .catch((err: unknown) => log.warn({ err }, 'could not check for runs left running by a dead worker'));
     scheduler.start();
     metrics?.attach(app, scheduler.jobs);
     metrics?.setScheduling(true);
     opts.onScheduler?.(scheduler);
-    log.info({ jobs: scheduler.jobs.length, timezone: config.timezone, drainSeconds: config.shutdown.drainSeconds }, 'worker ready');
+    log.info(
+      { jobs: scheduler.jobs.length, timezone: config.timezone, drainSeconds: config.shutdown.drainSeconds },
+      'worker ready',
+    );
     (opts.ready ?? (() => process.send?.('ready')))();
     scheduler.retryPendingReports();
     void scheduler.requestCatchUp('start-up');
 
-    if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+    if (!stop.signal.aborted)
+      await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
     metrics?.setScheduling(false);
     const { interrupted } = await scheduler.stop(config.shutdown.drainSeconds * 1000);
     log.info({ interrupted }, 'worker stopped');
@@ -130,7 +154,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 
 /** Connect and ensure tables; the server being down or going away meanwhile is waited out (with backoff),
  * wrong credentials or an unknown database are not (null: exit 78, pm2 does not restart on it). */
-async function connectWithRetry(config: Config, log: Logger, jobs: readonly AnyJob[], signal: AbortSignal): Promise<App | null> {
+async function connectWithRetry(
+  config: Config,
+  log: Logger,
+  jobs: readonly AnyJob[],
+  signal: AbortSignal,
+): Promise<App | null> {
   const policy = { initialMs: config.db.connectBackoffMs, maxMs: 60_000 };
   for (let attempt = 0; ; attempt += 1) {
     try {

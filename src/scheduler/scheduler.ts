@@ -74,7 +74,11 @@ export class Scheduler {
       onDown: (err) => this.onDatabaseDown(err),
       onBack: () => {
         const ended = this.outages.end(this.clock());
-        if (ended) this.log.info({ since: ended.since.toISOString(), slotsMissed: ended.slotsMissed }, 'outage over: the next summary says so');
+        if (ended)
+          this.log.info(
+            { since: ended.since.toISOString(), slotsMissed: ended.slotsMissed },
+            'outage over: the next summary says so',
+          );
         void this.requestCatchUp('database back');
       },
       ...(deps.dbBackoffMs ? { initialBackoffMs: deps.dbBackoffMs.initial, maxBackoffMs: deps.dbBackoffMs.max } : {}),
@@ -109,23 +113,41 @@ export class Scheduler {
         logger,
       });
       task.on('execution:missed', (ctx) => {
-        this.log.warn({ job: name, slot: ctx.date.toISOString() }, 'slot missed (the process woke up late): catching up');
+        this.log.warn(
+          { job: name, slot: ctx.date.toISOString() },
+          'slot missed (the process woke up late): catching up',
+        );
         this.groups.settle(plan.job.period, ctx.date, name, null);
         void this.requestCatchUp('late wake-up');
       });
       task.on('execution:overlap', (ctx) => {
-        this.log.warn({ job: name, slot: ctx.date.toISOString() }, 'slot skipped: the previous run of this job is still going (noOverlap)');
+        this.log.warn(
+          { job: name, slot: ctx.date.toISOString() },
+          'slot skipped: the previous run of this job is still going (noOverlap)',
+        );
         this.groups.settle(plan.job.period, ctx.date, name, null);
       });
       task.start();
       this.tasks.push(task);
     }
-    this.log.info({ jobs: this.plans.map((p) => ({ job: p.job.name, schedule: p.schedule, timezone: p.timezone, catchUp: p.catchUp })) }, 'scheduling started');
+    this.log.info(
+      {
+        jobs: this.plans.map((p) => ({
+          job: p.job.name,
+          schedule: p.schedule,
+          timezone: p.timezone,
+          catchUp: p.catchUp,
+        })),
+      },
+      'scheduling started',
+    );
   }
 
   /** Jobs of this period that node-cron fires at exactly this instant: one summary waits for all of them. */
   private membersAt(period: Period, slot: Date): string[] {
-    return this.plans.filter((p) => p.job.period === period && firesAt(p.schedule, p.timezone, slot)).map((p) => p.job.name);
+    return this.plans
+      .filter((p) => p.job.period === period && firesAt(p.schedule, p.timezone, slot))
+      .map((p) => p.job.name);
   }
 
   private async onSlot(plan: ScheduledJob, slot: Date): Promise<void> {
@@ -143,26 +165,47 @@ export class Scheduler {
   private async runTracked(plan: ScheduledJob, slot: Date, trigger: Trigger): Promise<RunOutcome | null> {
     const { app } = this.deps;
     if (this.abort.signal.aborted) return null;
-    const entry: InFlight = { job: plan.job.name, trigger, slot, startedAt: this.clock(), runId: null, lockConnectionId: null, jobConnectionId: null, done: Promise.resolve() };
-    const run = runJob({ db: app.db, config: app.config, log: app.log, host: this.host, privileges: app.privileges, ...(this.deps.clock ? { clock: this.deps.clock } : {}) }, plan.job, {
+    const entry: InFlight = {
+      job: plan.job.name,
       trigger,
-      scheduledFor: slot,
-      dryRun: false,
-      signal: this.abort.signal,
-      onRunRow: (id, lockConnectionId) => {
-        entry.runId = id;
-        entry.lockConnectionId = lockConnectionId;
+      slot,
+      startedAt: this.clock(),
+      runId: null,
+      lockConnectionId: null,
+      jobConnectionId: null,
+      done: Promise.resolve(),
+    };
+    const run = runJob(
+      {
+        db: app.db,
+        config: app.config,
+        log: app.log,
+        host: this.host,
+        privileges: app.privileges,
+        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
       },
-      onJobConnection: (id) => {
-        entry.jobConnectionId = id;
+      plan.job,
+      {
+        trigger,
+        scheduledFor: slot,
+        dryRun: false,
+        signal: this.abort.signal,
+        onRunRow: (id, lockConnectionId) => {
+          entry.runId = id;
+          entry.lockConnectionId = lockConnectionId;
+        },
+        onJobConnection: (id) => {
+          entry.jobConnectionId = id;
+        },
       },
-    });
+    );
     entry.done = run.catch(() => undefined);
     this.inFlight.add(entry);
     try {
       const outcome = await run;
       this.deps.onOutcome?.(outcome);
-      if (outcome.status === 'failed' || outcome.status === 'interrupted' || outcome.result?.alert) this.sendAlert(outcome);
+      if (outcome.status === 'failed' || outcome.status === 'interrupted' || outcome.result?.alert)
+        this.sendAlert(outcome);
       if (outcome.skip && catchUpRetries(outcome.skip)) this.catchUp.whenLockFree(plan, slot);
       return outcome;
     } catch (err) {
@@ -176,12 +219,14 @@ export class Scheduler {
     }
   }
 
-  /** Check every job for a missed slot and run the latest one (serialised; a request while one runs queues one more). */
+  /** Check every job for a missed slot and run the latest one (serialised; a request while one runs queues one more).
+   */
   requestCatchUp(reason: string): Promise<void> {
     return this.catchUp.request(reason);
   }
 
-  /** Start-up: rows left `running` by a worker that died (kill -9, host crash) whose lock is free become `interrupted`. */
+  /** Start-up: rows left `running` by a worker that died (kill -9, host crash) whose lock is free become `interrupted`.
+   */
   sweepOrphans(): Promise<number> {
     return sweepOrphans(this.deps.app, this.log, this.clock);
   }
@@ -194,14 +239,19 @@ export class Scheduler {
     } catch (err) {
       p = Promise.reject(err);
     }
-    const guarded = p.catch((err: unknown) => this.log.error({ err: errorFields(err) }, `${what} failed; the run itself is recorded in dbkeeper_runs`));
+    const guarded = p.catch((err: unknown) =>
+      this.log.error({ err: errorFields(err) }, `${what} failed; the run itself is recorded in dbkeeper_runs`),
+    );
     this.reports.add(guarded);
     void guarded.finally(() => this.reports.delete(guarded));
   }
 
   private sendSummary(period: Period, slot: Date, outcomes: readonly RunOutcome[]): void {
     if (!this.deps.app.config.report.summary) return;
-    this.log.info({ period, slot: slot.toISOString(), jobs: outcomes.map((o) => `${o.job}:${o.status}`) }, 'slot finished: sending its summary');
+    this.log.info(
+      { period, slot: slot.toISOString(), jobs: outcomes.map((o) => `${o.job}:${o.status}`) },
+      'slot finished: sending its summary',
+    );
     // Ended outages go into the first summary that is sent (one with a run recorded here), once.
     const recovered = outcomes.some((o) => o.runId !== null) ? this.outages.takeEnded() : [];
     this.track('summary report', () => this.deps.reporter.sendSummary(period, outcomes, recovered));

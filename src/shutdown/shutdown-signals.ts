@@ -1,7 +1,10 @@
 export type ShutdownSignal = 'SIGINT' | 'SIGTERM';
 
 /** First SIGINT/SIGTERM (pm2 sends SIGINT) starts a graceful stop; a second one forces exit. */
-export function onShutdownSignals(graceful: (signal: ShutdownSignal) => void, force: (signal: ShutdownSignal) => void): () => void {
+export function onShutdownSignals(
+  graceful: (signal: ShutdownSignal) => void,
+  force: (signal: ShutdownSignal) => void,
+): () => void {
   let received = false;
   const handler = (signal: ShutdownSignal) => {
     if (received) {

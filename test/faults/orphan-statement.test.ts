@@ -29,15 +29,29 @@ beforeAll(async () => {
   s = await createTestSchema();
   await s.admin.query(`CREATE TABLE appointment_locks (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     lock_token CHAR(32) NOT NULL, expires_at DATETIME NULL, KEY idx_expires (expires_at)) ENGINE=InnoDB`);
-  const rows = Array.from({ length: 300 }, (_, i) => [`tok${i}`, new Date(i < 200 ? Date.UTC(2020, 0, 1) + i * 1000 : Date.UTC(2099, 0, 1) + i * 1000)]);
+  const rows = Array.from({ length: 300 }, (_, i) => [
+    `tok${i}`,
+    new Date(i < 200 ? Date.UTC(2020, 0, 1) + i * 1000 : Date.UTC(2099, 0, 1) + i * 1000),
+  ]);
   await s.admin.query('INSERT INTO appointment_locks (lock_token, expires_at) VALUES ?', [rows]);
-  ({ env } = cliConfig(s.name, {
-    [JOB]: {
-      targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }],
-      chunk: { minRows: 100, startRows: 100, maxRows: 100, targetMs: 100, restRatio: 0 },
-      throttle: { maxThreadsRunning: 1000, pollMs: 100 },
+  ({ env } = cliConfig(
+    s.name,
+    {
+      [JOB]: {
+        targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }],
+        chunk: { minRows: 100, startRows: 100, maxRows: 100, targetMs: 100, restRatio: 0 },
+        throttle: { maxThreadsRunning: 1000, pollMs: 100 },
+      },
     },
-  }, { guards: { lockWaitTimeoutSeconds: LOCK_WAIT_SECONDS, innodbLockWaitTimeoutSeconds: LOCK_WAIT_SECONDS, statementTimeoutSeconds: 120, killWaitSeconds: 5 } }));
+    {
+      guards: {
+        lockWaitTimeoutSeconds: LOCK_WAIT_SECONDS,
+        innodbLockWaitTimeoutSeconds: LOCK_WAIT_SECONDS,
+        statementTimeoutSeconds: 120,
+        killWaitSeconds: 5,
+      },
+    },
+  ));
 });
 afterAll(async () => {
   recorder.write();
@@ -47,7 +61,10 @@ afterAll(async () => {
 });
 
 const sessionOnServer = async (id: number) => {
-  const [r] = await s.admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?', [id]);
+  const [r] = await s.admin.query<RowDataPacket[]>(
+    'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ?',
+    [id],
+  );
   return Number(r[0]!.n) === 1;
 };
 
@@ -56,13 +73,18 @@ describe('a statement left on the server by a killed CLI', () => {
     const before = await rowChecksum(s.admin, 'appointment_locks', COLUMNS, SURVIVORS);
     holder = await mysql.createConnection({ ...TEST_DB, database: s.name });
     await holder.query('START TRANSACTION');
-    await holder.query("SELECT id FROM appointment_locks WHERE expires_at < '2090-01-01' ORDER BY id LIMIT 1 FOR UPDATE");
+    await holder.query(
+      "SELECT id FROM appointment_locks WHERE expires_at < '2090-01-01' ORDER BY id LIMIT 1 FOR UPDATE",
+    );
 
     // Kill -9 once the purge's DELETE waits for the row lock.
     let waiting = 0;
     const killed = await killCliAt([JOB], env, {
       until: async () => {
-        const [r] = await s.admin.query<RowDataPacket[]>("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'DELETE FROM%'", [s.name]);
+        const [r] = await s.admin.query<RowDataPacket[]>(
+          "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'DELETE FROM%'",
+          [s.name],
+        );
         waiting = r[0] ? Number(r[0].id) : 0;
         return waiting > 0;
       },
@@ -74,13 +96,25 @@ describe('a statement left on the server by a killed CLI', () => {
 
     // The next start, with the row lock still held: the leftover statement is KILLed well before its lock wait ends.
     const next = spawn(process.execPath, [CLI_PATH, JOB, '--json'], {
-      env: { PATH: process.env.PATH ?? '', DB_HOST: TEST_DB.host, DB_PORT: String(TEST_DB.port), DB_USERNAME: TEST_DB.user, DB_PASSWORD: TEST_DB.password, LOG_LEVEL: 'info', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        DB_HOST: TEST_DB.host,
+        DB_PORT: String(TEST_DB.port),
+        DB_USERNAME: TEST_DB.user,
+        DB_PASSWORD: TEST_DB.password,
+        LOG_LEVEL: 'info',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     next.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => next.on('close', (code) => r(code)));
-    const goneWithin = await poll('the leftover statement to leave the server', async () => ((await sessionOnServer(waiting)) ? undefined : true), 15_000).catch(() => false);
+    const goneWithin = await poll(
+      'the leftover statement to leave the server',
+      async () => ((await sessionOnServer(waiting)) ? undefined : true),
+      15_000,
+    ).catch(() => false);
     await holder.query('ROLLBACK');
     const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
     if (code === 'hung') next.kill('SIGKILL');
@@ -91,17 +125,24 @@ describe('a statement left on the server by a killed CLI', () => {
       fault: 'kill -9',
       point: 'DELETE waiting on a row lock (leftover statement)',
       job: JOB,
-      dataLost: after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
+      dataLost:
+        after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
       hangs: (lockFreeMs === null ? 1 : 0) + (code === 'hung' ? 1 : 0) + (goneWithin ? 0 : 1),
       duplicateRuns: runs.duplicateSlots,
       lostReports: 0,
     });
-    expect(goneWithin, `the leftover DELETE (session ${waiting}) was still on the server 15 s into the next start`).toBe(true);
+    expect(
+      goneWithin,
+      `the leftover DELETE (session ${waiting}) was still on the server 15 s into the next start`,
+    ).toBe(true);
     expect(stderr).toMatch(new RegExp(`KILL.*${waiting}`));
     expect(rec).toMatchObject({ dataLost: 0, hangs: 0, duplicateRuns: 0 });
     expect(code, stderr.slice(-1500)).toBe(0);
     expect(runs).toMatchObject({ running: 0, statuses: { interrupted: 1, ok: 1 } });
-    const [row] = await s.admin.query<RowDataPacket[]>('SELECT job_connection_id FROM dbkeeper_runs WHERE job = ? AND status = ?', [JOB, 'interrupted']);
+    const [row] = await s.admin.query<RowDataPacket[]>(
+      'SELECT job_connection_id FROM dbkeeper_runs WHERE job = ? AND status = ?',
+      [JOB, 'interrupted'],
+    );
     expect(Number(row[0]?.job_connection_id), 'the run row kept the job connection id').toBe(waiting);
     const again = await runCli([JOB, '--json'], env);
     expect(again.code).toBe(0);

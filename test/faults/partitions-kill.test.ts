@@ -19,7 +19,14 @@ const JOB = 'partitions';
 const recorder = new FaultRecorder('partitions-kill');
 afterAll(() => recorder.write());
 
-const jobConfig = { tables: [TABLE], premakeMonths: 1, retentionMonths: 1, maxDropsPerRun: 3, pastRetention: 'archive', lockWaitTimeoutSeconds: 2 };
+const jobConfig = {
+  tables: [TABLE],
+  premakeMonths: 1,
+  retentionMonths: 1,
+  maxDropsPerRun: 3,
+  pastRetention: 'archive',
+  lockWaitTimeoutSeconds: 2,
+};
 const guards = { guards: { lockWaitTimeoutSeconds: 2, innodbLockWaitTimeoutSeconds: 2, statementTimeoutSeconds: 20 } };
 
 async function killCase(c: Connection, schema: string, env: Record<string, string>, point: string): Promise<void> {
@@ -36,7 +43,8 @@ async function killCase(c: Connection, schema: string, env: Record<string, strin
     fault: 'kill -9',
     point,
     job: `${JOB} (${env.DB_PORT ? 'archive by EXCHANGE' : 'archive by CONVERT'})`,
-    dataLost: after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
+    dataLost:
+      after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
     hangs: (lockFreeMs === null ? 1 : 0) + (next.code === null ? 1 : 0),
     duplicateRuns: runs.duplicateSlots,
     lostReports: 0,
@@ -45,10 +53,19 @@ async function killCase(c: Connection, schema: string, env: Record<string, strin
   expect(next.code, `${next.stdout.slice(0, 1500)}\n${next.stderr.slice(-1500)}`).toBe(0);
   expect(shape).toEqual([]);
   // The next start finished the job: every month past retention archived, none skipped for a leftover table.
-  expect(await monthPartitions(c, schema, TABLE)).toEqual([pname(monthStart(-1)), pname(monthStart(0)), pname(monthStart(1))]);
-  const [archives] = await c.query<RowDataPacket[]>("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'api\\_call\\_logs\\_p%' ORDER BY 1", [schema]);
+  expect(await monthPartitions(c, schema, TABLE)).toEqual([
+    pname(monthStart(-1)),
+    pname(monthStart(0)),
+    pname(monthStart(1)),
+  ]);
+  const [archives] = await c.query<RowDataPacket[]>(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'api\\_call\\_logs\\_p%' ORDER BY 1",
+    [schema],
+  );
   expect(archives.map((a) => String(a.name))).toEqual([-4, -3, -2].map((m) => `${TABLE}_${pname(monthStart(m))}`));
-  const [rr] = await c.query<RowDataPacket[]>(`SELECT id, status, started_at, finished_at, error_class, error_message FROM \`${schema}\`.dbkeeper_runs`);
+  const [rr] = await c.query<RowDataPacket[]>(
+    `SELECT id, status, started_at, finished_at, error_class, error_message FROM \`${schema}\`.dbkeeper_runs`,
+  );
   expect(runs.running, JSON.stringify(rr) + next.stderr.slice(-20000)).toBe(0);
 }
 
@@ -64,9 +81,13 @@ describe('partitions (archive by CONVERT, MariaDB 10.11): kill -9 of the CLI, th
     await admin.query(`DROP SCHEMA IF EXISTS \`${schema}\``);
     await admin.end();
   });
-  it.each(['before-lock', 'after-run-row', 'partition-before-readback:1', 'partition-before-readback:2', 'before-finish-row'])('killed at %s', (point) =>
-    killCase(admin, schema, env, point),
-  );
+  it.each([
+    'before-lock',
+    'after-run-row',
+    'partition-before-readback:1',
+    'partition-before-readback:2',
+    'before-finish-row',
+  ])('killed at %s', (point) => killCase(admin, schema, env, point));
 });
 
 describe('partitions (archive by EXCHANGE, server reporting 10.6): kill -9 between the statements of an archive', () => {
@@ -77,7 +98,14 @@ describe('partitions (archive by EXCHANGE, server reporting 10.6): kill -9 betwe
   beforeAll(async () => {
     server = await startThrowawayMariadb(['--version=10.6.99-MariaDB']);
     admin = await server.admin();
-    ({ env } = cliConfig(schema, { [JOB]: jobConfig }, { ...guards, db: { host: '127.0.0.1', port: server.port, user: 'root', password: '', database: schema, connectRetries: 0 } }));
+    ({ env } = cliConfig(
+      schema,
+      { [JOB]: jobConfig },
+      {
+        ...guards,
+        db: { host: '127.0.0.1', port: server.port, user: 'root', password: '', database: schema, connectRetries: 0 },
+      },
+    ));
     env.DB_PORT = String(server.port);
   }, 60_000);
   afterAll(async () => {
@@ -85,7 +113,10 @@ describe('partitions (archive by EXCHANGE, server reporting 10.6): kill -9 betwe
     await server?.stop();
   });
   // Statement 1 = CREATE TABLE … LIKE, 2 = REMOVE PARTITIONING, 3 = EXCHANGE PARTITION (then DROP PARTITION).
-  it.each(['partition-between-statements:1', 'partition-between-statements:2', 'partition-between-statements:3', 'partition-between-statements:5'])('killed at %s', (point) =>
-    killCase(admin, schema, env, point),
-  );
+  it.each([
+    'partition-between-statements:1',
+    'partition-between-statements:2',
+    'partition-between-statements:3',
+    'partition-between-statements:5',
+  ])('killed at %s', (point) => killCase(admin, schema, env, point));
 });

@@ -21,9 +21,24 @@ const JOB = 'partitions';
 const recorder = new FaultRecorder('partitions-network');
 afterAll(() => recorder.write());
 
-const jobConfig = { tables: [TABLE], premakeMonths: 1, retentionMonths: 1, maxDropsPerRun: 3, pastRetention: 'archive', lockWaitTimeoutSeconds: 2 };
+const jobConfig = {
+  tables: [TABLE],
+  premakeMonths: 1,
+  retentionMonths: 1,
+  maxDropsPerRun: 3,
+  pastRetention: 'archive',
+  lockWaitTimeoutSeconds: 2,
+};
 
-async function networkCase(c: Connection, schema: string, env: Record<string, string>, proxy: TcpProxy, path: string, point: string, fault: NetworkFault): Promise<void> {
+async function networkCase(
+  c: Connection,
+  schema: string,
+  env: Record<string, string>,
+  proxy: TcpProxy,
+  path: string,
+  point: string,
+  fault: NetworkFault,
+): Promise<void> {
   await createLogTable(c, schema);
   expect((await runCli(['status'], env)).code).toBe(0); // dbkeeper's own tables, before the faulted run
   const before = await allRows(c, schema);
@@ -38,7 +53,8 @@ async function networkCase(c: Connection, schema: string, env: Record<string, st
     fault: `network ${fault}`,
     point,
     job: `${JOB} (${path})`,
-    dataLost: after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
+    dataLost:
+      after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
     hangs: (faulted.hung ? 1 : 0) + (lockFreeMs === null ? 1 : 0) + (next.code === null ? 1 : 0),
     duplicateRuns: runs.duplicateSlots,
     lostReports: 0,
@@ -47,14 +63,22 @@ async function networkCase(c: Connection, schema: string, env: Record<string, st
   if (fault === 'slow') expect(faulted.code, faulted.stderr.slice(-1500)).toBe(0);
   expect(next.code, `${next.stdout.slice(0, 1500)}\n${next.stderr.slice(-1500)}`).toBe(0);
   expect(shape).toEqual([]);
-  expect(await monthPartitions(c, schema, TABLE)).toEqual([pname(monthStart(-1)), pname(monthStart(0)), pname(monthStart(1))]);
-  const [archives] = await c.query<RowDataPacket[]>("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'api\\_call\\_logs\\_p%' ORDER BY 1", [schema]);
+  expect(await monthPartitions(c, schema, TABLE)).toEqual([
+    pname(monthStart(-1)),
+    pname(monthStart(0)),
+    pname(monthStart(1)),
+  ]);
+  const [archives] = await c.query<RowDataPacket[]>(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'api\\_call\\_logs\\_p%' ORDER BY 1",
+    [schema],
+  );
   expect(archives.map((a) => String(a.name))).toEqual([-4, -3, -2].map((m) => `${TABLE}_${pname(monthStart(m))}`));
   expect(runs.running).toBe(0);
 }
 
 const FAULTS: NetworkFault[] = ['cut', 'reset', 'stall'];
-const cases = (points: string[], faults = FAULTS): [string, NetworkFault][] => points.flatMap((p) => faults.map((f): [string, NetworkFault] => [p, f]));
+const cases = (points: string[], faults = FAULTS): [string, NetworkFault][] =>
+  points.flatMap((p) => faults.map((f): [string, NetworkFault] => [p, f]));
 
 describe('partitions (archive by CONVERT, MariaDB 10.11): a network fault at a point, then the next start', () => {
   let admin: Connection;
@@ -72,10 +96,10 @@ describe('partitions (archive by CONVERT, MariaDB 10.11): a network fault at a p
     await admin.end();
   });
   // before-readback:1 = after the first ALTER (mid-work), :2 = between two partition statements' read-backs.
-  it.each([...cases(['before-lock', 'partition-before-readback:1', 'partition-before-readback:2', 'before-finish-row']), ['partition-before-readback:2', 'slow'] as [string, NetworkFault]])(
-    'at %s: %s',
-    (point, fault) => networkCase(admin, schema, env, proxy, 'archive by CONVERT', point, fault),
-  );
+  it.each([
+    ...cases(['before-lock', 'partition-before-readback:1', 'partition-before-readback:2', 'before-finish-row']),
+    ['partition-before-readback:2', 'slow'] as [string, NetworkFault],
+  ])('at %s: %s', (point, fault) => networkCase(admin, schema, env, proxy, 'archive by CONVERT', point, fault));
 });
 
 describe('partitions (archive by EXCHANGE, server reporting 10.6): a network fault between the statements of an archive', () => {
@@ -89,7 +113,11 @@ describe('partitions (archive by EXCHANGE, server reporting 10.6): a network fau
     admin = await server.admin();
     proxy = await tcpProxy('127.0.0.1', server.port);
     const config = networkConfig(schema);
-    ({ env } = cliConfig(schema, { [JOB]: jobConfig }, { ...config, db: { ...config.db, host: '127.0.0.1', port: server.port, user: 'root', password: '' } }));
+    ({ env } = cliConfig(
+      schema,
+      { [JOB]: jobConfig },
+      { ...config, db: { ...config.db, host: '127.0.0.1', port: server.port, user: 'root', password: '' } },
+    ));
     env.DB_PORT = String(server.port);
     env.DB_USERNAME = 'root';
     env.DB_PASSWORD = '';
@@ -100,7 +128,8 @@ describe('partitions (archive by EXCHANGE, server reporting 10.6): a network fau
     await server?.stop();
   });
   // Statement 1 = CREATE TABLE … LIKE, 2 = REMOVE PARTITIONING, 3 = EXCHANGE PARTITION (then DROP PARTITION).
-  it.each(cases(['partition-between-statements:1', 'partition-between-statements:3'], ['cut', 'stall']))('at %s: %s', (point, fault) =>
-    networkCase(admin, schema, env, proxy, 'archive by EXCHANGE', point, fault),
+  it.each(cases(['partition-between-statements:1', 'partition-between-statements:3'], ['cut', 'stall']))(
+    'at %s: %s',
+    (point, fault) => networkCase(admin, schema, env, proxy, 'archive by EXCHANGE', point, fault),
   );
 });

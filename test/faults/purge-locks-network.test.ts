@@ -29,13 +29,17 @@ beforeAll(async () => {
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, company_id INT UNSIGNED NOT NULL,
     slot_starts_at DATETIME NOT NULL, lock_token CHAR(32) NOT NULL, expires_at DATETIME NULL,
     KEY idx_expires (expires_at)) ENGINE=InnoDB`);
-  ({ env } = cliConfig(s.name, {
-    [JOB]: {
-      targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }],
-      chunk: { minRows: 100, startRows: 100, maxRows: 100, targetMs: 100, restRatio: 0 },
-      throttle: { maxThreadsRunning: 1000, pollMs: 100 },
+  ({ env } = cliConfig(
+    s.name,
+    {
+      [JOB]: {
+        targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }],
+        chunk: { minRows: 100, startRows: 100, maxRows: 100, targetMs: 100, restRatio: 0 },
+        throttle: { maxThreadsRunning: 1000, pollMs: 100 },
+      },
     },
-  }, networkConfig(s.name)));
+    networkConfig(s.name),
+  ));
   proxy = await tcpProxy(TEST_DB.host, TEST_DB.port);
   // dbkeeper's own tables exist before the first faulted run.
   expect((await runCli(['status'], env)).code).toBe(0);
@@ -51,14 +55,23 @@ async function seed(): Promise<void> {
   await s.admin.query('TRUNCATE TABLE appointment_locks');
   const rows: unknown[][] = [];
   for (let i = 0; i < 1350; i += 1) {
-    const expires = i < 1000 ? new Date(Date.UTC(2020, 0, 1) + i * 1000) : i < 1300 ? new Date(Date.UTC(2099, 0, 1) + i * 1000) : null;
+    const expires =
+      i < 1000
+        ? new Date(Date.UTC(2020, 0, 1) + i * 1000)
+        : i < 1300
+          ? new Date(Date.UTC(2099, 0, 1) + i * 1000)
+          : null;
     rows.push([1 + (i % 7), new Date(Date.UTC(2030, 0, 1) + i * 60_000), `tok${i}`, expires]);
   }
-  await s.admin.query('INSERT INTO appointment_locks (company_id, slot_starts_at, lock_token, expires_at) VALUES ?', [rows]);
+  await s.admin.query('INSERT INTO appointment_locks (company_id, slot_starts_at, lock_token, expires_at) VALUES ?', [
+    rows,
+  ]);
 }
 
 const expiredLeft = async () => {
-  const [r] = await s.admin.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM appointment_locks WHERE expires_at < '2090-01-01'");
+  const [r] = await s.admin.query<RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM appointment_locks WHERE expires_at < '2090-01-01'",
+  );
   return Number(r[0]!.n);
 };
 
@@ -69,7 +82,10 @@ const POINTS = [
   'purge-between-chunks:3',
   'before-finish-row', // the end-of-run write
 ];
-const CASES: [string, NetworkFault][] = [...POINTS.flatMap((p) => FAULTS.map((f): [string, NetworkFault] => [p, f])), ['purge-between-chunks:3', 'slow']];
+const CASES: [string, NetworkFault][] = [
+  ...POINTS.flatMap((p) => FAULTS.map((f): [string, NetworkFault] => [p, f])),
+  ['purge-between-chunks:3', 'slow'],
+];
 
 describe('purge-locks: a network fault at a point, then the next start', () => {
   it.each(CASES)('at %s: %s', async (point, fault) => {
@@ -86,7 +102,8 @@ describe('purge-locks: a network fault at a point, then the next start', () => {
       fault: `network ${fault}`,
       point,
       job: JOB,
-      dataLost: after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
+      dataLost:
+        after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
       hangs: (faulted.hung ? 1 : 0) + (lockFreeMs === null ? 1 : 0) + (next.code === null ? 1 : 0),
       duplicateRuns: runs.duplicateSlots,
       lostReports: 0,

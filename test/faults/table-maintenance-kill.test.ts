@@ -18,13 +18,25 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   s = await createTestSchema();
-  await s.admin.query('CREATE TABLE appointments (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, company_id INT UNSIGNED NOT NULL, note VARCHAR(200) NOT NULL) ENGINE=InnoDB');
+  await s.admin.query(
+    'CREATE TABLE appointments (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, company_id INT UNSIGNED NOT NULL, note VARCHAR(200) NOT NULL) ENGINE=InnoDB',
+  );
   const rows = Array.from({ length: 3000 }, (_, i) => [1 + (i % 9), `note ${i} ${'x'.repeat(150)}`]);
   await s.admin.query('INSERT INTO appointments (company_id, note) VALUES ?', [rows]);
   await s.admin.query('DELETE FROM appointments WHERE id % 2 = 0'); // free space for OPTIMIZE to reclaim
-  ({ env } = cliConfig(s.name, {
-    [JOB]: { schema: s.name, analyzeTables: ['appointments'], optimizeTables: ['appointments'], bloatThresholdPercent: 1, minReclaimBytes: 1 },
-  }, { guards: { lockWaitTimeoutSeconds: 20, innodbLockWaitTimeoutSeconds: 2, statementTimeoutSeconds: 30 } }));
+  ({ env } = cliConfig(
+    s.name,
+    {
+      [JOB]: {
+        schema: s.name,
+        analyzeTables: ['appointments'],
+        optimizeTables: ['appointments'],
+        bloatThresholdPercent: 1,
+        minReclaimBytes: 1,
+      },
+    },
+    { guards: { lockWaitTimeoutSeconds: 20, innodbLockWaitTimeoutSeconds: 2, statementTimeoutSeconds: 30 } },
+  ));
 });
 afterAll(async () => {
   recorder.write();
@@ -44,7 +56,8 @@ describe('table-maintenance: kill -9 of the CLI, then the next start', () => {
       fault: 'kill -9',
       point,
       job: JOB,
-      dataLost: after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
+      dataLost:
+        after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
       hangs: (lockFreeMs === null ? 1 : 0) + (next.code === null ? 1 : 0),
       duplicateRuns: runs.duplicateSlots,
       lostReports: 0,

@@ -20,12 +20,24 @@ let proxy: TcpProxy;
 
 beforeAll(async () => {
   s = await createTestSchema();
-  await s.admin.query('CREATE TABLE appointments (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, company_id INT UNSIGNED NOT NULL, note VARCHAR(200) NOT NULL) ENGINE=InnoDB');
+  await s.admin.query(
+    'CREATE TABLE appointments (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, company_id INT UNSIGNED NOT NULL, note VARCHAR(200) NOT NULL) ENGINE=InnoDB',
+  );
   const rows = Array.from({ length: 3000 }, (_, i) => [1 + (i % 9), `note ${i} ${'x'.repeat(150)}`]);
   await s.admin.query('INSERT INTO appointments (company_id, note) VALUES ?', [rows]);
-  ({ env } = cliConfig(s.name, {
-    [JOB]: { schema: s.name, analyzeTables: ['appointments'], optimizeTables: ['appointments'], bloatThresholdPercent: 1, minReclaimBytes: 1 },
-  }, networkConfig(s.name)));
+  ({ env } = cliConfig(
+    s.name,
+    {
+      [JOB]: {
+        schema: s.name,
+        analyzeTables: ['appointments'],
+        optimizeTables: ['appointments'],
+        bloatThresholdPercent: 1,
+        minReclaimBytes: 1,
+      },
+    },
+    networkConfig(s.name),
+  ));
   proxy = await tcpProxy(TEST_DB.host, TEST_DB.port);
   expect((await runCli(['status'], env)).code).toBe(0);
 });
@@ -37,13 +49,18 @@ afterAll(async () => {
 
 const FAULTS: NetworkFault[] = ['cut', 'reset', 'stall'];
 const POINTS = ['before-lock', 'maintenance-before-analyze', 'maintenance-before-optimize', 'before-finish-row'];
-const CASES: [string, NetworkFault][] = [...POINTS.flatMap((p) => FAULTS.map((f): [string, NetworkFault] => [p, f])), ['maintenance-before-optimize', 'slow']];
+const CASES: [string, NetworkFault][] = [
+  ...POINTS.flatMap((p) => FAULTS.map((f): [string, NetworkFault] => [p, f])),
+  ['maintenance-before-optimize', 'slow'],
+];
 
 describe('table-maintenance: a network fault at a point, then the next start', () => {
   it.each(CASES)('at %s: %s', async (point, fault) => {
     // Free space for OPTIMIZE to reclaim, every case.
     await s.admin.query('DELETE FROM appointments WHERE id % 3 = 0');
-    await s.admin.query('INSERT INTO appointments (company_id, note) SELECT company_id, note FROM appointments LIMIT 500');
+    await s.admin.query(
+      'INSERT INTO appointments (company_id, note) SELECT company_id, note FROM appointments LIMIT 500',
+    );
     const before = await rowChecksum(s.admin, 'appointments', COLUMNS);
     const faulted = await runCliWithNetworkFault([JOB, '--json'], env, proxy, point, fault);
     expect(faulted.reachedPoint, faulted.stderr.slice(-600)).toBe(true);
@@ -55,7 +72,8 @@ describe('table-maintenance: a network fault at a point, then the next start', (
       fault: `network ${fault}`,
       point,
       job: JOB,
-      dataLost: after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
+      dataLost:
+        after.rows === before.rows && after.crc === before.crc ? 0 : Math.max(1, Math.abs(before.rows - after.rows)),
       hangs: (faulted.hung ? 1 : 0) + (lockFreeMs === null ? 1 : 0) + (next.code === null ? 1 : 0),
       duplicateRuns: runs.duplicateSlots,
       lostReports: 0,

@@ -26,7 +26,10 @@ describe('three workers racing for 100 slots', () => {
   });
 
   it('every slot of every job ran exactly once, ok', async () => {
-    const { path } = writeWorkerConfig(schema.name, Object.fromEntries(JOBS.map((j) => [j, { enabled: true, schedule: EVERY_2S, catchUp: true }])));
+    const { path } = writeWorkerConfig(
+      schema.name,
+      Object.fromEntries(JOBS.map((j) => [j, { enabled: true, schedule: EVERY_2S, catchUp: true }])),
+    );
     workers = [0, 1, 2].map(() => spawnWorker(workerEnv(path)));
     await Promise.all(workers.map((w) => w.ready));
     const from = new Date(Math.ceil(Date.now() / 1000) * 1000);
@@ -45,10 +48,20 @@ describe('three workers racing for 100 slots', () => {
       );
       const ran = new Map(rows.map((r) => [(r.scheduled_for as Date).toISOString(), r]));
       missing += expected.filter((slot) => ran.get(slot)?.statuses !== 'ok').length;
-      duplicates += rows.filter((r) => Number(r.n) !== 1).length + (await runRowFacts(schema.admin, schema.name, job)).duplicateSlots;
+      duplicates +=
+        rows.filter((r) => Number(r.n) !== 1).length +
+        (await runRowFacts(schema.admin, schema.name, job)).duplicateSlots;
       expect(rows.map((r) => (r.scheduled_for as Date).toISOString()).sort(), `slots of ${job}`).toEqual(expected);
     }
-    const rec = recorder.record({ fault: '3 workers race', point: `${expected.length * JOBS.length} slots`, job: JOBS.join(' + '), dataLost: 0, hangs: codes === null ? 1 : 0, duplicateRuns: duplicates, lostReports: 0 });
+    const rec = recorder.record({
+      fault: '3 workers race',
+      point: `${expected.length * JOBS.length} slots`,
+      job: JOBS.join(' + '),
+      dataLost: 0,
+      hangs: codes === null ? 1 : 0,
+      duplicateRuns: duplicates,
+      lostReports: 0,
+    });
     expect(missing, 'slots without exactly one ok run').toBe(0);
     expect(expected.length * JOBS.length).toBeGreaterThanOrEqual(100);
     expect(rec).toMatchObject({ hangs: 0, duplicateRuns: 0, lostReports: 0 });

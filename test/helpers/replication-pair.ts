@@ -24,15 +24,31 @@ const REPL_USER = 'dbk_repl';
 const REPL_PASSWORD = 'repl-test-only';
 
 function rootConnection(server: ThrowawayServer, database?: string): Promise<Connection> {
-  return mysql.createConnection({ host: server.host, port: server.port, user: 'root', password: '', connectTimeout: 5_000, timezone: 'Z', ...(database ? { database } : {}) });
+  return mysql.createConnection({
+    host: server.host,
+    port: server.port,
+    user: 'root',
+    password: '',
+    connectTimeout: 5_000,
+    timezone: 'Z',
+    ...(database ? { database } : {}),
+  });
 }
 
 export async function startReplicationPair(opts: ReplicationPairOptions = {}): Promise<ReplicationPair> {
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   const extra = opts.args ?? [];
   const [p, r] = await Promise.allSettled([
-    startThrowawayServer({ label: 'primary', startTimeoutMs, args: ['--log-bin=mysql-bin', '--server-id=1', '--binlog-format=ROW', ...extra] }),
-    startThrowawayServer({ label: 'replica', startTimeoutMs, args: ['--server-id=2', '--read-only=1', '--relay-log=relay-bin', ...extra] }),
+    startThrowawayServer({
+      label: 'primary',
+      startTimeoutMs,
+      args: ['--log-bin=mysql-bin', '--server-id=1', '--binlog-format=ROW', ...extra],
+    }),
+    startThrowawayServer({
+      label: 'replica',
+      startTimeoutMs,
+      args: ['--server-id=2', '--read-only=1', '--relay-log=relay-bin', ...extra],
+    }),
   ]);
   if (p.status === 'rejected' || r.status === 'rejected') {
     if (p.status === 'fulfilled') await p.value.stop();
@@ -50,7 +66,10 @@ export async function startReplicationPair(opts: ReplicationPairOptions = {}): P
     await pc.query('GRANT REPLICATION SLAVE ON *.* TO ?@?', [REPL_USER, '127.0.0.1']);
     await pc.end();
     const rc = await rootConnection(replica);
-    await rc.query(`CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ${Number(primary.port)}, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1`, [REPL_USER, REPL_PASSWORD]);
+    await rc.query(
+      `CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ${Number(primary.port)}, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1`,
+      [REPL_USER, REPL_PASSWORD],
+    );
     await rc.query('START SLAVE');
     await rc.end();
   } catch (err) {
@@ -70,7 +89,9 @@ export async function startReplicationPair(opts: ReplicationPairOptions = {}): P
         const deadline = Date.now() + timeoutMs;
         for (;;) {
           // MASTER_GTID_WAIT returns 0 once applied, -1 on its own timeout (seconds).
-          const [[w]] = (await rc.query('SELECT MASTER_GTID_WAIT(?, 1) AS w', [target])) as unknown as [RowDataPacket[]];
+          const [[w]] = (await rc.query('SELECT MASTER_GTID_WAIT(?, 1) AS w', [target])) as unknown as [
+            RowDataPacket[],
+          ];
           if (Number(w!.w) === 0) return;
           if (Date.now() > deadline) throw new Error(`replica did not reach ${target} within ${timeoutMs} ms`);
           await sleep(50);

@@ -113,8 +113,16 @@ export async function tcpProxy(host: string, port: number, opts: { open?: boolea
     const upstream = connect(port, host);
     const pair: ProxiedConnection = { id: nextId++, client, upstream, stalled: stallNew };
     pairs.add(pair);
-    const up = new Pipe(upstream, () => pair.stalled, () => delayMs);
-    const down = new Pipe(client, () => pair.stalled, () => delayMs);
+    const up = new Pipe(
+      upstream,
+      () => pair.stalled,
+      () => delayMs,
+    );
+    const down = new Pipe(
+      client,
+      () => pair.stalled,
+      () => delayMs,
+    );
     pipesOf.set(pair, [up, down]);
     client.on('data', (d: Buffer) => up.push(d));
     upstream.on('data', (d: Buffer) => down.push(d));

@@ -21,17 +21,81 @@ export interface CertificateSet {
 const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 
 function signedCertificate(dir: string, name: string, subjectAltName: string): void {
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}-key.pem`, '-subj', `/CN=${name}`, '-out', `${name}.csr`], dir);
+  openssl(
+    [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}-key.pem`,
+      '-subj',
+      `/CN=${name}`,
+      '-out',
+      `${name}.csr`,
+    ],
+    dir,
+  );
   writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${subjectAltName}\n`);
   openssl(
-    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    ],
     dir,
   );
 }
 
 export function makeCertificates(dir: string, otherHost = 'db.other.invalid'): CertificateSet {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=dbkeeper test CA'], dir);
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger-ca-key.pem', '-out', 'stranger-ca.pem', '-days', '2', '-subj', '/CN=stranger CA'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca-key.pem',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=dbkeeper test CA',
+    ],
+    dir,
+  );
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'stranger-ca-key.pem',
+      '-out',
+      'stranger-ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=stranger CA',
+    ],
+    dir,
+  );
   signedCertificate(dir, 'server', 'DNS:localhost,IP:127.0.0.1');
   signedCertificate(dir, 'other', `DNS:${otherHost}`);
   chownRecursive(dir);

@@ -15,7 +15,12 @@ export const TEST_DB = {
 };
 
 export function adminConnection(database?: string): Promise<Connection> {
-  return mysql.createConnection({ ...TEST_DB, ...(database ? { database } : {}), timezone: 'Z', multipleStatements: false });
+  return mysql.createConnection({
+    ...TEST_DB,
+    ...(database ? { database } : {}),
+    timezone: 'Z',
+    multipleStatements: false,
+  });
 }
 
 export interface TestSchema {

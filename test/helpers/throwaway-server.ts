@@ -145,7 +145,9 @@ export async function startThrowawayServer(opts: ThrowawayServerOptions = {}): P
     if (exited || Date.now() > deadline) {
       const log = errorLog().split('\n').slice(-15).join('\n');
       await stop(2_000);
-      throw new Error(`throwaway mariadbd on port ${port} ${exited ? 'exited' : 'did not answer'} within ${startTimeoutMs} ms:\n${log}`);
+      throw new Error(
+        `throwaway mariadbd on port ${port} ${exited ? 'exited' : 'did not answer'} within ${startTimeoutMs} ms:\n${log}`,
+      );
     }
     await sleep(100);
   }

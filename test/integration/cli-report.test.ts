@@ -35,7 +35,12 @@ function result(uptime: number, status: 'ok' | 'warning'): JobResult {
         title: 'Server',
         figures: [
           { label: 'uptime', value: uptime, unit: 'h' },
-          { label: 'read_only', value: status === 'warning' ? 'ON' : 'OFF', threshold: 'OFF', status: status === 'warning' ? 'fail' : 'ok' },
+          {
+            label: 'read_only',
+            value: status === 'warning' ? 'ON' : 'OFF',
+            threshold: 'OFF',
+            status: status === 'warning' ? 'fail' : 'ok',
+          },
         ],
       },
     ],
@@ -46,7 +51,15 @@ async function insertRun(at: string, r: JobResult, dryRun = false) {
   await t.admin.query(
     `INSERT INTO dbkeeper_runs (job, scheduled_for, \`trigger\`, dry_run, evaluated_at, host, pid, started_at, finished_at, status, summary)
      VALUES ('ping', ?, 'schedule', ?, ?, 'worker-1', 1, ?, ?, ?, ?)`,
-    [new Date(at), dryRun ? 1 : 0, new Date(at), new Date(at), new Date(new Date(at).getTime() + 2500), r.status, JSON.stringify(r)],
+    [
+      new Date(at),
+      dryRun ? 1 : 0,
+      new Date(at),
+      new Date(at),
+      new Date(new Date(at).getTime() + 2500),
+      r.status,
+      JSON.stringify(r),
+    ],
   );
 }
 
@@ -95,12 +108,20 @@ describe('npm run job -- <job> --email', () => {
 
   it('keeps the exit code of the job when SMTP is down, queues the report and never prints the SMTP password', async () => {
     const secret = 'cli-Smtp-Secret-99';
-    const run = await runCli(['ping', '--email'], { ...env, SMTP_HOST: '127.0.0.1', SMTP_PORT: '1', SMTP_USER: 'u', SMTP_PASSWORD: secret, REPORT_TO: 'dba@example.test' });
+    const run = await runCli(['ping', '--email'], {
+      ...env,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: '1',
+      SMTP_USER: 'u',
+      SMTP_PASSWORD: secret,
+      REPORT_TO: 'dba@example.test',
+    });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('SMTP unavailable: report kept in');
     const pending = readdirSync(join(outbox, 'pending'));
     expect(pending).toHaveLength(1);
-    for (const text of [run.stdout, run.stderr, readFileSync(join(outbox, 'pending', pending[0]!), 'utf8')]) expect(text).not.toContain(secret);
+    for (const text of [run.stdout, run.stderr, readFileSync(join(outbox, 'pending', pending[0]!), 'utf8')])
+      expect(text).not.toContain(secret);
   });
 
   it('rejects a bad recipient address at start-up with exit code 78, running nothing', async () => {

@@ -36,12 +36,16 @@ async function app(overrides: Plain): Promise<App> {
 /** A run through the real runner with the host clock `fastByMs` ahead of the real time. */
 function run(a: App, job: AnyJob, fastByMs: number, req: Partial<RunRequest> = {}) {
   slot += 60_000;
-  return runJob({ db: a.db, config: a.config, log: silentLogger(), clock: () => new Date(Date.now() + fastByMs) }, job, {
-    trigger: 'manual',
-    dryRun: false,
-    scheduledFor: new Date(slot),
-    ...req,
-  });
+  return runJob(
+    { db: a.db, config: a.config, log: silentLogger(), clock: () => new Date(Date.now() + fastByMs) },
+    job,
+    {
+      trigger: 'manual',
+      dryRun: false,
+      scheduledFor: new Date(slot),
+      ...req,
+    },
+  );
 }
 
 async function ids(table: string): Promise<number[]> {
@@ -74,9 +78,15 @@ describe('purge-locks with a host clock 10 minutes fast', () => {
   });
 
   beforeAll(async () => {
-    for (const [table, type, now] of [['dt_locks', 'DATETIME(6)', 'UTC_TIMESTAMP(6)'], ['ts_locks', 'TIMESTAMP(6)', 'NOW(6)']] as const) {
-      await t.admin.query(`CREATE TABLE ${table} (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, expires_at ${type} NOT NULL, KEY idx_expires (expires_at)) ENGINE=InnoDB`);
-      for (const m of TTL) await t.admin.query(`INSERT INTO ${table} (expires_at) VALUES (${now} + INTERVAL ? MINUTE)`, [m]);
+    for (const [table, type, now] of [
+      ['dt_locks', 'DATETIME(6)', 'UTC_TIMESTAMP(6)'],
+      ['ts_locks', 'TIMESTAMP(6)', 'NOW(6)'],
+    ] as const) {
+      await t.admin.query(
+        `CREATE TABLE ${table} (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, expires_at ${type} NOT NULL, KEY idx_expires (expires_at)) ENGINE=InnoDB`,
+      );
+      for (const m of TTL)
+        await t.admin.query(`INSERT INTO ${table} (expires_at) VALUES (${now} + INTERVAL ? MINUTE)`, [m]);
     }
     dt = await ids('dt_locks');
     ts = await ids('ts_locks');
@@ -94,7 +104,10 @@ describe('purge-locks with a host clock 10 minutes fast', () => {
     expect(o.result).toBeNull();
     expect(await ids('dt_locks')).toEqual(dt);
     expect(await ids('ts_locks')).toEqual(ts);
-    expect(await runRow(o.runId!)).toMatchObject({ error_class: 'ClockSkew', error_message: expect.stringMatching(/^host clock /) });
+    expect(await runRow(o.runId!)).toMatchObject({
+      error_class: 'ClockSkew',
+      error_message: expect.stringMatching(/^host clock /),
+    });
   });
 
   it('a dry run goes on with the warning; it counts only what the server clock says has expired', async () => {
@@ -102,7 +115,10 @@ describe('purge-locks with a host clock 10 minutes fast', () => {
     expect(o.status, JSON.stringify(o.error)).toBe('warning');
     expect(o.result!.warnings!.join('\n')).toMatch(/host clock .* is (599|600)\.\d{3} s ahead of the server clock/);
     const targets = (o.result!.details as { targets: { table: string; wouldDelete: number }[] }).targets;
-    expect(targets.map((x) => [x.table, x.wouldDelete])).toEqual([['dt_locks', 2], ['ts_locks', 2]]);
+    expect(targets.map((x) => [x.table, x.wouldDelete])).toEqual([
+      ['dt_locks', 2],
+      ['ts_locks', 2],
+    ]);
     const zones = (o.result!.details as { targets: { zone: string }[] }).targets.map((x) => x.zone);
     expect(zones).toEqual(['Etc/UTC', 'UTC (TIMESTAMP holds instants; session time_zone +00:00)']);
   });
@@ -116,7 +132,11 @@ describe('purge-locks with a host clock 10 minutes fast', () => {
     const row = await runRow(o.runId!);
     expect(row.evaluated_at).toEqual(o.clock!.server);
     const stored = JSON.parse(String(row.summary)) as { clock: { host: string; server: string; skewMs: number } };
-    expect(stored.clock).toEqual({ host: o.clock!.host.toISOString(), server: o.clock!.server.toISOString(), skewMs: o.clock!.skewMs });
+    expect(stored.clock).toEqual({
+      host: o.clock!.host.toISOString(),
+      server: o.clock!.server.toISOString(),
+      skewMs: o.clock!.skewMs,
+    });
   });
 });
 
@@ -142,16 +162,21 @@ describe('partitions with a host clock 240 days fast', () => {
   });
 
   beforeAll(async () => {
-    const [[r]] = (await t.admin.query('SELECT UNIX_TIMESTAMP(UTC_TIMESTAMP()) AS s, YEAR(UTC_TIMESTAMP()) AS y, MONTH(UTC_TIMESTAMP()) AS m')) as unknown as [RowDataPacket[]];
+    const [[r]] = (await t.admin.query(
+      'SELECT UNIX_TIMESTAMP(UTC_TIMESTAMP()) AS s, YEAR(UTC_TIMESTAMP()) AS y, MONTH(UTC_TIMESTAMP()) AS m',
+    )) as unknown as [RowDataPacket[]];
     const y = Number(r!.y);
     const m = Number(r!.m);
     month = (offset) => Date.UTC(y, m - 1 + offset, 1) / 1000;
     const parts = [-1, 0, 1].map((o) => `PARTITION ${pname(month(o))} VALUES LESS THAN (${month(o + 1)})`);
-    await t.admin.query(`CREATE TABLE api_call_logs (id BIGINT NOT NULL AUTO_INCREMENT, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (id, created_at)) ENGINE=InnoDB
+    await t.admin
+      .query(`CREATE TABLE api_call_logs (id BIGINT NOT NULL AUTO_INCREMENT, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (id, created_at)) ENGINE=InnoDB
       PARTITION BY RANGE (UNIX_TIMESTAMP(created_at)) (${parts.join(', ')}, PARTITION pmax VALUES LESS THAN MAXVALUE)`);
     await t.admin.query('INSERT INTO api_call_logs (created_at) VALUES (FROM_UNIXTIME(?))', [month(-1) + 3600]);
     // Written seconds before the run, by the server's clock.
-    const [res] = (await t.admin.query('INSERT INTO api_call_logs (created_at) VALUES (NOW())')) as unknown as [{ insertId: number }];
+    const [res] = (await t.admin.query('INSERT INTO api_call_logs (created_at) VALUES (NOW())')) as unknown as [
+      { insertId: number },
+    ];
     fresh = res.insertId;
   });
 
@@ -170,7 +195,9 @@ describe('partitions with a host clock 240 days fast', () => {
     const names = await partitionNames();
     expect(names.slice(0, 3)).toEqual([pname(month(-1)), pname(month(0)), pname(month(1))]);
     expect(names.at(-1)).toBe('pmax');
-    const [[row]] = (await t.admin.query('SELECT COUNT(*) AS n FROM api_call_logs WHERE id = ?', [fresh])) as unknown as [RowDataPacket[]];
+    const [[row]] = (await t.admin.query('SELECT COUNT(*) AS n FROM api_call_logs WHERE id = ?', [
+      fresh,
+    ])) as unknown as [RowDataPacket[]];
     expect(Number(row!.n)).toBe(1);
     expect(await ids('api_call_logs')).toHaveLength(2);
   });
@@ -179,7 +206,9 @@ describe('partitions with a host clock 240 days fast', () => {
 describe('table-maintenance with a host clock 5 minutes slow', () => {
   it('ends failed with ClockSkew before its first statement: no ANALYZE, no baseline', async () => {
     await t.admin.query('CREATE TABLE appointments (id INT PRIMARY KEY, v INT) ENGINE=InnoDB');
-    const a = await app({ jobs: { 'table-maintenance': { analyzeTables: ['appointments'], optimizeTables: ['appointments'] } } });
+    const a = await app({
+      jobs: { 'table-maintenance': { analyzeTables: ['appointments'], optimizeTables: ['appointments'] } },
+    });
     const o = await run(a, tableMaintenanceJob, -5 * MINUTE);
     expect(o.status).toBe('failed');
     expect(o.error?.class).toBe('ClockSkew');

@@ -19,7 +19,10 @@ afterAll(async () => {
 });
 
 async function tablesIn(schema: string): Promise<string[]> {
-  const [r] = await t.admin.query<RowDataPacket[]>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [schema]);
+  const [r] = await t.admin.query<RowDataPacket[]>(
+    'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+    [schema],
+  );
   return r.map((x) => String(x.name));
 }
 
@@ -42,12 +45,18 @@ describe('npm run job -- …', () => {
   it('ping --json: the result alone on stdout, logs on stderr', async () => {
     const run = await runCli(['ping', '--json'], env);
     expect(run.code).toBe(0);
-    const out = JSON.parse(run.stdout) as { status: string; details: { flavor: string; version: string }; run: { runId: number; trigger: string } };
+    const out = JSON.parse(run.stdout) as {
+      status: string;
+      details: { flavor: string; version: string };
+      run: { runId: number; trigger: string };
+    };
     expect(out.status).toBe('ok');
     expect(['mysql', 'mariadb']).toContain(out.details.flavor);
     expect(out.run.trigger).toBe('manual');
     expect(run.stderr).toContain('"msg":"run finished"');
-    const [rows] = await t.admin.query<RowDataPacket[]>('SELECT status FROM dbkeeper_runs WHERE id = ?', [out.run.runId]);
+    const [rows] = await t.admin.query<RowDataPacket[]>('SELECT status FROM dbkeeper_runs WHERE id = ?', [
+      out.run.runId,
+    ]);
     expect(rows[0]!.status).toBe('ok');
   });
 
@@ -55,7 +64,10 @@ describe('npm run job -- …', () => {
     const run = await runCli(['status', '--json'], env);
     expect(run.code).toBe(0);
     const rows = JSON.parse(run.stdout) as { job: string; lastStatus: string | null; lastHost: string | null }[];
-    expect(rows.find((r) => r.job === 'ping')).toMatchObject({ lastStatus: 'ok', lastHost: expect.stringMatching(/:\d+$/) });
+    expect(rows.find((r) => r.job === 'ping')).toMatchObject({
+      lastStatus: 'ok',
+      lastHost: expect.stringMatching(/:\d+$/),
+    });
   });
 
   it('exits 75 when another worker holds the job lock', async () => {
@@ -82,15 +94,49 @@ describe('npm run job -- …', () => {
     it.each([
       ['unknown key', { DBKEEPER_CONFIG: () => configFile({ jobz: {} }) }, /jobz: unknown key/],
       ['wrong type', { DB_PORT: () => 'many' }, /db\.port \(from DB_PORT\)/],
-      ['invalid cron expression', { DBKEEPER_CONFIG: () => configFile({ jobs: { ping: { schedule: 'every day' } } }) }, /jobs\.ping\.schedule: is not a valid cron expression/],
-      ['a schema name with a trailing space', { DBKEEPER_SCHEMA: () => 'ops ' }, /schema \(from DBKEEPER_SCHEMA\): must not end with a space/],
-      ['an empty table name', { DBKEEPER_CONFIG: () => configFile({ jobs: { partitions: { tables: [''] } } }) }, /jobs\.partitions\.tables\.0: must not be empty/],
-      ['a table name of 65 characters', { DBKEEPER_CONFIG: () => configFile({ jobs: { 'purge-locks': { targets: [{ table: 'l'.repeat(65), expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' }] } } }) }, /jobs\.purge-locks\.targets\.0\.table: must be at most 64 characters/],
-      ['a column name with NUL', { DBKEEPER_CONFIG: () => configFile({ jobs: { partitions: { column: 'created\u0000at' } } }) }, /jobs\.partitions\.column: must not contain a NUL character/],
+      [
+        'invalid cron expression',
+        { DBKEEPER_CONFIG: () => configFile({ jobs: { ping: { schedule: 'every day' } } }) },
+        /jobs\.ping\.schedule: is not a valid cron expression/,
+      ],
+      [
+        'a schema name with a trailing space',
+        { DBKEEPER_SCHEMA: () => 'ops ' },
+        /schema \(from DBKEEPER_SCHEMA\): must not end with a space/,
+      ],
+      [
+        'an empty table name',
+        { DBKEEPER_CONFIG: () => configFile({ jobs: { partitions: { tables: [''] } } }) },
+        /jobs\.partitions\.tables\.0: must not be empty/,
+      ],
+      [
+        'a table name of 65 characters',
+        {
+          DBKEEPER_CONFIG: () =>
+            configFile({
+              jobs: {
+                'purge-locks': {
+                  targets: [
+                    { table: 'l'.repeat(65), expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'server' },
+                  ],
+                },
+              },
+            }),
+        },
+        /jobs\.purge-locks\.targets\.0\.table: must be at most 64 characters/,
+      ],
+      [
+        'a column name with NUL',
+        { DBKEEPER_CONFIG: () => configFile({ jobs: { partitions: { column: 'created\u0000at' } } }) },
+        /jobs\.partitions\.column: must not contain a NUL character/,
+      ],
     ])('%s', async (_what, extra, message) => {
       const fresh = await createTestSchema();
       try {
-        const run = await runCli(['ping'], { DB_DATABASE: fresh.name, ...Object.fromEntries(Object.entries(extra).map(([k, f]) => [k, f()])) });
+        const run = await runCli(['ping'], {
+          DB_DATABASE: fresh.name,
+          ...Object.fromEntries(Object.entries(extra).map(([k, f]) => [k, f()])),
+        });
         expect(run.code).toBe(78);
         expect(run.stderr).toMatch(message);
         expect(run.stdout).toBe('');
@@ -109,9 +155,15 @@ describe('npm run job -- …', () => {
     try {
       const run = await runCli(['ping'], { ...env, DB_USERNAME: user, DB_PASSWORD: password, LOG_LEVEL: 'trace' });
       expect(run.code).toBe(78); // a password to fix, not an outage: pm2 must not restart it forever
-      expect(run.stderr).toMatch(new RegExp(`access denied for user '${user}' at 127\\.0\\.0\\.1:\\d+: check DB_USERNAME and DB_PASSWORD`));
+      expect(run.stderr).toMatch(
+        new RegExp(`access denied for user '${user}' at 127\\.0\\.0\\.1:\\d+: check DB_USERNAME and DB_PASSWORD`),
+      );
       expect(run.stdout + run.stderr).not.toContain(password);
-      const viaUrl = await runCli(['ping'], { DATABASE_URL: `mysql://${user}:${password}@127.0.0.1:3306/${t.name}`, DB_USERNAME: '', DB_PASSWORD: '' });
+      const viaUrl = await runCli(['ping'], {
+        DATABASE_URL: `mysql://${user}:${password}@127.0.0.1:3306/${t.name}`,
+        DB_USERNAME: '',
+        DB_PASSWORD: '',
+      });
       expect(viaUrl.stdout + viaUrl.stderr).not.toContain(password);
     } finally {
       await t.admin.query(`DROP USER '${user}'@'127.0.0.1'`);

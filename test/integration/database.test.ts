@@ -20,7 +20,9 @@ describe('dbkeeper pool', () => {
   it('opens at most min(DB_POOL_MAX, DBKEEPER_POOL_MAX) connections and waits DB_POOL_TIMEOUT for one, then says so', async () => {
     const held = await app.db.getConnection();
     const started = Date.now();
-    await expect(app.db.getConnection()).rejects.toThrow(/no free connection in dbkeeper's pool within 1 s \(DB_POOL_TIMEOUT\)/);
+    await expect(app.db.getConnection()).rejects.toThrow(
+      /no free connection in dbkeeper's pool within 1 s \(DB_POOL_TIMEOUT\)/,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     held.release();
     // The connection that was still queued when the wait ended went back to the pool: the next one comes at once.

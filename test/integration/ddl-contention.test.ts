@@ -124,7 +124,8 @@ describe('DDL never queues behind a transaction (throwaway MariaDB, coarse check
     await server?.stop();
   });
 
-  /** A session that read both tables and keeps its transaction open: what an idle-in-transaction app connection does. */
+  /** A session that read both tables and keeps its transaction open: what an idle-in-transaction app connection does.
+   */
   async function holdTables(): Promise<{ conn: Connection; id: number }> {
     const conn = await connect();
     await conn.query('START TRANSACTION');
@@ -215,9 +216,10 @@ describe('DDL never queues behind a transaction (throwaway MariaDB, coarse check
       mdlWaitSeconds: 2,
       ddlLockWaitSeconds: 1,
     });
-    // Once the ALTER is copying rows (past its first exclusive lock), a session reads the table and stays in its transaction.
+    // Once the ALTER is copying rows (past its first exclusive lock), a session reads the table and stays in its
+    // transaction.
     let altering = false;
-    for (const until = performance.now() + 60_000; performance.now() < until && !altering; ) {
+    for (const until = performance.now() + 60_000; performance.now() < until && !altering;) {
       const [rows] = await admin.query<RowDataPacket[]>(
         "SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE '%ALTER TABLE%FORCE%' AND STATE = 'altering table'",
       );

@@ -21,9 +21,13 @@ let outbox: string;
 beforeAll(async () => {
   t = await createTestSchema();
   outbox = await mkdtemp(join(tmpdir(), 'dbkeeper-mask-'));
-  await t.admin.query('CREATE TABLE customers (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(190) NOT NULL, UNIQUE KEY uq_email (email)) ENGINE=InnoDB');
+  await t.admin.query(
+    'CREATE TABLE customers (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(190) NOT NULL, UNIQUE KEY uq_email (email)) ENGINE=InnoDB',
+  );
   await t.admin.query('INSERT INTO customers (email) VALUES (?)', [EMAIL]);
-  app = await connectApp(testConfig(t.name, { report: { outboxDir: outbox } }), capturingLogger().log, { jobs: ALL_JOBS });
+  app = await connectApp(testConfig(t.name, { report: { outboxDir: outbox } }), capturingLogger().log, {
+    jobs: ALL_JOBS,
+  });
 });
 afterAll(async () => {
   await app?.db.close();
@@ -58,10 +62,16 @@ async function files(dir: string): Promise<string[]> {
 describe('server error texts lose their quoted values', () => {
   it('a real 1062: the run row, the outcome, the log and the alert name the key but not the e-mail', async () => {
     const { log, lines } = capturingLogger();
-    const outcome = await runJob({ db: app.db, config: app.config, log }, duplicateJob, { trigger: 'manual', dryRun: false });
+    const outcome = await runJob({ db: app.db, config: app.config, log }, duplicateJob, {
+      trigger: 'manual',
+      dryRun: false,
+    });
     expect(outcome.status).toBe('failed');
     expect(outcome.error!.message).toMatch(/^Duplicate entry '\?' for key '\?'$/);
-    const [rows] = await t.admin.query<RowDataPacket[]>('SELECT error_class, error_message FROM dbkeeper_runs WHERE id = ?', [outcome.runId]);
+    const [rows] = await t.admin.query<RowDataPacket[]>(
+      'SELECT error_class, error_message FROM dbkeeper_runs WHERE id = ?',
+      [outcome.runId],
+    );
     expect(rows[0]!.error_class).toBe(outcome.error!.class);
     const stored = String(rows[0]!.error_message);
     expect(stored).toMatch(/^Duplicate entry '\?' for key '\?'$/);

@@ -23,7 +23,10 @@ afterAll(async () => {
 });
 
 function runHealth(overrides: Record<string, unknown> = {}) {
-  const config = { ...app.config, jobs: { ...app.config.jobs, health: { ...(app.config.jobs.health as Record<string, unknown>), ...overrides } } };
+  const config = {
+    ...app.config,
+    jobs: { ...app.config.jobs, health: { ...(app.config.jobs.health as Record<string, unknown>), ...overrides } },
+  };
   return runJobForTest({ db: app.db, config, log: silentLogger() }, healthJob, { trigger: 'manual', dryRun: false });
 }
 
@@ -146,7 +149,10 @@ describe('health job on the real MariaDB', () => {
 
   it('dry run reports against the previous snapshot and stores nothing', async () => {
     const [before] = await ts.admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM dbkeeper_snapshots');
-    const outcome = await runJob({ db: app.db, config: app.config, log: silentLogger() }, healthJob, { trigger: 'manual', dryRun: true });
+    const outcome = await runJob({ db: app.db, config: app.config, log: silentLogger() }, healthJob, {
+      trigger: 'manual',
+      dryRun: true,
+    });
     expect(outcome.result?.summary).toContain('dry run');
     expect(outcome.result?.details?.snapshotId).toBeNull();
     const [after] = await ts.admin.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM dbkeeper_snapshots');

@@ -33,7 +33,9 @@ const q = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 async function createTable(table: string, indexName: (base: string) => string): Promise<void> {
   const tt = `${q(fx)}.${q(table)}`;
   await t.admin.query(`DROP TABLE IF EXISTS ${tt}`);
-  await t.admin.query(`CREATE TABLE ${tt} (id INT NOT NULL PRIMARY KEY, a INT, b INT, c INT, d INT, e INT, KEY wide (a, b, c, d, e), KEY bc (b, c)) ENGINE=InnoDB`);
+  await t.admin.query(
+    `CREATE TABLE ${tt} (id INT NOT NULL PRIMARY KEY, a INT, b INT, c INT, d INT, e INT, KEY wide (a, b, c, d, e), KEY bc (b, c)) ENGINE=InnoDB`,
+  );
   const parts: [string, string, string][] = [
     ['quote', 'a', COMMENTS.quote],
     ['backslash', 'a, b', COMMENTS.backslash],
@@ -41,7 +43,8 @@ async function createTable(table: string, indexName: (base: string) => string): 
     ['newline', 'a, b, c, d', COMMENTS.newline],
     ['nonAscii', 'b', COMMENTS.nonAscii],
   ];
-  for (const [base, cols, comment] of parts) await t.admin.query(`ALTER TABLE ${tt} ADD INDEX ${q(indexName(base))} (${cols}) COMMENT ?`, [comment]);
+  for (const [base, cols, comment] of parts)
+    await t.admin.query(`ALTER TABLE ${tt} ADD INDEX ${q(indexName(base))} (${cols}) COMMENT ?`, [comment]);
   await t.admin.query(`INSERT INTO ${tt} VALUES (1,1,1,1,1,1), (2,2,2,2,2,2)`);
 }
 
@@ -55,7 +58,10 @@ async function definition(table: string): Promise<string[]> {
 }
 
 async function hasPrimaryKey(table: string): Promise<boolean> {
-  const [r] = await t.admin.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY'", [fx, table]);
+  const [r] = await t.admin.query<RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY'",
+    [fx, table],
+  );
   return Number(r[0]!.n) === 1;
 }
 
@@ -75,7 +81,10 @@ async function sessionMode(c: Connection): Promise<string> {
 async function dryReview() {
   const app = await testApp(t.name, { schema: t.name, jobs: { 'index-review': { schemas: [fx] } } });
   try {
-    return await runJobForTest({ db: app.db, config: app.config, log: silentLogger() }, indexReviewJob, { trigger: 'manual', dryRun: true });
+    return await runJobForTest({ db: app.db, config: app.config, log: silentLogger() }, indexReviewJob, {
+      trigger: 'manual',
+      dryRun: true,
+    });
   } finally {
     await app.db.close();
   }
@@ -83,7 +92,11 @@ async function dryReview() {
 
 const CASES = [
   { title: 'plain names', table: 'hostile_comments', indexName: (b: string) => `ix_${b}` },
-  { title: 'names with backticks, spaces, dots and non-ASCII', table: 'we`ird t.able', indexName: (b: string) => `ix ${b} \`q\`.é` },
+  {
+    title: 'names with backticks, spaces, dots and non-ASCII',
+    table: 'we`ird t.able',
+    indexName: (b: string) => `ix ${b} \`q\`.é`,
+  },
 ];
 
 describe('printed index statements mean the same in every sql_mode', () => {

@@ -34,10 +34,16 @@ async function withApp<T>(jobConfig: Record<string, unknown>, fn: (app: App) => 
 }
 
 function review(app: App, dryRun: boolean) {
-  return runJobForTest({ db: app.db, config: app.config, log: silentLogger() }, indexReviewJob, { trigger: 'manual', dryRun });
+  return runJobForTest({ db: app.db, config: app.config, log: silentLogger() }, indexReviewJob, {
+    trigger: 'manual',
+    dryRun,
+  });
 }
 
-const brief = (fs: Finding[]) => fs.map((f) => `${f.table}.${f.index ?? '*'} ${f.kind}${f.coveredBy ? ` by ${f.coveredBy}` : ''} (${f.action})`).sort();
+const brief = (fs: Finding[]) =>
+  fs
+    .map((f) => `${f.table}.${f.index ?? '*'} ${f.kind}${f.coveredBy ? ` by ${f.coveredBy}` : ''} (${f.action})`)
+    .sort();
 
 const STRUCTURAL = [
   'bookings.* over-budget (review)',
@@ -75,8 +81,13 @@ describe('index-review on MariaDB', () => {
     const { findings, tables } = run.details!;
     expect(brief(findings)).toEqual(STRUCTURAL);
     expect(result.status).toBe('warning');
-    expect(result.warnings).toContainEqual(expect.stringMatching(/^no usage evidence: userstat counters are off.*SET GLOBAL userstat = 1/));
-    expect(result.skipped).toContainEqual({ target: `${fx}.bookings.uq_code_again`, reason: expect.stringMatching(/UNIQUE index duplicating uq_code/) });
+    expect(result.warnings).toContainEqual(
+      expect.stringMatching(/^no usage evidence: userstat counters are off.*SET GLOBAL userstat = 1/),
+    );
+    expect(result.skipped).toContainEqual({
+      target: `${fx}.bookings.uq_code_again`,
+      reason: expect.stringMatching(/UNIQUE index duplicating uq_code/),
+    });
     for (const f of findings.filter((x) => x.action === 'drop')) expect(f.bytes).toBeGreaterThan(0);
     const bookings = tables.find((x) => x.table === 'bookings')!;
     expect(bookings).toMatchObject({ indexCount: 13, budget: 10, indexCountAfter: 10 });
@@ -95,7 +106,9 @@ describe('index-review on MariaDB', () => {
         expect(first.details!.usage.daysObserved).toBeNull();
         expect(first.result!.warnings).toContainEqual(expect.stringMatching(/no usage evidence yet: userstat is on/));
         const q = (sql: string) => t.admin.query(sql.replaceAll('FX', `\`${fx}\``));
-        await q('SELECT COUNT(*) FROM FX.bookings FORCE INDEX (idx_company_starts) WHERE company_id = 3 AND starts_at > 0');
+        await q(
+          'SELECT COUNT(*) FROM FX.bookings FORCE INDEX (idx_company_starts) WHERE company_id = 3 AND starts_at > 0',
+        );
         await q("SELECT COUNT(*) FROM FX.bookings FORCE INDEX (idx_status) WHERE status = 'done'");
         await q("SELECT COUNT(*) FROM FX.bookings FORCE INDEX (idx_notes) WHERE notes LIKE 'note 1%'");
         await q("SELECT COUNT(*) FROM FX.tenant_items FORCE INDEX (idx_ref) WHERE ref = 'R7'");
@@ -109,11 +122,22 @@ describe('index-review on MariaDB', () => {
     const result = second.result!;
     const { findings, usage } = second.details!;
     expect(usage.daysObserved).toBeGreaterThan(0);
-    const unused = findings.filter((f) => f.kind === 'unused').map((f) => `${f.table}.${f.index}`).sort();
+    const unused = findings
+      .filter((f) => f.kind === 'unused')
+      .map((f) => `${f.table}.${f.index}`)
+      .sort();
     // Not read: idx_starts, idx_email_id, idx_code_status, docs.idx_body. idx_customer is the FK's only index,
     // uq_* enforce rules, ft_body is FULLTEXT: none of those is called unused.
-    expect(unused).toEqual(['bookings.idx_code_status', 'bookings.idx_email_id', 'bookings.idx_starts', 'docs.idx_body']);
-    expect(result.skipped).toContainEqual({ target: `${fx}.bookings.idx_customer`, reason: expect.stringMatching(/last index foreign key fk_bookings_customer/) });
+    expect(unused).toEqual([
+      'bookings.idx_code_status',
+      'bookings.idx_email_id',
+      'bookings.idx_starts',
+      'docs.idx_body',
+    ]);
+    expect(result.skipped).toContainEqual({
+      target: `${fx}.bookings.idx_customer`,
+      reason: expect.stringMatching(/last index foreign key fk_bookings_customer/),
+    });
     // Structural findings are unchanged where the index was read or covered.
     expect(brief(findings.filter((f) => f.kind !== 'unused' && f.kind !== 'over-budget'))).toEqual(
       STRUCTURAL.filter((s) => !/over-budget|idx_code_status|idx_email_id/.test(s)),
@@ -162,7 +186,9 @@ describe('index-review on MariaDB', () => {
   });
 
   it('rejects an illegal schema name in config, naming the field', async () => {
-    await expect(testApp(t.name, { jobs: { 'index-review': { schemas: ['trailing '] } } })).rejects.toThrow(/jobs\.index-review\.schemas\.0: must not end with a space/);
+    await expect(testApp(t.name, { jobs: { 'index-review': { schemas: ['trailing '] } } })).rejects.toThrow(
+      /jobs\.index-review\.schemas\.0: must not end with a space/,
+    );
   });
 
   it('reviews tables with legal but unusual names (2fa_codes, a space, a backtick, a dot); the printed DROP and rollback run as printed', async () => {
@@ -173,7 +199,9 @@ describe('index-review on MariaDB', () => {
     try {
       for (const n of names) {
         const q = `\`${odd}\`.\`${n.replaceAll('`', '``')}\``;
-        await t.admin.query(`CREATE TABLE ${q} (id INT PRIMARY KEY, code CHAR(6) NOT NULL, KEY \`by code\` (code), KEY \`by code again\` (code)) ENGINE=InnoDB`);
+        await t.admin.query(
+          `CREATE TABLE ${q} (id INT PRIMARY KEY, code CHAR(6) NOT NULL, KEY \`by code\` (code), KEY \`by code again\` (code)) ENGINE=InnoDB`,
+        );
         await t.admin.query(`INSERT INTO ${q} VALUES (1, 'a'), (2, 'b')`);
       }
       const { outcome, details } = await withApp({ schemas: [odd] }, (app) => review(app, true));
@@ -186,7 +214,7 @@ describe('index-review on MariaDB', () => {
         await t.admin.query(tr.dropRollbackSql!);
       }
       const [ix] = await t.admin.query<RowDataPacket[]>(
-        "SELECT TABLE_NAME AS t, COUNT(DISTINCT INDEX_NAME) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? GROUP BY TABLE_NAME ORDER BY TABLE_NAME",
+        'SELECT TABLE_NAME AS t, COUNT(DISTINCT INDEX_NAME) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? GROUP BY TABLE_NAME ORDER BY TABLE_NAME',
         [odd],
       );
       expect(ix.map((r) => `${String(r.t)}:${Number(r.n)}`)).toEqual([...names].sort().map((n) => `${n}:3`));

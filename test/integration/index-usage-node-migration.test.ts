@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('index-review-002-usage-node', () => {
-  it('adds node to the key; existing snapshots are the primary\'s; running it again changes nothing', async () => {
+  it("adds node to the key; existing snapshots are the primary's; running it again changes nothing", async () => {
     await ensureMigrations(t.admin, t.name, indexUsageMigrations.slice(0, 1));
     await t.admin.query(
       `INSERT INTO dbkeeper_index_usage (schema_name, table_name, index_name, taken_at, server_started_at, source, rows_read) VALUES ('app', 'b', 'idx_a', '2026-11-01 03:15:00', '2026-10-01 00:00:00', 'userstat', 7)`,

@@ -117,20 +117,20 @@ afterEach(async () => {
 });
 
 function configFor(smtpPort: number | null, extra: Plain = {}) {
-  return testConfig(
-    'dbkeeper_t_mail',
-    {
-      environment: 'prod',
-      db: { password: DB_PASSWORD },
-      report: {
-        outboxDir: outbox,
-        from: 'dbkeeper@example.test',
-        to: ['dba@example.test', 'oncall@example.test'],
-        smtp: smtpPort === null ? {} : { host: '127.0.0.1', port: smtpPort, user: 'dbkeeper', password: SMTP_PASSWORD, timeoutMs: 1500 },
-        ...extra,
-      },
+  return testConfig('dbkeeper_t_mail', {
+    environment: 'prod',
+    db: { password: DB_PASSWORD },
+    report: {
+      outboxDir: outbox,
+      from: 'dbkeeper@example.test',
+      to: ['dba@example.test', 'oncall@example.test'],
+      smtp:
+        smtpPort === null
+          ? {}
+          : { host: '127.0.0.1', port: smtpPort, user: 'dbkeeper', password: SMTP_PASSWORD, timeoutMs: 1500 },
+      ...extra,
     },
-  );
+  });
 }
 
 async function list(dir: string): Promise<string[]> {
@@ -163,7 +163,10 @@ describe('report delivery over SMTP', () => {
     const { log, lines } = capturingLogger();
     const reporter = createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 });
 
-    await reporter.sendSummary('daily', [outcome('purge-locks', 'ok'), outcome('health', 'warning', { error: { class: 'Error', message: `login failed with ${DB_PASSWORD}` } })]);
+    await reporter.sendSummary('daily', [
+      outcome('purge-locks', 'ok'),
+      outcome('health', 'warning', { error: { class: 'Error', message: `login failed with ${DB_PASSWORD}` } }),
+    ]);
 
     expect(smtp.received).toHaveLength(1);
     const got = smtp.received[0]!;
@@ -175,7 +178,9 @@ describe('report delivery over SMTP', () => {
     expect(got.mail.messageId).toMatch(/^<dbkeeper-[0-9a-f]{24}@dbkeeper\.invalid>$/);
     const attachment = got.mail.attachments.find((a) => a.filename === 'dbkeeper-summary-daily.json');
     expect(attachment?.contentType).toBe('application/json');
-    const json = JSON.parse(attachment!.content.toString('utf8')) as { runs: { job: string; result: { details: unknown } }[] };
+    const json = JSON.parse(attachment!.content.toString('utf8')) as {
+      runs: { job: string; result: { details: unknown } }[];
+    };
     expect(json.runs.map((r) => r.job)).toEqual(['purge-locks', 'health']);
     expect(json.runs[0]!.result.details).toEqual({ rows: 12 });
     expect(smtp.auths).toEqual([{ user: 'dbkeeper', pass: SMTP_PASSWORD }]);
@@ -190,9 +195,15 @@ describe('report delivery over SMTP', () => {
     servers.push(smtp);
     const port = await smtp.start();
     const url = `smtp://dbkeeper:${encodeURIComponent(SMTP_PASSWORD)}@127.0.0.1:${port}`;
-    const config = testConfig('dbkeeper_t_mail', { db: { password: DB_PASSWORD }, report: { outboxDir: outbox, to: ['dba@example.test'] } }, { SMTP_URL: url });
+    const config = testConfig(
+      'dbkeeper_t_mail',
+      { db: { password: DB_PASSWORD }, report: { outboxDir: outbox, to: ['dba@example.test'] } },
+      { SMTP_URL: url },
+    );
     const { log, lines } = capturingLogger();
-    await createReporter({ config, log, jobs: ALL_JOBS, clock: () => T0 }).sendAlert(outcome('ping', 'failed', { error: { class: 'Error', message: `cannot reach ${url}` } }));
+    await createReporter({ config, log, jobs: ALL_JOBS, clock: () => T0 }).sendAlert(
+      outcome('ping', 'failed', { error: { class: 'Error', message: `cannot reach ${url}` } }),
+    );
     expect(smtp.auths).toEqual([{ user: 'dbkeeper', pass: SMTP_PASSWORD }]);
     expect(smtp.received).toHaveLength(1);
     expectNoSecrets(smtp.received[0]!.raw);
@@ -229,7 +240,9 @@ describe('report delivery over SMTP', () => {
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]!.mail.subject).toBe('[dbkeeper prod] daily: OK');
     expect(await list(join(outbox, 'pending'))).toEqual([]);
-    expect(await readFile(join(outbox, 'delivered.log'), 'utf8')).toMatch(/^2026-11-30T03:15:00.000Z [0-9a-f]{24} dba@example.test,oncall@example.test\n$/);
+    expect(await readFile(join(outbox, 'delivered.log'), 'utf8')).toMatch(
+      /^2026-11-30T03:15:00.000Z [0-9a-f]{24} dba@example.test,oncall@example.test\n$/,
+    );
     expectNoSecrets(lines.join('\n'));
   });
 
@@ -243,10 +256,18 @@ describe('report delivery over SMTP', () => {
     const smtp = new LoopbackSmtp();
     servers.push(smtp);
     await smtp.start(port);
-    const later = createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => new Date(T0.getTime() + 60_000) });
+    const later = createReporter({
+      config: configFor(port),
+      log,
+      jobs: ALL_JOBS,
+      clock: () => new Date(T0.getTime() + 60_000),
+    });
     const d = await later.send('summary', 'daily', [outcome('purge-locks', 'ok', { runId: 8 })]);
     expect(d.state).toBe('delivered');
-    expect(smtp.received.map((r) => r.mail.subject)).toEqual(['[dbkeeper prod] daily: FAILED (alert: ping)', '[dbkeeper prod] daily: OK']);
+    expect(smtp.received.map((r) => r.mail.subject)).toEqual([
+      '[dbkeeper prod] daily: FAILED (alert: ping)',
+      '[dbkeeper prod] daily: OK',
+    ]);
     expect(await list(join(outbox, 'pending'))).toEqual([]);
   });
 
@@ -282,7 +303,9 @@ describe('report delivery over SMTP', () => {
       const { log } = capturingLogger();
       const config = configFor(port);
       config.report.smtp.timeoutMs = 300;
-      const d = await createReporter({ config, log, jobs: ALL_JOBS, clock: () => T0 }).send('summary', 'daily', [outcome('purge-locks', 'ok')]);
+      const d = await createReporter({ config, log, jobs: ALL_JOBS, clock: () => T0 }).send('summary', 'daily', [
+        outcome('purge-locks', 'ok'),
+      ]);
       expect(d.state).toBe('pending');
       expect(await list(join(outbox, 'pending'))).toHaveLength(1);
     } finally {
@@ -296,7 +319,11 @@ describe('report delivery over SMTP', () => {
     servers.push(smtp);
     const port = await smtp.start();
     const { log } = capturingLogger();
-    const d = await createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 }).send('summary', 'weekly', [outcome('optimize', 'ok')]);
+    const d = await createReporter({ config: configFor(port), log, jobs: ALL_JOBS, clock: () => T0 }).send(
+      'summary',
+      'weekly',
+      [outcome('optimize', 'ok')],
+    );
     expect(d.state).toBe('failed');
     expect(await list(join(outbox, 'pending'))).toEqual([]);
     expect(await list(join(outbox, 'failed'))).toHaveLength(1);
@@ -324,16 +351,26 @@ describe('report without SMTP', () => {
   it('sends no summary when nothing ran in this process (every job locked by or already run on another worker)', async () => {
     const { log } = capturingLogger();
     const reporter = createReporter({ config: configFor(null), log, jobs: ALL_JOBS, clock: () => T0 });
-    await reporter.sendSummary('daily', [outcome('purge-locks', 'skipped', { runId: null, result: null, skippedReason: 'slot already ran on worker-2' })]);
+    await reporter.sendSummary('daily', [
+      outcome('purge-locks', 'skipped', { runId: null, result: null, skippedReason: 'slot already ran on worker-2' }),
+    ]);
     await reporter.sendSummary('daily', []);
     expect((await list(outbox)).filter((f) => f.endsWith('.eml'))).toEqual([]);
-    await reporter.sendSummary('daily', [outcome('purge-locks', 'skipped', { runId: null, result: null, skippedReason: 'locked' }), outcome('ping', 'ok')]);
+    await reporter.sendSummary('daily', [
+      outcome('purge-locks', 'skipped', { runId: null, result: null, skippedReason: 'locked' }),
+      outcome('ping', 'ok'),
+    ]);
     expect((await list(outbox)).filter((f) => f.endsWith('.eml'))).toHaveLength(1);
   });
 
   it('honours report.summary=false for scheduled summaries but always sends alerts when alertOnFailure', async () => {
     const { log } = capturingLogger();
-    const reporter = createReporter({ config: configFor(null, { summary: false }), log, jobs: ALL_JOBS, clock: () => T0 });
+    const reporter = createReporter({
+      config: configFor(null, { summary: false }),
+      log,
+      jobs: ALL_JOBS,
+      clock: () => T0,
+    });
     await reporter.sendSummary('daily', [outcome('purge-locks', 'ok')]);
     expect((await list(outbox)).filter((f) => f.endsWith('.eml'))).toEqual([]);
     await reporter.sendAlert(outcome('partitions', 'failed', { error: { class: 'QueryError', message: 'boom' } }));
@@ -378,7 +415,9 @@ describe('an outbox that breaks after start-up does not block SMTP', () => {
     expect(first.state).toBe('delivered');
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]!.mail.subject).toBe('[dbkeeper prod] daily: OK');
-    const diskLine = lines.map((l) => JSON.parse(l) as { level: number; msg: string; err?: { code?: string } }).find((l) => /could not queue the report on disk/.test(l.msg));
+    const diskLine = lines
+      .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { code?: string } })
+      .find((l) => /could not queue the report on disk/.test(l.msg));
     expect(diskLine?.level).toBe(50);
     expect(diskLine?.err?.code).toMatch(/^(EEXIST|ENOTDIR)$/);
 
@@ -393,10 +432,14 @@ describe('an outbox that breaks after start-up does not block SMTP', () => {
     await writeFile(join(outbox, 'pending'), 'in the way');
     const { log, lines } = capturingLogger();
     const reporter = createReporter({ config: configFor(await freePort()), log, jobs: ALL_JOBS, clock: () => T0 });
-    const d = await reporter.send('alert', 'daily', [outcome('purge-locks', 'failed', { error: { class: 'Error', message: 'boom' } })]);
+    const d = await reporter.send('alert', 'daily', [
+      outcome('purge-locks', 'failed', { error: { class: 'Error', message: 'boom' } }),
+    ]);
     expect(d.state).toBe('failed');
     expect(d.path).toBeNull();
     const msgs = lines.map((l) => JSON.parse(l) as { level: number; msg: string });
-    expect(msgs.some((l) => l.level === 50 && /report lost: SMTP failed and the outbox cannot be written/.test(l.msg))).toBe(true);
+    expect(
+      msgs.some((l) => l.level === 50 && /report lost: SMTP failed and the outbox cannot be written/.test(l.msg)),
+    ).toBe(true);
   });
 });

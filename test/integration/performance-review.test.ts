@@ -29,8 +29,14 @@ async function restoreGlobals(): Promise<void> {
 beforeAll(async () => {
   ts = await createTestSchema();
   app = await testApp(ts.name);
-  const [rows] = await ts.admin.query<RowDataPacket[]>('SELECT @@global.slow_query_log AS sql_on, @@global.log_output AS lo, @@global.long_query_time AS lqt, @@performance_schema AS ps');
-  saved = { slow_query_log: Number(rows[0]!.sql_on), log_output: String(rows[0]!.lo), long_query_time: Number(rows[0]!.lqt) };
+  const [rows] = await ts.admin.query<RowDataPacket[]>(
+    'SELECT @@global.slow_query_log AS sql_on, @@global.log_output AS lo, @@global.long_query_time AS lqt, @@performance_schema AS ps',
+  );
+  saved = {
+    slow_query_log: Number(rows[0]!.sql_on),
+    log_output: String(rows[0]!.lo),
+    long_query_time: Number(rows[0]!.lqt),
+  };
   // performance_schema is OFF on this MariaDB and needs a restart to change: the slow-log paths are what runs here.
   expect(Number(rows[0]!.ps)).toBe(0);
   await ts.admin.query(`CREATE TABLE ${probe} (id INT PRIMARY KEY) ENGINE=InnoDB`);
@@ -46,8 +52,21 @@ afterAll(async () => {
 const thisMonth = () => new Date().toISOString().slice(0, 7);
 
 function review() {
-  const config = { ...app.config, jobs: { ...app.config.jobs, 'performance-review': { ...(app.config.jobs['performance-review'] as Record<string, unknown>), topStatements: 100 } } };
-  return runJobForTest({ db: app.db, config, log: silentLogger() }, performanceReviewJob, { trigger: 'manual', dryRun: false, options: { month: thisMonth() } });
+  const config = {
+    ...app.config,
+    jobs: {
+      ...app.config.jobs,
+      'performance-review': {
+        ...(app.config.jobs['performance-review'] as Record<string, unknown>),
+        topStatements: 100,
+      },
+    },
+  };
+  return runJobForTest({ db: app.db, config, log: silentLogger() }, performanceReviewJob, {
+    trigger: 'manual',
+    dryRun: false,
+    options: { month: thisMonth() },
+  });
 }
 
 /** Slow statements on a fresh session (long_query_time is read at connect). */
@@ -80,7 +99,9 @@ describe('performance-review on the real MariaDB', () => {
         expect(text.lines.join('\n')).toContain('long_query_time = 1 s (DB_SLOW_QUERY_TIME)');
       }
       const sql = result.sections!.find((s) => s.kind === 'sql');
-      expect(sql).toMatchObject({ statements: expect.arrayContaining(['SET GLOBAL long_query_time = 1', 'SET GLOBAL slow_query_log = ON']) });
+      expect(sql).toMatchObject({
+        statements: expect.arrayContaining(['SET GLOBAL long_query_time = 1', 'SET GLOBAL slow_query_log = ON']),
+      });
       // Pool advice does not depend on a statement source.
       expect(result.sections!.some((s) => s.title === 'Connection pool')).toBe(true);
     } finally {
@@ -145,11 +166,34 @@ describe('performance-review on the real MariaDB', () => {
     const token = `rst_${randomBytes(8).toString('hex')}`;
     const rawDir = await mkdtemp(join(tmpdir(), 'dbkeeper-raw-'));
     const run = async (extra: Record<string, unknown>) => {
-      const config = { ...app.config, jobs: { ...app.config.jobs, 'performance-review': { ...(app.config.jobs['performance-review'] as Record<string, unknown>), topStatements: 100, ...extra } } };
-      const outcome = await runJob({ db: app.db, config, log: silentLogger() }, performanceReviewJob, { trigger: 'manual', dryRun: false, options: { month: thisMonth() } });
+      const config = {
+        ...app.config,
+        jobs: {
+          ...app.config.jobs,
+          'performance-review': {
+            ...(app.config.jobs['performance-review'] as Record<string, unknown>),
+            topStatements: 100,
+            ...extra,
+          },
+        },
+      };
+      const outcome = await runJob({ db: app.db, config, log: silentLogger() }, performanceReviewJob, {
+        trigger: 'manual',
+        dryRun: false,
+        options: { month: thisMonth() },
+      });
       expect(outcome.error).toBeUndefined();
-      const [rows] = await ts.admin.query<RowDataPacket[]>('SELECT summary FROM dbkeeper_runs WHERE id = ?', [outcome.runId]);
-      const report = renderReport({ environment: 'test', period: 'monthly', kind: 'summary', generatedAt: new Date(), timezone: 'UTC', jobs: [{ outcome, previous: null }] });
+      const [rows] = await ts.admin.query<RowDataPacket[]>('SELECT summary FROM dbkeeper_runs WHERE id = ?', [
+        outcome.runId,
+      ]);
+      const report = renderReport({
+        environment: 'test',
+        period: 'monthly',
+        kind: 'summary',
+        generatedAt: new Date(),
+        timezone: 'UTC',
+        jobs: [{ outcome, previous: null }],
+      });
       return { outcome, row: String(rows[0]!.summary), report };
     };
     try {
@@ -177,7 +221,10 @@ describe('performance-review on the real MariaDB', () => {
       expect(written.file.startsWith(rawDir)).toBe(true);
       expect((await stat(written.file)).mode & 0o777).toBe(0o600);
       const samples = JSON.parse(await readFile(written.file, 'utf8')) as { fingerprint: string; sample: string }[];
-      expect(samples).toContainEqual({ fingerprint: `select sleep(?) as s from ${probe} where id = ? and ? <> ?`, sample: expect.stringContaining(`'${email}' <> '${token}'`) });
+      expect(samples).toContainEqual({
+        fingerprint: `select sleep(?) as s from ${probe} where id = ? and ? <> ?`,
+        sample: expect.stringContaining(`'${email}' <> '${token}'`),
+      });
       expect(await readdir(rawDir)).toHaveLength(1);
     } finally {
       await restoreGlobals();
@@ -188,7 +235,7 @@ describe('performance-review on the real MariaDB', () => {
   it('digest baselines: stored in chunks, read back, only the latest two kept per server', async () => {
     const db = {
       schema: ts.name,
-      query: async <T,>(sql: string, values?: unknown[]) => (await app.db.pool.query(sql, values))[0] as T,
+      query: async <T>(sql: string, values?: unknown[]) => (await app.db.pool.query(sql, values))[0] as T,
     };
     const first = new Date('2026-09-01T00:00:00.123Z');
     const rows: DigestRow[] = Array.from({ length: 1203 }, (_, i) => ({
@@ -208,7 +255,9 @@ describe('performance-review on the real MariaDB', () => {
     await storeBaseline(db, 'db1:3306/1', at('2026-09-01'), rows.slice(0, 2), signal);
     await storeBaseline(db, 'db1:3306/1', at('2026-10-01'), rows, signal);
     await storeBaseline(db, 'db1:3306/1', at('2026-11-01'), rows.slice(0, 1), signal);
-    const [kept] = await ts.admin.query<RowDataPacket[]>('SELECT taken_at, COUNT(*) AS n FROM dbkeeper_digest_baselines GROUP BY taken_at ORDER BY taken_at');
+    const [kept] = await ts.admin.query<RowDataPacket[]>(
+      'SELECT taken_at, COUNT(*) AS n FROM dbkeeper_digest_baselines GROUP BY taken_at ORDER BY taken_at',
+    );
     expect(kept.map((r) => [(r.taken_at as Date).toISOString(), Number(r.n)])).toEqual([
       ['2026-10-01T04:30:00.000Z', 1203],
       ['2026-11-01T04:30:00.000Z', 1],
@@ -216,13 +265,26 @@ describe('performance-review on the real MariaDB', () => {
     const b = await findBaseline(db, 'db1:3306/1', new Date('2026-09-29T00:00:00Z'), new Date('2026-10-03T00:00:00Z'));
     expect(b?.takenAt).toEqual(at('2026-10-01'));
     expect(b?.entries.size).toBe(1203);
-    expect(b?.entries.get('booking\u0000d1')).toEqual({ count: 2, sumUs: 2000, rowsExamined: 1, firstSeenMs: first.getTime() });
+    expect(b?.entries.get('booking\u0000d1')).toEqual({
+      count: 2,
+      sumUs: 2000,
+      rowsExamined: 1,
+      firstSeenMs: first.getTime(),
+    });
     expect(b?.entries.get('\u0000d0')).toMatchObject({ count: 1 });
-    expect(await findBaseline(db, 'other:3306/2', new Date('2026-09-29T00:00:00Z'), new Date('2026-10-03T00:00:00Z'))).toBeNull();
+    expect(
+      await findBaseline(db, 'other:3306/2', new Date('2026-09-29T00:00:00Z'), new Date('2026-10-03T00:00:00Z')),
+    ).toBeNull();
   });
 
   it('leaves the server settings as it found them', async () => {
-    const [rows] = await ts.admin.query<RowDataPacket[]>('SELECT @@global.slow_query_log AS sql_on, @@global.log_output AS lo, @@global.long_query_time AS lqt');
-    expect({ slow_query_log: Number(rows[0]!.sql_on), log_output: String(rows[0]!.lo), long_query_time: Number(rows[0]!.lqt) }).toEqual(saved);
+    const [rows] = await ts.admin.query<RowDataPacket[]>(
+      'SELECT @@global.slow_query_log AS sql_on, @@global.log_output AS lo, @@global.long_query_time AS lqt',
+    );
+    expect({
+      slow_query_log: Number(rows[0]!.sql_on),
+      log_output: String(rows[0]!.lo),
+      long_query_time: Number(rows[0]!.lqt),
+    }).toEqual(saved);
   });
 });

@@ -32,8 +32,10 @@ interface Pm2App {
 describe('pm2 runs the worker from ecosystem.config.js', () => {
   let schema: TestSchema;
   let pm2Home: string;
-  const pm2 = async (args: string[], env: NodeJS.ProcessEnv) => run(PM2, args, { cwd: ROOT, env: { ...env, PM2_HOME: pm2Home }, timeout: 60_000 });
-  const jlist = async (env: NodeJS.ProcessEnv): Promise<Pm2App[]> => JSON.parse((await pm2(['jlist'], env)).stdout) as Pm2App[];
+  const pm2 = async (args: string[], env: NodeJS.ProcessEnv) =>
+    run(PM2, args, { cwd: ROOT, env: { ...env, PM2_HOME: pm2Home }, timeout: 60_000 });
+  const jlist = async (env: NodeJS.ProcessEnv): Promise<Pm2App[]> =>
+    JSON.parse((await pm2(['jlist'], env)).stdout) as Pm2App[];
 
   beforeAll(async () => {
     schema = await createTestSchema();
@@ -49,7 +51,12 @@ describe('pm2 runs the worker from ecosystem.config.js', () => {
     const { path } = writeWorkerConfig(schema.name, {}, { shutdown: { drainSeconds: -1 } });
     const env = workerEnv(path);
     await pm2(['start', 'ecosystem.config.js'], env);
-    await poll('the exit code 78', async () => (await jlist(env)).find((a) => a.name === 'dbkeeper' && a.pm2_env.exit_code === 78), 20_000, 200);
+    await poll(
+      'the exit code 78',
+      async () => (await jlist(env)).find((a) => a.name === 'dbkeeper' && a.pm2_env.exit_code === 78),
+      20_000,
+      200,
+    );
     // Longer than the first backoff delays (1 s, 1.5 s): a restart would have happened by now.
     await sleep(3_500);
     const app = (await jlist(env)).find((a) => a.name === 'dbkeeper')!;
@@ -67,26 +74,42 @@ describe('pm2 runs the worker from ecosystem.config.js', () => {
     const env = workerEnv(path);
     await pm2(['start', 'ecosystem.config.js'], env);
     const online = (await jlist(env)).find((a) => a.name === 'dbkeeper');
-    expect(online?.pm2_env.status, online ? readFileSync(online.pm2_env.pm_err_log_path, 'utf8') : 'no app').toBe('online');
+    expect(online?.pm2_env.status, online ? readFileSync(online.pm2_env.pm_err_log_path, 'utf8') : 'no app').toBe(
+      'online',
+    );
     // Compiled JS under node (not bun), with the ecosystem's node_args.
     expect(online!.pm2_env.exec_interpreter).toBe('node');
     expect(online!.pm2_env.pm_exec_path).toBe(join(ROOT, 'dist/src/worker.js'));
     expect(online!.pm2_env.node_args).toEqual(['--max-semi-space-size=1']);
 
-    const running = await poll('the slow run to start', async () => {
-      const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT id FROM dbkeeper_runs WHERE job = 'slow' AND status = 'running'");
-      return rows[0] ? Number(rows[0].id) : undefined;
-    }, 20_000, 200);
+    const running = await poll(
+      'the slow run to start',
+      async () => {
+        const [rows] = await schema.admin.query<RowDataPacket[]>(
+          "SELECT id FROM dbkeeper_runs WHERE job = 'slow' AND status = 'running'",
+        );
+        return rows[0] ? Number(rows[0].id) : undefined;
+      },
+      20_000,
+      200,
+    );
     const stopStarted = Date.now();
     await pm2(['stop', 'dbkeeper'], env);
     const stopMs = Date.now() - stopStarted;
 
-    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT status, error_message FROM dbkeeper_runs WHERE id = ?', [running]);
+    const [rows] = await schema.admin.query<RowDataPacket[]>(
+      'SELECT status, error_message FROM dbkeeper_runs WHERE id = ?',
+      [running],
+    );
     expect(['interrupted', 'ok']).toContain(rows[0]!.status);
     expect(String(rows[0]!.error_message)).toMatch(/shutting down/);
-    const [lock] = await schema.admin.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [lockName(schema.name, 'slow')]);
+    const [lock] = await schema.admin.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [
+      lockName(schema.name, 'slow'),
+    ]);
     expect(lock[0]!.holder).toBeNull();
-    const [others] = await schema.admin.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM dbkeeper_runs WHERE status = 'running'");
+    const [others] = await schema.admin.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM dbkeeper_runs WHERE status = 'running'",
+    );
     expect(Number(others[0]!.n)).toBe(0);
     // Drained well before pm2's kill_timeout (SIGKILL would leave the row running).
     expect(stopMs).toBeLessThan(15_000);

@@ -50,9 +50,25 @@ afterAll(async () => {
 
 async function app(overrides: Plain = {}): Promise<App> {
   const config = testConfig(SCHEMA, {
-    db: { host: '127.0.0.1', port: pair.primary.port, user: 'root', password: '', database: SCHEMA, ssl: { mode: 'disabled', ca: null, cert: null, key: null } },
+    db: {
+      host: '127.0.0.1',
+      port: pair.primary.port,
+      user: 'root',
+      password: '',
+      database: SCHEMA,
+      ssl: { mode: 'disabled', ca: null, cert: null, key: null },
+    },
     replicas: {
-      nodes: [{ name: 'r1', host: '127.0.0.1', port: pair.replica.port, user: MON_USER, password: MON_PASSWORD, ssl: { mode: 'disabled', ca: null, cert: null, key: null } }],
+      nodes: [
+        {
+          name: 'r1',
+          host: '127.0.0.1',
+          port: pair.replica.port,
+          user: MON_USER,
+          password: MON_PASSWORD,
+          ssl: { mode: 'disabled', ca: null, cert: null, key: null },
+        },
+      ],
       maxLagSeconds: 1,
       waitSeconds: 2,
       pollMs: 200,
@@ -69,10 +85,17 @@ async function app(overrides: Plain = {}): Promise<App> {
 let slot = Date.UTC(2026, 0, 1);
 const run = (a: App, job: AnyJob, options: Record<string, string | boolean> = {}) => {
   slot += 60_000;
-  return runJob({ db: a.db, config: a.config, log: silentLogger() }, job, { trigger: 'manual', dryRun: false, scheduledFor: new Date(slot), options });
+  return runJob({ db: a.db, config: a.config, log: silentLogger() }, job, {
+    trigger: 'manual',
+    dryRun: false,
+    scheduledFor: new Date(slot),
+    options,
+  });
 };
-const count = async (c: Connection, sql: string) => Number(((await c.query<RowDataPacket[]>(sql))[0] as RowDataPacket[])[0]!.n);
-const figuresOf = (o: Awaited<ReturnType<typeof run>>): Figure[] => o.result!.sections!.flatMap((s) => (s.kind === 'figures' ? s.figures : []));
+const count = async (c: Connection, sql: string) =>
+  Number(((await c.query<RowDataPacket[]>(sql))[0] as RowDataPacket[])[0]!.n);
+const figuresOf = (o: Awaited<ReturnType<typeof run>>): Figure[] =>
+  o.result!.sections!.flatMap((s) => (s.kind === 'figures' ? s.figures : []));
 
 describe('replicas: writes wait for the replica', () => {
   it('the purge pauses while the replica cannot apply (SQL thread stopped), deletes nothing meanwhile, then resumes; the rows go on the replica too', async () => {
@@ -83,7 +106,9 @@ describe('replicas: writes wait for the replica', () => {
     const a = await app({
       jobs: {
         'purge-locks': {
-          targets: [{ table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'Etc/UTC' }],
+          targets: [
+            { table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: 0, datetimeZone: 'Etc/UTC' },
+          ],
           chunk: { minRows: 50, startRows: 200, maxRows: 500, targetMs: 100, restRatio: 0 },
           throttle: { maxThreadsRunning: 1000, pollMs: 200 },
         },
@@ -133,7 +158,9 @@ describe('replicas: writes wait for the replica', () => {
       expect(o.status, JSON.stringify(o.error)).toBe('warning');
       const skipped = o.result!.skipped ?? [];
       expect(skipped, JSON.stringify(o.result)).toHaveLength(1);
-      expect(skipped[0]!.reason).toMatch(/^replica-lagging: waited \d+(\.\d)? s; r1: lag [\d.]+ s > 1 s \(status \d+ s, heartbeat [\d.]+ s\)$/);
+      expect(skipped[0]!.reason).toMatch(
+        /^replica-lagging: waited \d+(\.\d)? s; r1: lag [\d.]+ s > 1 s \(status \d+ s, heartbeat [\d.]+ s\)$/,
+      );
       // It waited about waitSeconds (2 s) before giving up.
       expect(tookMs).toBeGreaterThanOrEqual(2_000);
       const [parts] = await primary.query<RowDataPacket[]>(
@@ -152,22 +179,42 @@ describe('replicas: writes wait for the replica', () => {
 
 describe('replicas: a rebuild replays on the replica as one event', () => {
   it('a rebuild predicted longer than maxReplicatedRebuildSeconds waits for --maintenance-window; its speed is kept for the next prediction', async () => {
-    await primary.query(`CREATE TABLE ${SCHEMA}.bloated (id INT UNSIGNED NOT NULL PRIMARY KEY, note VARCHAR(200) NOT NULL) ENGINE=InnoDB`);
-    const digits = '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
-    await primary.query(`INSERT INTO ${SCHEMA}.bloated SELECT 1 + d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000, REPEAT('x', 150) FROM ${digits} d0, ${digits} d1, ${digits} d2, ${digits} d3, ${digits} d4`);
-    const job = { analyzeTables: ['bloated'], optimizeTables: ['bloated'], minReclaimBytes: 1048576, bloatThresholdPercent: 20, maxReplicatedRebuildSeconds: 60, assumedRebuildBytesPerSecond: 1024 };
+    await primary.query(
+      `CREATE TABLE ${SCHEMA}.bloated (id INT UNSIGNED NOT NULL PRIMARY KEY, note VARCHAR(200) NOT NULL) ENGINE=InnoDB`,
+    );
+    const digits =
+      '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)';
+    await primary.query(
+      `INSERT INTO ${SCHEMA}.bloated SELECT 1 + d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000, REPEAT('x', 150) FROM ${digits} d0, ${digits} d1, ${digits} d2, ${digits} d3, ${digits} d4`,
+    );
+    const job = {
+      analyzeTables: ['bloated'],
+      optimizeTables: ['bloated'],
+      minReclaimBytes: 1048576,
+      bloatThresholdPercent: 20,
+      maxReplicatedRebuildSeconds: 60,
+      assumedRebuildBytesPerSecond: 1024,
+    };
     const a = await app({ jobs: { 'table-maintenance': job } });
     await run(a, tableMaintenanceJob); // first sight: the dense baseline
     await primary.query(`DELETE FROM ${SCHEMA}.bloated WHERE id % 5 IN (1, 2, 3)`);
     await pair.caughtUp();
-    const tableOf = (o: Awaited<ReturnType<typeof run>>) => (o.result!.details!.tables as TableOutcome[]).find((t) => t.table === 'bloated')!;
+    const tableOf = (o: Awaited<ReturnType<typeof run>>) =>
+      (o.result!.details!.tables as TableOutcome[]).find((t) => t.table === 'bloated')!;
 
     const held = tableOf(await run(a, tableMaintenanceJob));
-    expect(held.optimize).toMatchObject({ action: 'skip', reason: expect.stringMatching(/^replica-lagging: a rebuild replays on the replicas as one event; predicted \d+ s \(no rebuild measured yet: assumed 0\.0 MiB\/s \(assumedRebuildBytesPerSecond\)\) > maxReplicatedRebuildSeconds 60 s; allowed only with --maintenance-window$/) });
+    expect(held.optimize).toMatchObject({
+      action: 'skip',
+      reason: expect.stringMatching(
+        /^replica-lagging: a rebuild replays on the replicas as one event; predicted \d+ s \(no rebuild measured yet: assumed 0\.0 MiB\/s \(assumedRebuildBytesPerSecond\)\) > maxReplicatedRebuildSeconds 60 s; allowed only with --maintenance-window$/,
+      ),
+    });
 
     const windowed = tableOf(await run(a, tableMaintenanceJob, { 'maintenance-window': true }));
     expect(windowed.optimize).toMatchObject({ action: 'rebuild', outcome: 'ok' });
-    const [speed] = await primary.query<RowDataPacket[]>(`SELECT bytes, duration_ms FROM ${SCHEMA}.dbkeeper_rebuild_speed WHERE table_name = 'bloated'`);
+    const [speed] = await primary.query<RowDataPacket[]>(
+      `SELECT bytes, duration_ms FROM ${SCHEMA}.dbkeeper_rebuild_speed WHERE table_name = 'bloated'`,
+    );
     expect(Number(speed[0]!.bytes)).toBeGreaterThan(1048576);
     expect(Number(speed[0]!.duration_ms)).toBeGreaterThan(0);
   }, 90_000);
@@ -178,7 +225,10 @@ describe('replicas: health', () => {
     const a = await app();
     const ok = await run(a, healthJob);
     const live = figuresOf(ok).filter((f) => f.label.startsWith('Replica r1'));
-    expect(live.find((f) => f.label === 'Replica r1 threads')).toMatchObject({ value: 'IO Yes, SQL Yes', status: 'ok' });
+    expect(live.find((f) => f.label === 'Replica r1 threads')).toMatchObject({
+      value: 'IO Yes, SQL Yes',
+      status: 'ok',
+    });
     expect(live.find((f) => f.label === 'Replica r1 lag (replica status)')).toMatchObject({ status: 'ok' });
     expect(live.find((f) => f.label === 'Replica r1 lag (heartbeat)')).toMatchObject({ status: 'ok' });
     expect(live.find((f) => f.label === 'Replica r1 read_only')).toMatchObject({ value: 'ON', status: 'ok' });
@@ -189,7 +239,10 @@ describe('replicas: health', () => {
       const f = figuresOf(o);
       expect(o.result!.status).toBe('warning');
       expect(f.find((x) => x.label === 'Replica r1 threads')).toMatchObject({ value: 'IO No, SQL No', status: 'fail' });
-      expect(f.find((x) => x.label === 'Replica r1 lag (replica status)')).toMatchObject({ value: null, status: 'fail' });
+      expect(f.find((x) => x.label === 'Replica r1 lag (replica status)')).toMatchObject({
+        value: null,
+        status: 'fail',
+      });
       expect(o.result!.summary).toMatch(/failing/);
     } finally {
       await replica.query('START SLAVE');
@@ -202,20 +255,27 @@ describe('replicas: index review', () => {
   it('an index read only on the replica is not called unused; one read nowhere still is', async () => {
     await primary.query(`CREATE TABLE ${SCHEMA}.bookings (id INT UNSIGNED NOT NULL PRIMARY KEY, a INT NOT NULL, b INT NOT NULL,
       KEY idx_read_on_replica (a), KEY idx_read_nowhere (b)) ENGINE=InnoDB`);
-    await primary.query(`INSERT INTO ${SCHEMA}.bookings VALUES ?`, [Array.from({ length: 200 }, (_, i) => [i + 1, i % 17, i % 13])]);
+    await primary.query(`INSERT INTO ${SCHEMA}.bookings VALUES ?`, [
+      Array.from({ length: 200 }, (_, i) => [i + 1, i % 17, i % 13]),
+    ]);
     const a = await app({ jobs: { 'index-review': { minEvidenceDays: 0 }, health: { indexUsageSchemas: [SCHEMA] } } });
     // First snapshot of both servers' counters (health stores the replica's too), then reads on the replica only.
     const h = await run(a, healthJob);
-    expect((h.result!.details as { replicaIndexUsage: { node: string; stored: number }[] }).replicaIndexUsage[0]).toMatchObject({ node: 'r1' });
+    expect(
+      (h.result!.details as { replicaIndexUsage: { node: string; stored: number }[] }).replicaIndexUsage[0],
+    ).toMatchObject({ node: 'r1' });
     await sleep(1_100);
-    for (let i = 0; i < 20; i += 1) await replica.query(`SELECT id FROM ${SCHEMA}.bookings FORCE INDEX (idx_read_on_replica) WHERE a = ?`, [i % 17]);
+    for (let i = 0; i < 20; i += 1)
+      await replica.query(`SELECT id FROM ${SCHEMA}.bookings FORCE INDEX (idx_read_on_replica) WHERE a = ?`, [i % 17]);
     const o = await run(a, indexReviewJob);
     expect(o.status, JSON.stringify(o.error)).not.toBe('failed');
     const findings = (o.result!.details as { findings: Finding[] }).findings.filter((f) => f.table === 'bookings');
     const unused = findings.filter((f) => f.kind === 'unused').map((f) => f.index);
     expect(unused).toContain('idx_read_nowhere');
     expect(unused).not.toContain('idx_read_on_replica');
-    const table = o.result!.sections!.find((s) => s.kind === 'table' && s.title.startsWith('Indexes read only on replicas'));
+    const table = o.result!.sections!.find(
+      (s) => s.kind === 'table' && s.title.startsWith('Indexes read only on replicas'),
+    );
     const row = (table && table.kind === 'table' ? table.rows : []).find((r) => r[1] === 'idx_read_on_replica');
     expect(row?.[0]).toBe(`${SCHEMA}.bookings`);
     // Reads: none on the primary, some on r1.

@@ -41,7 +41,10 @@ const failingJob = defineJob({
 });
 
 async function runRow(id: number): Promise<RowDataPacket> {
-  const [rows] = await t.admin.query<RowDataPacket[]>('SELECT status, summary, error_class, error_message FROM dbkeeper_runs WHERE id = ?', [id]);
+  const [rows] = await t.admin.query<RowDataPacket[]>(
+    'SELECT status, summary, error_class, error_message FROM dbkeeper_runs WHERE id = ?',
+    [id],
+  );
   return rows[0]!;
 }
 
@@ -49,7 +52,11 @@ type StatusRow = { job: string; lastStatus: string; lastSummary: string; lastErr
 
 /** `status --json` over the CLI: its exit code and stderr, and ping's row (the test asserts on them). */
 async function cliStatus(): Promise<{ code: number | null; stderr: string; ping: StatusRow | undefined }> {
-  const run = await runCli(['status', '--json'], { DB_DATABASE: t.name, DBKEEPER_ENV: 'ci', REPORT_OUTBOX: `/tmp/dbkeeper-test-outbox-${t.name}` });
+  const run = await runCli(['status', '--json'], {
+    DB_DATABASE: t.name,
+    DBKEEPER_ENV: 'ci',
+    REPORT_OUTBOX: `/tmp/dbkeeper-test-outbox-${t.name}`,
+  });
   const rows = run.code === 0 ? (JSON.parse(run.stdout) as StatusRow[]) : [];
   return { code: run.code, stderr: run.stderr, ping: rows.find((r) => r.job === 'ping') };
 }
@@ -58,11 +65,15 @@ describe('one run record', () => {
   it('a warning run is stored as warning, and `status` shows it', async () => {
     // ping only reads: a host clock 2 h fast makes it go on with a warning.
     const slot = new Date(Date.UTC(2026, 0, 1, 3, 15));
-    const o = await runJob({ db: app.db, config: app.config, log: silentLogger(), clock: () => new Date(Date.now() + 2 * HOUR) }, pingJob, {
-      trigger: 'schedule',
-      scheduledFor: slot,
-      dryRun: false,
-    });
+    const o = await runJob(
+      { db: app.db, config: app.config, log: silentLogger(), clock: () => new Date(Date.now() + 2 * HOUR) },
+      pingJob,
+      {
+        trigger: 'schedule',
+        scheduledFor: slot,
+        dryRun: false,
+      },
+    );
     expect(o.status).toBe('warning');
     const row = await runRow(o.runId!);
     expect(row).toMatchObject({ status: 'warning', error_class: null, error_message: null });
@@ -74,10 +85,18 @@ describe('one run record', () => {
   });
 
   it("a failed run's class and message land in their columns, the quoted value masked", async () => {
-    const o = await runJob({ db: app.db, config: app.config, log: silentLogger() }, failingJob, { trigger: 'manual', dryRun: false });
+    const o = await runJob({ db: app.db, config: app.config, log: silentLogger() }, failingJob, {
+      trigger: 'manual',
+      dryRun: false,
+    });
     expect(o.status).toBe('failed');
     expect(o.error).toEqual({ class: 'LockTableError', message: "Duplicate entry '?' for key '?': see the runbook" });
-    expect(await runRow(o.runId!)).toMatchObject({ status: 'failed', summary: null, error_class: 'LockTableError', error_message: "Duplicate entry '?' for key '?': see the runbook" });
+    expect(await runRow(o.runId!)).toMatchObject({
+      status: 'failed',
+      summary: null,
+      error_class: 'LockTableError',
+      error_message: "Duplicate entry '?' for key '?': see the runbook",
+    });
     const status = await cliStatus();
     expect(status.code, status.stderr).toBe(0);
     expect(status.ping).toMatchObject({

@@ -21,7 +21,15 @@ afterAll(async () => {
 });
 
 function fixtureJob(name: string, run: AnyJob['run']): AnyJob {
-  return defineJob({ name, description: 'test fixture', period: 'daily', schedule: '* * * * *', configSchema: z.object({}), writes: false, run });
+  return defineJob({
+    name,
+    description: 'test fixture',
+    period: 'daily',
+    schedule: '* * * * *',
+    configSchema: z.object({}),
+    writes: false,
+    run,
+  });
 }
 
 async function rows(job: string): Promise<RowDataPacket[]> {
@@ -73,7 +81,11 @@ describe('runJob', () => {
     });
     const slot = new Date('2026-11-30T04:00:00Z');
     const first = await runJob(deps(), job, { trigger: 'schedule', scheduledFor: slot, dryRun: false });
-    const second = await runJob({ ...deps(), host: 'other-host' }, job, { trigger: 'catch-up', scheduledFor: slot, dryRun: false });
+    const second = await runJob({ ...deps(), host: 'other-host' }, job, {
+      trigger: 'catch-up',
+      scheduledFor: slot,
+      dryRun: false,
+    });
     expect(first.status).toBe('ok');
     expect(second).toMatchObject({ status: 'skipped', skippedReason: 'slot already ran', runId: null });
     expect(calls).toBe(1);
@@ -88,7 +100,11 @@ describe('runJob', () => {
     expect(outcome.status).toBe('failed');
     expect(outcome.error).toEqual({ class: 'TypeError', message: 'table appointment_locks has no expiry index' });
     const [row] = await rows('boom');
-    expect(row).toMatchObject({ status: 'failed', error_class: 'TypeError', error_message: 'table appointment_locks has no expiry index' });
+    expect(row).toMatchObject({
+      status: 'failed',
+      error_class: 'TypeError',
+      error_message: 'table appointment_locks has no expiry index',
+    });
     expect(row!.finished_at).toBeInstanceOf(Date);
     expect(await lockIsFree('boom')).toBe(true);
   });
@@ -105,7 +121,15 @@ describe('runJob', () => {
     });
     const outcome = await runJob(deps(), job, { trigger: 'manual', dryRun: true, at });
     expect(outcome.status).toBe('ok');
-    expect(seen).toMatchObject({ lwt: 5, ilwt: 5, mst: 600, tz: '+00:00', now: at, dryRun: true, config: { enabled: true, catchUp: false } });
+    expect(seen).toMatchObject({
+      lwt: 5,
+      ilwt: 5,
+      mst: 600,
+      tz: '+00:00',
+      now: at,
+      dryRun: true,
+      config: { enabled: true, catchUp: false },
+    });
     // A dry run writes no row: the outcome alone says what was evaluated.
     expect(await rows('ping')).toEqual([]);
     expect(outcome).toMatchObject({ runId: null, dryRun: true, evaluatedAt: at });
@@ -113,7 +137,9 @@ describe('runJob', () => {
 
   it('refuses --at without --dry-run', async () => {
     const job = fixtureJob('at-guard', async () => ({ status: 'ok', summary: 'should not run' }));
-    await expect(runJob(deps(), job, { trigger: 'manual', dryRun: false, at: new Date() })).rejects.toThrow(/--dry-run only/);
+    await expect(runJob(deps(), job, { trigger: 'manual', dryRun: false, at: new Date() })).rejects.toThrow(
+      /--dry-run only/,
+    );
     expect(await rows('at-guard')).toHaveLength(0);
   });
 
@@ -125,12 +151,17 @@ describe('runJob', () => {
     await runJob(deps(), job, { trigger: 'schedule', scheduledFor: new Date('2026-11-30T03:15:00Z'), dryRun: false });
     const recorded = await rows('orphan');
     expect(recorded.map((r) => r.status)).toEqual(['interrupted', 'ok']);
-    expect(recorded[0]).toMatchObject({ error_class: 'Orphaned', error_message: expect.stringMatching(/worker stopped before the run finished/) });
+    expect(recorded[0]).toMatchObject({
+      error_class: 'Orphaned',
+      error_message: expect.stringMatching(/worker stopped before the run finished/),
+    });
   });
 
   it('aborts the job when the connection holding its lock is lost', async () => {
     const job = fixtureJob('lost-lock', async (ctx) => {
-      const [r] = await t.admin.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [lockName(t.name, 'lost-lock')]);
+      const [r] = await t.admin.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [
+        lockName(t.name, 'lost-lock'),
+      ]);
       await t.admin.query(`KILL CONNECTION ${Number(r[0]!.holder)}`);
       for (let i = 0; i < 100 && !ctx.signal.aborted; i += 1) await sleep(100);
       if (ctx.signal.aborted) throw ctx.signal.reason as Error;
@@ -150,7 +181,12 @@ describe('runJob', () => {
       controller.abort(new Error('shutdown'));
       return { status: 'ok', summary: `stopped early: ${ctx.signal.aborted ? 'aborted' : 'not aborted'}` };
     });
-    const outcome = await runJob(deps(), job, { trigger: 'schedule', scheduledFor: new Date('2026-11-30T05:00:00Z'), dryRun: false, signal: controller.signal });
+    const outcome = await runJob(deps(), job, {
+      trigger: 'schedule',
+      scheduledFor: new Date('2026-11-30T05:00:00Z'),
+      dryRun: false,
+      signal: controller.signal,
+    });
     expect(outcome.status).toBe('interrupted');
     expect(outcome.result?.summary).toBe('stopped early: aborted');
     expect((await rows('drain'))[0]!.status).toBe('interrupted');
@@ -163,7 +199,10 @@ describe('runJob', () => {
         await ctx.db.query('SELECT 1');
         return { status: 'ok', summary: 'ran on the only connection' };
       });
-      const outcome = await runJob({ db: small.db, config: small.config, log: silentLogger() }, job, { trigger: 'manual', dryRun: false });
+      const outcome = await runJob({ db: small.db, config: small.config, log: silentLogger() }, job, {
+        trigger: 'manual',
+        dryRun: false,
+      });
       expect(outcome.status).toBe('ok');
       const [row] = await rows('one-connection');
       expect(row!.status).toBe('ok');

@@ -80,11 +80,20 @@ describe('database down at slot time', () => {
     const config = loadConfig({
       jobs: JOBS,
       env: {},
-      overrides: { db: { ...TEST_DB, port: proxy.port, database: schema.name, connectRetries: 0 }, log: { level: 'silent' }, report: { outboxDir: outbox() }, jobs: sections },
+      overrides: {
+        db: { ...TEST_DB, port: proxy.port, database: schema.name, connectRetries: 0 },
+        log: { level: 'silent' },
+        report: { outboxDir: outbox() },
+        jobs: sections,
+      },
     });
     const log = silentLogger();
     const app = await connectApp(config, log, { jobs: JOBS });
-    const scheduler = new Scheduler({ app, reporter: createReporter({ config, log, db: app.db, jobs: app.jobs }), dbBackoffMs: { initial: 200, max: 400 } });
+    const scheduler = new Scheduler({
+      app,
+      reporter: createReporter({ config, log, db: app.db, jobs: app.jobs }),
+      dbBackoffMs: { initial: 200, max: 400 },
+    });
     scheduler.start();
     try {
       await sleep(1_500);
@@ -110,7 +119,9 @@ describe('database down at slot time', () => {
     expect(all.filter((l) => l.name.includes('-alert-'))).toHaveLength(1);
     const recovered = all.filter((l) => l.text.includes('recovered:'));
     expect(recovered).toHaveLength(1);
-    const missed = Number(/recovered: database was unreachable from .* to .*; (\d+) slots? missed/.exec(recovered[0]!.text)?.[1]);
+    const missed = Number(
+      /recovered: database was unreachable from .* to .*; (\d+) slots? missed/.exec(recovered[0]!.text)?.[1],
+    );
     expect(missed).toBeGreaterThanOrEqual(3);
     // Summaries kept coming after the recovered one, without the line.
     const after = all.filter((l) => l.name.includes('-summary-') && l.name > recovered[0]!.name);

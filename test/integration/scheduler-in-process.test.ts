@@ -45,7 +45,12 @@ async function appFor(schema: string, on: Record<string, Record<string, unknown>
   const config = loadConfig({
     jobs: JOBS,
     env: {},
-    overrides: { db: { ...TEST_DB, database: schema, connectRetries: 0 }, log: { level: 'silent' }, report: { outboxDir: `/tmp/dbkeeper-test-outbox-${schema}` }, jobs: jobSections(on) },
+    overrides: {
+      db: { ...TEST_DB, database: schema, connectRetries: 0 },
+      log: { level: 'silent' },
+      report: { outboxDir: `/tmp/dbkeeper-test-outbox-${schema}` },
+      jobs: jobSections(on),
+    },
   });
   return connectApp(config, silentLogger(), { jobs: JOBS });
 }
@@ -97,7 +102,9 @@ describe('scheduler in process', () => {
     await scheduler.stop(10_000);
 
     const { summaries, alerts } = reporter.calls;
-    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT id, job, scheduled_for FROM dbkeeper_runs ORDER BY id');
+    const [rows] = await schema.admin.query<RowDataPacket[]>(
+      'SELECT id, job, scheduled_for FROM dbkeeper_runs ORDER BY id',
+    );
     const jobsBySlot = new Map<string, string[]>();
     for (const r of rows) {
       const key = (r.scheduled_for as Date).toISOString();
@@ -134,7 +141,14 @@ describe('scheduler in process', () => {
     await scheduler.stop(10_000);
     const { alerts } = reporter.calls;
     expect(alerts.length).toBeGreaterThanOrEqual(1);
-    expect(alerts.every((a) => a.job === 'alerting' && a.status === 'warning' && a.result?.alert === 'purge stopped while waiting for a replica')).toBe(true);
+    expect(
+      alerts.every(
+        (a) =>
+          a.job === 'alerting' &&
+          a.status === 'warning' &&
+          a.result?.alert === 'purge stopped while waiting for a replica',
+      ),
+    ).toBe(true);
   });
 
   it('catch-up at start: down over several slots runs only the latest, once, recorded as catch-up', async () => {
@@ -155,9 +169,15 @@ describe('scheduler in process', () => {
     await scheduler.requestCatchUp('again');
     await scheduler.stop(10_000);
 
-    const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT job, scheduled_for, `trigger`, status FROM dbkeeper_runs WHERE host <> 'old-host' ORDER BY id");
-    expect(rows.map((r) => [r.job, (r.scheduled_for as Date).toISOString(), r.trigger, r.status])).toEqual([['tick', latest.toISOString(), 'catch-up', 'ok']]);
-    expect(reporter.calls.summaries.map((s) => s.outcomes.map((o) => [o.job, o.trigger]))).toEqual([[['tick', 'catch-up']]]);
+    const [rows] = await schema.admin.query<RowDataPacket[]>(
+      "SELECT job, scheduled_for, `trigger`, status FROM dbkeeper_runs WHERE host <> 'old-host' ORDER BY id",
+    );
+    expect(rows.map((r) => [r.job, (r.scheduled_for as Date).toISOString(), r.trigger, r.status])).toEqual([
+      ['tick', latest.toISOString(), 'catch-up', 'ok'],
+    ]);
+    expect(reporter.calls.summaries.map((s) => s.outcomes.map((o) => [o.job, o.trigger]))).toEqual([
+      [['tick', 'catch-up']],
+    ]);
   });
 
   it('a late wake-up (event loop blocked over a slot) emits execution:missed and the missed slot runs once as catch-up', async () => {
@@ -166,7 +186,9 @@ describe('scheduler in process', () => {
     const scheduler = new Scheduler({ app, reporter: fakeReporter() });
     scheduler.start();
     const rowsOf = async () => {
-      const [r] = await schema.admin.query<RowDataPacket[]>("SELECT scheduled_for, `trigger` FROM dbkeeper_runs WHERE job = 'tick' ORDER BY scheduled_for");
+      const [r] = await schema.admin.query<RowDataPacket[]>(
+        "SELECT scheduled_for, `trigger` FROM dbkeeper_runs WHERE job = 'tick' ORDER BY scheduled_for",
+      );
       return r.map((x) => [(x.scheduled_for as Date).toISOString(), x.trigger as string]);
     };
     for (let i = 0; i < 80 && (await rowsOf()).length === 0; i++) await sleep(100);
@@ -186,7 +208,11 @@ describe('scheduler in process', () => {
   it('database down at start and gone between runs: no crash, one log line per state change, runs resume when it is back', async () => {
     await schema.admin.query('DELETE FROM dbkeeper_runs');
     const proxy = await tcpProxy(TEST_DB.host, TEST_DB.port, { open: false });
-    const { path } = writeWorkerConfig(schema.name, { tick: { enabled: true, schedule: '* * * * * *', catchUp: false } }, { log: { level: 'debug' } });
+    const { path } = writeWorkerConfig(
+      schema.name,
+      { tick: { enabled: true, schedule: '* * * * * *', catchUp: false } },
+      { log: { level: 'debug' } },
+    );
     const lines: Record<string, unknown>[] = [];
     const stop = new AbortController();
     let ready = false;
@@ -202,7 +228,9 @@ describe('scheduler in process', () => {
     });
     const count = (re: RegExp) => lines.filter((l) => typeof l.msg === 'string' && re.test(l.msg)).length;
     const tickRows = async () => {
-      const [r] = await schema.admin.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM dbkeeper_runs WHERE job = 'tick' AND status = 'ok'");
+      const [r] = await schema.admin.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM dbkeeper_runs WHERE job = 'tick' AND status = 'ok'",
+      );
       return Number(r[0]!.n);
     };
 

@@ -24,7 +24,12 @@ async function appFor(schema: string, on: Record<string, Record<string, unknown>
   const config = loadConfig({
     jobs: JOBS,
     env: {},
-    overrides: { db: { ...TEST_DB, database: schema, connectRetries: 0 }, log: { level: 'silent' }, report: { outboxDir: `/tmp/dbkeeper-test-outbox-${schema}` }, jobs: sections },
+    overrides: {
+      db: { ...TEST_DB, database: schema, connectRetries: 0 },
+      log: { level: 'silent' },
+      report: { outboxDir: `/tmp/dbkeeper-test-outbox-${schema}` },
+      jobs: sections,
+    },
   });
   return connectApp(config, silentLogger(), { jobs: JOBS });
 }
@@ -50,7 +55,13 @@ function oneSlot(leadMs: number): { slot: Date; schedule: string } {
 
 async function rowsOf(schema: TestSchema, job: string) {
   const [r] = await schema.admin.query<RowDataPacket[]>('SELECT * FROM dbkeeper_runs WHERE job = ? ORDER BY id', [job]);
-  return r.map((x) => ({ id: Number(x.id), slot: (x.scheduled_for as Date).toISOString(), trigger: String(x.trigger), status: String(x.status), skip: x.skip_reason ? (JSON.parse(String(x.skip_reason)) as unknown) : null }));
+  return r.map((x) => ({
+    id: Number(x.id),
+    slot: (x.scheduled_for as Date).toISOString(),
+    trigger: String(x.trigger),
+    status: String(x.status),
+    skip: x.skip_reason ? (JSON.parse(String(x.skip_reason)) as unknown) : null,
+  }));
 }
 
 describe('a slot whose lock is held by someone else', () => {
@@ -69,7 +80,10 @@ describe('a slot whose lock is held by someone else', () => {
     const slowJob = app.jobs.find((j) => j.name === 'slow')!;
     const reporter = recordingReporter();
     const scheduler = new Scheduler({ app, reporter, lockPollMs: 100 });
-    const manual = runJob({ db: app.db, config: app.config, log: silentLogger() }, slowJob, { trigger: 'manual', dryRun: false });
+    const manual = runJob({ db: app.db, config: app.config, log: silentLogger() }, slowJob, {
+      trigger: 'manual',
+      dryRun: false,
+    });
     scheduler.start();
     const manualOutcome = await manual;
     expect(manualOutcome.status).toBe('ok');
@@ -79,12 +93,29 @@ describe('a slot whose lock is held by someone else', () => {
 
     const rows = await rowsOf(schema, 'slow');
     expect(rows).toEqual([
-      { id: manualOutcome.runId, slot: manualOutcome.scheduledFor.toISOString(), trigger: 'manual', status: 'ok', skip: null },
-      { id: expect.any(Number), slot: slot.toISOString(), trigger: 'schedule', status: 'skipped', skip: { kind: 'covered-by-manual', runId: manualOutcome.runId } },
+      {
+        id: manualOutcome.runId,
+        slot: manualOutcome.scheduledFor.toISOString(),
+        trigger: 'manual',
+        status: 'ok',
+        skip: null,
+      },
+      {
+        id: expect.any(Number),
+        slot: slot.toISOString(),
+        trigger: 'schedule',
+        status: 'skipped',
+        skip: { kind: 'covered-by-manual', runId: manualOutcome.runId },
+      },
     ]);
     expect(reporter.summaries).toHaveLength(1);
     const [covered] = reporter.summaries[0]!;
-    expect(covered).toMatchObject({ job: 'slow', status: 'skipped', runId: rows[1]!.id, skip: { kind: 'covered-by-manual', runId: manualOutcome.runId } });
+    expect(covered).toMatchObject({
+      job: 'slow',
+      status: 'skipped',
+      runId: rows[1]!.id,
+      skip: { kind: 'covered-by-manual', runId: manualOutcome.runId },
+    });
     expect(covered!.skippedReason).toContain(`manual run #${manualOutcome.runId}`);
   });
 

@@ -14,16 +14,27 @@ describe('worker shutdown and crashes', () => {
     return w;
   };
   const runningSlow = () =>
-    poll('a running slow run', async () => {
-      const [rows] = await schema.admin.query<RowDataPacket[]>("SELECT id FROM dbkeeper_runs WHERE job = 'slow' AND status = 'running' ORDER BY id DESC");
-      return rows[0] ? Number(rows[0].id) : undefined;
-    }, 15_000);
+    poll(
+      'a running slow run',
+      async () => {
+        const [rows] = await schema.admin.query<RowDataPacket[]>(
+          "SELECT id FROM dbkeeper_runs WHERE job = 'slow' AND status = 'running' ORDER BY id DESC",
+        );
+        return rows[0] ? Number(rows[0].id) : undefined;
+      },
+      15_000,
+    );
   const row = async (id: number) => {
-    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT status, error_class, error_message, finished_at FROM dbkeeper_runs WHERE id = ?', [id]);
+    const [rows] = await schema.admin.query<RowDataPacket[]>(
+      'SELECT status, error_class, error_message, finished_at FROM dbkeeper_runs WHERE id = ?',
+      [id],
+    );
     return rows[0]!;
   };
   const lockHolder = async () => {
-    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [lockName(schema.name, 'slow')]);
+    const [rows] = await schema.admin.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [
+      lockName(schema.name, 'slow'),
+    ]);
     return rows[0]!.holder as number | null;
   };
 
@@ -31,7 +42,8 @@ describe('worker shutdown and crashes', () => {
     schema = await createTestSchema();
   });
   afterEach(async () => {
-    for (const w of started.splice(0)) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    for (const w of started.splice(0))
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     await schema.admin.query('DELETE FROM dbkeeper_runs').catch(() => undefined);
   });
   afterAll(async () => {
@@ -51,7 +63,10 @@ describe('worker shutdown and crashes', () => {
     await next.ready;
     const after = await row(id);
     expect(after.status).toBe('interrupted');
-    expect(after).toMatchObject({ error_class: 'Orphaned', error_message: expect.stringMatching(/worker stopped before the run finished/) });
+    expect(after).toMatchObject({
+      error_class: 'Orphaned',
+      error_message: expect.stringMatching(/worker stopped before the run finished/),
+    });
     expect(after.finished_at).not.toBeNull();
     next.child.kill('SIGTERM');
     expect(await next.exited).toBe(0);
@@ -70,7 +85,10 @@ describe('worker shutdown and crashes', () => {
   });
 
   it('a job that ignores the abort past the drain time is still recorded interrupted; exit 0; lock free', async () => {
-    const w = start({ slow: { enabled: true, schedule: '* * * * * *', seconds: 60, ignoreAbort: true } }, { shutdown: { drainSeconds: 1 } });
+    const w = start(
+      { slow: { enabled: true, schedule: '* * * * * *', seconds: 60, ignoreAbort: true } },
+      { shutdown: { drainSeconds: 1 } },
+    );
     await w.ready;
     const id = await runningSlow();
     const t0 = Date.now();
@@ -84,7 +102,10 @@ describe('worker shutdown and crashes', () => {
   });
 
   it('a second signal forces exit during a long drain; the row is left for the next start', async () => {
-    const w = start({ slow: { enabled: true, schedule: '* * * * * *', seconds: 60, ignoreAbort: true } }, { shutdown: { drainSeconds: 60 } });
+    const w = start(
+      { slow: { enabled: true, schedule: '* * * * * *', seconds: 60, ignoreAbort: true } },
+      { shutdown: { drainSeconds: 60 } },
+    );
     await w.ready;
     const id = await runningSlow();
     w.child.kill('SIGINT');

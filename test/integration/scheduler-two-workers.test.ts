@@ -43,15 +43,25 @@ describe('two workers racing for every slot', () => {
         'SELECT scheduled_for, COUNT(*) AS n, GROUP_CONCAT(status) AS statuses FROM dbkeeper_runs WHERE job = ? AND scheduled_for > ? AND scheduled_for <= ? GROUP BY scheduled_for ORDER BY scheduled_for',
         [job, from, to],
       );
-      expect(rows.map((r) => (r.scheduled_for as Date).toISOString()), `slots of ${job}`).toEqual(expected);
-      expect(rows.every((r) => Number(r.n) === 1 && r.statuses === 'ok'), `one ok row per slot of ${job}`).toBe(true);
+      expect(
+        rows.map((r) => (r.scheduled_for as Date).toISOString()),
+        `slots of ${job}`,
+      ).toEqual(expected);
+      expect(
+        rows.every((r) => Number(r.n) === 1 && r.statuses === 'ok'),
+        `one ok row per slot of ${job}`,
+      ).toBe(true);
     }
     // Nothing failed or was left running anywhere, and each worker's log stayed NDJSON.
-    const [bad] = await schema.admin.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM dbkeeper_runs WHERE status <> 'ok'");
+    const [bad] = await schema.admin.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM dbkeeper_runs WHERE status <> 'ok'",
+    );
     expect(Number(bad[0]!.n)).toBe(0);
     for (const w of workers) expect(w.lines.filter((l) => 'unparsed' in l)).toEqual([]);
     // The losers of races logged it (lock held or slot already ran) instead of recording anything.
-    const lost = workers.flatMap((w) => w.lines).filter((l) => typeof l.msg === 'string' && /^skipped: (locked|this slot already ran)/.test(l.msg));
+    const lost = workers
+      .flatMap((w) => w.lines)
+      .filter((l) => typeof l.msg === 'string' && /^skipped: (locked|this slot already ran)/.test(l.msg));
     expect(lost.length).toBeGreaterThan(0);
   });
 });

@@ -27,12 +27,18 @@ describe('throwaway mariadbd (the helper the TLS and replica tests stand on)', (
     await a.stop();
     expect(performance.now() - t0).toBeLessThan(12_000);
     expect(existsSync(a.dir)).toBe(false);
-    await expect(mysql.createConnection({ host: a.host, port: a.port, user: 'root', connectTimeout: 1_000 })).rejects.toThrow();
+    await expect(
+      mysql.createConnection({ host: a.host, port: a.port, user: 'root', connectTimeout: 1_000 }),
+    ).rejects.toThrow();
   });
 
   it('a TLS-only server: verified TLS connects, plain text is refused', async () => {
     const certs = makeCertificates(certDir);
-    const s = await startThrowawayServer({ label: 'tls', args: tlsOnlyArgs(certs.caCert, certs.serverCert, certs.serverKey), probeTls: true });
+    const s = await startThrowawayServer({
+      label: 'tls',
+      args: tlsOnlyArgs(certs.caCert, certs.serverCert, certs.serverKey),
+      probeTls: true,
+    });
     servers.push(s);
     const tls = await mysql.createConnection({
       host: s.host,
@@ -45,8 +51,8 @@ describe('throwaway mariadbd (the helper the TLS and replica tests stand on)', (
     await tls.end();
     expect(String(rows[0]!.Value)).toMatch(/^TLSv1\.[23]$/);
     // The same credentials in plain text: MariaDB 10.11 answers "Access denied" under require_secure_transport.
-    await expect(mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password })).rejects.toThrow(
-      /secure transport|Access denied/i,
-    );
+    await expect(
+      mysql.createConnection({ host: s.host, port: s.port, user: s.user, password: s.password }),
+    ).rejects.toThrow(/secure transport|Access denied/i);
   });
 });

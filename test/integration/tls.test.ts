@@ -29,11 +29,24 @@ const envFor = (server: { port: number }, more: Record<string, string>) => ({
 beforeAll(async () => {
   certs = makeCertificates(dir);
   [rightName, otherName] = await Promise.all([
-    startThrowawayServer({ label: 'tls-right', args: tlsOnlyArgs(certs.caCert, certs.serverCert, certs.serverKey), probeTls: true }),
-    startThrowawayServer({ label: 'tls-other', args: tlsOnlyArgs(certs.caCert, certs.otherHostCert, certs.otherHostKey), probeTls: true }),
+    startThrowawayServer({
+      label: 'tls-right',
+      args: tlsOnlyArgs(certs.caCert, certs.serverCert, certs.serverKey),
+      probeTls: true,
+    }),
+    startThrowawayServer({
+      label: 'tls-other',
+      args: tlsOnlyArgs(certs.caCert, certs.otherHostCert, certs.otherHostKey),
+      probeTls: true,
+    }),
   ]);
   for (const server of [rightName, otherName]) {
-    const admin = await mysql.createConnection({ host: server.host, port: server.port, user: 'root', ssl: { rejectUnauthorized: false } });
+    const admin = await mysql.createConnection({
+      host: server.host,
+      port: server.port,
+      user: 'root',
+      ssl: { rejectUnauthorized: false },
+    });
     await admin.query('CREATE SCHEMA app');
     await admin.query(appointmentLocksTableSql('app.appointment_locks'));
     await admin.query("CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY ?", [APP_PASSWORD]);
@@ -56,17 +69,30 @@ afterAll(async () => {
 
 describe('TLS to a TLS-only server', () => {
   it('ping under verify-identity: connects over TLS with the certificate verified', async () => {
-    const run = await runCli(['ping', '--json'], envFor(rightName, { DB_SSL_MODE: 'verify-identity', DB_SSL_CA: certs.caCert }));
+    const run = await runCli(
+      ['ping', '--json'],
+      envFor(rightName, { DB_SSL_MODE: 'verify-identity', DB_SSL_CA: certs.caCert }),
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).status).toBe('ok');
     expect(run.stderr).toMatch(/connected over TLSv1\.[23] \(certificate verified\)/);
   });
 
   it('a writing job (purge-locks) runs over TLS and deletes only the expired locks', async () => {
-    const run = await runCli(['purge-locks', '--json'], envFor(rightName, { DB_SSL_MODE: 'verify-ca', DB_SSL_CA: certs.caCert }));
+    const run = await runCli(
+      ['purge-locks', '--json'],
+      envFor(rightName, { DB_SSL_MODE: 'verify-ca', DB_SSL_CA: certs.caCert }),
+    );
     expect(run.code, run.stderr).toBe(0);
-    const check = await mysql.createConnection({ host: rightName.host, port: rightName.port, user: 'root', ssl: { rejectUnauthorized: false } });
-    const [rows] = await check.query<RowDataPacket[]>('SELECT COUNT(*) AS n, SUM(expires_at > UTC_TIMESTAMP()) AS live FROM app.appointment_locks');
+    const check = await mysql.createConnection({
+      host: rightName.host,
+      port: rightName.port,
+      user: 'root',
+      ssl: { rejectUnauthorized: false },
+    });
+    const [rows] = await check.query<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n, SUM(expires_at > UTC_TIMESTAMP()) AS live FROM app.appointment_locks',
+    );
     await check.end();
     expect(Number(rows[0]!.n)).toBe(10);
     expect(Number(rows[0]!.live)).toBe(10);
@@ -79,15 +105,23 @@ describe('TLS to a TLS-only server', () => {
   });
 
   it('verify-identity refuses a certificate issued to another host name (exit 78, naming the key); verify-ca accepts its chain', async () => {
-    const refused = await runCli(['ping'], envFor(otherName, { DB_SSL_MODE: 'verify-identity', DB_SSL_CA: certs.caCert }));
+    const refused = await runCli(
+      ['ping'],
+      envFor(otherName, { DB_SSL_MODE: 'verify-identity', DB_SSL_CA: certs.caCert }),
+    );
     expect(refused.code).toBe(78);
-    expect(refused.stderr).toMatch(/DB_SSL_MODE=verify-identity: the server's certificate does not name DB_HOST '127\.0\.0\.1'/);
+    expect(refused.stderr).toMatch(
+      /DB_SSL_MODE=verify-identity: the server's certificate does not name DB_HOST '127\.0\.0\.1'/,
+    );
     const chainOnly = await runCli(['ping'], envFor(otherName, { DB_SSL_MODE: 'verify-ca', DB_SSL_CA: certs.caCert }));
     expect(chainOnly.code, chainOnly.stderr).toBe(0);
   });
 
   it('verify-ca against a CA that did not sign the server certificate: exit 78 naming DB_SSL_CA', async () => {
-    const run = await runCli(['ping'], envFor(rightName, { DB_SSL_MODE: 'verify-ca', DB_SSL_CA: certs.strangerCaCert }));
+    const run = await runCli(
+      ['ping'],
+      envFor(rightName, { DB_SSL_MODE: 'verify-ca', DB_SSL_CA: certs.strangerCaCert }),
+    );
     expect(run.code).toBe(78);
     expect(run.stderr).toMatch(/DB_SSL_MODE=verify-ca: the server's certificate was not accepted: .*check DB_SSL_CA/);
   });
@@ -101,11 +135,17 @@ describe('TLS to a TLS-only server', () => {
   it('DB_PASSWORD_FILE: the password comes from the file (one trailing newline stripped) and is never printed', async () => {
     const pwFile = join(dir, 'db-password');
     writeFileSync(pwFile, `${APP_PASSWORD}\n`, { mode: 0o600 });
-    const run = await runCli(['ping', '--json'], envFor(rightName, { DB_USERNAME: 'app', DB_PASSWORD: '', DB_PASSWORD_FILE: pwFile, LOG_LEVEL: 'debug' }));
+    const run = await runCli(
+      ['ping', '--json'],
+      envFor(rightName, { DB_USERNAME: 'app', DB_PASSWORD: '', DB_PASSWORD_FILE: pwFile, LOG_LEVEL: 'debug' }),
+    );
     // DB_PASSWORD='' counts as unset, so the file is not "both set".
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(APP_PASSWORD);
-    const both = await runCli(['ping'], envFor(rightName, { DB_USERNAME: 'app', DB_PASSWORD: 'x', DB_PASSWORD_FILE: pwFile }));
+    const both = await runCli(
+      ['ping'],
+      envFor(rightName, { DB_USERNAME: 'app', DB_PASSWORD: 'x', DB_PASSWORD_FILE: pwFile }),
+    );
     expect(both.code).toBe(78);
     expect(both.stderr).toContain('DB_PASSWORD_FILE and DB_PASSWORD: both are set');
   });
@@ -114,7 +154,11 @@ describe('TLS to a TLS-only server', () => {
 describe('TLS modes against a server without TLS (the shared test server)', () => {
   const plain = { port: TEST_DB.port };
   it('required: exit 78, the server offers no TLS', async () => {
-    const run = await runCli(['ping'], { ...envFor(plain, { DB_SSL_MODE: 'required' }), DB_DATABASE: 'test', DBKEEPER_SCHEMA: '' });
+    const run = await runCli(['ping'], {
+      ...envFor(plain, { DB_SSL_MODE: 'required' }),
+      DB_DATABASE: 'test',
+      DBKEEPER_SCHEMA: '',
+    });
     expect(run.code).toBe(78);
     expect(run.stderr).toMatch(/DB_SSL_MODE=required: the server at 127\.0\.0\.1 offers no TLS/);
   });

@@ -16,7 +16,10 @@ afterAll(async () => {
 });
 
 async function tablesIn(schema: string): Promise<string[]> {
-  const [r] = await t.admin.query<RowDataPacket[]>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [schema]);
+  const [r] = await t.admin.query<RowDataPacket[]>(
+    'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+    [schema],
+  );
   return r.map((x) => String(x.name));
 }
 
@@ -40,15 +43,21 @@ describe('worker: configuration a restart cannot fix exits 78 (pm2 does not rest
       await t.admin.query(`GRANT SELECT ON \`${t.name}\`.* TO ${a}`);
     }
     try {
-      const { path } = writeWorkerConfig(t.name, {}, {
-        schema: fresh.name,
-        db: { ...TEST_DB, database: t.name, user, password: 'pw-Worker-2', connectRetries: 0, connectBackoffMs: 200 },
-      });
+      const { path } = writeWorkerConfig(
+        t.name,
+        {},
+        {
+          schema: fresh.name,
+          db: { ...TEST_DB, database: t.name, user, password: 'pw-Worker-2', connectRetries: 0, connectBackoffMs: 200 },
+        },
+      );
       const w = spawnWorker(workerEnv(path));
       w.ready.catch(() => undefined);
       expect(await exitWithin(w, 20_000)).toBe(78);
       const fatal = w.lines.find((l) => l.level === 60);
-      expect(String(fatal?.msg)).toContain(`GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON \`${fresh.name}\`.* TO '${user}'@'`);
+      expect(String(fatal?.msg)).toContain(
+        `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON \`${fresh.name}\`.* TO '${user}'@'`,
+      );
       expect(JSON.stringify(w.lines) + w.stderr.join('')).not.toContain('pw-Worker-2');
       expect(await tablesIn(fresh.name)).toEqual([]);
     } finally {
@@ -66,7 +75,9 @@ describe('worker: configuration a restart cannot fix exits 78 (pm2 does not rest
       const w = spawnWorker(workerEnv(path));
       w.ready.catch(() => undefined);
       expect(await exitWithin(w, 20_000)).toBe(78);
-      expect(w.stderr.join('')).toMatch(/report\.outboxDir \(REPORT_OUTBOX\): cannot create or write .*a-file\/outbox \(ENOTDIR\)/);
+      expect(w.stderr.join('')).toMatch(
+        /report\.outboxDir \(REPORT_OUTBOX\): cannot create or write .*a-file\/outbox \(ENOTDIR\)/,
+      );
       expect(await tablesIn(fresh.name)).toEqual([]);
     } finally {
       await fresh.drop();

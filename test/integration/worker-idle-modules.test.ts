@@ -73,7 +73,7 @@ describe('worker: what is loaded at idle (issue 14, idle RSS)', () => {
     }
   });
 
-  it('a job run\'s summary mail loads the renderer and nodemailer', async () => {
+  it("a job run's summary mail loads the renderer and nodemailer", async () => {
     const w = await startWorker({ ping: { enabled: true, schedule: '* * * * * *', catchUp: false } });
     try {
       await w.waitForLine((l) => l.msg === 'run finished' && l.job === 'ping');

@@ -22,13 +22,43 @@ describe('which skips catch-up retries', () => {
 describe('coversSlot: only a real manual run already running at the slot time covers it', () => {
   const slot = { trigger: 'schedule' as const, scheduledFor: at('2026-05-02T03:15Z') };
   it.each([
-    ['manual, started before the slot', { trigger: 'manual', dryRun: false, startedAt: at('2026-05-02T03:00Z') }, slot, true],
-    ['manual, started at the slot instant', { trigger: 'manual', dryRun: false, startedAt: at('2026-05-02T03:15Z') }, slot, true],
-    ['manual, started after the slot (a catch-up of an old slot)', { trigger: 'manual', dryRun: false, startedAt: at('2026-05-02T03:16Z') }, slot, false],
-    ['a manual dry run (it holds no lock; never counts)', { trigger: 'manual', dryRun: true, startedAt: at('2026-05-02T03:00Z') }, slot, false],
-    ['another scheduled run (an older slot still running)', { trigger: 'schedule', dryRun: false, startedAt: at('2026-05-01T03:15Z') }, slot, false],
+    [
+      'manual, started before the slot',
+      { trigger: 'manual', dryRun: false, startedAt: at('2026-05-02T03:00Z') },
+      slot,
+      true,
+    ],
+    [
+      'manual, started at the slot instant',
+      { trigger: 'manual', dryRun: false, startedAt: at('2026-05-02T03:15Z') },
+      slot,
+      true,
+    ],
+    [
+      'manual, started after the slot (a catch-up of an old slot)',
+      { trigger: 'manual', dryRun: false, startedAt: at('2026-05-02T03:16Z') },
+      slot,
+      false,
+    ],
+    [
+      'a manual dry run (it holds no lock; never counts)',
+      { trigger: 'manual', dryRun: true, startedAt: at('2026-05-02T03:00Z') },
+      slot,
+      false,
+    ],
+    [
+      'another scheduled run (an older slot still running)',
+      { trigger: 'schedule', dryRun: false, startedAt: at('2026-05-01T03:15Z') },
+      slot,
+      false,
+    ],
     ['a catch-up run', { trigger: 'catch-up', dryRun: false, startedAt: at('2026-05-02T03:00Z') }, slot, false],
-    ['the blocked run is itself manual', { trigger: 'manual', dryRun: false, startedAt: at('2026-05-02T03:00Z') }, { ...slot, trigger: 'manual' as const }, false],
+    [
+      'the blocked run is itself manual',
+      { trigger: 'manual', dryRun: false, startedAt: at('2026-05-02T03:00Z') },
+      { ...slot, trigger: 'manual' as const },
+      false,
+    ],
   ] as const)('%s → %s', (_name, holder, blocked, covers) => {
     expect(coversSlot(holder, blocked)).toBe(covers);
   });
@@ -45,7 +75,14 @@ describe('planCatchUp after a skipped slot', () => {
     expect(d).toMatchObject({ run: true, slot: at('2026-05-02T03:15Z'), missedSlots: 1 });
   });
   it('locked by a run of the same slot on another worker: that run has the row, nothing to retry', () => {
-    const d = planCatchUp({ lastDone: at('2026-05-01T03:15Z'), attemptsSince: [{ scheduledFor: at('2026-05-02T03:15Z'), status: 'running' }] }, DAILY, now);
+    const d = planCatchUp(
+      {
+        lastDone: at('2026-05-01T03:15Z'),
+        attemptsSince: [{ scheduledFor: at('2026-05-02T03:15Z'), status: 'running' }],
+      },
+      DAILY,
+      now,
+    );
     expect(d).toMatchObject({ run: false });
   });
 });

@@ -31,7 +31,9 @@ describe('judgeClockSkew', () => {
       "host clock 2026-11-30T03:25:00.000Z is 600.000 s ahead of the server clock 2026-11-30T03:15:00.000Z (guards.maxClockSkewSeconds 60): nothing done; fix the host's time sync (NTP) or raise the limit",
     );
     const slow = judgeClockSkew(at(-1500), 1, false);
-    expect(slow.kind === 'warn' && slow.warning).toMatch(/^host clock 2026-11-30T03:14:58\.500Z is 1\.500 s behind the server clock 2026-11-30T03:15:00\.000Z/);
+    expect(slow.kind === 'warn' && slow.warning).toMatch(
+      /^host clock 2026-11-30T03:14:58\.500Z is 1\.500 s behind the server clock 2026-11-30T03:15:00\.000Z/,
+    );
   });
 
   it('the evaluation time is the server clock, or --at; never the host clock', () => {
@@ -41,8 +43,16 @@ describe('judgeClockSkew', () => {
   });
 
   it('a warning turns ok into warning and keeps the job warnings', () => {
-    expect(withSkewWarning({ status: 'ok', summary: 's' }, 'w')).toEqual({ status: 'warning', summary: 's', warnings: ['w'] });
-    expect(withSkewWarning({ status: 'skipped', summary: 's', warnings: ['a'] }, 'w')).toEqual({ status: 'skipped', summary: 's', warnings: ['a', 'w'] });
+    expect(withSkewWarning({ status: 'ok', summary: 's' }, 'w')).toEqual({
+      status: 'warning',
+      summary: 's',
+      warnings: ['w'],
+    });
+    expect(withSkewWarning({ status: 'skipped', summary: 's', warnings: ['a'] }, 'w')).toEqual({
+      status: 'skipped',
+      summary: 's',
+      warnings: ['a', 'w'],
+    });
   });
 });
 
@@ -68,28 +78,71 @@ describe('guards.maxClockSkewSeconds', () => {
     const { ALL_JOBS } = await import('../../jobs/index.js');
     expect(loadConfig({ jobs: ALL_JOBS, env: {} }).guards.maxClockSkewSeconds).toBe(60);
     for (const bad of [0, -5, 1.5, '60'])
-      expect(() => loadConfig({ jobs: ALL_JOBS, env: {}, overrides: { guards: { maxClockSkewSeconds: bad } } })).toThrow(/guards\.maxClockSkewSeconds: /);
+      expect(() =>
+        loadConfig({ jobs: ALL_JOBS, env: {}, overrides: { guards: { maxClockSkewSeconds: bad } } }),
+      ).toThrow(/guards\.maxClockSkewSeconds: /);
   });
 });
 
 describe('the clocks in what people read', () => {
-  const clock = { host: new Date('2026-11-30T03:15:00.250Z'), server: new Date('2026-11-30T03:15:00.000Z'), skewMs: 250 };
+  const clock = {
+    host: new Date('2026-11-30T03:15:00.250Z'),
+    server: new Date('2026-11-30T03:15:00.000Z'),
+    skewMs: 250,
+  };
   const o: RunOutcome = {
-    job: 'ping', runId: 1, trigger: 'manual', scheduledFor: clock.host, dryRun: false, evaluatedAt: clock.server, status: 'ok',
-    startedAt: clock.host, finishedAt: clock.host, durationMs: 0, result: { status: 'ok', summary: 'up' }, host: 'w1', pid: 1, clock,
+    job: 'ping',
+    runId: 1,
+    trigger: 'manual',
+    scheduledFor: clock.host,
+    dryRun: false,
+    evaluatedAt: clock.server,
+    status: 'ok',
+    startedAt: clock.host,
+    finishedAt: clock.host,
+    durationMs: 0,
+    result: { status: 'ok', summary: 'up' },
+    host: 'w1',
+    pid: 1,
+    clock,
   };
 
   it('the terminal output, the --json run facts and the report show both clocks and the skew', () => {
-    expect(formatOutcome(o)).toContain('clock: host clock 2026-11-30T03:15:00.250Z is 0.250 s ahead of the server clock 2026-11-30T03:15:00.000Z');
+    expect(formatOutcome(o)).toContain(
+      'clock: host clock 2026-11-30T03:15:00.250Z is 0.250 s ahead of the server clock 2026-11-30T03:15:00.000Z',
+    );
     expect((outcomeJson(o).run as RunOutcome).clock).toEqual(clock);
-    const view = buildReportView({ environment: 'test', period: 'daily', kind: 'summary', generatedAt: clock.host, timezone: 'Etc/UTC', jobs: [{ outcome: o, previous: null }] });
-    expect(view.jobs[0]!.meta).toContain('clock skew +0.250 s (host 2026-11-30T03:15:00.250Z, server 2026-11-30T03:15:00.000Z)');
+    const view = buildReportView({
+      environment: 'test',
+      period: 'daily',
+      kind: 'summary',
+      generatedAt: clock.host,
+      timezone: 'Etc/UTC',
+      jobs: [{ outcome: o, previous: null }],
+    });
+    expect(view.jobs[0]!.meta).toContain(
+      'clock skew +0.250 s (host 2026-11-30T03:15:00.250Z, server 2026-11-30T03:15:00.000Z)',
+    );
   });
 
   it('report --preview restores the clocks from the run row summary', () => {
     const row: RunRow = {
-      id: 1, job: 'ping', scheduledFor: clock.host, trigger: 'manual', dryRun: false, evaluatedAt: clock.server, host: 'w1', pid: 1, connectionId: 9,
-      startedAt: clock.host, finishedAt: clock.host, status: 'ok', summary: { status: 'ok', summary: 'up', clock: clockJson(clock) }, errorClass: null, errorMessage: null, skip: null,
+      id: 1,
+      job: 'ping',
+      scheduledFor: clock.host,
+      trigger: 'manual',
+      dryRun: false,
+      evaluatedAt: clock.server,
+      host: 'w1',
+      pid: 1,
+      connectionId: 9,
+      startedAt: clock.host,
+      finishedAt: clock.host,
+      status: 'ok',
+      summary: { status: 'ok', summary: 'up', clock: clockJson(clock) },
+      errorClass: null,
+      errorMessage: null,
+      skip: null,
     };
     expect(outcomeOfRow(row).clock).toEqual(clock);
   });

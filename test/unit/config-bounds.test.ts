@@ -49,7 +49,9 @@ describe('timer settings have an upper bound (Node timers overflow past 2^31-1 m
   });
 
   it('from the environment: DB_POOL_TIMEOUT too large names the variable', () => {
-    expect(problemsOf({}, { DB_POOL_TIMEOUT: '9999999999' })).toEqual([expect.stringMatching(/^db\.poolTimeoutSeconds \(from DB_POOL_TIMEOUT\): must be at most 2147483/)]);
+    expect(problemsOf({}, { DB_POOL_TIMEOUT: '9999999999' })).toEqual([
+      expect.stringMatching(/^db\.poolTimeoutSeconds \(from DB_POOL_TIMEOUT\): must be at most 2147483/),
+    ]);
   });
 
   it('retry backoff doubling past the timer limit is refused', () => {

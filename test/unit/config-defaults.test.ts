@@ -167,13 +167,23 @@ describe('job defaults live in each job schema', () => {
   });
 
   it('an empty jobs section in DBKEEPER_CONFIG changes nothing', () => {
-    expect(loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: configFile({ jobs: {} }) } }).jobs).toStrictEqual(EXPECTED_JOBS);
+    expect(loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: configFile({ jobs: {} }) } }).jobs).toStrictEqual(
+      EXPECTED_JOBS,
+    );
   });
 
   it('a partial section keeps the defaults of the keys it leaves out, nested ones too', () => {
-    const file = configFile({ jobs: { 'purge-locks': { chunk: { maxRows: 2000 } }, 'index-review': { tableBudgets: { calls: 4 } } } });
-    const jobs = loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: file } }).jobs as Record<string, Record<string, unknown>>;
-    expect(jobs['purge-locks']).toStrictEqual({ ...EXPECTED_JOBS['purge-locks'], chunk: { ...EXPECTED_JOBS['purge-locks'].chunk, maxRows: 2000 } });
+    const file = configFile({
+      jobs: { 'purge-locks': { chunk: { maxRows: 2000 } }, 'index-review': { tableBudgets: { calls: 4 } } },
+    });
+    const jobs = loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: file } }).jobs as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(jobs['purge-locks']).toStrictEqual({
+      ...EXPECTED_JOBS['purge-locks'],
+      chunk: { ...EXPECTED_JOBS['purge-locks'].chunk, maxRows: 2000 },
+    });
     expect(jobs['index-review']!.tableBudgets).toStrictEqual({ appointments: 6, calls: 4 });
   });
 

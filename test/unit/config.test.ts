@@ -36,16 +36,43 @@ describe('loadConfig', () => {
   it("honours the operators' .env keys", () => {
     const config = loadConfig({
       jobs: ALL_JOBS,
-      env: { DB_HOST: 'db.internal', DB_PORT: '3307', DB_DATABASE: 'booking', DB_USERNAME: 'askproai', DB_PASSWORD: 'pw', DB_POOL_MAX: '100', DB_POOL_TIMEOUT: '7', DB_SLOW_QUERY_TIME: '0.5', DBKEEPER_SCHEMA: 'ops' },
+      env: {
+        DB_HOST: 'db.internal',
+        DB_PORT: '3307',
+        DB_DATABASE: 'booking',
+        DB_USERNAME: 'askproai',
+        DB_PASSWORD: 'pw',
+        DB_POOL_MAX: '100',
+        DB_POOL_TIMEOUT: '7',
+        DB_SLOW_QUERY_TIME: '0.5',
+        DBKEEPER_SCHEMA: 'ops',
+      },
     });
-    expect(config.db).toMatchObject({ host: 'db.internal', port: 3307, database: 'booking', user: 'askproai', password: 'pw', poolMax: 100, poolTimeoutSeconds: 7 });
+    expect(config.db).toMatchObject({
+      host: 'db.internal',
+      port: 3307,
+      database: 'booking',
+      user: 'askproai',
+      password: 'pw',
+      poolMax: 100,
+      poolTimeoutSeconds: 7,
+    });
     expect(config.slowQueryTimeSeconds).toBe(0.5);
     expect(config.schema).toBe('ops');
   });
 
   it('reads DATABASE_URL, and DB_* keys win over it', () => {
-    const config = loadConfig({ jobs: ALL_JOBS, env: { DATABASE_URL: 'mysql://app:p%40ss@10.0.0.5:3310/booking', DB_HOST: 'override' } });
-    expect(config.db).toMatchObject({ host: 'override', port: 3310, user: 'app', password: 'p@ss', database: 'booking' });
+    const config = loadConfig({
+      jobs: ALL_JOBS,
+      env: { DATABASE_URL: 'mysql://app:p%40ss@10.0.0.5:3310/booking', DB_HOST: 'override' },
+    });
+    expect(config.db).toMatchObject({
+      host: 'override',
+      port: 3310,
+      user: 'app',
+      password: 'p@ss',
+      database: 'booking',
+    });
   });
 
   it('layers default.json < DBKEEPER_CONFIG file < env', () => {
@@ -61,13 +88,33 @@ describe('loadConfig', () => {
     ['an unknown key', { dbb: { host: 'x' } }, /^dbb: unknown key$/],
     ['an unknown job key', { jobs: { ping: { shedule: '* * * * *' } } }, /^jobs\.ping\.shedule: unknown key$/],
     ['a wrong type', { db: { port: 'three' } }, /^db\.port: .*expected number/],
-    ['an invalid cron expression', { jobs: { ping: { schedule: '61 * * * *' } } }, /^jobs\.ping\.schedule: is not a valid cron expression/],
+    [
+      'an invalid cron expression',
+      { jobs: { ping: { schedule: '61 * * * *' } } },
+      /^jobs\.ping\.schedule: is not a valid cron expression/,
+    ],
     ['an unknown time zone', { timezone: 'Mars/Olympus' }, /^timezone: is not an IANA time zone/],
     ['an empty schema name', { schema: '' }, /^schema: must not be empty/],
-    ['a database name with a trailing space', { db: { database: 'booking ' } }, /^db\.database: must not end with a space/],
-    ['a database name of 65 characters', { db: { database: 'd'.repeat(65) } }, /^db\.database: must be at most 64 characters/],
-    ['a table name with NUL', { jobs: { partitions: { tables: ['api\u0000logs'] } } }, /^jobs\.partitions\.tables\.0: must not contain a NUL character/],
-    ['a bad recipient address', { report: { to: ['ops@example.com', 'not an address'] } }, /^report\.to\.1: is not a valid email address/],
+    [
+      'a database name with a trailing space',
+      { db: { database: 'booking ' } },
+      /^db\.database: must not end with a space/,
+    ],
+    [
+      'a database name of 65 characters',
+      { db: { database: 'd'.repeat(65) } },
+      /^db\.database: must be at most 64 characters/,
+    ],
+    [
+      'a table name with NUL',
+      { jobs: { partitions: { tables: ['api\u0000logs'] } } },
+      /^jobs\.partitions\.tables\.0: must not contain a NUL character/,
+    ],
+    [
+      'a bad recipient address',
+      { report: { to: ['ops@example.com', 'not an address'] } },
+      /^report\.to\.1: is not a valid email address/,
+    ],
   ])('rejects %s, naming the field', (_what, fileContent, pattern) => {
     const problems = problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: withFile(fileContent) } }));
     expect(problems).toHaveLength(1);
@@ -96,13 +143,20 @@ describe('loadConfig', () => {
   });
 
   it('rejects a table-budget key that is no legal "table" or "schema.table"', () => {
-    expect(problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: withFile({ jobs: { 'index-review': { tableBudgets: { 'ops. ': 3 } } } }) } }))[0]).toMatch(
-      /^jobs\.index-review\.tableBudgets\.ops\. : /,
-    );
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          jobs: ALL_JOBS,
+          env: { DBKEEPER_CONFIG: withFile({ jobs: { 'index-review': { tableBudgets: { 'ops. ': 3 } } } }) },
+        }),
+      )[0],
+    ).toMatch(/^jobs\.index-review\.tableBudgets\.ops\. : /);
   });
 
   it('reports every problem at once, each naming its field and its env variable', () => {
-    const problems = problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DB_PORT: 'abc', DB_POOL_MAX: '-1', DB_DATABASE: 'a b ' } }));
+    const problems = problemsOf(() =>
+      loadConfig({ jobs: ALL_JOBS, env: { DB_PORT: 'abc', DB_POOL_MAX: '-1', DB_DATABASE: 'a b ' } }),
+    );
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^db\.port \(from DB_PORT\): /),
@@ -114,18 +168,26 @@ describe('loadConfig', () => {
   });
 
   it('names DBKEEPER_CONFIG when the file is missing or not JSON', () => {
-    expect(problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: '/nonexistent/dbkeeper.json' } }))[0]).toMatch(/^DBKEEPER_CONFIG: cannot read/);
-    expect(problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: withFile('{ not json') } }))[0]).toMatch(/^DBKEEPER_CONFIG: .* is not valid JSON/);
+    expect(
+      problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: '/nonexistent/dbkeeper.json' } }))[0],
+    ).toMatch(/^DBKEEPER_CONFIG: cannot read/);
+    expect(
+      problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: withFile('{ not json') } }))[0],
+    ).toMatch(/^DBKEEPER_CONFIG: .* is not valid JSON/);
   });
 
   it('rejects a DATABASE_URL of another scheme without echoing it', () => {
-    const problems = problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DATABASE_URL: 'postgres://u:topsecret@h/db' } }));
+    const problems = problemsOf(() =>
+      loadConfig({ jobs: ALL_JOBS, env: { DATABASE_URL: 'postgres://u:topsecret@h/db' } }),
+    );
     expect(problems[0]).toMatch(/^DATABASE_URL: scheme must be mysql/);
     expect(problems.join('\n')).not.toContain('topsecret');
   });
 
   it('never prints a bad password value in its message', () => {
-    const problems = problemsOf(() => loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: withFile({ db: { password: 12345678 } }) } }));
+    const problems = problemsOf(() =>
+      loadConfig({ jobs: ALL_JOBS, env: { DBKEEPER_CONFIG: withFile({ db: { password: 12345678 } }) } }),
+    );
     expect(problems[0]).toMatch(/^db\.password: /);
     expect(problems[0]).not.toContain('12345678');
   });

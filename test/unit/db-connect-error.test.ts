@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { describeConnectError, describeSchemaAccessError, isPermanentDbError } from '../../src/db/db-connect-error.js';
 
 const target = { host: '127.0.0.1', port: 3306, user: 'keeper', database: 'booking' };
-const err = (code: string, errno?: number, message = 'x') => Object.assign(new Error(message), { code, ...(errno ? { errno } : {}) });
+const err = (code: string, errno?: number, message = 'x') =>
+  Object.assign(new Error(message), { code, ...(errno ? { errno } : {}) });
 
 describe('permanent vs transient database errors', () => {
   it.each([
@@ -41,7 +42,9 @@ describe('permanent vs transient database errors', () => {
   });
 
   it('says what to fix for a TLS failure and for too many connections', () => {
-    expect(describeConnectError(err('ERR_TLS_CERT_ALTNAME_INVALID'), target).message).toMatch(/TLS .*127\.0\.0\.1:3306/);
+    expect(describeConnectError(err('ERR_TLS_CERT_ALTNAME_INVALID'), target).message).toMatch(
+      /TLS .*127\.0\.0\.1:3306/,
+    );
     expect(describeConnectError(err('ER_CON_COUNT_ERROR', 1040), target).message).toMatch(/too many connections/);
   });
 });
@@ -51,17 +54,25 @@ describe('no rights on DBKEEPER_SCHEMA', () => {
     const e = err('ER_DBACCESS_DENIED_ERROR', 1044, "Access denied for user 'keeper'@'10.0.0.%' to database 'ops'");
     const clear = describeSchemaAccessError(e, 'ops', 'keeper');
     expect(clear?.permanent).toBe(true);
-    expect(clear?.message).toContain("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON `ops`.* TO 'keeper'@'10.0.0.%'");
+    expect(clear?.message).toContain(
+      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON `ops`.* TO 'keeper'@'10.0.0.%'",
+    );
     expect(clear?.message).toMatch(/DBKEEPER_SCHEMA/);
   });
 
   it('a table-level denial too, with a schema name that needs quoting', () => {
-    const e = err('ER_TABLEACCESS_DENIED_ERROR', 1142, "CREATE command denied to user 'k'@'localhost' for table `a``b`.`dbkeeper_runs`");
+    const e = err(
+      'ER_TABLEACCESS_DENIED_ERROR',
+      1142,
+      "CREATE command denied to user 'k'@'localhost' for table `a``b`.`dbkeeper_runs`",
+    );
     expect(describeSchemaAccessError(e, 'a`b', 'k')?.message).toContain("ON `a``b`.* TO 'k'@'localhost'");
   });
 
   it('falls back to the configured user when the message names none', () => {
-    expect(describeSchemaAccessError(err('ER_DBACCESS_DENIED_ERROR', 1044, 'denied'), 'ops', 'keeper')?.message).toContain("TO 'keeper'@'%'");
+    expect(
+      describeSchemaAccessError(err('ER_DBACCESS_DENIED_ERROR', 1044, 'denied'), 'ops', 'keeper')?.message,
+    ).toContain("TO 'keeper'@'%'");
   });
 
   it('leaves other errors alone', () => {

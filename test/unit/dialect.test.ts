@@ -20,8 +20,14 @@ describe('dialect', () => {
   });
 
   it('sets the statement time limit in the unit of each server', () => {
-    expect(statementTimeoutStatement(detectDialect('10.11.2-MariaDB'), 30)).toEqual({ sql: 'SET SESSION max_statement_time = ?', values: [30] });
-    expect(statementTimeoutStatement(detectDialect('8.0.36'), 30)).toEqual({ sql: 'SET SESSION max_execution_time = ?', values: [30000] });
+    expect(statementTimeoutStatement(detectDialect('10.11.2-MariaDB'), 30)).toEqual({
+      sql: 'SET SESSION max_statement_time = ?',
+      values: [30],
+    });
+    expect(statementTimeoutStatement(detectDialect('8.0.36'), 30)).toEqual({
+      sql: 'SET SESSION max_execution_time = ?',
+      values: [30000],
+    });
   });
 
   it('hides indexes with INVISIBLE on MySQL 8 and IGNORED on MariaDB 10.6+', () => {
@@ -43,7 +49,11 @@ describe('dialect', () => {
 
 describe('tablespace sizes per dialect', () => {
   it('MariaDB reads INNODB_SYS_TABLESPACES, MySQL 8 INNODB_TABLESPACES; names by placeholder', () => {
-    expect(tablespaceSizeSql(detectDialect('10.11.19-MariaDB'))).toMatch(/FROM information_schema\.INNODB_SYS_TABLESPACES WHERE NAME IN \(\?\)$/);
-    expect(tablespaceSizeSql(detectDialect('8.0.36'))).toMatch(/FROM information_schema\.INNODB_TABLESPACES WHERE NAME IN \(\?\)$/);
+    expect(tablespaceSizeSql(detectDialect('10.11.19-MariaDB'))).toMatch(
+      /FROM information_schema\.INNODB_SYS_TABLESPACES WHERE NAME IN \(\?\)$/,
+    );
+    expect(tablespaceSizeSql(detectDialect('8.0.36'))).toMatch(
+      /FROM information_schema\.INNODB_TABLESPACES WHERE NAME IN \(\?\)$/,
+    );
   });
 });

@@ -184,14 +184,25 @@ describe('grants for the health figures of the platform and the opt-in account c
     const bookings = {
       jobs: {
         health: {
-          bookingSuccess: { enabled: true, table: 'bookings', timeColumn: 'created_at', statusColumn: 'status', successValues: ['confirmed'] },
+          bookingSuccess: {
+            enabled: true,
+            table: 'bookings',
+            timeColumn: 'created_at',
+            statusColumn: 'status',
+            successValues: ['confirmed'],
+          },
         },
       },
     };
     const text = grantsText(config(bookings), ALL_JOBS, ['mariadb'], DBKEEPER);
     expect(section(text, 'health')).toContain('GRANT SELECT ON `test`.`api_call_logs` TO `dbkeeper`@`10.%`;');
     expect(section(text, 'health')).toContain('GRANT SELECT ON `test`.`bookings` TO `dbkeeper`@`10.%`;');
-    const off = grantsText(config({ jobs: { health: { apiResponse: { enabled: false } } } }), ALL_JOBS, ['mariadb'], DBKEEPER);
+    const off = grantsText(
+      config({ jobs: { health: { apiResponse: { enabled: false } } } }),
+      ALL_JOBS,
+      ['mariadb'],
+      DBKEEPER,
+    );
     expect(section(off, 'health').join('\n')).not.toContain('api_call_logs');
   });
 
@@ -208,7 +219,12 @@ describe('grants for the health figures of the platform and the opt-in account c
 });
 
 describe('grants for the replica user (DB_READ_* or replicas.nodes)', () => {
-  const withReplica = () => loadConfig({ jobs: ALL_JOBS, env: { DB_READ_HOST: '10.0.0.7', DB_READ_USERNAME: 'reader' }, overrides: { schema: 'dbkeeper' } });
+  const withReplica = () =>
+    loadConfig({
+      jobs: ALL_JOBS,
+      env: { DB_READ_HOST: '10.0.0.7', DB_READ_USERNAME: 'reader' },
+      overrides: { schema: 'dbkeeper' },
+    });
   const replicaSection = (text: string) => {
     const lines = text.split('\n');
     const start = lines.findIndex((l) => l.startsWith('-- replica user'));

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { detectDialect, deadlockCounterSource, digestQuantile95Column, historyListSource } from '../../src/db/dialect.js';
+import {
+  detectDialect,
+  deadlockCounterSource,
+  digestQuantile95Column,
+  historyListSource,
+} from '../../src/db/dialect.js';
 import type { HealthFacts, StoredSnapshot } from '../../jobs/health/facts.js';
 import { healthConfigSchema, type HealthConfig } from '../../jobs/health/config.js';
 import { judgeAbove, judgeBelow } from '../../jobs/health/judge.js';
@@ -53,10 +58,22 @@ function mariadb(over: Partial<HealthFacts> = {}, counters: Partial<HealthFacts[
 }
 
 /** The same server one day later, counters advanced by `inc`. */
-function dayLater(prev: HealthFacts, inc: Partial<HealthFacts['counters']>, over: Partial<HealthFacts> = {}, days = 1): HealthFacts {
+function dayLater(
+  prev: HealthFacts,
+  inc: Partial<HealthFacts['counters']>,
+  over: Partial<HealthFacts> = {},
+  days = 1,
+): HealthFacts {
   const counters = { ...prev.counters };
-  for (const [k, v] of Object.entries(inc)) counters[k as keyof typeof counters] = (counters[k as keyof typeof counters] ?? 0) + v!;
-  return { ...prev, serverEpochMs: prev.serverEpochMs + days * DAY, uptimeSeconds: prev.uptimeSeconds + days * 86_400, counters, ...over };
+  for (const [k, v] of Object.entries(inc))
+    counters[k as keyof typeof counters] = (counters[k as keyof typeof counters] ?? 0) + v!;
+  return {
+    ...prev,
+    serverEpochMs: prev.serverEpochMs + days * DAY,
+    uptimeSeconds: prev.uptimeSeconds + days * 86_400,
+    counters,
+    ...over,
+  };
 }
 
 function snap(facts: HealthFacts, id = 1): StoredSnapshot {
@@ -95,8 +112,10 @@ describe('judge', () => {
 
 describe('healthWindow', () => {
   const prev = mariadb();
-  it('first snapshot: no deltas', () => expect(healthWindow(prev, null)).toMatchObject({ kind: 'first', seconds: null }));
-  it('another server: no deltas', () => expect(healthWindow({ ...dayLater(prev, {}), serverKey: 'db2:3306/2' }, snap(prev)).kind).toBe('other-server'));
+  it('first snapshot: no deltas', () =>
+    expect(healthWindow(prev, null)).toMatchObject({ kind: 'first', seconds: null }));
+  it('another server: no deltas', () =>
+    expect(healthWindow({ ...dayLater(prev, {}), serverKey: 'db2:3306/2' }, snap(prev)).kind).toBe('other-server'));
   it('same server a day later: a delta window measured by the server clock', () =>
     expect(healthWindow(dayLater(prev, {}), snap(prev))).toMatchObject({ kind: 'delta', seconds: 86_400 }));
   it('uptime went down: restart', () => {
@@ -120,7 +139,14 @@ describe('planHealth on recorded MariaDB snapshots', () => {
   const prev = mariadb();
 
   it('a quiet day: every counter figure is the delta, all within limits', () => {
-    const cur = dayLater(prev, { questions: 500_000, slowQueries: 10, rowLockWaits: 4, rowLockTimeMs: 400, bufferPoolReadRequests: 1_000_000, bufferPoolReads: 100 });
+    const cur = dayLater(prev, {
+      questions: 500_000,
+      slowQueries: 10,
+      rowLockWaits: 4,
+      rowLockTimeMs: 400,
+      bufferPoolReadRequests: 1_000_000,
+      bufferPoolReads: 100,
+    });
     const plan = planHealth(cur, snap(prev), policy);
     expect(plan.status).toBe('ok');
     expect(fig(plan.figures, 'Queries').value).toBe(500_000);
@@ -130,7 +156,8 @@ describe('planHealth on recorded MariaDB snapshots', () => {
     expect(fig(plan.figures, 'Buffer pool hit ratio')).toMatchObject({ value: 99.99, status: 'ok' });
     expect(plan.summary).toMatch(/^all \d+ figures within limits/);
     // Every judged figure names its limit.
-    for (const f of plan.figures.filter((x) => x.label !== 'Queries' && x.label !== 'Uptime')) expect(f.threshold, f.label).toMatch(/^[≤≥] \d/);
+    for (const f of plan.figures.filter((x) => x.label !== 'Queries' && x.label !== 'Uptime'))
+      expect(f.threshold, f.label).toMatch(/^[≤≥] \d/);
   });
 
   it('one deadlock in the day fails, and failing figures come first', () => {
@@ -151,7 +178,10 @@ describe('planHealth on recorded MariaDB snapshots', () => {
   });
 
   it('restart between snapshots: counters since the restart, never negative, uptime says so', () => {
-    const cur = mariadb({ serverEpochMs: T0 + DAY, uptimeSeconds: 7_200 }, { questions: 900, slowQueries: 2, deadlocks: 0, bufferPoolReadRequests: 5_000, bufferPoolReads: 500 });
+    const cur = mariadb(
+      { serverEpochMs: T0 + DAY, uptimeSeconds: 7_200 },
+      { questions: 900, slowQueries: 2, deadlocks: 0, bufferPoolReadRequests: 5_000, bufferPoolReads: 500 },
+    );
     const plan = planHealth(cur, snap(prev), policy);
     expect(plan.window.kind).toBe('restart');
     for (const v of Object.values(plan.deltas)) expect(v).toBeGreaterThanOrEqual(0);
@@ -175,7 +205,11 @@ describe('planHealth on recorded MariaDB snapshots', () => {
     const d = fig(plan.figures, 'Deadlocks');
     expect(d.value).toBeNull();
     expect(d.note).toContain('first snapshot');
-    expect(fig(plan.figures, 'Average query time')).toMatchObject({ value: null, status: 'n/a', note: 'performance_schema is OFF' });
+    expect(fig(plan.figures, 'Average query time')).toMatchObject({
+      value: null,
+      status: 'n/a',
+      note: 'performance_schema is OFF',
+    });
     // Gauges need no previous snapshot.
     expect(fig(plan.figures, 'Connection use, now').value).toBe(13.2);
   });
@@ -192,7 +226,12 @@ describe('planHealth on recorded MariaDB snapshots', () => {
   });
 
   it('refused connections fail at the first one', () => {
-    expect(fig(planHealth(dayLater(prev, { refusedConnections: 1 }), snap(prev), policy).figures, 'Refused connections (max_connections reached)').status).toBe('fail');
+    expect(
+      fig(
+        planHealth(dayLater(prev, { refusedConnections: 1 }), snap(prev), policy).figures,
+        'Refused connections (max_connections reached)',
+      ).status,
+    ).toBe('fail');
   });
 
   it('replica: lag against limits, stopped threads fail with the error', () => {
@@ -204,29 +243,43 @@ describe('planHealth on recorded MariaDB snapshots', () => {
     expect(fig(plan.figures, 'Replica lag')).toMatchObject({ value: 120, status: 'warn' });
     expect(fig(plan.figures, 'Replica eu threads')).toMatchObject({ status: 'fail', note: 'Duplicate entry' });
     expect(fig(plan.figures, 'Replica eu lag')).toMatchObject({ value: null, status: 'n/a' });
-    expect(planHealth(dayLater(prev, {}), snap(prev), policy).figures.some((f) => f.label.startsWith('Replica'))).toBe(false);
+    expect(planHealth(dayLater(prev, {}), snap(prev), policy).figures.some((f) => f.label.startsWith('Replica'))).toBe(
+      false,
+    );
   });
 
   it('table growth since the previous snapshot; a table new to the list has no growth figure', () => {
-    const cur = dayLater(prev, {}, {
-      tables: [
-        { schema: 'booking', table: 'appointments', bytes: 210 * 1048576, rows: 1_050_000 },
-        { schema: 'booking', table: 'calls', bytes: 60 * 1048576, rows: 10 },
-      ],
-    });
+    const cur = dayLater(
+      prev,
+      {},
+      {
+        tables: [
+          { schema: 'booking', table: 'appointments', bytes: 210 * 1048576, rows: 1_050_000 },
+          { schema: 'booking', table: 'calls', bytes: 60 * 1048576, rows: 10 },
+        ],
+      },
+    );
     const plan = planHealth(cur, snap(prev), policy);
     expect(plan.tableGrowth.map((t) => [t.table, t.growthBytes])).toEqual([
       ['appointments', 10 * 1048576],
       ['calls', null],
     ]);
     const table = plan.sections.find((s) => s.kind === 'table');
-    expect(table).toMatchObject({ rows: [['appointments', 210, 1_050_000, 10], ['calls', 60, 10, null]] });
+    expect(table).toMatchObject({
+      rows: [
+        ['appointments', 210, 1_050_000, 10],
+        ['calls', 60, 10, null],
+      ],
+    });
   });
 });
 
 describe('planHealth on recorded MySQL 8 snapshots', () => {
   const mysql = (counters: Partial<HealthFacts['counters']>, over: Partial<HealthFacts> = {}) =>
-    mariadb({ flavor: 'mysql', version: '8.0.36', performanceSchema: true, unavailable: {}, ...over }, { statementCount: 1_000_000, statementTimeUs: 20_000_000, ...counters });
+    mariadb(
+      { flavor: 'mysql', version: '8.0.36', performanceSchema: true, unavailable: {}, ...over },
+      { statementCount: 1_000_000, statementTimeUs: 20_000_000, ...counters },
+    );
 
   it.each([
     [50_000_000_000, 50, 'ok'],
@@ -235,7 +288,11 @@ describe('planHealth on recorded MySQL 8 snapshots', () => {
   ])('average query time from performance_schema deltas: %s µs over 1e6 statements = %s ms, %s', (us, ms, status) => {
     const prev = mysql({});
     const cur = dayLater(prev, { statementCount: 1_000_000, statementTimeUs: us });
-    expect(fig(planHealth(cur, snap(prev), policy).figures, 'Average query time')).toMatchObject({ value: ms, unit: 'ms', status });
+    expect(fig(planHealth(cur, snap(prev), policy).figures, 'Average query time')).toMatchObject({
+      value: ms,
+      unit: 'ms',
+      status,
+    });
   });
 
   it('lock_deadlocks disabled in INNODB_METRICS: deadlocks not available with the way to enable it', () => {
@@ -243,7 +300,11 @@ describe('planHealth on recorded MySQL 8 snapshots', () => {
     const prev = mysql({}, { unavailable: { deadlocks: reason } });
     delete prev.counters.deadlocks;
     const cur = dayLater(prev, {});
-    expect(fig(planHealth(cur, snap(prev), policy).figures, 'Deadlocks')).toMatchObject({ value: null, status: 'n/a', note: reason });
+    expect(fig(planHealth(cur, snap(prev), policy).figures, 'Deadlocks')).toMatchObject({
+      value: null,
+      status: 'n/a',
+      note: reason,
+    });
   });
 });
 

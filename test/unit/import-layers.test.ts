@@ -27,7 +27,11 @@ describe('imports flow one way (eslint dbkeeper/import-layers)', () => {
     ['jobs/ping/x.ts', "import { ALL_JOBS } from '../index.js';", 'jobs/index.ts'],
     ['jobs/ping/x.ts', "import { cliMain } from '../../src/cli/cli-main.js';", 'src/cli/cli-main.ts'],
     ['src/db/x.ts', "export type { RunOutcome } from '../runner/run-outcome.js';", 'src/runner/run-outcome.ts'],
-    ['src/scheduler/x.ts', "import { WorkerMetrics } from '../metrics/worker-metrics.js';", 'src/metrics/worker-metrics.ts'],
+    [
+      'src/scheduler/x.ts',
+      "import { WorkerMetrics } from '../metrics/worker-metrics.js';",
+      'src/metrics/worker-metrics.ts',
+    ],
     ['src/db/x.ts', "import type { Flavor } from '../job/privileges.js';", 'src/job/privileges.ts'],
     ['src/metrics/x.ts', "import { ALL_JOBS } from '../../jobs/index.js';", 'jobs/index.ts'],
     ['src/replica/x.ts', "import type { JobContext } from '../job/job-contract.js';", 'src/job/job-contract.ts'],

@@ -15,13 +15,19 @@ describe('maskLiterals', () => {
   });
 
   it('keeps names in backticks, apostrophes in words and text without literals', () => {
-    expect(maskLiterals("Can't DROP INDEX `ix 'a'`; check that it exists")).toBe("Can't DROP INDEX `ix 'a'`; check that it exists");
-    expect(maskLiterals('Lock wait timeout exceeded; try restarting transaction')).toBe('Lock wait timeout exceeded; try restarting transaction');
+    expect(maskLiterals("Can't DROP INDEX `ix 'a'`; check that it exists")).toBe(
+      "Can't DROP INDEX `ix 'a'`; check that it exists",
+    );
+    expect(maskLiterals('Lock wait timeout exceeded; try restarting transaction')).toBe(
+      'Lock wait timeout exceeded; try restarting transaction',
+    );
   });
 
   it('never lets a literal through, whatever is in it', () => {
     for (const v of ['ann@example.com', "x' y@z.com", 'tok\\', 'a"b', "''"]) {
-      expect(maskLiterals(`Duplicate entry '${v.replaceAll("'", "''")}' for key 'uq'`)).not.toMatch(/example|y@z|tok|a"b/);
+      expect(maskLiterals(`Duplicate entry '${v.replaceAll("'", "''")}' for key 'uq'`)).not.toMatch(
+        /example|y@z|tok|a"b/,
+      );
     }
   });
 });

@@ -24,7 +24,9 @@ const opts = { queryTimeoutMs: 1000, waitMs: 1000 };
 describe('killOrphanSessions', () => {
   it('KILLs the session of a dead run still on the server, and waits for it to go', async () => {
     const { conn, sent } = server({ ageSeconds: 60, time: 55, uptime: 10_000 });
-    expect(await killOrphanSessions(conn, 'sch', 'purge-locks', opts)).toEqual([{ runId: 7, jobConnectionId: 42, gone: true }]);
+    expect(await killOrphanSessions(conn, 'sch', 'purge-locks', opts)).toEqual([
+      { runId: 7, jobConnectionId: 42, gone: true },
+    ]);
     expect(sent).toContain('KILL QUERY');
   });
   it('never KILLs an id the server reused after a restart (up for less than the row is old)', async () => {

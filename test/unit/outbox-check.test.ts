@@ -22,15 +22,21 @@ describe('checkOutbox (tests run as root: only real obstacles, not mode bits, st
 
   it('a path under a regular file cannot be created', async () => {
     await writeFile(join(dir, 'file'), 'x');
-    expect(await checkOutbox(join(dir, 'file', 'outbox'))).toMatch(/^report\.outboxDir \(REPORT_OUTBOX\): cannot create or write .*file\/outbox \(ENOTDIR\)/);
+    expect(await checkOutbox(join(dir, 'file', 'outbox'))).toMatch(
+      /^report\.outboxDir \(REPORT_OUTBOX\): cannot create or write .*file\/outbox \(ENOTDIR\)/,
+    );
   });
 
   it('a pending/ that is a file is refused', async () => {
     await writeFile(join(dir, 'pending'), 'x');
-    expect(await checkOutbox(dir)).toMatch(/^report\.outboxDir \(REPORT_OUTBOX\): cannot create or write .*pending \(EEXIST|ENOTDIR\)/);
+    expect(await checkOutbox(dir)).toMatch(
+      /^report\.outboxDir \(REPORT_OUTBOX\): cannot create or write .*pending \(EEXIST|ENOTDIR\)/,
+    );
   });
 
   it('a folder nobody can write to (/proc)', async () => {
-    expect(await checkOutbox('/proc/dbkeeper-outbox')).toMatch(/^report\.outboxDir \(REPORT_OUTBOX\): cannot create or write \/proc\/dbkeeper-outbox \(E[A-Z]+\)/);
+    expect(await checkOutbox('/proc/dbkeeper-outbox')).toMatch(
+      /^report\.outboxDir \(REPORT_OUTBOX\): cannot create or write \/proc\/dbkeeper-outbox \(E[A-Z]+\)/,
+    );
   });
 });

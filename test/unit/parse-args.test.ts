@@ -24,7 +24,9 @@ describe('parseArgs', () => {
   });
 
   it('parses a job run with its flags', () => {
-    expect(parseArgs(['partitions', '--dry-run', '--json', '--at', '2027-03-01T04:30:00Z', '--print-migration'], lookup)).toEqual({
+    expect(
+      parseArgs(['partitions', '--dry-run', '--json', '--at', '2027-03-01T04:30:00Z', '--print-migration'], lookup),
+    ).toEqual({
       kind: 'run',
       job: 'partitions',
       dryRun: true,
@@ -36,13 +38,22 @@ describe('parseArgs', () => {
   });
 
   it('accepts a valid month and the flags of the other jobs', () => {
-    expect(parseArgs(['table-maintenance', '--maintenance-window'], lookup)).toMatchObject({ options: { 'maintenance-window': true } });
-    expect(parseArgs(['performance-review', '--month', '2026-12'], lookup)).toMatchObject({ options: { month: '2026-12' } });
-    expect(parseArgs(['ping', '--dry-run', '--at', '2028-02-29T23:30:00+01:00'], lookup)).toMatchObject({ at: new Date('2028-02-29T22:30:00Z') });
+    expect(parseArgs(['table-maintenance', '--maintenance-window'], lookup)).toMatchObject({
+      options: { 'maintenance-window': true },
+    });
+    expect(parseArgs(['performance-review', '--month', '2026-12'], lookup)).toMatchObject({
+      options: { month: '2026-12' },
+    });
+    expect(parseArgs(['ping', '--dry-run', '--at', '2028-02-29T23:30:00+01:00'], lookup)).toMatchObject({
+      at: new Date('2028-02-29T22:30:00Z'),
+    });
   });
 
   it('takes a job flag value with = or as the next argument', () => {
-    for (const argv of [['performance-review', '--month=2026-10', '--dry-run'], ['performance-review', '--month', '2026-10', '--dry-run']]) {
+    for (const argv of [
+      ['performance-review', '--month=2026-10', '--dry-run'],
+      ['performance-review', '--month', '2026-10', '--dry-run'],
+    ]) {
       expect(parseArgs(argv, lookup)).toMatchObject({ kind: 'run', dryRun: true, options: { month: '2026-10' } });
     }
   });
@@ -58,9 +69,15 @@ describe('parseArgs', () => {
     // A flag takes no value, whichever way one is written.
     [['partitions', '--print-migration', 'yes'], /partitions: --print-migration takes no value \(got "yes"\)/],
     [['partitions', '--print-migration=yes'], /partitions: --print-migration takes no value \(got "yes"\)/],
-    [['table-maintenance', '--maintenance-window=false'], /table-maintenance: --maintenance-window takes no value \(got "false"\)/],
+    [
+      ['table-maintenance', '--maintenance-window=false'],
+      /table-maintenance: --maintenance-window takes no value \(got "false"\)/,
+    ],
     // A value is checked by the job's validator before anything runs.
-    [['performance-review', '--month', '2026-13'], /performance-review: --month: must be YYYY-MM with a month 01-12, e.g\. 2026-10 \(got "2026-13"\)/],
+    [
+      ['performance-review', '--month', '2026-13'],
+      /performance-review: --month: must be YYYY-MM with a month 01-12, e.g\. 2026-10 \(got "2026-13"\)/,
+    ],
     [['performance-review', '--month=26-1'], /performance-review: --month: must be YYYY-MM/],
     [['performance-review', '--month'], /performance-review: --month needs a value, e\.g\. --month 2026-10/],
     [['performance-review', '--month', '--dry-run'], /performance-review: --month needs a value/],

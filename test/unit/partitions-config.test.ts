@@ -20,10 +20,32 @@ function problems(partitions: Record<string, unknown>): string {
 
 describe('partitions config', () => {
   it('per-table policy: an entry gives its own column, premake, retention, pastRetention; the rest come from the section', () => {
-    const c = load({ tables: ['api_call_logs', { name: 'audit_log', column: 'logged_at', retentionMonths: 24, pastRetention: 'archive' }], premakeMonths: 2 });
+    const c = load({
+      tables: [
+        'api_call_logs',
+        { name: 'audit_log', column: 'logged_at', retentionMonths: 24, pastRetention: 'archive' },
+      ],
+      premakeMonths: 2,
+    });
     expect(partitionTargets(c.jobs.partitions as PartitionsConfig)).toEqual([
-      { table: 'api_call_logs', column: 'created_at', premakeMonths: 2, retentionMonths: 6, pastRetention: 'drop', maxDropsPerRun: 2, pmaxRowThreshold: 10000 },
-      { table: 'audit_log', column: 'logged_at', premakeMonths: 2, retentionMonths: 24, pastRetention: 'archive', maxDropsPerRun: 2, pmaxRowThreshold: 10000 },
+      {
+        table: 'api_call_logs',
+        column: 'created_at',
+        premakeMonths: 2,
+        retentionMonths: 6,
+        pastRetention: 'drop',
+        maxDropsPerRun: 2,
+        pmaxRowThreshold: 10000,
+      },
+      {
+        table: 'audit_log',
+        column: 'logged_at',
+        premakeMonths: 2,
+        retentionMonths: 24,
+        pastRetention: 'archive',
+        maxDropsPerRun: 2,
+        pmaxRowThreshold: 10000,
+      },
     ]);
   });
 
@@ -41,7 +63,10 @@ describe('partitions config', () => {
   });
 
   it.each([
-    [{ retentionMonths: 2, premakeMonths: 3 }, /jobs\.partitions\.retentionMonths: retentionMonths \(2\) must be at least premakeMonths \(3\)/],
+    [
+      { retentionMonths: 2, premakeMonths: 3 },
+      /jobs\.partitions\.retentionMonths: retentionMonths \(2\) must be at least premakeMonths \(3\)/,
+    ],
     [{ pastRetention: 'truncate' }, /jobs\.partitions\.pastRetention/],
     [{ tables: [''] }, /jobs\.partitions\.tables\.0: must not be empty/],
     [{ tables: ['api_call_logs '] }, /jobs\.partitions\.tables\.0: must not end with a space/],
@@ -53,7 +78,10 @@ describe('partitions config', () => {
     [{ maxDropsPerRun: -1 }, /jobs\.partitions\.maxDropsPerRun/],
     [{ lockWaitTimeoutSeconds: 0 }, /jobs\.partitions\.lockWaitTimeoutSeconds/],
     [{ premakeMonths: 1.5 }, /jobs\.partitions\.premakeMonths/],
-    [{ tables: [{ name: 'a', retentionMonths: 2 }] }, /jobs\.partitions\.tables\.0\.retentionMonths: tables\[0\] \(a\): retentionMonths \(2\) must be at least premakeMonths \(3\)/],
+    [
+      { tables: [{ name: 'a', retentionMonths: 2 }] },
+      /jobs\.partitions\.tables\.0\.retentionMonths: tables\[0\] \(a\): retentionMonths \(2\) must be at least premakeMonths \(3\)/,
+    ],
     [{ tables: ['a', { name: 'a' }] }, /jobs\.partitions\.tables\.1: table a is listed twice/],
     [{ tables: [{ name: 'a', keep: 3 }] }, /jobs\.partitions\.tables\.0/],
     [{ mdlWaitSeconds: -1 }, /jobs\.partitions\.mdlWaitSeconds/],

@@ -34,7 +34,10 @@ const scenario = fc
     const drop = new Set(s.merged.map((k) => (bounds.length > 1 ? k % (bounds.length - 1) : -1)));
     bounds = bounds.filter((_b, i) => !drop.has(i));
     const rename = new Set(s.renamed.map((k) => (bounds.length ? k % bounds.length : -1)));
-    const partitions: PartitionRow[] = bounds.map((b, i) => ({ name: rename.has(i) ? `px${i}` : partitionNameFor(monthStartSeconds(b, -1)), description: String(b) }));
+    const partitions: PartitionRow[] = bounds.map((b, i) => ({
+      name: rename.has(i) ? `px${i}` : partitionNameFor(monthStartSeconds(b, -1)),
+      description: String(b),
+    }));
     partitions.push({ name: 'pmax', description: 'MAXVALUE' });
     const policy: PartitionPolicy = {
       column: 'created_at',
@@ -45,14 +48,18 @@ const scenario = fc
       pmaxRowThreshold: 100,
     };
     const dated: Row[] = s.rowOffsets.map((o) => Math.floor(s.nowMs / 1000) + o);
-    const undated: Row[] = [...Array<null>(s.nullable ? s.nullRows : 0).fill(null), ...Array<number>(s.zeroRows).fill(0)];
+    const undated: Row[] = [
+      ...Array<null>(s.nullable ? s.nullRows : 0).fill(null),
+      ...Array<number>(s.zeroRows).fill(0),
+    ];
     return { now, partitions, policy, rows: [...dated, ...undated], tailCount: s.tailCount };
   });
 
 /** A row's UNIX_TIMESTAMP(created_at): null for NULL, 0 for a zero date. */
 type Row = number | null;
 
-/** Which partition the server would put a row in: NULL goes to the first one, else the first whose bound is above it. */
+/** Which partition the server would put a row in: NULL goes to the first one, else the first whose bound is above it.
+ */
 function partitionOf(partitions: PartitionRow[], ts: Row): string {
   if (ts === null) return partitions[0]!.name;
   return partitions.find((p) => p.description === 'MAXVALUE' || ts < Number(p.description))!.name;
@@ -63,7 +70,12 @@ function undatedIn(partitions: PartitionRow[], rows: readonly Row[]): UndatedRow
   if (partitions.length < 2) return null;
   const first = partitions[0]!.name;
   const inFirst = rows.filter((r) => (r === null || r === 0) && partitionOf(partitions, r) === first);
-  return { partition: first, nullRows: inFirst.filter((r) => r === null).length, zeroRows: inFirst.filter((r) => r === 0).length, capped: false };
+  return {
+    partition: first,
+    nullRows: inFirst.filter((r) => r === null).length,
+    zeroRows: inFirst.filter((r) => r === 0).length,
+    capped: false,
+  };
 }
 
 function factsFor(partitions: PartitionRow[], tailCount: number, rows: readonly Row[]): PartitionFacts {
@@ -88,7 +100,6 @@ function factsFor(partitions: PartitionRow[], tailCount: number, rows: readonly 
   };
 }
 
-
 describe('planPartitions properties (random clocks and layouts)', () => {
   it('no planned drop or archive ever holds a row newer than the retention start, a row dated NULL or zero, the current month, a future month or pmax', () => {
     fc.assert(
@@ -100,9 +111,11 @@ describe('planPartitions properties (random clocks and layouts)', () => {
         expect(retiring.size).toBeLessThanOrEqual(policy.maxDropsPerRun);
         expect(retiring.has('pmax')).toBe(false);
         for (const ts of rows) {
-          if (ts === null || ts === 0 || ts >= retentionStart) expect(retiring.has(partitionOf(partitions, ts))).toBe(false);
+          if (ts === null || ts === 0 || ts >= retentionStart)
+            expect(retiring.has(partitionOf(partitions, ts))).toBe(false);
         }
-        for (const a of plan!.actions) if (a.kind !== 'create') expect(a.upperBound).toBeLessThanOrEqual(monthStartSeconds(now));
+        for (const a of plan!.actions)
+          if (a.kind !== 'create') expect(a.upperBound).toBeLessThanOrEqual(monthStartSeconds(now));
       }),
       { numRuns: 2000 },
     );
@@ -132,7 +145,9 @@ describe('planPartitions properties (random clocks and layouts)', () => {
         expect(again!.actions.filter((a) => a.kind === 'create')).toEqual([]);
         // What remains is the backlog the cap deferred, nothing else.
         const deferred = plan!.skipped.filter((s) => /cap of/.test(s.reason)).length;
-        expect(again!.actions.filter((a) => a.kind !== 'create').length).toBe(Math.min(deferred, policy.maxDropsPerRun));
+        expect(again!.actions.filter((a) => a.kind !== 'create').length).toBe(
+          Math.min(deferred, policy.maxDropsPerRun),
+        );
       }),
       { numRuns: 1000 },
     );

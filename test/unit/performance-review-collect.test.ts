@@ -4,7 +4,12 @@ import { detectDialect } from '../../src/db/dialect.js';
 import { collectPerformanceReview } from '../../jobs/performance-review/collect.js';
 import type { ReviewPeriod } from '../../jobs/performance-review/facts.js';
 
-const october: ReviewPeriod = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z'), label: '2026-10', partial: false };
+const october: ReviewPeriod = {
+  from: new Date('2026-10-01T00:00:00Z'),
+  to: new Date('2026-11-01T00:00:00Z'),
+  label: '2026-10',
+  partial: false,
+};
 
 interface Server {
   version: string;
@@ -25,8 +30,28 @@ function fake(s: Server) {
     async query<T>(sql: string): Promise<T> {
       asked.push(sql);
       if (sql.includes('@@performance_schema'))
-        return [{ ps: s.ps, sql_on: s.slowLog, log_output: s.logOutput, lqt: 1, slow_file: 'db-slow.log', datadir: '/var/lib/mysql/', host: 'db1', port: 3306, server_id: 1, max_conn: 500, version: s.version, epoch_ms: 1796061331000 }] as T;
-      if (sql.startsWith('SHOW GLOBAL STATUS')) return [{ Variable_name: 'Uptime', Value: '86400' }, { Variable_name: 'Threads_connected', Value: '20' }, { Variable_name: 'Max_used_connections', Value: '90' }] as T;
+        return [
+          {
+            ps: s.ps,
+            sql_on: s.slowLog,
+            log_output: s.logOutput,
+            lqt: 1,
+            slow_file: 'db-slow.log',
+            datadir: '/var/lib/mysql/',
+            host: 'db1',
+            port: 3306,
+            server_id: 1,
+            max_conn: 500,
+            version: s.version,
+            epoch_ms: 1796061331000,
+          },
+        ] as T;
+      if (sql.startsWith('SHOW GLOBAL STATUS'))
+        return [
+          { Variable_name: 'Uptime', Value: '86400' },
+          { Variable_name: 'Threads_connected', Value: '20' },
+          { Variable_name: 'Max_used_connections', Value: '90' },
+        ] as T;
       if (sql.includes('dbkeeper_snapshots')) return [] as T;
       if (sql.includes('MIN(taken_at)')) return [{ t: s.baseline?.takenAt ?? null }] as T;
       if (sql.includes('dbkeeper_digest_baselines')) return (s.baseline?.rows ?? []) as T;
@@ -54,12 +79,33 @@ describe('collectPerformanceReview source order', () => {
       ps: 1,
       slowLog: 1,
       logOutput: 'TABLE',
-      digests: [{ s: 'booking', digest: 'abc', text: 'SELECT * FROM `appointments` WHERE `id` = ?', n: 1000, sum_us: '2500000', max_us: '90000', p95_us: '4000', rows_examined: 1000, first_seen: new Date('2026-09-01T00:00:00Z'), last_seen: new Date('2026-10-31T00:00:00Z') }],
+      digests: [
+        {
+          s: 'booking',
+          digest: 'abc',
+          text: 'SELECT * FROM `appointments` WHERE `id` = ?',
+          n: 1000,
+          sum_us: '2500000',
+          max_us: '90000',
+          p95_us: '4000',
+          rows_examined: 1000,
+          first_seen: new Date('2026-09-01T00:00:00Z'),
+          last_seen: new Date('2026-10-31T00:00:00Z'),
+        },
+      ],
     });
     const f = await collectPerformanceReview(db, october, opts);
     expect(f.source).toBe('performance_schema');
     expect(f.statements).toEqual([
-      { fingerprint: 'SELECT * FROM `appointments` WHERE `id` = ?', schema: 'booking', count: 1000, totalSeconds: 2.5, maxSeconds: 0.09, p95Seconds: 0.004, rowsExamined: 1000 },
+      {
+        fingerprint: 'SELECT * FROM `appointments` WHERE `id` = ?',
+        schema: 'booking',
+        count: 1000,
+        totalSeconds: 2.5,
+        maxSeconds: 0.09,
+        p95Seconds: 0.004,
+        rowsExamined: 1000,
+      },
     ]);
     expect(f.digestsSince).toEqual(new Date('2026-09-01T00:00:00Z'));
     expect(asked.find((q) => q.includes('events_statements_summary_by_digest'))).toContain('QUANTILE_95 DIV 1000000');
@@ -74,13 +120,42 @@ describe('collectPerformanceReview source order', () => {
       slowLog: 0,
       logOutput: 'FILE',
       digests: [
-        { s: 'booking', digest: 'abc', text: 'SELECT a', n: 1000, sum_us: '2500000', max_us: '90000', p95_us: '4000', rows_examined: 1000, first_seen: first, last_seen: new Date('2026-10-31T00:00:00Z') },
-        { s: 'booking', digest: 'old', text: 'SELECT b', n: 50, sum_us: '100', max_us: '9', p95_us: '3', rows_examined: 5, first_seen: first, last_seen: new Date('2026-09-15T00:00:00Z') },
+        {
+          s: 'booking',
+          digest: 'abc',
+          text: 'SELECT a',
+          n: 1000,
+          sum_us: '2500000',
+          max_us: '90000',
+          p95_us: '4000',
+          rows_examined: 1000,
+          first_seen: first,
+          last_seen: new Date('2026-10-31T00:00:00Z'),
+        },
+        {
+          s: 'booking',
+          digest: 'old',
+          text: 'SELECT b',
+          n: 50,
+          sum_us: '100',
+          max_us: '9',
+          p95_us: '3',
+          rows_examined: 5,
+          first_seen: first,
+          last_seen: new Date('2026-09-15T00:00:00Z'),
+        },
       ],
       baseline: {
         takenAt: new Date('2026-10-01T04:30:00Z'),
         rows: [
-          { schema_name: 'booking', digest: 'abc', count_star: 400, sum_us: 500000, rows_examined: 400, first_seen: first },
+          {
+            schema_name: 'booking',
+            digest: 'abc',
+            count_star: 400,
+            sum_us: 500000,
+            rows_examined: 400,
+            first_seen: first,
+          },
           { schema_name: 'booking', digest: 'old', count_star: 50, sum_us: 100, rows_examined: 5, first_seen: first },
         ],
       },
@@ -93,7 +168,25 @@ describe('collectPerformanceReview source order', () => {
   });
 
   it('MariaDB with performance_schema ON: digests without p95 (the server has no quantiles)', async () => {
-    const { db, asked } = fake({ version: '10.11.19-MariaDB', ps: 1, slowLog: 0, logOutput: 'FILE', digests: [{ s: null, digest: 'd1', text: 'SELECT ?', n: 3, sum_us: '30', max_us: '20', p95_us: null, rows_examined: 0, first_seen: new Date('2026-10-05T00:00:00Z') }] });
+    const { db, asked } = fake({
+      version: '10.11.19-MariaDB',
+      ps: 1,
+      slowLog: 0,
+      logOutput: 'FILE',
+      digests: [
+        {
+          s: null,
+          digest: 'd1',
+          text: 'SELECT ?',
+          n: 3,
+          sum_us: '30',
+          max_us: '20',
+          p95_us: null,
+          rows_examined: 0,
+          first_seen: new Date('2026-10-05T00:00:00Z'),
+        },
+      ],
+    });
     const f = await collectPerformanceReview(db, october, opts);
     expect(f.statements[0]).toMatchObject({ count: 3, p95Seconds: null, schema: null });
     expect(f.digestsSince).toBeNull();
@@ -118,17 +211,35 @@ describe('collectPerformanceReview source order', () => {
     ]);
     expect(f.attempts[0]!.note).toContain('no statement digests');
     expect(f.statements).toHaveLength(1);
-    expect(f.statements[0]).toMatchObject({ fingerprint: 'select * from t where id = ?', count: 2, totalSeconds: 4, p95Seconds: 2.5 });
+    expect(f.statements[0]).toMatchObject({
+      fingerprint: 'select * from t where id = ?',
+      count: 2,
+      totalSeconds: 4,
+      p95Seconds: 2.5,
+    });
   });
 
   it('maxSlowLogEntries stops the read and says so', async () => {
-    const slowRows = Array.from({ length: 5 }, (_, i) => ({ secs: '1', db: 'b', rows_examined: 1, sql_text: `select ${i}` }));
-    const f = await collectPerformanceReview(fake({ version: '10.11.19-MariaDB', ps: 0, slowLog: 1, logOutput: 'TABLE', slowRows }).db, october, { ...opts, maxSlowLogEntries: 3 });
+    const slowRows = Array.from({ length: 5 }, (_, i) => ({
+      secs: '1',
+      db: 'b',
+      rows_examined: 1,
+      sql_text: `select ${i}`,
+    }));
+    const f = await collectPerformanceReview(
+      fake({ version: '10.11.19-MariaDB', ps: 0, slowLog: 1, logOutput: 'TABLE', slowRows }).db,
+      october,
+      { ...opts, maxSlowLogEntries: 3 },
+    );
     expect([f.entriesRead, f.truncated]).toEqual([3, true]);
   });
 
   it('slow log to FILE on another host than the worker: not available, and why', async () => {
-    const f = await collectPerformanceReview(fake({ version: '10.11.19-MariaDB', ps: 0, slowLog: 1, logOutput: 'FILE' }).db, october, opts);
+    const f = await collectPerformanceReview(
+      fake({ version: '10.11.19-MariaDB', ps: 0, slowLog: 1, logOutput: 'FILE' }).db,
+      october,
+      opts,
+    );
     expect(f.source).toBeNull();
     expect(f.attempts.map((a) => a.note)).toEqual([
       'performance_schema is OFF (turning it on needs the server config and a restart)',

@@ -5,11 +5,23 @@ import { percentile, StatementAggregator } from '../../jobs/performance-review/s
 
 describe('fingerprint', () => {
   it.each([
-    ["SELECT * FROM t WHERE id IN (1,2,3) AND name='x' LIMIT 10", 'select * from t where id in(?+) and name = ? limit ?'],
-    ['select * from t where id in ( 4 )  and name = "y" limit 5, 10', 'select * from t where id in(?+) and name = ? limit ?'],
+    [
+      "SELECT * FROM t WHERE id IN (1,2,3) AND name='x' LIMIT 10",
+      'select * from t where id in(?+) and name = ? limit ?',
+    ],
+    [
+      'select * from t where id in ( 4 )  and name = "y" limit 5, 10',
+      'select * from t where id in(?+) and name = ? limit ?',
+    ],
     ["INSERT INTO t (a,b) VALUES (1,'a'),(2,'b')", 'insert into t (a,b) values(?+)'],
-    ['select /* report */ a from db1.t1 where x = -1.5e3 and y = 0x1F and z is null order by a  desc', 'select a from db1.t1 where x = ? and y = ? and z is ? order by a desc'],
-    ['SELECT a - 1 FROM `appointments_2024` WHERE id=5 -- trailing\n', 'select a - ? from appointments_2024 where id = ?'],
+    [
+      'select /* report */ a from db1.t1 where x = -1.5e3 and y = 0x1F and z is null order by a  desc',
+      'select a from db1.t1 where x = ? and y = ? and z is ? order by a desc',
+    ],
+    [
+      'SELECT a - 1 FROM `appointments_2024` WHERE id=5 -- trailing\n',
+      'select a - ? from appointments_2024 where id = ?',
+    ],
     ["select * from t where s = 'it''s, (a) or 1=1' and b = 'x\\'y'", 'select * from t where s = ? and b = ?'],
     ['UPDATE t SET v = v + 1 WHERE id = 2;', 'update t set v = v + ? where id = ?'],
     ["select x'0A', b'01', N'text' from t # note", 'select ?,?,? from t'],
@@ -19,12 +31,16 @@ describe('fingerprint', () => {
 
   it('executions that differ only in values, case, spacing and comments group together', () => {
     const a = fingerprint("SELECT id FROM appointments WHERE customer_id = 17 AND starts_at >= '2026-11-01'");
-    const b = fingerprint("select  id\n from appointments /* app */ where customer_id=42 and starts_at>='2026-11-02 10:00'");
+    const b = fingerprint(
+      "select  id\n from appointments /* app */ where customer_id=42 and starts_at>='2026-11-02 10:00'",
+    );
     expect(a).toBe(b);
   });
 
   it('different tables and tenant tables with digits stay apart', () => {
-    expect(fingerprint('select * from calls_2024 where id = 1')).not.toBe(fingerprint('select * from calls_2025 where id = 1'));
+    expect(fingerprint('select * from calls_2024 where id = 1')).not.toBe(
+      fingerprint('select * from calls_2025 where id = 1'),
+    );
     expect(fingerprint('select * from a where id = 1')).not.toBe(fingerprint('select * from b where id = 1'));
   });
 });
@@ -45,7 +61,14 @@ describe('StatementAggregator', () => {
     const stats = agg.stats();
     expect(agg.entries).toBe(21);
     expect(stats).toHaveLength(2);
-    expect(stats[0]).toMatchObject({ fingerprint: 'select * from t where id = ?', schema: 'app', count: 20, maxSeconds: 2, p95Seconds: 1.9, rowsExamined: 100 });
+    expect(stats[0]).toMatchObject({
+      fingerprint: 'select * from t where id = ?',
+      schema: 'app',
+      count: 20,
+      maxSeconds: 2,
+      p95Seconds: 1.9,
+      rowsExamined: 100,
+    });
     expect(stats[0]!.totalSeconds).toBeCloseTo(21, 6);
     expect(JSON.stringify(stats)).not.toContain('id = 1');
     expect(agg.rawSamples()).toEqual([
@@ -113,8 +136,20 @@ describe('SlowLogParser', () => {
   it('MariaDB format: schema from the header or use, multi-line statements, banners and administrator commands skipped', () => {
     const entries = parse(MARIADB_LOG);
     expect(entries).toEqual([
-      { sql: 'SELECT SLEEP(0.12) AS s FROM probe_d758bda1 WHERE id = 1;', seconds: 0.120548, schema: 'dbkeeper_t_0da55f7e3d', rowsExamined: 1, epochSeconds: 1796061331 },
-      { sql: 'SELECT SLEEP(0.3) AS s\n  FROM probe_d758bda1\n WHERE id IN (1);', seconds: 0.300563, schema: 'dbkeeper_t_0da55f7e3d', rowsExamined: 1, epochSeconds: 1796061331 },
+      {
+        sql: 'SELECT SLEEP(0.12) AS s FROM probe_d758bda1 WHERE id = 1;',
+        seconds: 0.120548,
+        schema: 'dbkeeper_t_0da55f7e3d',
+        rowsExamined: 1,
+        epochSeconds: 1796061331,
+      },
+      {
+        sql: 'SELECT SLEEP(0.3) AS s\n  FROM probe_d758bda1\n WHERE id IN (1);',
+        seconds: 0.300563,
+        schema: 'dbkeeper_t_0da55f7e3d',
+        rowsExamined: 1,
+        epochSeconds: 1796061331,
+      },
     ]);
   });
 

@@ -3,19 +3,43 @@ import { enableStatements, planPerformanceReview } from '../../jobs/performance-
 import { monthPeak, poolAdvice } from '../../jobs/performance-review/pool-advice.js';
 import type { ConnectionSample, PerformanceReviewFacts, ReviewPeriod } from '../../jobs/performance-review/facts.js';
 import { reviewPeriod, ReviewMonthError } from '../../jobs/performance-review/review-period.js';
-import { performanceReviewConfigSchema, performanceReviewPolicy, type PerformanceReviewPolicy } from '../../jobs/performance-review/config.js';
+import {
+  performanceReviewConfigSchema,
+  performanceReviewPolicy,
+  type PerformanceReviewPolicy,
+} from '../../jobs/performance-review/config.js';
 import type { StatementStat } from '../../jobs/performance-review/statement-stats.js';
 
 // The job's own keys as its schema's defaults make them.
 const { enabled: _e, schedule: _s, catchUp: _c, timezone: _t, ...ownKeys } = performanceReviewConfigSchema.parse({});
 // DB_POOL_MAX=100 and DB_SLOW_QUERY_TIME=1 from the platform's .env fill in what the job section leaves to them.
-const policy: PerformanceReviewPolicy = performanceReviewPolicy(performanceReviewConfigSchema.parse(ownKeys), { dbPoolMax: 100, slowQueryTimeSeconds: 1 });
+const policy: PerformanceReviewPolicy = performanceReviewPolicy(performanceReviewConfigSchema.parse(ownKeys), {
+  dbPoolMax: 100,
+  slowQueryTimeSeconds: 1,
+});
 
-const october: ReviewPeriod = { from: new Date('2026-10-01T00:00:00Z'), to: new Date('2026-11-01T00:00:00Z'), label: '2026-10', partial: false };
+const october: ReviewPeriod = {
+  from: new Date('2026-10-01T00:00:00Z'),
+  to: new Date('2026-11-01T00:00:00Z'),
+  label: '2026-10',
+  partial: false,
+};
 const bootedInSeptember = Date.parse('2026-09-10T00:00:00Z');
 
-function sample(day: number, maxUsed: number, threads = 10, start = bootedInSeptember, maxConnections = 151): ConnectionSample {
-  return { takenAt: new Date(Date.UTC(2026, 9, day, 3, 15)), maxUsedConnections: maxUsed, threadsConnected: threads, maxConnections, serverStartMs: start };
+function sample(
+  day: number,
+  maxUsed: number,
+  threads = 10,
+  start = bootedInSeptember,
+  maxConnections = 151,
+): ConnectionSample {
+  return {
+    takenAt: new Date(Date.UTC(2026, 9, day, 3, 15)),
+    maxUsedConnections: maxUsed,
+    threadsConnected: threads,
+    maxConnections,
+    serverStartMs: start,
+  };
 }
 
 describe('reviewPeriod', () => {
@@ -32,7 +56,12 @@ describe('reviewPeriod', () => {
 
   it('--month of the current month: partial, up to now', () => {
     const now = new Date('2026-11-30T17:00:00Z');
-    expect(reviewPeriod(now, 'UTC', '2026-11')).toEqual({ from: new Date('2026-11-01T00:00:00Z'), to: now, label: '2026-11', partial: true });
+    expect(reviewPeriod(now, 'UTC', '2026-11')).toEqual({
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: now,
+      label: '2026-11',
+      partial: true,
+    });
   });
 
   it.each(['2026-13', '26-10', 'october', '2026-00'])('--month %s is refused, naming the flag', (m) => {
@@ -46,24 +75,47 @@ describe('reviewPeriod', () => {
 
 describe('monthPeak', () => {
   it('a rise of Max_used_connections between two snapshots happened inside the month', () => {
-    expect(monthPeak([sample(1, 40), sample(2, 40), sample(3, 90), sample(4, 90)], october)).toEqual({ peak: 90, inPeriod: true });
+    expect(monthPeak([sample(1, 40), sample(2, 40), sample(3, 90), sample(4, 90)], october)).toEqual({
+      peak: 90,
+      inPeriod: true,
+    });
   });
   it('no rise since a boot before the month: an upper bound only', () => {
-    expect(monthPeak([sample(1, 120), sample(15, 120), sample(31, 120)], october)).toEqual({ peak: 120, inPeriod: false });
+    expect(monthPeak([sample(1, 120), sample(15, 120), sample(31, 120)], october)).toEqual({
+      peak: 120,
+      inPeriod: false,
+    });
   });
   it('a restart inside the month makes the later high-water marks the month\u2019s', () => {
     const restart = Date.parse('2026-10-10T00:00:00Z');
-    expect(monthPeak([sample(1, 120), sample(11, 30, 10, restart), sample(20, 70, 10, restart)], october)).toEqual({ peak: 120, inPeriod: false });
-    expect(monthPeak([sample(11, 30, 10, restart), sample(20, 70, 10, restart)], october)).toEqual({ peak: 70, inPeriod: true });
+    expect(monthPeak([sample(1, 120), sample(11, 30, 10, restart), sample(20, 70, 10, restart)], october)).toEqual({
+      peak: 120,
+      inPeriod: false,
+    });
+    expect(monthPeak([sample(11, 30, 10, restart), sample(20, 70, 10, restart)], october)).toEqual({
+      peak: 70,
+      inPeriod: true,
+    });
   });
 });
 
 describe('poolAdvice', () => {
-  const rising = (peak: number, maxConnections = 151) => [sample(1, 10, 5, bootedInSeptember, maxConnections), sample(2, peak, 5, bootedInSeptember, maxConnections)];
+  const rising = (peak: number, maxConnections = 151) => [
+    sample(1, 10, 5, bootedInSeptember, maxConnections),
+    sample(2, peak, 5, bootedInSeptember, maxConnections),
+  ];
 
   it('pool 100, max_connections 151, peak 60: one instance fits the 80 % target, two instances exceed it and are told to lower', () => {
     const a = poolAdvice(rising(60), october, policy);
-    expect(a).toMatchObject({ peak: 60, peakInPeriod: true, configuredTotal: 100, targetTotal: 120, needed: 75, action: 'keep', recommendedPoolMax: 100 });
+    expect(a).toMatchObject({
+      peak: 60,
+      peakInPeriod: true,
+      configuredTotal: 100,
+      targetTotal: 120,
+      needed: 75,
+      action: 'keep',
+      recommendedPoolMax: 100,
+    });
     const b = poolAdvice(rising(60), october, { ...policy, appInstances: 2 });
     expect(b).toMatchObject({ configuredTotal: 200, targetTotal: 120, action: 'lower-pool', recommendedPoolMax: 60 });
     expect(b.reasons.join(' ')).toContain('Lower DB_POOL_MAX to 60 per instance');
@@ -71,7 +123,12 @@ describe('poolAdvice', () => {
 
   it('peak with headroom above the target share: raise max_connections', () => {
     const a = poolAdvice(rising(140), october, policy);
-    expect(a).toMatchObject({ needed: 175, action: 'raise-max-connections', recommendedPoolMax: 175, recommendedMaxConnections: 219 });
+    expect(a).toMatchObject({
+      needed: 175,
+      action: 'raise-max-connections',
+      recommendedPoolMax: 175,
+      recommendedMaxConnections: 219,
+    });
   });
 
   it('peak above what a small pool can open: raise the pool within the target', () => {
@@ -105,7 +162,15 @@ function facts(over: Partial<PerformanceReviewFacts> = {}): PerformanceReviewFac
   };
 }
 
-const stat = (fp: string, count: number, total: number, p95: number | null): StatementStat => ({ fingerprint: fp, schema: 'booking', count, totalSeconds: total, maxSeconds: null, p95Seconds: p95, rowsExamined: null });
+const stat = (fp: string, count: number, total: number, p95: number | null): StatementStat => ({
+  fingerprint: fp,
+  schema: 'booking',
+  count,
+  totalSeconds: total,
+  maxSeconds: null,
+  p95Seconds: p95,
+  rowsExamined: null,
+});
 
 describe('planPerformanceReview', () => {
   it('ranks by total and by average time with share of the total; p95 where the source has it', () => {
@@ -118,7 +183,13 @@ describe('planPerformanceReview', () => {
     ]);
     expect(plan.byAverage.map((s) => s.fingerprint)).toEqual(['select b', 'select c', 'select a']);
     const table = plan.sections.find((s) => s.kind === 'table' && s.title.includes('total'));
-    expect(table).toMatchObject({ rows: [['select a', 'booking', 1000, 60, 60, 200, 60], ['select b', 'booking', 2, 30, 15000, 20000, 30], ['select c', 'booking', 10, 10, 1000, null, 10]] });
+    expect(table).toMatchObject({
+      rows: [
+        ['select a', 'booking', 1000, 60, 60, 200, 60],
+        ['select b', 'booking', 2, 30, 15000, 20000, 30],
+        ['select c', 'booking', 10, 10, 1000, null, 10],
+      ],
+    });
     expect(plan.status).toBe('ok');
     expect(plan.summary).toContain('top by total time: 60 % select a');
   });
@@ -132,7 +203,12 @@ describe('planPerformanceReview', () => {
 
   it('MySQL digests cumulative since before the month: the report says so', () => {
     const plan = planPerformanceReview(
-      facts({ source: 'performance_schema', attempts: [{ source: 'performance_schema', used: true, note: '' }], statements: [stat('select ?', 5, 1, 0.3)], digestsSince: new Date('2026-09-10T00:00:00Z') }),
+      facts({
+        source: 'performance_schema',
+        attempts: [{ source: 'performance_schema', used: true, note: '' }],
+        statements: [stat('select ?', 5, 1, 0.3)],
+        digestsSince: new Date('2026-09-10T00:00:00Z'),
+      }),
       policy,
       october,
     );
@@ -156,9 +232,15 @@ describe('planPerformanceReview', () => {
       october,
     );
     expect(plan.status).toBe('warning');
-    expect(plan.enableAdvice).toEqual(['SET GLOBAL long_query_time = 2', "SET GLOBAL log_output = 'FILE,TABLE'", 'SET GLOBAL slow_query_log = ON']);
+    expect(plan.enableAdvice).toEqual([
+      'SET GLOBAL long_query_time = 2',
+      "SET GLOBAL log_output = 'FILE,TABLE'",
+      'SET GLOBAL slow_query_log = ON',
+    ]);
     const text = plan.sections.find((s) => s.title === 'Statement review: not available');
-    expect(text?.kind === 'text' && text.lines.join('\n')).toMatch(/performance_schema is OFF[\s\S]*long_query_time = 2 s \(DB_SLOW_QUERY_TIME\)/);
+    expect(text?.kind === 'text' && text.lines.join('\n')).toMatch(
+      /performance_schema is OFF[\s\S]*long_query_time = 2 s \(DB_SLOW_QUERY_TIME\)/,
+    );
     expect(plan.summary).toContain('statement review not available');
   });
 
@@ -171,7 +253,9 @@ describe('planPerformanceReview', () => {
     expect(plan.pool.action).toBe('raise-max-connections');
     expect(plan.status).toBe('warning');
     expect(plan.sections[0]).toMatchObject({ kind: 'figures', title: 'Connection pool' });
-    expect(plan.sections.find((s) => s.kind === 'sql')).toMatchObject({ statements: ['SET GLOBAL max_connections = 219'] });
+    expect(plan.sections.find((s) => s.kind === 'sql')).toMatchObject({
+      statements: ['SET GLOBAL max_connections = 219'],
+    });
   });
 
   it('no snapshots in the month: today\u2019s high-water mark as an upper bound, said', () => {
@@ -182,7 +266,8 @@ describe('planPerformanceReview', () => {
 });
 
 describe('performance-review config', () => {
-  it('defaults: the platform pool size and slow query time', () => expect(policy).toMatchObject({ appPoolMax: 100, slowQueryTimeSeconds: 1, connectionUsePercentTarget: 80 }));
+  it('defaults: the platform pool size and slow query time', () =>
+    expect(policy).toMatchObject({ appPoolMax: 100, slowQueryTimeSeconds: 1, connectionUsePercentTarget: 80 }));
   it('bad values are refused naming the field', () => {
     const r = performanceReviewConfigSchema.safeParse({ ...ownKeys, appPoolMax: 0 });
     expect(r.error!.issues[0]!.path).toEqual(['appPoolMax']);

@@ -22,28 +22,45 @@ function plan(): TargetPlan {
   const facts: PurgeFacts = {
     database: 'booking',
     replica: { kind: 'not-a-replica' },
-    targets: [{
-      target: baseConfig.targets[0]!,
-      table: { engine: 'InnoDB' },
-      columns: [{ name: 'id', dataType: 'bigint' }, { name: 'expires_at', dataType: 'datetime' }],
-      indexes: [{ name: 'PRIMARY', columns: ['id'], usable: true }, { name: 'idx_exp', columns: ['expires_at'], usable: true }],
-      wallClockSamples: [CUTOFF],
-      zoneLabel: 'Etc/UTC',
-    }],
+    targets: [
+      {
+        target: baseConfig.targets[0]!,
+        table: { engine: 'InnoDB' },
+        columns: [
+          { name: 'id', dataType: 'bigint' },
+          { name: 'expires_at', dataType: 'datetime' },
+        ],
+        indexes: [
+          { name: 'PRIMARY', columns: ['id'], usable: true },
+          { name: 'idx_exp', columns: ['expires_at'], usable: true },
+        ],
+        wallClockSamples: [CUTOFF],
+        zoneLabel: 'Etc/UTC',
+      },
+    ],
   };
   const p = planPurge(facts, baseConfig, NOW);
   if (!p.ok) throw new Error(p.refusals.join());
   return p.targets[0]!;
 }
 
-interface Row { id: number; expiry: string }
-const ts = (minutesFromCutoff: number) => new Date(NOW.getTime() + minutesFromCutoff * 60_000).toISOString().replace('T', ' ').replace('Z', '000');
+interface Row {
+  id: number;
+  expiry: string;
+}
+const ts = (minutesFromCutoff: number) =>
+  new Date(NOW.getTime() + minutesFromCutoff * 60_000).toISOString().replace('T', ' ').replace('Z', '000');
 
 /** An in-memory table behind the statements the plan builds; time moves only when the fake says so. */
 function fakeTable(
   expired: number,
   live: number,
-  opts: { msPerRow?: number; threads?: () => number; beforeDelete?: (ids: number[], rows: Row[]) => void; replicas?: (applied: string | null) => Promise<ReplicaGate> } = {},
+  opts: {
+    msPerRow?: number;
+    threads?: () => number;
+    beforeDelete?: (ids: number[], rows: Row[]) => void;
+    replicas?: (applied: string | null) => Promise<ReplicaGate>;
+  } = {},
 ) {
   let rows: Row[] = [];
   let id = 1;
@@ -55,14 +72,17 @@ function fakeTable(
   const p = plan();
   const query = async (sql: string, values: unknown[] = []): Promise<unknown> => {
     log.push(sql.split(' ')[0]!);
-    if (sql.startsWith('SHOW GLOBAL STATUS')) return [{ Variable_name: 'Threads_running', Value: String(opts.threads?.() ?? 3) }];
+    if (sql.startsWith('SHOW GLOBAL STATUS'))
+      return [{ Variable_name: 'Threads_running', Value: String(opts.threads?.() ?? 3) }];
     if (sql.startsWith('EXPLAIN')) return [{ rows: rows.filter((r) => r.expiry < CUTOFF).length }];
     if (sql === p.countSql) return [{ n: rows.filter((r) => r.expiry < (values[0] as string)).length }];
     if (sql === p.selectFirstSql || sql === p.selectNextSql) {
       const [cutoff] = values as string[];
       const after = sql === p.selectNextSql ? { e: values[1] as string, id: values[4] as number } : null;
       return rows
-        .filter((r) => r.expiry < cutoff! && (!after || r.expiry > after.e || (r.expiry === after.e && r.id > after.id)))
+        .filter(
+          (r) => r.expiry < cutoff! && (!after || r.expiry > after.e || (r.expiry === after.e && r.id > after.id)),
+        )
         .sort((a, b) => (a.expiry < b.expiry ? -1 : a.expiry > b.expiry ? 1 : a.id - b.id))
         .slice(0, values.at(-1) as number)
         .map((r) => ({ ...r }));
@@ -82,17 +102,30 @@ function fakeTable(
   const deps: ApplyDeps = {
     db: { query: query as ApplyDeps['db']['query'], dialect: detectDialect('10.11.9-MariaDB'), database: 'booking' },
     clock: () => time,
-    sleep: async (ms) => { time += ms; },
+    sleep: async (ms) => {
+      time += ms;
+    },
     progress: (l) => progress.push(l),
     replica: { kind: 'not-a-replica' },
     maxLagSeconds: 1,
     ...(opts.replicas ? { replicas: opts.replicas } : {}),
   };
-  return { deps, rows: () => rows, log, progress, advance: (ms: number) => { time += ms; } };
+  return {
+    deps,
+    rows: () => rows,
+    log,
+    progress,
+    advance: (ms: number) => {
+      time += ms;
+    },
+  };
 }
 
-const run = (f: ReturnType<typeof fakeTable>, config: Partial<PurgeConfig> = {}, signal = new AbortController().signal) =>
-  purgeTarget(plan(), { ...baseConfig, ...config }, f.deps, { startedAt: 0, rowsDeleted: 0 }, signal);
+const run = (
+  f: ReturnType<typeof fakeTable>,
+  config: Partial<PurgeConfig> = {},
+  signal = new AbortController().signal,
+) => purgeTarget(plan(), { ...baseConfig, ...config }, f.deps, { startedAt: 0, rowsDeleted: 0 }, signal);
 
 describe('purgeTarget', () => {
   it('deletes every expired row, keeps the live ones, and grows chunks while they are fast', async () => {
@@ -100,7 +133,14 @@ describe('purgeTarget', () => {
     const o = await run(f);
     expect(f.rows().filter((r) => r.expiry < CUTOFF)).toHaveLength(0);
     expect(f.rows()).toHaveLength(700);
-    expect(o).toMatchObject({ rowsDeleted: 5000, rowsKept: 0, stopReason: 'done', backlogLeft: 0, retries: 0, pausedMs: 0 });
+    expect(o).toMatchObject({
+      rowsDeleted: 5000,
+      rowsKept: 0,
+      stopReason: 'done',
+      backlogLeft: 0,
+      retries: 0,
+      pausedMs: 0,
+    });
     expect(o.chunkRows.max).toBeGreaterThan(baseConfig.chunk.startRows);
     expect(o.chunkRows.max).toBeLessThanOrEqual(baseConfig.chunk.maxRows);
     expect(o.chunks).toBeLessThan(50);
@@ -131,7 +171,11 @@ describe('purgeTarget', () => {
   it('stops between chunks on abort, does not count the backlog, leaves no half chunk', async () => {
     const ac = new AbortController();
     let deletes = 0;
-    const f = fakeTable(5000, 0, { beforeDelete: () => { if (++deletes === 3) ac.abort(); } });
+    const f = fakeTable(5000, 0, {
+      beforeDelete: () => {
+        if (++deletes === 3) ac.abort();
+      },
+    });
     const o = await run(f, { chunk: { ...baseConfig.chunk, maxRows: 100 } }, ac.signal);
     expect(o).toMatchObject({ stopReason: 'aborted', rowsDeleted: 300, chunks: 3, backlogLeft: null });
     expect(f.rows()).toHaveLength(4700);
@@ -140,20 +184,33 @@ describe('purgeTarget', () => {
   it('retries a chunk on deadlock and lock-wait timeout with growing backoff', async () => {
     let deletes = 0;
     const errs = [1213, 1205];
-    const f = fakeTable(1000, 0, { beforeDelete: () => { const e = errs[deletes++]; if (e) throw Object.assign(new Error('conflict'), { errno: e }); } });
+    const f = fakeTable(1000, 0, {
+      beforeDelete: () => {
+        const e = errs[deletes++];
+        if (e) throw Object.assign(new Error('conflict'), { errno: e });
+      },
+    });
     const o = await run(f);
     expect(o).toMatchObject({ retries: 2, rowsDeleted: 1000, stopReason: 'done' });
     expect(f.log.filter((s) => s === 'ROLLBACK')).toHaveLength(2);
   });
 
   it('gives up after maxRetries and says so, having deleted nothing more', async () => {
-    const f = fakeTable(1000, 0, { beforeDelete: () => { throw Object.assign(new Error('Lock wait timeout'), { errno: 1205 }); } });
+    const f = fakeTable(1000, 0, {
+      beforeDelete: () => {
+        throw Object.assign(new Error('Lock wait timeout'), { errno: 1205 });
+      },
+    });
     const o = await run(f);
     expect(o).toMatchObject({ retries: 4, rowsDeleted: 0, stopReason: 'retries-exhausted', backlogLeft: 1000 });
   });
 
   it('does not retry other errors', async () => {
-    const f = fakeTable(1000, 0, { beforeDelete: () => { throw Object.assign(new Error('syntax'), { errno: 1064 }); } });
+    const f = fakeTable(1000, 0, {
+      beforeDelete: () => {
+        throw Object.assign(new Error('syntax'), { errno: 1064 });
+      },
+    });
     await expect(run(f)).rejects.toThrow('syntax');
     expect(f.log.at(-1)).toBe('ROLLBACK');
   });
@@ -169,7 +226,14 @@ describe('purgeTarget', () => {
 
   it('keeps a row whose lock was extended between the select and the delete', async () => {
     let once = false;
-    const f = fakeTable(300, 0, { beforeDelete: (ids, rows) => { if (!once) { once = true; rows.find((r) => r.id === ids[0])!.expiry = ts(30); } } });
+    const f = fakeTable(300, 0, {
+      beforeDelete: (ids, rows) => {
+        if (!once) {
+          once = true;
+          rows.find((r) => r.id === ids[0])!.expiry = ts(30);
+        }
+      },
+    });
     const o = await run(f);
     expect(o).toMatchObject({ rowsDeleted: 299, rowsKept: 1, backlogLeft: 0 });
     expect(f.rows()).toHaveLength(1);
@@ -197,7 +261,16 @@ function probe(lag: number | null): ReplicaProbe {
     node: 'r1',
     reachable: true,
     error: null,
-    status: { kind: 'replica', ioState: 'Yes', ioRunning: true, sqlRunning: lag !== null, lagSeconds: lag, lagUnknownReason: lag === null ? 'the SQL thread is stopped' : null, lastError: null, delaySeconds: 0 },
+    status: {
+      kind: 'replica',
+      ioState: 'Yes',
+      ioRunning: true,
+      sqlRunning: lag !== null,
+      lagSeconds: lag,
+      lagUnknownReason: lag === null ? 'the SQL thread is stopped' : null,
+      lastError: null,
+      delaySeconds: 0,
+    },
     heartbeat: null,
     heartbeatNote: null,
     readOnly: true,

@@ -3,7 +3,8 @@ import { cutoffSampleInstants, utcWallClock, wallClockCutoff, zoneWallClock } fr
 import { nextChunkSize } from '../../jobs/purge-locks/chunk-size.js';
 import { throttleReason } from '../../jobs/purge-locks/throttle.js';
 
-const cutoffIn = (zone: string, iso: string) => wallClockCutoff(cutoffSampleInstants(new Date(iso)).map((i) => zoneWallClock(i, zone)));
+const cutoffIn = (zone: string, iso: string) =>
+  wallClockCutoff(cutoffSampleInstants(new Date(iso)).map((i) => zoneWallClock(i, zone)));
 
 describe('cutoff sample instants', () => {
   it('starts at the start instant and then takes every UTC quarter hour within 3 h', () => {
@@ -53,7 +54,11 @@ describe('DATETIME cutoff across clock changes', () => {
   });
 
   it('no instant at or after the start has a wall clock below the cutoff (minute by minute, 4 h, several zones)', () => {
-    for (const [zone, iso] of [['Europe/Berlin', '2026-10-25T00:10:00Z'], ['America/New_York', '2026-11-01T04:50:00Z'], ['Australia/Lord_Howe', '2026-04-04T14:20:00Z']] as const) {
+    for (const [zone, iso] of [
+      ['Europe/Berlin', '2026-10-25T00:10:00Z'],
+      ['America/New_York', '2026-11-01T04:50:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T14:20:00Z'],
+    ] as const) {
       const start = new Date(iso);
       const { cutoff } = cutoffIn(zone, iso);
       for (let m = 0; m <= 240; m += 1) {
@@ -91,7 +96,10 @@ describe('throttle', () => {
     [{ threadsRunning: 21, replica: { kind: 'not-a-replica' as const } }, 'Threads_running 21 > 20'],
     [{ threadsRunning: 5, replica: { kind: 'replica' as const, lagSeconds: 11 } }, 'replica lag 11 s > 10 s'],
     [{ threadsRunning: 5, replica: { kind: 'replica' as const, lagSeconds: 10 } }, null],
-    [{ threadsRunning: 5, replica: { kind: 'replica' as const, lagSeconds: null } }, 'replica lag unknown (replication stopped?)'],
+    [
+      { threadsRunning: 5, replica: { kind: 'replica' as const, lagSeconds: null } },
+      'replica lag unknown (replication stopped?)',
+    ],
     [{ threadsRunning: 5, replica: { kind: 'not-visible' as const, reason: 'denied' } }, null],
   ])('%o → %s', (sample, reason) => {
     expect(throttleReason(sample, limits)).toBe(reason);

@@ -33,7 +33,11 @@ function target(over: Partial<TargetFacts> = {}, t: Partial<TargetFacts['target'
     ...over,
   };
 }
-const facts = (...targets: TargetFacts[]): PurgeFacts => ({ database: 'booking', targets, replica: { kind: 'not-a-replica' } });
+const facts = (...targets: TargetFacts[]): PurgeFacts => ({
+  database: 'booking',
+  targets,
+  replica: { kind: 'not-a-replica' },
+});
 
 function ok(f: PurgeFacts): TargetPlan[] {
   const p = planPurge(f, config, NOW);
@@ -52,11 +56,27 @@ describe('planPurge refuses, naming the object', () => {
     ['a missing column', target({}, { expiryColumn: 'valid_until' }), /appointment_locks\.valid_until: no such column/],
     ['a text column', target({}, { expiryColumn: 'note' }), /note is VARCHAR, not DATETIME or TIMESTAMP/],
     ['a DATE column', target({}, { expiryColumn: 'expires_on' }), /expires_on is DATE/],
-    ['no index leading with the column', target({ indexes: [PK, { name: 'idx_x', columns: ['note', 'expires_at'], usable: true }] }), /no index leads with it; a purge would scan and lock the whole table.*ADD INDEX \(`expires_at`\)/],
-    ['an ignored index', target({ indexes: [PK, { ...EXPIRY, usable: false }] }), /idx_locks_expires is ignored\/invisible/],
+    [
+      'no index leading with the column',
+      target({ indexes: [PK, { name: 'idx_x', columns: ['note', 'expires_at'], usable: true }] }),
+      /no index leads with it; a purge would scan and lock the whole table.*ADD INDEX \(`expires_at`\)/,
+    ],
+    [
+      'an ignored index',
+      target({ indexes: [PK, { ...EXPIRY, usable: false }] }),
+      /idx_locks_expires is ignored\/invisible/,
+    ],
     ['no primary key', target({ indexes: [EXPIRY] }), /single-column PRIMARY KEY.*has none/],
-    ['a composite primary key', target({ indexes: [{ name: 'PRIMARY', columns: ['id', 'note'], usable: true }, EXPIRY] }), /has \(id, note\)/],
-    ['a zone the server cannot convert', target({ wallClockSamples: [null], zoneLabel: '"server" = global time_zone Europe/Berlin' }), /could not be computed.*datetimeZone/],
+    [
+      'a composite primary key',
+      target({ indexes: [{ name: 'PRIMARY', columns: ['id', 'note'], usable: true }, EXPIRY] }),
+      /has \(id, note\)/,
+    ],
+    [
+      'a zone the server cannot convert',
+      target({ wallClockSamples: [null], zoneLabel: '"server" = global time_zone Europe/Berlin' }),
+      /could not be computed.*datetimeZone/,
+    ],
   ])('%s', (_what, t, message) => {
     expect(refusals(facts(t))).toEqual([expect.stringMatching(message)]);
   });
@@ -70,18 +90,41 @@ describe('planPurge refuses, naming the object', () => {
 
 describe('planPurge cutoffs', () => {
   it('DATETIME: the smallest sampled wall clock, as a value', () => {
-    const [p] = ok(facts(target({ wallClockSamples: ['2026-11-30 18:00:00.000000', '2026-11-30 18:15:00.000000'], zoneLabel: 'Europe/Berlin' })));
+    const [p] = ok(
+      facts(
+        target({
+          wallClockSamples: ['2026-11-30 18:00:00.000000', '2026-11-30 18:15:00.000000'],
+          zoneLabel: 'Europe/Berlin',
+        }),
+      ),
+    );
     expect(p!.cutoff).toBe('2026-11-30 18:00:00.000000');
     expect(p!.cutoffBasis).toContain('Europe/Berlin');
     expect(p!.notes).toEqual([]);
   });
   it('DATETIME: held back before a turn-back, with a note', () => {
-    const [p] = ok(facts(target({ wallClockSamples: ['2026-10-25 02:30:00.000000', '2026-10-25 02:45:00.000000', '2026-10-25 02:00:00.000000'] })));
+    const [p] = ok(
+      facts(
+        target({
+          wallClockSamples: ['2026-10-25 02:30:00.000000', '2026-10-25 02:45:00.000000', '2026-10-25 02:00:00.000000'],
+        }),
+      ),
+    );
     expect(p!.cutoff).toBe('2026-10-25 02:00:00.000000');
     expect(p!.notes.join()).toMatch(/turn back/);
   });
   it('TIMESTAMP: UTC of now minus grace, whatever the zone samples say', () => {
-    const f = target({ columns: [{ name: 'id', dataType: 'bigint' }, { name: 'expires_at', dataType: 'timestamp' }], wallClockSamples: null, zoneLabel: null }, { graceSeconds: 3600 });
+    const f = target(
+      {
+        columns: [
+          { name: 'id', dataType: 'bigint' },
+          { name: 'expires_at', dataType: 'timestamp' },
+        ],
+        wallClockSamples: null,
+        zoneLabel: null,
+      },
+      { graceSeconds: 3600 },
+    );
     const [p] = ok(facts(f));
     expect(p!.cutoff).toBe('2026-11-30 16:00:00.000000');
     expect(p!.columnType).toBe('timestamp');
@@ -91,8 +134,12 @@ describe('planPurge cutoffs', () => {
 describe('planPurge statements', () => {
   it('walks the expiry index by (expiry, id) and deletes by primary key with the cutoff checked again', () => {
     const [p] = ok(facts(target()));
-    expect(p!.selectFirstSql).toBe("SELECT `id` AS id, DATE_FORMAT(`expires_at`, '%Y-%m-%d %H:%i:%s.%f') AS expiry FROM `booking`.`appointment_locks` FORCE INDEX (`idx_locks_expires`) WHERE `expires_at` < ? ORDER BY `expires_at`, `id` LIMIT ?");
-    expect(p!.selectNextSql).toContain('WHERE `expires_at` < ? AND `expires_at` >= ? AND (`expires_at` > ? OR (`expires_at` = ? AND `id` > ?)) ORDER BY `expires_at`, `id` LIMIT ?');
+    expect(p!.selectFirstSql).toBe(
+      "SELECT `id` AS id, DATE_FORMAT(`expires_at`, '%Y-%m-%d %H:%i:%s.%f') AS expiry FROM `booking`.`appointment_locks` FORCE INDEX (`idx_locks_expires`) WHERE `expires_at` < ? ORDER BY `expires_at`, `id` LIMIT ?",
+    );
+    expect(p!.selectNextSql).toContain(
+      'WHERE `expires_at` < ? AND `expires_at` >= ? AND (`expires_at` > ? OR (`expires_at` = ? AND `id` > ?)) ORDER BY `expires_at`, `id` LIMIT ?',
+    );
     expect(p!.deleteSql).toBe('DELETE FROM `booking`.`appointment_locks` WHERE `id` IN (?) AND `expires_at` < ?');
     expect(p!.selectNextSql).not.toMatch(/NOW\(\)/);
   });
@@ -118,7 +165,11 @@ describe('purge config', () => {
     [{ chunk: { ...config.chunk, startRows: 50 } }, 'chunk.startRows', 'between chunk.minRows and chunk.maxRows'],
     [{ targets: [config.targets[0]!, config.targets[0]!] }, 'targets.1.table', 'listed twice'],
     [{ targets: [{ ...config.targets[0]!, table: 'locks ' }] }, 'targets.0.table', 'must not end with a space'],
-    [{ targets: [{ ...config.targets[0]!, expiryColumn: 'expires\u0000at' }] }, 'targets.0.expiryColumn', 'must not contain a NUL character'],
+    [
+      { targets: [{ ...config.targets[0]!, expiryColumn: 'expires\u0000at' }] },
+      'targets.0.expiryColumn',
+      'must not contain a NUL character',
+    ],
     [{ targets: [{ ...config.targets[0]!, datetimeZone: 'Mars/Base' }] }, 'targets.0.datetimeZone', ''],
     [{ targets: [] }, 'targets', ''],
   ])('rejects %o at %s', (over, path, message) => {

@@ -8,17 +8,37 @@ import { parseReplicaStatus } from '../../src/replica/replica-status.js';
 import { waitForReplicaGate } from '../../src/replica/wait-for-replicas.js';
 
 // Recorded rows (the columns that matter), MariaDB 10.11 `SHOW REPLICA STATUS` and MySQL 8.0.36 `SHOW REPLICA STATUS`.
-const MARIADB_RUNNING = { Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Seconds_Behind_Master: 0, Last_IO_Error: '', Last_SQL_Error: '', SQL_Delay: 0 };
+const MARIADB_RUNNING = {
+  Slave_IO_Running: 'Yes',
+  Slave_SQL_Running: 'Yes',
+  Seconds_Behind_Master: 0,
+  Last_IO_Error: '',
+  Last_SQL_Error: '',
+  SQL_Delay: 0,
+};
 const MARIADB_SQL_STOPPED = { ...MARIADB_RUNNING, Slave_SQL_Running: 'No', Seconds_Behind_Master: null };
 const MARIADB_DELAYED = { ...MARIADB_RUNNING, Seconds_Behind_Master: 2, SQL_Delay: 5 };
-const MYSQL_RUNNING = { Replica_IO_Running: 'Yes', Replica_SQL_Running: 'Yes', Seconds_Behind_Source: 7, Last_IO_Error: '', Last_SQL_Error: '', SQL_Delay: 0 };
+const MYSQL_RUNNING = {
+  Replica_IO_Running: 'Yes',
+  Replica_SQL_Running: 'Yes',
+  Seconds_Behind_Source: 7,
+  Last_IO_Error: '',
+  Last_SQL_Error: '',
+  SQL_Delay: 0,
+};
 const MYSQL_BROKEN = {
   ...MYSQL_RUNNING,
   Replica_SQL_Running: 'No',
   Seconds_Behind_Source: null,
-  Last_SQL_Error: "Could not execute Write_rows event on table booking.users; Duplicate entry 'ann@example.com' for key 'uq_email'",
+  Last_SQL_Error:
+    "Could not execute Write_rows event on table booking.users; Duplicate entry 'ann@example.com' for key 'uq_email'",
 };
-const MYSQL_CONNECTING = { ...MYSQL_RUNNING, Replica_IO_Running: 'Connecting', Seconds_Behind_Source: 0, Last_IO_Error: 'error connecting to source' };
+const MYSQL_CONNECTING = {
+  ...MYSQL_RUNNING,
+  Replica_IO_Running: 'Connecting',
+  Seconds_Behind_Source: 0,
+  Last_IO_Error: 'error connecting to source',
+};
 
 describe('replica status statement', () => {
   it.each([
@@ -36,15 +56,33 @@ describe('replica status statement', () => {
 
 describe('parseReplicaStatus', () => {
   it('reads a running MariaDB replica', () => {
-    expect(parseReplicaStatus([MARIADB_RUNNING])).toEqual({ kind: 'replica', ioState: 'Yes', ioRunning: true, sqlRunning: true, lagSeconds: 0, lagUnknownReason: null, lastError: null, delaySeconds: 0 });
+    expect(parseReplicaStatus([MARIADB_RUNNING])).toEqual({
+      kind: 'replica',
+      ioState: 'Yes',
+      ioRunning: true,
+      sqlRunning: true,
+      lagSeconds: 0,
+      lagUnknownReason: null,
+      lastError: null,
+      delaySeconds: 0,
+    });
   });
 
   it('a stopped SQL thread is unknown lag, never 0', () => {
-    expect(parseReplicaStatus([MARIADB_SQL_STOPPED])).toMatchObject({ sqlRunning: false, lagSeconds: null, lagUnknownReason: 'the SQL thread is stopped' });
+    expect(parseReplicaStatus([MARIADB_SQL_STOPPED])).toMatchObject({
+      sqlRunning: false,
+      lagSeconds: null,
+      lagUnknownReason: 'the SQL thread is stopped',
+    });
   });
 
   it('an IO thread that is connecting makes a 0 unknown', () => {
-    expect(parseReplicaStatus([MYSQL_CONNECTING])).toMatchObject({ ioState: 'Connecting', lagSeconds: null, lagUnknownReason: 'the IO thread is Connecting', lastError: 'error connecting to source' });
+    expect(parseReplicaStatus([MYSQL_CONNECTING])).toMatchObject({
+      ioState: 'Connecting',
+      lagSeconds: null,
+      lagUnknownReason: 'the IO thread is Connecting',
+      lastError: 'error connecting to source',
+    });
   });
 
   it("reads MySQL 8.0.22+'s Replica_*/Source_* columns", () => {
@@ -83,28 +121,45 @@ describe('heartbeatLag', () => {
   });
 });
 
-const probe = (over: { node?: string; reachable?: boolean; error?: string; lag?: number | null; heartbeat?: number | null } = {}): ReplicaProbe => {
+const probe = (
+  over: { node?: string; reachable?: boolean; error?: string; lag?: number | null; heartbeat?: number | null } = {},
+): ReplicaProbe => {
   const lag = over.lag === undefined ? 0 : over.lag;
   return {
     node: 'r1',
     reachable: true,
     error: null,
-    status: parseReplicaStatus([lag === null ? MARIADB_SQL_STOPPED : { ...MARIADB_RUNNING, Seconds_Behind_Master: lag }]),
-    heartbeat: over.heartbeat === undefined || over.heartbeat === null ? null : { ageSeconds: over.heartbeat, lagSeconds: over.heartbeat },
+    status: parseReplicaStatus([
+      lag === null ? MARIADB_SQL_STOPPED : { ...MARIADB_RUNNING, Seconds_Behind_Master: lag },
+    ]),
+    heartbeat:
+      over.heartbeat === undefined || over.heartbeat === null
+        ? null
+        : { ageSeconds: over.heartbeat, lagSeconds: over.heartbeat },
     heartbeatNote: null,
     readOnly: true,
-    ...(over.reachable === false ? { reachable: false, status: null, error: over.error ?? 'connect ECONNREFUSED' } : {}),
+    ...(over.reachable === false
+      ? { reachable: false, status: null, error: over.error ?? 'connect ECONNREFUSED' }
+      : {}),
     ...(over.node ? { node: over.node } : {}),
   };
 };
 
 describe('nodeLag and replicaGate', () => {
   it('takes the larger of the two measures', () => {
-    expect(nodeLag(probe({ lag: 0, heartbeat: 3.2 }), 1)).toEqual({ node: 'r1', statusLagSeconds: 0, heartbeatLagSeconds: 3.2, verdict: { kind: 'lagging', lagSeconds: 3.2 } });
+    expect(nodeLag(probe({ lag: 0, heartbeat: 3.2 }), 1)).toEqual({
+      node: 'r1',
+      statusLagSeconds: 0,
+      heartbeatLagSeconds: 3.2,
+      verdict: { kind: 'lagging', lagSeconds: 3.2 },
+    });
     expect(nodeLag(probe({ lag: 1, heartbeat: 0.2 }), 1).verdict).toEqual({ kind: 'ok', lagSeconds: 1 });
   });
   it('unknown status lag stays unknown whatever the heartbeat says', () => {
-    expect(nodeLag(probe({ lag: null, heartbeat: 0 }), 1).verdict).toEqual({ kind: 'unknown', reason: 'the SQL thread is stopped' });
+    expect(nodeLag(probe({ lag: null, heartbeat: 0 }), 1).verdict).toEqual({
+      kind: 'unknown',
+      reason: 'the SQL thread is stopped',
+    });
   });
   it('an unreachable node holds writes (wait) or is passed over (ignore)', () => {
     const probes = [probe({ node: 'r1' }), probe({ node: 'r2', reachable: false })];
@@ -114,7 +169,9 @@ describe('nodeLag and replicaGate', () => {
   it('says why, with the figures', () => {
     const g = replicaGate([probe({ lag: 12, heartbeat: 12.4 })], 1, 'wait');
     expect(gateReason(g, 1)).toBe('replica r1: lag 12.4 s > 1 s (status 12 s, heartbeat 12.4 s)');
-    expect(describeNodeLag(nodeLag(probe({ lag: null }), 1), 1)).toBe('r1: lag unknown, the SQL thread is stopped (status unknown, heartbeat none)');
+    expect(describeNodeLag(nodeLag(probe({ lag: null }), 1), 1)).toBe(
+      'r1: lag unknown, the SQL thread is stopped (status unknown, heartbeat none)',
+    );
   });
 });
 
@@ -123,7 +180,11 @@ describe('waitForReplicaGate', () => {
     let t = 0;
     const lags = [5, 3, 0];
     const r = await waitForReplicaGate(
-      { check: async () => replicaGate([probe({ lag: lags.shift() ?? 0 })], 1, 'wait'), clock: () => t, sleep: async (ms) => void (t += ms) },
+      {
+        check: async () => replicaGate([probe({ lag: lags.shift() ?? 0 })], 1, 'wait'),
+        clock: () => t,
+        sleep: async (ms) => void (t += ms),
+      },
       { waitSeconds: 10, pollMs: 1000, signal: new AbortController().signal },
     );
     expect(r).toMatchObject({ kind: 'ok', waitedMs: 2000 });
@@ -131,7 +192,11 @@ describe('waitForReplicaGate', () => {
   it('gives up after waitSeconds with the figure', async () => {
     let t = 0;
     const r = await waitForReplicaGate(
-      { check: async () => replicaGate([probe({ lag: 40 })], 1, 'wait'), clock: () => t, sleep: async (ms) => void (t += ms) },
+      {
+        check: async () => replicaGate([probe({ lag: 40 })], 1, 'wait'),
+        clock: () => t,
+        sleep: async (ms) => void (t += ms),
+      },
       { waitSeconds: 3, pollMs: 1000, signal: new AbortController().signal },
     );
     expect(r).toMatchObject({ kind: 'lagging', waitedMs: 3000 });
@@ -139,8 +204,14 @@ describe('waitForReplicaGate', () => {
   });
   it('an unreachable node ends as unreachable; the signal ends the wait at once', async () => {
     let t = 0;
-    const deps = { check: async () => replicaGate([probe({ reachable: false })], 1, 'wait'), clock: () => t, sleep: async (ms: number) => void (t += ms) };
-    expect((await waitForReplicaGate(deps, { waitSeconds: 2, pollMs: 500, signal: new AbortController().signal })).kind).toBe('unreachable');
+    const deps = {
+      check: async () => replicaGate([probe({ reachable: false })], 1, 'wait'),
+      clock: () => t,
+      sleep: async (ms: number) => void (t += ms),
+    };
+    expect(
+      (await waitForReplicaGate(deps, { waitSeconds: 2, pollMs: 500, signal: new AbortController().signal })).kind,
+    ).toBe('unreachable');
     const ac = new AbortController();
     ac.abort();
     const r = await waitForReplicaGate(deps, { waitSeconds: 60, pollMs: 500, signal: ac.signal });

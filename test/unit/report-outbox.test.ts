@@ -14,7 +14,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const raw = Buffer.from('From: "dbkeeper" <dbkeeper@example.test>\r\nTo: dba@example.test,\r\n  "On Call" <oncall@example.test>\r\nSubject: x\r\n\r\nTo: not-a-header@example.test\r\n');
+const raw = Buffer.from(
+  'From: "dbkeeper" <dbkeeper@example.test>\r\nTo: dba@example.test,\r\n  "On Call" <oncall@example.test>\r\nSubject: x\r\n\r\nTo: not-a-header@example.test\r\n',
+);
 const name = Outbox.fileName(new Date('2026-11-30T03:15:00.123Z'), 'summary', 'abc123');
 
 describe('Outbox', () => {
@@ -81,8 +83,16 @@ describe('report CLI arguments', () => {
   const lookup = () => undefined;
   it('parses report --preview with an optional --out', () => {
     expect(parseArgs(['report', '--preview'], lookup)).toEqual({ kind: 'report', preview: true });
-    expect(parseArgs(['report', '--preview', '--out', '/tmp/r.html'], lookup)).toEqual({ kind: 'report', preview: true, out: '/tmp/r.html' });
-    expect(parseArgs(['report', '--out=/tmp/r.html', '--preview'], lookup)).toEqual({ kind: 'report', preview: true, out: '/tmp/r.html' });
+    expect(parseArgs(['report', '--preview', '--out', '/tmp/r.html'], lookup)).toEqual({
+      kind: 'report',
+      preview: true,
+      out: '/tmp/r.html',
+    });
+    expect(parseArgs(['report', '--out=/tmp/r.html', '--preview'], lookup)).toEqual({
+      kind: 'report',
+      preview: true,
+      out: '/tmp/r.html',
+    });
   });
 
   it.each([

@@ -6,7 +6,12 @@ import type { OutcomeStatus, RunOutcome } from '../../src/runner/run-outcome.js'
 
 const T0 = new Date('2026-11-30T03:15:00Z');
 
-function outcome(job: string, status: OutcomeStatus, result: JobResult | null, extra: Partial<RunOutcome> = {}): RunOutcome {
+function outcome(
+  job: string,
+  status: OutcomeStatus,
+  result: JobResult | null,
+  extra: Partial<RunOutcome> = {},
+): RunOutcome {
   return {
     job,
     runId: 100,
@@ -57,20 +62,45 @@ const health: JobResult = {
         { label: 'slow queries / h', value: 12, threshold: '< 10', status: 'warn' },
       ],
     },
-    { kind: 'bars', title: 'Largest tables', unit: 'MB', bars: [{ label: 'api_call_logs', value: 800 }, { label: 'appointments', value: 200 }] },
-    { kind: 'table', title: 'Partitions created', columns: ['partition', 'from', 'to'], rows: [['p202612', '2026-12-01', '2027-01-01']] },
+    {
+      kind: 'bars',
+      title: 'Largest tables',
+      unit: 'MB',
+      bars: [
+        { label: 'api_call_logs', value: 800 },
+        { label: 'appointments', value: 200 },
+      ],
+    },
+    {
+      kind: 'table',
+      title: 'Partitions created',
+      columns: ['partition', 'from', 'to'],
+      rows: [['p202612', '2026-12-01', '2027-01-01']],
+    },
     { kind: 'sql', title: 'Recommended', statements: ['ALTER TABLE `appointments` DROP INDEX `ix_dup`;'] },
   ],
 };
 
 function input(jobs: JobReport[], extra: Partial<ReportInput> = {}): ReportInput {
-  return { environment: 'prod', period: 'daily', kind: 'summary', generatedAt: T0, timezone: 'Europe/Berlin', jobs, ...extra };
+  return {
+    environment: 'prod',
+    period: 'daily',
+    kind: 'summary',
+    generatedAt: T0,
+    timezone: 'Europe/Berlin',
+    jobs,
+    ...extra,
+  };
 }
 
 describe('renderReport subject', () => {
   it.each([
     ['all ok', [outcome('purge-locks', 'ok', purge)], '[dbkeeper prod] daily: OK'],
-    ['one warning', [outcome('purge-locks', 'ok', purge), outcome('health', 'warning', health)], '[dbkeeper prod] daily: 1 WARNING'],
+    [
+      'one warning',
+      [outcome('purge-locks', 'ok', purge), outcome('health', 'warning', health)],
+      '[dbkeeper prod] daily: 1 WARNING',
+    ],
     [
       'two warnings',
       [outcome('health', 'warning', { ...health, warnings: ['a', 'b'] }), outcome('purge-locks', 'ok', purge)],
@@ -78,11 +108,24 @@ describe('renderReport subject', () => {
     ],
     [
       'a failure beats warnings',
-      [outcome('health', 'warning', health), outcome('partitions', 'failed', null, { error: { class: 'QueryError', message: 'Lock wait timeout exceeded' } })],
+      [
+        outcome('health', 'warning', health),
+        outcome('partitions', 'failed', null, {
+          error: { class: 'QueryError', message: 'Lock wait timeout exceeded' },
+        }),
+      ],
       '[dbkeeper prod] daily: FAILED',
     ],
-    ['interrupted counts as failed', [outcome('purge-locks', 'interrupted', null, { error: { class: 'AbortError', message: 'shutdown' } })], '[dbkeeper prod] daily: FAILED'],
-    ['skipped only', [outcome('purge-locks', 'skipped', null, { skippedReason: 'locked by db-worker-2:77', runId: null })], '[dbkeeper prod] daily: OK'],
+    [
+      'interrupted counts as failed',
+      [outcome('purge-locks', 'interrupted', null, { error: { class: 'AbortError', message: 'shutdown' } })],
+      '[dbkeeper prod] daily: FAILED',
+    ],
+    [
+      'skipped only',
+      [outcome('purge-locks', 'skipped', null, { skippedReason: 'locked by db-worker-2:77', runId: null })],
+      '[dbkeeper prod] daily: OK',
+    ],
     ['empty', [], '[dbkeeper prod] daily: OK (no runs)'],
   ])('%s', (_name, outcomes, subject) => {
     const r = renderReport(input(outcomes.map((o) => ({ outcome: o, previous: null }))));
@@ -92,15 +135,21 @@ describe('renderReport subject', () => {
 
   it('names the period and, for an alert, the job', () => {
     const failed = outcome('partitions', 'failed', null, { error: { class: 'QueryError', message: 'boom' } });
-    expect(renderReport(input([{ outcome: failed, previous: null }], { period: 'monthly', kind: 'alert', environment: 'staging' })).subject).toBe(
-      '[dbkeeper staging] monthly: FAILED (alert: partitions)',
-    );
-    expect(renderReport(input([{ outcome: outcome('x', 'ok', purge), previous: null }], { period: 'manual' })).subject).toBe('[dbkeeper prod] manual: OK');
+    expect(
+      renderReport(
+        input([{ outcome: failed, previous: null }], { period: 'monthly', kind: 'alert', environment: 'staging' }),
+      ).subject,
+    ).toBe('[dbkeeper staging] monthly: FAILED (alert: partitions)');
+    expect(
+      renderReport(input([{ outcome: outcome('x', 'ok', purge), previous: null }], { period: 'manual' })).subject,
+    ).toBe('[dbkeeper prod] manual: OK');
   });
 });
 
 describe('renderReport body', () => {
-  const failed = outcome('partitions', 'failed', null, { error: { class: 'QueryError', message: 'Lock wait timeout exceeded; try restarting transaction' } });
+  const failed = outcome('partitions', 'failed', null, {
+    error: { class: 'QueryError', message: 'Lock wait timeout exceeded; try restarting transaction' },
+  });
   const skipped = outcome('optimize', 'skipped', null, { skippedReason: 'locked by db-worker-2:77', runId: null });
   const all = input([
     { outcome: outcome('purge-locks', 'ok', purge), previous: null },
@@ -112,7 +161,9 @@ describe('renderReport body', () => {
 
   it('orders jobs failed, warning, ok, skipped in both parts', () => {
     for (const part of [r.text, r.html]) {
-      const at = ['partitions', 'health', 'purge-locks', 'optimize'].map((j) => part.indexOf(j === 'purge-locks' ? 'purged 1,500' : j === 'optimize' ? 'locked by db-worker-2:77' : `${j}`));
+      const at = ['partitions', 'health', 'purge-locks', 'optimize'].map((j) =>
+        part.indexOf(j === 'purge-locks' ? 'purged 1,500' : j === 'optimize' ? 'locked by db-worker-2:77' : `${j}`),
+      );
       expect(at.every((x) => x >= 0)).toBe(true);
       expect([...at].sort((a, b) => a - b)).toEqual(at);
     }
@@ -135,7 +186,18 @@ describe('renderReport body', () => {
 
   it('prints SQL verbatim in the text part: a line break inside a literal gets no indentation added', () => {
     const sql = "ALTER TABLE `t` ADD INDEX `ix` (`a`) COMMENT 'line one\nline two'";
-    const text = renderReport(input([{ outcome: outcome('index-review', 'ok', { status: 'ok', summary: 's', sections: [{ kind: 'sql', title: 'Undo', statements: [sql] }] }), previous: null }])).text;
+    const text = renderReport(
+      input([
+        {
+          outcome: outcome('index-review', 'ok', {
+            status: 'ok',
+            summary: 's',
+            sections: [{ kind: 'sql', title: 'Undo', statements: [sql] }],
+          }),
+          previous: null,
+        },
+      ]),
+    ).text;
     expect(text).toContain(`\n${sql}\n`);
   });
 
@@ -145,7 +207,9 @@ describe('renderReport body', () => {
       expect(fig(part, 'buffer pool hit ratio')).toBeLessThan(fig(part, 'slow queries / h'));
       expect(fig(part, 'slow queries / h')).toBeLessThan(fig(part, 'connections used'));
     }
-    expect(r.text).toMatch(/NEEDS ATTENTION\n {2}- partitions FAILED: QueryError[^\n]*\n {2}- health: buffer pool hit ratio = 91.2 % \(target ≥ 99 %\)/);
+    expect(r.text).toMatch(
+      /NEEDS ATTENTION\n {2}- partitions FAILED: QueryError[^\n]*\n {2}- health: buffer pool hit ratio = 91.2 % \(target ≥ 99 %\)/,
+    );
     expect(r.text).toContain('[FAIL] buffer pool hit ratio: 91.2 %; target ≥ 99 %');
     expect(r.text).toContain('[n/a] replication lag: n/a; not a replica');
   });
@@ -157,7 +221,10 @@ describe('renderReport body', () => {
   });
 
   it('is mail-safe HTML: no scripts, no external resources, escaped text, phone viewport', () => {
-    const hostile = outcome('purge-locks', 'ok', { status: 'ok', summary: '<script>alert(1)</script> & <img src="http://x/y.png">' });
+    const hostile = outcome('purge-locks', 'ok', {
+      status: 'ok',
+      summary: '<script>alert(1)</script> & <img src="http://x/y.png">',
+    });
     const h = renderReport(input([{ outcome: hostile, previous: null }])).html;
     expect(h).not.toMatch(/<script|<img|<link|<iframe|\bsrc="|\bhref="|url\(/i);
     expect(h).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=&quot;http://x/y.png&quot;&gt;');
@@ -169,10 +236,19 @@ describe('renderReport body', () => {
     const wide: JobResult = {
       status: 'ok',
       summary: 'findings',
-      sections: [{ kind: 'table', title: 'Findings', columns: ['table', 'index', 'kind', 'size', 'reason'], rows: [['appointments', 'idx_company', 'left-prefix', '208 KiB', 'its columns lead idx_lookup']] }],
+      sections: [
+        {
+          kind: 'table',
+          title: 'Findings',
+          columns: ['table', 'index', 'kind', 'size', 'reason'],
+          rows: [['appointments', 'idx_company', 'left-prefix', '208 KiB', 'its columns lead idx_lookup']],
+        },
+      ],
     };
     const w = renderReport(input([{ outcome: outcome('index-review', 'ok', wide), previous: null }]));
-    expect(w.text).toContain('    appointments\n      index: idx_company\n      kind: left-prefix\n      size: 208 KiB\n      reason: its columns lead idx_lookup\n');
+    expect(w.text).toContain(
+      '    appointments\n      index: idx_company\n      kind: left-prefix\n      size: 208 KiB\n      reason: its columns lead idx_lookup\n',
+    );
     expect(w.html).toContain('<div style="font-weight:600">appointments</div>');
     expect(w.html).toMatch(/>reason<\/td><td[^>]*>its columns lead idx_lookup</);
     expect(r.text).toMatch(/partition {2}from {8}to\n/);
@@ -192,7 +268,9 @@ describe('renderReport body', () => {
   });
 
   it('marks dry runs', () => {
-    const dry = renderReport(input([{ outcome: outcome('purge-locks', 'ok', purge, { dryRun: true }), previous: null }]));
+    const dry = renderReport(
+      input([{ outcome: outcome('purge-locks', 'ok', purge, { dryRun: true }), previous: null }]),
+    );
     expect(dry.text).toContain('== purge-locks: OK (dry run) ==');
   });
 });
@@ -201,7 +279,16 @@ describe('renderReport trend', () => {
   const previous = {
     result: {
       ...purge,
-      sections: [{ kind: 'figures' as const, title: 'Purge', figures: [{ label: 'rows purged', value: 1200, unit: 'rows' }, { label: 'live locks kept', value: 500, unit: 'rows' }] }],
+      sections: [
+        {
+          kind: 'figures' as const,
+          title: 'Purge',
+          figures: [
+            { label: 'rows purged', value: 1200, unit: 'rows' },
+            { label: 'live locks kept', value: 500, unit: 'rows' },
+          ],
+        },
+      ],
     },
     startedAt: new Date('2026-11-29T03:15:00Z'),
     durationMs: 3100,
@@ -217,7 +304,15 @@ describe('renderReport trend', () => {
   });
 
   it('shows a fall, a new figure and no trend without a previous run', () => {
-    const lower = { ...previous, result: { ...previous.result, sections: [{ kind: 'figures' as const, title: 'Purge', figures: [{ label: 'rows purged', value: 2000, unit: 'rows' }] }] } };
+    const lower = {
+      ...previous,
+      result: {
+        ...previous.result,
+        sections: [
+          { kind: 'figures' as const, title: 'Purge', figures: [{ label: 'rows purged', value: 2000, unit: 'rows' }] },
+        ],
+      },
+    };
     const r = renderReport(input([{ outcome: outcome('purge-locks', 'ok', purge), previous: lower }]));
     expect(r.text).toContain('trend −500 (was 2,000 rows)');
     expect(r.text).toContain('live locks kept: 500 rows; trend new');
@@ -229,8 +324,13 @@ describe('renderReport trend', () => {
 
 describe('renderReport secrets', () => {
   it('scrubs known secret values from subject, text, HTML and JSON', () => {
-    const leaky = outcome('partitions', 'failed', null, { error: { class: 'Error', message: "Access denied for 'dbk'@'%' (password: S3cr&t-pass)" } });
-    const r = renderReport(input([{ outcome: leaky, previous: null }], { environment: 'prod' }), ['S3cr&t-pass', 'smtp-Pa55']);
+    const leaky = outcome('partitions', 'failed', null, {
+      error: { class: 'Error', message: "Access denied for 'dbk'@'%' (password: S3cr&t-pass)" },
+    });
+    const r = renderReport(input([{ outcome: leaky, previous: null }], { environment: 'prod' }), [
+      'S3cr&t-pass',
+      'smtp-Pa55',
+    ]);
     for (const part of [r.subject, r.text, r.html, r.json]) {
       expect(part).not.toContain('S3cr&t-pass');
       expect(part).not.toContain('S3cr&amp;t-pass');

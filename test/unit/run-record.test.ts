@@ -12,8 +12,20 @@ const clock = { host: at, server: new Date('2026-11-30T03:14:59.000Z'), skewMs: 
 
 function outcome(status: OutcomeStatus, rest: Partial<RunOutcome> = {}): RunOutcome {
   return {
-    job: 'ping', runId: 5, trigger: 'schedule', scheduledFor: at, dryRun: false, evaluatedAt: clock.server, status,
-    startedAt: at, finishedAt: end, durationMs: 2500, result: null, host: 'w1', pid: 7, ...rest,
+    job: 'ping',
+    runId: 5,
+    trigger: 'schedule',
+    scheduledFor: at,
+    dryRun: false,
+    evaluatedAt: clock.server,
+    status,
+    startedAt: at,
+    finishedAt: end,
+    durationMs: 2500,
+    result: null,
+    host: 'w1',
+    pid: 7,
+    ...rest,
   };
 }
 
@@ -21,27 +33,69 @@ function outcome(status: OutcomeStatus, rest: Partial<RunOutcome> = {}): RunOutc
 function rowOf(o: RunOutcome): RunRow {
   const e = runEndOf(o);
   return {
-    id: o.runId!, job: o.job, scheduledFor: o.scheduledFor, trigger: o.trigger, dryRun: o.dryRun, evaluatedAt: e.evaluatedAt, host: o.host, pid: o.pid,
-    connectionId: 3, startedAt: o.startedAt, finishedAt: e.finishedAt, status: e.status,
-    summary: e.summary === null ? null : JSON.parse(JSON.stringify(e.summary)), errorClass: e.errorClass, errorMessage: e.errorMessage, skip: o.skip ?? null,
+    id: o.runId!,
+    job: o.job,
+    scheduledFor: o.scheduledFor,
+    trigger: o.trigger,
+    dryRun: o.dryRun,
+    evaluatedAt: e.evaluatedAt,
+    host: o.host,
+    pid: o.pid,
+    connectionId: 3,
+    startedAt: o.startedAt,
+    finishedAt: e.finishedAt,
+    status: e.status,
+    summary: e.summary === null ? null : JSON.parse(JSON.stringify(e.summary)),
+    errorClass: e.errorClass,
+    errorMessage: e.errorMessage,
+    skip: o.skip ?? null,
   };
 }
 
 describe('row ⇄ outcome', () => {
   it.each<[string, RunOutcome]>([
     ['ok', outcome('ok', { result: { status: 'ok', summary: 'up 3 h' }, clock })],
-    ['warning', outcome('warning', { result: { status: 'warning', summary: 'read_only is ON', warnings: ['read_only is ON'] }, clock })],
+    [
+      'warning',
+      outcome('warning', {
+        result: { status: 'warning', summary: 'read_only is ON', warnings: ['read_only is ON'] },
+        clock,
+      }),
+    ],
     // The clock is stored beside a result only (summary.clock): a failed run without a result keeps none.
-    ['failed', outcome('failed', { error: { class: 'ClockSkew', message: "host clock is 600 s ahead: 'masked' stays '?'" } })],
-    ['interrupted with a result', outcome('interrupted', { result: { status: 'ok', summary: 'stopped early' }, error: { class: 'Error', message: 'stopped (aborted: x)' } })],
-    ['skipped (covered)', outcome('skipped', { skip: { kind: 'covered-by-manual', runId: 4 }, skippedReason: "covered by manual run #4 (it was running at the slot's time)" })],
+    [
+      'failed',
+      outcome('failed', { error: { class: 'ClockSkew', message: "host clock is 600 s ahead: 'masked' stays '?'" } }),
+    ],
+    [
+      'interrupted with a result',
+      outcome('interrupted', {
+        result: { status: 'ok', summary: 'stopped early' },
+        error: { class: 'Error', message: 'stopped (aborted: x)' },
+      }),
+    ],
+    [
+      'skipped (covered)',
+      outcome('skipped', {
+        skip: { kind: 'covered-by-manual', runId: 4 },
+        skippedReason: "covered by manual run #4 (it was running at the slot's time)",
+      }),
+    ],
   ])('%s: the stored record reads back as the same outcome', (_, o) => {
     expect(outcomeOfRow(rowOf(o))).toEqual(o);
   });
 
   it('stores a warning as warning, and the error as its class and message apart', () => {
-    expect(runEndOf(outcome('warning', { result: { status: 'warning', summary: 's' } }))).toMatchObject({ status: 'warning', errorClass: null, errorMessage: null });
-    expect(runEndOf(outcome('failed', { error: { class: 'TypeError', message: 'a: b' } }))).toMatchObject({ status: 'failed', errorClass: 'TypeError', errorMessage: 'a: b' });
+    expect(runEndOf(outcome('warning', { result: { status: 'warning', summary: 's' } }))).toMatchObject({
+      status: 'warning',
+      errorClass: null,
+      errorMessage: null,
+    });
+    expect(runEndOf(outcome('failed', { error: { class: 'TypeError', message: 'a: b' } }))).toMatchObject({
+      status: 'failed',
+      errorClass: 'TypeError',
+      errorMessage: 'a: b',
+    });
   });
 
   it('reads the status from the status column, never from the summary', () => {
@@ -59,8 +113,12 @@ describe('row ⇄ outcome', () => {
 
   it('the status line: the result, else the error, else why it was skipped', () => {
     expect(summaryLineOfRow(rowOf(outcome('ok', { result: { status: 'ok', summary: 'up 3 h' } })))).toBe('up 3 h');
-    expect(summaryLineOfRow(rowOf(outcome('failed', { error: { class: 'ClockSkew', message: 'host ahead' } })))).toBe('ClockSkew: host ahead');
-    expect(summaryLineOfRow(rowOf(outcome('skipped', { skip: { kind: 'covered-by-manual', runId: 4 } })))).toBe("covered by manual run #4 (it was running at the slot's time)");
+    expect(summaryLineOfRow(rowOf(outcome('failed', { error: { class: 'ClockSkew', message: 'host ahead' } })))).toBe(
+      'ClockSkew: host ahead',
+    );
+    expect(summaryLineOfRow(rowOf(outcome('skipped', { skip: { kind: 'covered-by-manual', runId: 4 } })))).toBe(
+      "covered by manual run #4 (it was running at the slot's time)",
+    );
   });
 });
 
@@ -93,6 +151,8 @@ describe('exit codes per status', () => {
   });
 
   it('a skip whose text starts with "locked" but whose kind is not is not 75', () => {
-    expect(exitCodeFor(outcome('skipped', { skip: { kind: 'slot-done' }, skippedReason: 'locked by nobody' }))).toBe(EXIT.ok);
+    expect(exitCodeFor(outcome('skipped', { skip: { kind: 'slot-done' }, skippedReason: 'locked by nobody' }))).toBe(
+      EXIT.ok,
+    );
   });
 });

@@ -8,13 +8,23 @@ import { makeScrubber } from '../../src/log/secret-scrubber.js';
 describe('secrets in logs', () => {
   it('scrubs secret values wherever they appear, also URL-encoded', () => {
     const scrub = makeScrubber(['p@ss word!', null, '', 'ab']);
-    expect(scrub('connect mysql://u:p%40ss%20word!@h failed: p@ss word!')).toBe('connect mysql://u:[REDACTED]@h failed: [REDACTED]');
-    expect(scrub('ab stays: too short to be treated as a secret')).toBe('ab stays: too short to be treated as a secret');
+    expect(scrub('connect mysql://u:p%40ss%20word!@h failed: p@ss word!')).toBe(
+      'connect mysql://u:[REDACTED]@h failed: [REDACTED]',
+    );
+    expect(scrub('ab stays: too short to be treated as a secret')).toBe(
+      'ab stays: too short to be treated as a secret',
+    );
   });
 
   it('redacts password fields and scrubs secret values from every log line', () => {
     const lines: string[] = [];
-    const log = createLogger({ level: 'info', secrets: ['hunter2-secret'], stream: 'stdout', pretty: false, sink: (l) => lines.push(l) });
+    const log = createLogger({
+      level: 'info',
+      secrets: ['hunter2-secret'],
+      stream: 'stdout',
+      pretty: false,
+      sink: (l) => lines.push(l),
+    });
     log.info({ db: { host: 'h', password: 'hunter2-secret' }, password: 'other-secret' }, 'connected');
     log.error({ err: new Error('auth failed for hunter2-secret') }, 'oops hunter2-secret');
     const text = lines.join('');
@@ -25,7 +35,14 @@ describe('secrets in logs', () => {
   });
 
   it("the app's logger scrubs the SMTP_URL password as written and decoded, and the DB password", () => {
-    const config = loadConfig({ jobs: ALL_JOBS, env: { DB_PASSWORD: 'db-pass-1234', SMTP_URL: 'smtp://u:p%40ss%20word@127.0.0.1:25', REPORT_TO: 'dba@example.com' } });
+    const config = loadConfig({
+      jobs: ALL_JOBS,
+      env: {
+        DB_PASSWORD: 'db-pass-1234',
+        SMTP_URL: 'smtp://u:p%40ss%20word@127.0.0.1:25',
+        REPORT_TO: 'dba@example.com',
+      },
+    });
     const lines: string[] = [];
     const log = loggerFor(config, { stream: 'stdout', pretty: false, sink: (l) => lines.push(l) });
     log.error('SMTP auth failed for p@ss word (smtp://u:p%40ss%20word@127.0.0.1) and db-pass-1234');

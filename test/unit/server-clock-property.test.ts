@@ -20,7 +20,15 @@ const MAX = Date.UTC(2036, 11, 1);
 const skewMs = fc.oneof(fc.integer({ min: -120_000, max: 120_000 }), fc.integer({ min: -400 * DAY, max: 400 * DAY }));
 /** Small limits, the default, and limits raised far enough to let any skew through. */
 const maxSkewSeconds = fc.oneof(fc.integer({ min: 1, max: 120 }), fc.constant(60), fc.constant(400 * 86_400));
-const ZONES = ['Etc/UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Pacific/Chatham', 'America/Sao_Paulo'];
+const ZONES = [
+  'Etc/UTC',
+  'Europe/Berlin',
+  'America/New_York',
+  'Australia/Lord_Howe',
+  'Asia/Kolkata',
+  'Pacific/Chatham',
+  'America/Sao_Paulo',
+];
 
 /** The runner for a writing job: refused, or the evaluation time the job gets. */
 function runnerNow(serverMs: number, skew: number, limit: number): Date | null {
@@ -48,7 +56,12 @@ const purgeScenario = fc.record({
   configuredAsServer: fc.boolean(),
   graceSeconds: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 7200 })),
   /** Expiry instants relative to the server clock (ms); null = no expiry. */
-  expiries: fc.array(fc.option(fc.oneof(fc.integer({ min: -3 * DAY, max: 3 * DAY }), fc.integer({ min: -7_300_000, max: 7_300_000 })), { nil: null }), { maxLength: 40 }),
+  expiries: fc.array(
+    fc.option(fc.oneof(fc.integer({ min: -3 * DAY, max: 3 * DAY }), fc.integer({ min: -7_300_000, max: 7_300_000 })), {
+      nil: null,
+    }),
+    { maxLength: 40 },
+  ),
 });
 
 type PurgeScenario = typeof purgeScenario extends fc.Arbitrary<infer T> ? T : never;
@@ -63,11 +76,23 @@ function purgeFacts(s: PurgeScenario, now: Date): PurgeFacts {
       {
         target: { table: 'appointment_locks', expiryColumn: 'expires_at', graceSeconds: s.graceSeconds, datetimeZone },
         table: { engine: 'InnoDB' },
-        columns: [{ name: 'id', dataType: 'bigint' }, { name: 'expires_at', dataType: s.columnType }],
-        indexes: [{ name: 'PRIMARY', columns: ['id'], usable: true }, { name: 'idx_expires', columns: ['expires_at'], usable: true }],
+        columns: [
+          { name: 'id', dataType: 'bigint' },
+          { name: 'expires_at', dataType: s.columnType },
+        ],
+        indexes: [
+          { name: 'PRIMARY', columns: ['id'], usable: true },
+          { name: 'idx_expires', columns: ['expires_at'], usable: true },
+        ],
         // What the collector reads: the zone's wall clocks (for "server", the server converts in its global zone).
-        wallClockSamples: s.columnType === 'datetime' ? cutoffSampleInstants(start).map((i) => zoneWallClock(i, s.appZone)) : null,
-        zoneLabel: s.columnType === 'datetime' ? (s.configuredAsServer ? `"server" = global time_zone ${s.appZone}` : s.appZone) : null,
+        wallClockSamples:
+          s.columnType === 'datetime' ? cutoffSampleInstants(start).map((i) => zoneWallClock(i, s.appZone)) : null,
+        zoneLabel:
+          s.columnType === 'datetime'
+            ? s.configuredAsServer
+              ? `"server" = global time_zone ${s.appZone}`
+              : s.appZone
+            : null,
       },
     ],
   };
@@ -82,7 +107,9 @@ const partitionScenario = fc.record({
   length: fc.integer({ min: 0, max: 60 }),
   merged: fc.array(fc.nat(), { maxLength: 6 }),
   /** Rows by the server clock: mostly in the past, some written seconds before the run. */
-  rowOffsets: fc.array(fc.oneof(fc.integer({ min: -60 * 31 * 86_400, max: 0 }), fc.integer({ min: -120, max: 0 })), { maxLength: 60 }),
+  rowOffsets: fc.array(fc.oneof(fc.integer({ min: -60 * 31 * 86_400, max: 0 }), fc.integer({ min: -120, max: 0 })), {
+    maxLength: 60,
+  }),
   premakeMonths: fc.integer({ min: 1, max: 12 }),
   extraRetention: fc.integer({ min: 0, max: 30 }),
   maxDropsPerRun: fc.integer({ min: 0, max: 60 }),
@@ -94,7 +121,10 @@ function partitionsAround(server: Date, firstOffset: number, length: number, mer
   for (let i = 0; i < length; i += 1) bounds.push(monthStartSeconds(server, firstOffset + i + 1));
   const drop = new Set(merged.map((k) => (bounds.length > 1 ? k % (bounds.length - 1) : -1)));
   bounds = bounds.filter((_b, i) => !drop.has(i));
-  return [...bounds.map((b) => ({ name: partitionNameFor(monthStartSeconds(b, -1)), description: String(b) })), { name: 'pmax', description: 'MAXVALUE' }];
+  return [
+    ...bounds.map((b) => ({ name: partitionNameFor(monthStartSeconds(b, -1)), description: String(b) })),
+    { name: 'pmax', description: 'MAXVALUE' },
+  ];
 }
 
 function partitionFacts(partitions: PartitionRow[]): PartitionFacts {
@@ -120,7 +150,8 @@ function partitionFacts(partitions: PartitionRow[]): PartitionFacts {
   };
 }
 
-const partitionOf = (partitions: PartitionRow[], ts: number) => partitions.find((p) => p.description === 'MAXVALUE' || ts < Number(p.description))!.name;
+const partitionOf = (partitions: PartitionRow[], ts: number) =>
+  partitions.find((p) => p.description === 'MAXVALUE' || ts < Number(p.description))!.name;
 
 describe('destructive plans judged by the server clock (random host skew, zones, column types, layouts)', () => {
   it(`purge: no planned delete touches a row not yet expired by the server's clock (${RUNS} runs)`, () => {
@@ -138,7 +169,12 @@ describe('destructive plans judged by the server clock (random host skew, zones,
           if (offset === null && !s.nullable) continue;
           const expiry = offset === null ? null : new Date(s.serverMs + offset);
           // The value as stored: TIMESTAMP read in the UTC session, DATETIME as the application's wall clock.
-          const stored = expiry === null ? null : s.columnType === 'timestamp' ? utcWallClock(expiry) : zoneWallClock(expiry, s.appZone);
+          const stored =
+            expiry === null
+              ? null
+              : s.columnType === 'timestamp'
+                ? utcWallClock(expiry)
+                : zoneWallClock(expiry, s.appZone);
           const deleted = stored !== null && stored < cutoff; // WHERE expires_at < ? (NULL never matches)
           if (deleted) expect(expiry!.getTime() + s.graceSeconds * 1000).toBeLessThanOrEqual(s.serverMs);
         }

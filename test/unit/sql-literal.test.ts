@@ -42,10 +42,14 @@ describe('printed string literals', () => {
 
   it('a literal without backslash reads back the same in both modes and ends where it should', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }).filter((s) => !s.includes('\\')), (v) => {
-        const lit = sqlString(v);
-        for (const mode of [false, true]) expect(readLiteral(`${lit} rest`, 0, mode)).toEqual({ value: v, end: lit.length });
-      }),
+      fc.property(
+        fc.string({ unit: 'binary' }).filter((s) => !s.includes('\\')),
+        (v) => {
+          const lit = sqlString(v);
+          for (const mode of [false, true])
+            expect(readLiteral(`${lit} rest`, 0, mode)).toEqual({ value: v, end: lit.length });
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -61,12 +65,18 @@ describe('printed string literals', () => {
     expect(plain).toEqual({ sql: "SET @x = 'it''s'", needsNoBackslashEscapes: false });
     expect(printedSql(plain)).toBe("SET @x = 'it''s'");
     const back = printedStatement((l) => `SET @x = ${l("a\\' b")}`);
-    expect(printedSql(back).split('\n')).toEqual([...WRAP, "SET @x = 'a\\'' b';", 'SET SESSION sql_mode = @dbkeeper_saved_sql_mode;']);
+    expect(printedSql(back).split('\n')).toEqual([
+      ...WRAP,
+      "SET @x = 'a\\'' b';",
+      'SET SESSION sql_mode = @dbkeeper_saved_sql_mode;',
+    ]);
     expect(readLiteral(back.sql, 'SET @x = '.length, true).value).toBe("a\\' b");
   });
 
   it('comments out every line, so a line break in a literal cannot end the comment', () => {
-    expect(commentedOut("undo: ALTER … COMMENT 'a\nDROP TABLE x'")).toBe("-- undo: ALTER … COMMENT 'a\n-- DROP TABLE x'");
+    expect(commentedOut("undo: ALTER … COMMENT 'a\nDROP TABLE x'")).toBe(
+      "-- undo: ALTER … COMMENT 'a\n-- DROP TABLE x'",
+    );
   });
 });
 
@@ -93,14 +103,19 @@ describe('index rollback statements', () => {
       "ALTER TABLE `s`.`t` ADD INDEX `ix` (`a`) COMMENT 'C:\\new', ALGORITHM=INPLACE, LOCK=NONE;",
       'SET SESSION sql_mode = @dbkeeper_saved_sql_mode;',
     ]);
-    expect(redefineIndexSql('s', 't', ix({ comment: "o'k" }), [{ name: 'b', subPart: null, descending: false }], null)).toBe(
-      "ALTER TABLE `s`.`t` DROP INDEX `ix`, ADD INDEX `ix` (`b`) COMMENT 'o''k', ALGORITHM=INPLACE, LOCK=NONE",
-    );
+    expect(
+      redefineIndexSql('s', 't', ix({ comment: "o'k" }), [{ name: 'b', subPart: null, descending: false }], null),
+    ).toBe("ALTER TABLE `s`.`t` DROP INDEX `ix`, ADD INDEX `ix` (`b`) COMMENT 'o''k', ALGORITHM=INPLACE, LOCK=NONE");
   });
 
   it('names from the server are quoted whatever they contain (backticks doubled, a dot kept in the name)', () => {
-    expect(addIndexesSql('s', 'we`ird t.able', [ix({ name: 'ix `q`.é', columns: [{ name: 'col umn', subPart: 4, descending: true }] })], null)).toBe(
-      'ALTER TABLE `s`.`we``ird t.able` ADD INDEX `ix ``q``.é` (`col umn`(4) DESC), ALGORITHM=INPLACE, LOCK=NONE',
-    );
+    expect(
+      addIndexesSql(
+        's',
+        'we`ird t.able',
+        [ix({ name: 'ix `q`.é', columns: [{ name: 'col umn', subPart: 4, descending: true }] })],
+        null,
+      ),
+    ).toBe('ALTER TABLE `s`.`we``ird t.able` ADD INDEX `ix ``q``.é` (`col umn`(4) DESC), ALGORITHM=INPLACE, LOCK=NONE');
   });
 });

@@ -179,7 +179,8 @@ describe('pages', () => {
 });
 
 describe('predictRebuiltSize on recorded facts (MariaDB 10.11, bench shapes)', () => {
-  // The bench's sequential shape: 394 759 rows, note 20..179 bytes; the server reported 3749 + 417 pages after a rebuild.
+  // The bench's sequential shape: 394 759 rows, note 20..179 bytes; the server reported 3749 + 417 pages after a
+  // rebuild.
   const sample = Array.from({ length: 4000 }, (_, i) => [i, 1, 1, 1, 20 + (i % 160)]);
   it('sequential inserts: within 5 % of the size the server reported after the rebuild', () => {
     const p = predictRebuiltSize(SHAPE, sample, 394_759, S16);

@@ -9,7 +9,12 @@ import { describeTlsFailure, sslOptions } from '../../src/db/tls-options.js';
 
 const PEM_CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const PEM_KEY = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
-const files: Record<string, string> = { '/ca.pem': PEM_CERT, '/client.pem': PEM_CERT, '/client-key.pem': PEM_KEY, '/secret': 's3cr3t\n' };
+const files: Record<string, string> = {
+  '/ca.pem': PEM_CERT,
+  '/client.pem': PEM_CERT,
+  '/client-key.pem': PEM_KEY,
+  '/secret': 's3cr3t\n',
+};
 const read = (path: string) => {
   const text = files[path];
   if (text === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
@@ -35,8 +40,14 @@ describe('DB_SSL_MODE → mysql2 ssl options', () => {
     expect(sslOptions(ssl('required'), read)).toEqual({ rejectUnauthorized: false, verifyIdentity: false });
   });
   it('verify-ca checks the chain only; verify-identity also the host name; files are read', () => {
-    expect(sslOptions(ssl('verify-ca', { ca: '/ca.pem' }), read)).toEqual({ ca: PEM_CERT, rejectUnauthorized: true, verifyIdentity: false });
-    expect(sslOptions(ssl('verify-identity', { ca: '/ca.pem', cert: '/client.pem', key: '/client-key.pem' }), read)).toEqual({
+    expect(sslOptions(ssl('verify-ca', { ca: '/ca.pem' }), read)).toEqual({
+      ca: PEM_CERT,
+      rejectUnauthorized: true,
+      verifyIdentity: false,
+    });
+    expect(
+      sslOptions(ssl('verify-identity', { ca: '/ca.pem', cert: '/client.pem', key: '/client-key.pem' }), read),
+    ).toEqual({
       ca: PEM_CERT,
       cert: PEM_CERT,
       key: PEM_KEY,
@@ -45,13 +56,29 @@ describe('DB_SSL_MODE → mysql2 ssl options', () => {
     });
   });
   it('names the key to check for each kind of TLS failure', () => {
-    expect(describeTlsFailure({ code: 'HANDSHAKE_NO_SSL_SUPPORT' }, 'required', 'db1')).toMatch(/DB_SSL_MODE=required: the server at db1 offers no TLS/);
-    expect(describeTlsFailure({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" }, 'verify-identity', 'db1')).toMatch(
-      /does not name DB_HOST 'db1'/,
+    expect(describeTlsFailure({ code: 'HANDSHAKE_NO_SSL_SUPPORT' }, 'required', 'db1')).toMatch(
+      /DB_SSL_MODE=required: the server at db1 offers no TLS/,
     );
-    expect(describeTlsFailure({ code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' }, 'verify-ca', 'db1')).toMatch(/check DB_SSL_CA/);
-    expect(describeTlsFailure({ code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' }, 'verify-ca', 'db1')).toMatch(/expired/);
-    expect(describeTlsFailure({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, 'verify-ca', 'db1')).toBeNull();
+    expect(
+      describeTlsFailure(
+        { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" },
+        'verify-identity',
+        'db1',
+      ),
+    ).toMatch(/does not name DB_HOST 'db1'/);
+    expect(
+      describeTlsFailure(
+        { code: 'SELF_SIGNED_CERT_IN_CHAIN', message: 'self-signed certificate in certificate chain' },
+        'verify-ca',
+        'db1',
+      ),
+    ).toMatch(/check DB_SSL_CA/);
+    expect(
+      describeTlsFailure({ code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' }, 'verify-ca', 'db1'),
+    ).toMatch(/expired/);
+    expect(
+      describeTlsFailure({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, 'verify-ca', 'db1'),
+    ).toBeNull();
   });
 });
 
@@ -66,8 +93,12 @@ describe('TLS keys in env and DATABASE_URL', () => {
     expect(configProblems({ DB_SSL_MODE: 'verify-ca', DB_SSL_CA: '/nonexistent/ca.pem' }).join('\n')).toMatch(
       /db\.ssl\.ca \(DB_SSL_CA\): cannot read \/nonexistent\/ca\.pem \(ENOENT\)/,
     );
-    expect(tlsFileProblems(ssl('verify-ca', { ca: '/secret' }), read)).toEqual(['db.ssl.ca (DB_SSL_CA): /secret is not a PEM certificate']);
-    expect(tlsFileProblems(ssl('required', { cert: '/client.pem' }), read).join('\n')).toMatch(/a client certificate needs both/);
+    expect(tlsFileProblems(ssl('verify-ca', { ca: '/secret' }), read)).toEqual([
+      'db.ssl.ca (DB_SSL_CA): /secret is not a PEM certificate',
+    ]);
+    expect(tlsFileProblems(ssl('required', { cert: '/client.pem' }), read).join('\n')).toMatch(
+      /a client certificate needs both/,
+    );
   });
   it('DATABASE_URL query parameters set the same fields; unknown ones and bad percent-encoding are named', () => {
     const parsed = parseDatabaseUrl('mysql://u:p%40ss@db:3307/app?ssl-mode=verify-ca&ssl-ca=%2Fetc%2Fca.pem');
@@ -82,11 +113,15 @@ describe('TLS keys in env and DATABASE_URL', () => {
         { path: ['ssl', 'ca'], value: '/etc/ca.pem' },
       ],
     });
-    expect(parseDatabaseUrl('mysql://u:p@db/app?sslmode=require')).toEqual({ error: expect.stringMatching(/unknown query parameter 'sslmode'/) });
+    expect(parseDatabaseUrl('mysql://u:p@db/app?sslmode=require')).toEqual({
+      error: expect.stringMatching(/unknown query parameter 'sslmode'/),
+    });
     const bad = parseDatabaseUrl('mysql://u:100%@db/app');
     expect(bad).toEqual({ error: expect.stringMatching(/^DATABASE_URL: the password is not valid percent-encoding/) });
     expect(JSON.stringify(bad)).not.toContain('100');
-    expect(loadConfig({ jobs: ALL_JOBS, env: { DATABASE_URL: 'mysql://u:p@db/app?ssl-mode=required' } }).db.ssl.mode).toBe('required');
+    expect(
+      loadConfig({ jobs: ALL_JOBS, env: { DATABASE_URL: 'mysql://u:p@db/app?ssl-mode=required' } }).db.ssl.mode,
+    ).toBe('required');
   });
 });
 
@@ -105,13 +140,17 @@ describe('secrets from files (DB_PASSWORD_FILE, SMTP_PASSWORD_FILE)', () => {
     expect(env.DB_PASSWORD_FILE).toBeUndefined();
   });
   it('a missing file names the key, never a value; a value and its _FILE both set names both', () => {
-    expect(resolveSecretFiles({ DB_PASSWORD_FILE: '/missing' }, read).problems).toEqual(['DB_PASSWORD_FILE: cannot read /missing (ENOENT)']);
+    expect(resolveSecretFiles({ DB_PASSWORD_FILE: '/missing' }, read).problems).toEqual([
+      'DB_PASSWORD_FILE: cannot read /missing (ENOENT)',
+    ]);
     const both = resolveSecretFiles({ DB_PASSWORD_FILE: '/secret', DB_PASSWORD: 'inline-pw' }, read);
     expect(both.problems).toEqual(['DB_PASSWORD_FILE and DB_PASSWORD: both are set; set one of them']);
     expect(both.problems.join('')).not.toContain('inline-pw');
     expect(both.problems.join('')).not.toContain('s3cr3t');
   });
   it('through loadConfig: the password comes from the file, problems are config errors', () => {
-    expect(configProblems({ DB_PASSWORD_FILE: '/nonexistent/pw' })).toEqual(['DB_PASSWORD_FILE: cannot read /nonexistent/pw (ENOENT)']);
+    expect(configProblems({ DB_PASSWORD_FILE: '/nonexistent/pw' })).toEqual([
+      'DB_PASSWORD_FILE: cannot read /nonexistent/pw (ENOENT)',
+    ]);
   });
 });

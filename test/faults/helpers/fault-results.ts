@@ -31,6 +31,9 @@ export class FaultRecorder {
 
   write(): void {
     mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(join(RESULTS_DIR, `${this.file}.json`), `${JSON.stringify({ file: this.file, at: new Date().toISOString(), cases: this.cases }, null, 2)}\n`);
+    writeFileSync(
+      join(RESULTS_DIR, `${this.file}.json`),
+      `${JSON.stringify({ file: this.file, at: new Date().toISOString(), cases: this.cases }, null, 2)}\n`,
+    );
   }
 }

@@ -36,7 +36,9 @@ export class FaultSmtp {
         stream.on('end', () => {
           if (vanished) return;
           if (this.mode === 'refuse-permanent' || this.mode === 'refuse-temporary') {
-            const err = new Error(this.mode === 'refuse-permanent' ? 'message refused' : 'try again later') as Error & { responseCode: number };
+            const err = new Error(this.mode === 'refuse-permanent' ? 'message refused' : 'try again later') as Error & {
+              responseCode: number;
+            };
             err.responseCode = this.mode === 'refuse-permanent' ? 554 : 451;
             return cb(err);
           }

@@ -14,7 +14,12 @@ export interface KilledRun {
 
 /** Runs the built CLI with DBKEEPER_TEST_PAUSE_AT=point and kill -9s it the moment it says it is there.
  * `until` instead of a point: kill -9 when that callback first resolves true (polled every 50 ms). */
-export function killCliAt(args: string[], env: Record<string, string>, at: { point: string } | { until: () => Promise<boolean> }, boundMs = 30_000): Promise<KilledRun> {
+export function killCliAt(
+  args: string[],
+  env: Record<string, string>,
+  at: { point: string } | { until: () => Promise<boolean> },
+  boundMs = 30_000,
+): Promise<KilledRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       env: {
@@ -56,7 +61,13 @@ export function killCliAt(args: string[], env: Record<string, string>, at: { poi
     child.on('close', (code, signal) => {
       clearTimeout(bound);
       clearTimeout(polling);
-      resolve({ killedAtPoint: killed && signal === 'SIGKILL' && ('until' in at || stderr.includes(PAUSED_MARK)), code, signal, stdout, stderr });
+      resolve({
+        killedAtPoint: killed && signal === 'SIGKILL' && ('until' in at || stderr.includes(PAUSED_MARK)),
+        code,
+        signal,
+        stdout,
+        stderr,
+      });
     });
   });
 }

@@ -4,7 +4,12 @@ import { lockName } from '../../../src/db/named-lock.js';
 
 /** Milliseconds until the job's named lock is free (IS_FREE_LOCK = 1), or null when it is still held after boundMs.
  * A kill -9 closes the lock's socket; the server then frees the lock with the session. */
-export async function msUntilLockFree(conn: Connection, schema: string, job: string, boundMs: number): Promise<number | null> {
+export async function msUntilLockFree(
+  conn: Connection,
+  schema: string,
+  job: string,
+  boundMs: number,
+): Promise<number | null> {
   const started = Date.now();
   for (;;) {
     const [rows] = await conn.query<RowDataPacket[]>('SELECT IS_FREE_LOCK(?) AS free', [lockName(schema, job)]);

@@ -40,11 +40,27 @@ export interface FaultedRun {
 
 /** Runs the built CLI through the proxy with DBKEEPER_TEST_PAUSE_AT=point; once it is paused there, applies the fault
  * and lets it go on (SIGUSR2). The link is healed (resume, no delay) once the process has ended. */
-export function runCliWithNetworkFault(args: string[], env: Record<string, string>, proxy: TcpProxy, point: string, fault: NetworkFault, boundMs = PROCESS_BOUND_MS): Promise<FaultedRun> {
+export function runCliWithNetworkFault(
+  args: string[],
+  env: Record<string, string>,
+  proxy: TcpProxy,
+  point: string,
+  fault: NetworkFault,
+  boundMs = PROCESS_BOUND_MS,
+): Promise<FaultedRun> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      env: { PATH: process.env.PATH ?? '', DB_USERNAME: TEST_DB.user, DB_PASSWORD: TEST_DB.password, LOG_LEVEL: 'info', ...env, DB_HOST: '127.0.0.1', DB_PORT: String(proxy.port), [PAUSE_ENV]: point },
+      env: {
+        PATH: process.env.PATH ?? '',
+        DB_USERNAME: TEST_DB.user,
+        DB_PASSWORD: TEST_DB.password,
+        LOG_LEVEL: 'info',
+        ...env,
+        DB_HOST: '127.0.0.1',
+        DB_PORT: String(proxy.port),
+        [PAUSE_ENV]: point,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

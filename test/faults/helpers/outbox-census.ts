@@ -13,14 +13,21 @@ export interface OutboxCensus {
   written: string[];
 }
 
-const ls = (dir: string) => readdir(dir).then((f) => f.filter((n) => !n.startsWith('.')).sort(), () => [] as string[]);
+const ls = (dir: string) =>
+  readdir(dir).then(
+    (f) => f.filter((n) => !n.startsWith('.')).sort(),
+    () => [] as string[],
+  );
 
 /** Where every report of an outbox is, as docs/report.md names the places. */
 export async function outboxCensus(dir: string): Promise<OutboxCensus> {
   const log = await readFile(join(dir, 'delivered.log'), 'utf8').catch(() => '');
   const pendingAll = await ls(join(dir, 'pending'));
   return {
-    delivered: log.split('\n').filter(Boolean).map((l) => l.split(' ')[1]!),
+    delivered: log
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')[1]!),
     pending: pendingAll.filter((f) => f.endsWith('.eml')),
     sending: pendingAll.filter((f) => f.includes('.eml.sending-')),
     unconfirmed: await ls(join(dir, 'unconfirmed')),
@@ -45,5 +52,10 @@ export function placesOf(census: OutboxCensus, id: string): string[] {
 /** Report ids found anywhere in the outbox. */
 export function allIds(census: OutboxCensus): string[] {
   const id = (n: string) => /-([0-9a-f]+)\.eml/.exec(n)?.[1] ?? n;
-  return [...new Set([...census.delivered, ...[...census.pending, ...census.sending, ...census.unconfirmed, ...census.failed, ...census.written].map(id)])];
+  return [
+    ...new Set([
+      ...census.delivered,
+      ...[...census.pending, ...census.sending, ...census.unconfirmed, ...census.failed, ...census.written].map(id),
+    ]),
+  ];
 }

@@ -18,18 +18,23 @@ export async function createLogTable(c: Connection, schema: string): Promise<voi
   await c.query(`CREATE SCHEMA \`${schema}\``);
   await c.query(`USE \`${schema}\``);
   const parts = [];
-  for (let m = -4; m <= 0; m += 1) parts.push(`PARTITION ${pname(monthStart(m))} VALUES LESS THAN (${monthStart(m + 1)})`);
+  for (let m = -4; m <= 0; m += 1)
+    parts.push(`PARTITION ${pname(monthStart(m))} VALUES LESS THAN (${monthStart(m + 1)})`);
   await c.query(`CREATE TABLE ${TABLE} (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, company_id INT UNSIGNED NOT NULL,
     created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (id, created_at)) ENGINE=InnoDB
     PARTITION BY RANGE (UNIX_TIMESTAMP(created_at)) (${parts.join(', ')}, PARTITION pmax VALUES LESS THAN MAXVALUE)`);
   const rows = [];
-  for (let m = -4; m <= 0; m += 1) for (let i = 0; i < 40; i += 1) rows.push([1 + (i % 5), new Date((monthStart(m) + 60 * (i + 1)) * 1000)]);
+  for (let m = -4; m <= 0; m += 1)
+    for (let i = 0; i < 40; i += 1) rows.push([1 + (i % 5), new Date((monthStart(m) + 60 * (i + 1)) * 1000)]);
   await c.query(`INSERT INTO ${TABLE} (company_id, created_at) VALUES ?`, [rows]);
 }
 
 /** Every row, wherever it lives now (the log table or an archive table): an archive moves rows, it never loses one. */
 export async function allRows(c: Connection, schema: string): Promise<{ rows: number; crc: bigint }> {
-  const [tables] = await c.query<RowDataPacket[]>("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'api\\_call\\_logs%'", [schema]);
+  const [tables] = await c.query<RowDataPacket[]>(
+    "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'api\\_call\\_logs%'",
+    [schema],
+  );
   let rows = 0;
   let crc = 0n;
   for (const t of tables) {
@@ -39,4 +44,3 @@ export async function allRows(c: Connection, schema: string): Promise<{ rows: nu
   }
   return { rows, crc };
 }
-

@@ -10,9 +10,15 @@ export interface RunRowFacts {
 
 /** What dbkeeper_runs says about one job (no table yet = nothing ran). */
 export async function runRowFacts(conn: Connection, schema: string, job: string): Promise<RunRowFacts> {
-  const [exists] = await conn.query<RowDataPacket[]>('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, 'dbkeeper_runs']);
+  const [exists] = await conn.query<RowDataPacket[]>(
+    'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [schema, 'dbkeeper_runs'],
+  );
   if (exists.length === 0) return { running: 0, duplicateSlots: 0, statuses: {} };
-  const [rows] = await conn.query<RowDataPacket[]>(`SELECT status, COUNT(*) AS n FROM \`${schema}\`.dbkeeper_runs WHERE job = ? GROUP BY status`, [job]);
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT status, COUNT(*) AS n FROM \`${schema}\`.dbkeeper_runs WHERE job = ? GROUP BY status`,
+    [job],
+  );
   const statuses = Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
   const [dups] = await conn.query<RowDataPacket[]>(
     `SELECT COUNT(*) AS n FROM (SELECT scheduled_for FROM \`${schema}\`.dbkeeper_runs WHERE job = ? AND dry_run = 0

@@ -25,16 +25,43 @@ async function freePort(): Promise<number> {
 export async function startThrowawayMariadb(extra: string[] = []): Promise<ThrowawayServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dbkeeper-mariadb-'));
   const user = userInfo().username === 'root' ? 'mysql' : userInfo().username;
-  if (user === 'mysql') chownSync(dir, Number(spawnSync('id', ['-u', 'mysql']).stdout.toString().trim()), Number(spawnSync('id', ['-g', 'mysql']).stdout.toString().trim()));
-  const install = spawnSync('mariadb-install-db', [`--user=${user}`, `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'], { encoding: 'utf8' });
+  if (user === 'mysql')
+    chownSync(
+      dir,
+      Number(spawnSync('id', ['-u', 'mysql']).stdout.toString().trim()),
+      Number(spawnSync('id', ['-g', 'mysql']).stdout.toString().trim()),
+    );
+  const install = spawnSync(
+    'mariadb-install-db',
+    [`--user=${user}`, `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
+    { encoding: 'utf8' },
+  );
   if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`);
   const port = await freePort();
   const child: ChildProcess = spawn(
     'mariadbd',
-    ['--no-defaults', `--user=${user}`, `--datadir=${dir}/data`, `--socket=${dir}/sock`, `--port=${port}`, '--bind-address=127.0.0.1', '--innodb-buffer-pool-size=64M', `--log-error=${dir}/error.log`, ...extra],
+    [
+      '--no-defaults',
+      `--user=${user}`,
+      `--datadir=${dir}/data`,
+      `--socket=${dir}/sock`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--innodb-buffer-pool-size=64M',
+      `--log-error=${dir}/error.log`,
+      ...extra,
+    ],
     { stdio: 'ignore' },
   );
-  const admin = (database?: string) => mysql.createConnection({ host: '127.0.0.1', port, user: 'root', password: '', timezone: 'Z', ...(database ? { database } : {}) });
+  const admin = (database?: string) =>
+    mysql.createConnection({
+      host: '127.0.0.1',
+      port,
+      user: 'root',
+      password: '',
+      timezone: 'Z',
+      ...(database ? { database } : {}),
+    });
   const until = Date.now() + 30_000;
   for (;;) {
     const c = await admin().catch(() => null);
