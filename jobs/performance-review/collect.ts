@@ -86,7 +86,8 @@ async function* streamRows(db: Db, sql: string, values: unknown[]): AsyncGenerat
   }
 }
 
-async function readDigests(db: Db): Promise<DigestRow[]> {
+/** The cumulative digests of one server (the primary, or a replica through its reader). */
+export async function readDigests(db: Pick<JobDb, 'query' | 'dialect'>): Promise<DigestRow[]> {
   const q95 = digestQuantile95Column(db.dialect);
   const rows = await db.query<RowDataPacket[]>(
     `SELECT SCHEMA_NAME AS s, DIGEST AS digest, DIGEST_TEXT AS text, COUNT_STAR AS n, SUM_TIMER_WAIT DIV 1000000 AS sum_us,

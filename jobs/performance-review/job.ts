@@ -6,6 +6,7 @@ import { rawSamplesFileName, writeRawSamples } from './raw-samples-file.js';
 import { monthOptionSchema, reviewPeriod } from './review-period.js';
 import { performanceReviewConfigSchema, performanceReviewDefaults, performanceReviewPolicy } from './config.js';
 import { performanceReviewPrivileges } from './privileges.js';
+import { withReplicaStatements } from './replica-statements.js';
 
 /** Monthly: the statements that cost the most time, and whether the application's pool fits the server. */
 export const performanceReviewJob = defineJob({
@@ -67,7 +68,7 @@ export const performanceReviewJob = defineJob({
           count: samples.length,
         };
     }
-    return {
+    return withReplicaStatements(ctx, period, facts, {
       status: plan.status,
       summary: plan.summary,
       ...(facts.source === null
@@ -98,6 +99,6 @@ export const performanceReviewJob = defineJob({
         },
       },
       sections: plan.sections,
-    };
+    });
   },
 });

@@ -54,7 +54,8 @@ export function enableStatements(
   ];
 }
 
-function row(s: RankedStatement): (string | number | null)[] {
+/** One table row of a ranked statement (fingerprint cut to 160 characters). */
+export function statementRow(s: RankedStatement): (string | number | null)[] {
   return [
     s.fingerprint.length > 160 ? `${s.fingerprint.slice(0, 157)}...` : s.fingerprint,
     s.schema,
@@ -66,7 +67,15 @@ function row(s: RankedStatement): (string | number | null)[] {
   ];
 }
 
-const COLUMNS = ['Statement (fingerprint)', 'Schema', 'Count', 'Total s', 'Avg ms', 'p95 ms', 'Share of total %'];
+export const STATEMENT_COLUMNS = [
+  'Statement (fingerprint)',
+  'Schema',
+  'Count',
+  'Total s',
+  'Avg ms',
+  'p95 ms',
+  'Share of total %',
+];
 
 /** Pure: the month's statements ranked two ways, and the pool advice, as report sections. */
 export function planPerformanceReview(
@@ -157,14 +166,14 @@ export function planPerformanceReview(
       sections.push({
         kind: 'table',
         title: `Top ${byTotal.length} statements by total time`,
-        columns: COLUMNS,
-        rows: byTotal.map(row),
+        columns: STATEMENT_COLUMNS,
+        rows: byTotal.map(statementRow),
       });
       sections.push({
         kind: 'table',
         title: `Top ${byAverage.length} statements by average time`,
-        columns: COLUMNS,
-        rows: byAverage.map(row),
+        columns: STATEMENT_COLUMNS,
+        rows: byAverage.map(statementRow),
       });
     }
   }

@@ -4,7 +4,8 @@ import type { Flavor } from '../db/dialect.js';
 import { onSchema, onTable, replicaStatusNeeds, type PrivilegeNeed } from '../db/privileges.js';
 import { scopeOf } from './privilege-needs.js';
 
-/** One replica user's needs: its status and lag, the heartbeat, and the usage counters the index review merges. */
+/** One replica user's needs: its status and lag, the heartbeat, the usage counters the index review merges, and the
+ * statement sources the performance review reads there. */
 export interface ReplicaNeedGroup {
   /** The replica nodes this user connects to. */
   nodes: string[];
@@ -60,6 +61,24 @@ export function replicaNeeds(config: Config, flavor: Flavor): ReplicaNeedGroup[]
             why: 'per-index read counters served by this replica',
             degradesTo: 'no usage evidence from this replica: no index is called unused',
             dialect: 'mysql' as const,
+          },
+        ]
+      : []),
+    ...(jobSection(config, 'performance-review')?.enabled
+      ? [
+          {
+            privilege: 'SELECT',
+            object: onTable('performance_schema', 'events_statements_summary_by_digest'),
+            why: "the performance review's top statements served by this replica (normalized digests, no values)",
+            degradesTo: 'the slow log table, else no statements from this replica (a warning in the review)',
+          },
+          {
+            privilege: 'SELECT',
+            object: onTable('mysql', 'slow_log'),
+            why:
+              "the performance review's top statements from this replica's slow log table when performance_schema " +
+              'is OFF (it holds real statements: customer values)',
+            degradesTo: 'no statements from this replica when performance_schema is OFF (a warning in the review)',
           },
         ]
       : []),

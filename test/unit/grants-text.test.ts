@@ -238,6 +238,8 @@ describe('grants for the replica user (DB_READ_* or replicas.nodes)', () => {
       'GRANT SLAVE MONITOR ON *.* TO `reader`@`10.%`;',
       'GRANT SELECT ON `dbkeeper`.`dbkeeper_heartbeat` TO `reader`@`10.%`;',
       'GRANT SELECT ON `test`.* TO `reader`@`10.%`;',
+      'GRANT SELECT ON `performance_schema`.`events_statements_summary_by_digest` TO `reader`@`10.%`;',
+      'GRANT SELECT ON `mysql`.`slow_log` TO `reader`@`10.%`;',
     ]);
   });
 
@@ -247,8 +249,25 @@ describe('grants for the replica user (DB_READ_* or replicas.nodes)', () => {
       'GRANT REPLICATION CLIENT ON *.* TO `reader`@`10.%`;',
       'GRANT SELECT ON `dbkeeper`.`dbkeeper_heartbeat` TO `reader`@`10.%`;',
       'GRANT SELECT ON `performance_schema`.`table_io_waits_summary_by_index_usage` TO `reader`@`10.%`;',
+      'GRANT SELECT ON `performance_schema`.`events_statements_summary_by_digest` TO `reader`@`10.%`;',
+      'GRANT SELECT ON `mysql`.`slow_log` TO `reader`@`10.%`;',
     ]);
     expect(text).not.toMatch(/SLAVE ADMIN|REPLICA ADMIN/);
+  });
+
+  it("the performance review's statement sources on the replica only while that job is enabled", () => {
+    const off = loadConfig({
+      jobs: ALL_JOBS,
+      env: { DB_READ_HOST: '10.0.0.7', DB_READ_USERNAME: 'reader' },
+      overrides: { schema: 'dbkeeper', jobs: { 'performance-review': { enabled: false } } },
+    });
+    for (const flavor of ['mariadb', 'mysql'] as const) {
+      const lines = replicaSection(grantsText(off, ALL_JOBS, [flavor], DBKEEPER)).join('\n');
+      expect(lines).not.toContain('events_statements_summary_by_digest');
+      expect(lines).not.toContain('slow_log');
+    }
+    const on = grantsText(withReplica(), ALL_JOBS, ['mariadb'], DBKEEPER);
+    expect(on).toContain("--   SELECT: the performance review's top statements served by this replica");
   });
 
   it('no replica configured: no replica section', () => {
