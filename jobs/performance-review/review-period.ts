@@ -1,12 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { z } from 'zod';
-
 import type { ReviewPeriod } from './facts.js';
-
-/** `--month`: a calendar month as YYYY-MM (checked by the CLI before any lock or run row). */
-export const monthOptionSchema = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be YYYY-MM with a month 01-12, e.g. 2026-10' });
 
 export class ReviewMonthError extends Error {
   override name = 'ReviewMonthError';

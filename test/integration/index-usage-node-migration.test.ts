@@ -1,7 +1,7 @@
 // Migration index-review-002-usage-node on an install that already has snapshots: they become the primary's ('').
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexUsageMigrations } from '../../jobs/index-review/usage-snapshot.js';
+import { indexUsageMigrations } from '../../jobs/index-review/usage-migrations.js';
 import { ensureMigrations } from '../../src/db/migrations.js';
 import { createTestSchema, type TestSchema } from '../helpers/test-db.js';
 

@@ -36,6 +36,8 @@ function loadedModules(child: ChildProcess): Promise<string[]> {
 /** Our own modules as paths under dist/ (`src/…`, `jobs/…`). */
 const ours = (urls: string[]) =>
   urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.lastIndexOf('/dist/') + 6));
+/** A job's run code: its run.ts (imported at the first run through lazyRun) and what only it imports. */
+const RUN_CODE = /^jobs\/[^/]+\/(run|collect|plan|apply|report)\.js$/;
 /** Only a mail send needs these; `nodemailer/lib/addressparser` (one file, reads stored envelopes) is not one. */
 const MAIL_OR_PRETTY = /node_modules\/(nodemailer\/dist\/(esm|cjs)\/(?!addressparser\/)|pino-pretty\/|mailparser\/)/;
 
@@ -57,7 +59,7 @@ async function stop(w: WorkerProcess): Promise<void> {
 }
 
 describe('worker: what is loaded at idle (issue 14, idle RSS)', () => {
-  it('every job scheduled, SMTP configured: no renderer, nodemailer or pino-pretty loaded', async () => {
+  it('every job scheduled, SMTP configured: no job run code, renderer, nodemailer or pino-pretty loaded', async () => {
     const yearly = { enabled: true, schedule: '0 0 1 1 *', catchUp: false };
     const jobs = Object.fromEntries(ALL_JOBS.map((j) => [j.name, yearly]));
     const w = await startWorker(jobs);
@@ -66,6 +68,7 @@ describe('worker: what is loaded at idle (issue 14, idle RSS)', () => {
       // The probe sees the worker's own graph: the scheduler and every job's definition.
       expect(ours(loaded)).toContain('src/scheduler/scheduler.js');
       for (const job of ALL_JOBS) expect(ours(loaded)).toContain(`jobs/${job.name}/job.js`);
+      expect(ours(loaded).filter((m) => RUN_CODE.test(m))).toEqual([]);
       expect(ours(loaded).filter((m) => m.startsWith('src/report/render-'))).toEqual([]);
       expect(loaded.filter((u) => MAIL_OR_PRETTY.test(u))).toEqual([]);
     } finally {
@@ -73,13 +76,15 @@ describe('worker: what is loaded at idle (issue 14, idle RSS)', () => {
     }
   });
 
-  it("a job run's summary mail loads the renderer and nodemailer", async () => {
+  it("a job run loads that job's run code only; its summary mail loads the renderer and nodemailer", async () => {
     const w = await startWorker({ ping: { enabled: true, schedule: '* * * * * *', catchUp: false } });
     try {
       await w.waitForLine((l) => l.msg === 'run finished' && l.job === 'ping');
       // SMTP on port 9 refuses: the summary stays pending, after nodemailer tried.
       await w.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('SMTP unavailable'));
       const loaded = await loadedModules(w.child);
+      expect(ours(loaded)).toContain('jobs/ping/run.js');
+      expect(ours(loaded).filter((m) => RUN_CODE.test(m) && !m.startsWith('jobs/ping/'))).toEqual([]);
       expect(ours(loaded)).toContain('src/report/render-report.js');
       expect(loaded.some((u) => /node_modules\/nodemailer\/dist\/esm\/nodemailer\.js$/.test(u))).toBe(true);
     } finally {
