@@ -7,6 +7,7 @@ import { countPartitionRows, countUndatedRows, readPartitions } from './collect.
 import { testPause } from '../../src/testing/test-pause.js';
 import {
   describeHolders,
+  findLockHolders,
   lockCheckMethod,
   waitForLockHolders,
   type LockCheckMethod,
@@ -249,14 +250,25 @@ async function applyAction(
     }
   } catch (err) {
     if (!isLockWaitError(err)) throw err;
-    const note = `lock_wait_timeout (${opts.lockWaitTimeoutSeconds} s) while waiting for the table's metadata lock: the application holds it; retried next run`;
+    // A holder the pre-check could not see (it came after the check, or there was none): look it up now to name it.
+    const q = <T>(sql: string, values?: unknown[]) => db.query<T>(sql, values);
+    const check = await findLockHolders(q, await lockCheckMethod(q, db.dialect), db.database, action.table, {
+      longTransactionSeconds: 0,
+    }).catch(() => null);
+    const who = check?.holders.length ? describeHolders(check) : 'the holder had gone by the time it was looked up';
+    const culprits = check?.holders.length ? { culprits: check.holders } : {};
+    const note = `lock_wait_timeout (${opts.lockWaitTimeoutSeconds} s) while waiting for the table's metadata lock: ${who}; retried next run`;
     const exchanged = action.statements.slice(0, ran).some((sql) => / EXCHANGE PARTITION /.test(sql));
     if (action.kind === 'archive' && action.archiveMethod === 'exchange' && ran > 0 && !exchanged) {
       // The empty archive table we just made would block the next run; it holds nothing yet.
       await db.query(`DROP TABLE IF EXISTS ${quoteTable(db.database, action.archiveTable!)}`);
     }
-    if (ran === 0 || action.kind !== 'archive') return each({ outcome: 'contended', note });
-    return each({ outcome: 'contended', note: `${note}; after ${ran} of ${action.statements.length} statements` });
+    if (ran === 0 || action.kind !== 'archive') return each({ outcome: 'contended', note, ...culprits });
+    return each({
+      outcome: 'contended',
+      note: `${note}; after ${ran} of ${action.statements.length} statements`,
+      ...culprits,
+    });
   }
   const durationMs = Math.round(performance.now() - started);
   await testPause('partition-before-readback');
