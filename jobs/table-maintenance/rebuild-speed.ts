@@ -10,7 +10,7 @@ import type { MaintenanceTablePlan } from './plan.js';
 
 export const rebuildSpeedMigrations: readonly Migration[] = [
   {
-    id: 'table-maintenance-002-rebuild-speed',
+    id: 'table-maintenance-003-rebuild-speed',
     statements: (s) => [
       `CREATE TABLE IF NOT EXISTS ${s}.dbkeeper_rebuild_speed (
         schema_name VARCHAR(64) NOT NULL,

@@ -29,10 +29,8 @@ export interface ProbeClock {
 
 export async function probeReplica(link: ReplicaLink, schema: string, clock: ProbeClock): Promise<ReplicaProbe> {
   const base = { node: link.node.name };
-  let opened;
-  try {
-    opened = await link.open();
-  } catch (err) {
+  /** Not reachable (connect or a status read failed): the link is reset so the next probe reconnects. */
+  const unreachable = (err: unknown): ReplicaProbe => {
     link.reset();
     return {
       ...base,
@@ -43,6 +41,12 @@ export async function probeReplica(link: ReplicaLink, schema: string, clock: Pro
       heartbeatNote: null,
       readOnly: null,
     };
+  };
+  let opened;
+  try {
+    opened = await link.open();
+  } catch (err) {
+    return unreachable(err);
   }
   const { q, dialect } = opened;
   try {
@@ -77,15 +81,6 @@ export async function probeReplica(link: ReplicaLink, schema: string, clock: Pro
       readOnly: Number(ro[0]?.ro) === 1,
     };
   } catch (err) {
-    link.reset();
-    return {
-      ...base,
-      reachable: false,
-      error: describeReplicaFailure(link.node, err),
-      status: null,
-      heartbeat: null,
-      heartbeatNote: null,
-      readOnly: null,
-    };
+    return unreachable(err);
   }
 }
