@@ -7,14 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import mysql, { type Connection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { ALL_JOBS } from '../jobs/index.js';
-import type { TargetOutcome } from '../jobs/purge-locks/apply.js';
-import { purgeLocksJob } from '../jobs/purge-locks/job.js';
-import { connectApp } from '../src/app/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { appointmentLocksTableSql } from '../src/demo/platform-tables.js';
-import { createLogger } from '../src/log/logger.js';
-import { runJob } from '../src/runner/run-job.js';
 import { startReplicationPair } from '../test/helpers/replication-pair.js';
+import { purgeOnce } from './purge-once.js';
 import { runPeer } from './run-peer.js';
 
 const SCHEMA = 'bench_replica';
@@ -224,26 +220,14 @@ async function runDbkeeper(port: number, replicaPort: number) {
       },
     },
   });
-  const log = createLogger({ level: 'warn', secrets: [], stream: 'stderr', pretty: false });
-  const app = await connectApp(config, log, { jobs: [purgeLocksJob] });
-  try {
-    const o = await runJob({ db: app.db, config, log }, purgeLocksJob, {
-      trigger: 'manual',
-      dryRun: false,
-      scheduledFor: new Date(),
-    });
-    if (o.status !== 'ok') throw new Error(`purge-locks ended ${o.status}: ${o.error?.message ?? o.result?.summary}`);
-    const r = (o.result!.details as { targets: TargetOutcome[] }).targets[0]!;
-    return {
-      rows: r.rowsDeleted,
-      chunks: r.chunks,
-      paused_for_replica_ms: Math.round(r.replicaPausedMs),
-      pauses: r.pauses.length,
-      stop_reason: r.stopReason,
-    };
-  } finally {
-    await app.db.close();
-  }
+  const r = await purgeOnce(config);
+  return {
+    rows: r.rowsDeleted,
+    chunks: r.chunks,
+    paused_for_replica_ms: Math.round(r.replicaPausedMs),
+    pauses: r.pauses.length,
+    stop_reason: r.stopReason,
+  };
 }
 
 async function runPtArchiver(port: number, replicaPort: number, cutoff: string) {

@@ -2,6 +2,7 @@
  * each under the same booking-like traffic; prints JSON with the ratios. BENCH_PURGE_ROWS scales the table.
  * Then the replica leg (bench/purge-replica.ts; BENCH_PURGE_ONLY=replica runs it alone, BENCH_PURGE_REPLICA=0 skips
  * it). */
+import { purgeOnce } from './purge-once.js';
 import { runPeer } from './run-peer.js';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -11,12 +12,7 @@ import { appointmentLocksTableSql } from '../src/demo/platform-tables.js';
 import { BENCH_DB, benchConnection } from './bench-db.js';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { ALL_JOBS } from '../jobs/index.js';
-import { purgeLocksJob } from '../jobs/purge-locks/job.js';
-import { connectApp } from '../src/app/bootstrap.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { createLogger } from '../src/log/logger.js';
-import type { TargetOutcome } from '../jobs/purge-locks/apply.js';
-import { runJob } from '../src/runner/run-job.js';
 
 const DB = BENCH_DB;
 const SCHEMA = 'dbkeeper_bench_purge';
@@ -235,31 +231,19 @@ async function runDbkeeper(t0: Date) {
       },
     },
   });
-  const log = createLogger({ level: 'warn', secrets: [], stream: 'stderr', pretty: false });
-  const app = await connectApp(config, log, { jobs: [purgeLocksJob] });
-  try {
-    const o = await runJob({ db: app.db, config, log, clock: () => t0 }, purgeLocksJob, {
-      trigger: 'manual',
-      dryRun: false,
-      scheduledFor: new Date(),
-    });
-    if (o.status !== 'ok') throw new Error(`purge-locks ended ${o.status}: ${o.error?.message ?? o.result?.summary}`);
-    const r = (o.result!.details as { targets: TargetOutcome[] }).targets[0]!;
-    return {
-      rows: r.rowsDeleted,
-      chunks: r.chunks,
-      slowest_chunk_ms: r2(r.slowestChunkMs),
-      chunk_rows: r.chunkRows,
-      job_rows_per_s: r.rowsPerSecond,
-      paused_ms: Math.round(r.pausedMs),
-      retries: r.retries,
-      stop_reason: r.stopReason,
-      config: { chunk: (config.jobs as Record<string, { chunk: unknown }>)['purge-locks']!.chunk },
-      rested_ms: Math.round(r.restedMs),
-    };
-  } finally {
-    await app.db.close();
-  }
+  const r = await purgeOnce(config, () => t0);
+  return {
+    rows: r.rowsDeleted,
+    chunks: r.chunks,
+    slowest_chunk_ms: r2(r.slowestChunkMs),
+    chunk_rows: r.chunkRows,
+    job_rows_per_s: r.rowsPerSecond,
+    paused_ms: Math.round(r.pausedMs),
+    retries: r.retries,
+    stop_reason: r.stopReason,
+    config: { chunk: (config.jobs as Record<string, { chunk: unknown }>)['purge-locks']!.chunk },
+    rested_ms: Math.round(r.restedMs),
+  };
 }
 
 async function runPtArchiver(cutoff: string): Promise<{ rows: number; command: string }> {
